@@ -1,0 +1,33 @@
+/**
+ * Every HTTP route, declared once: the server registers these (src/node/server.ts), and the CLI,
+ * tester and explorer call them by the same paths.
+ */
+export const ROUTES = {
+  // public, read-only
+  status: '/status',
+  latestBlock: '/blocks/latest',
+  blocks: '/blocks',
+  accounts: '/accounts',
+  peers: '/peers',
+  transaction: '/transactions/:id',
+  metrics: '/metrics',
+  events: '/events',
+  explorer: '/',
+  // the node's own wallet
+  wallet: '/wallet',
+  walletTransactions: '/wallet/transactions',
+  inbox: '/wallet/inbox',
+  // between nodes: signed data only
+  peerJoin: '/peer/join',
+  peerNetwork: '/peer/network',
+  peerHello: '/peer/hello',
+  peerTransactions: '/peer/transactions',
+  peerBlocks: '/peer/blocks',
+} as const;
+
+/** Most blocks one GET /blocks answers. */
+export const MAX_BLOCKS_PER_PAGE = 500;
+/** Most transactions one peer batch carries. */
+export const MAX_TX_BATCH = 1000;
+/** Request body limit (bytes): a full batch or the largest block fits well within it. */
+export const BODY_LIMIT = 4 * 1024 * 1024;

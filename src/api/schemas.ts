@@ -1,0 +1,136 @@
+/**
+ * JSON schemas of request bodies and queries, checked by Fastify before a handler runs. They check
+ * form only; protocol rules (curve points, ids, signatures, nonces, funds) are the core's.
+ */
+import { MAX_MESSAGE_CHARS } from '../core/params.js';
+import { MAX_BLOCKS_PER_PAGE, MAX_TX_BATCH } from './routes.js';
+
+const hex = (bytes: number) => ({ type: 'string', pattern: `^[0-9a-f]{${bytes * 2}}$` }) as const;
+const units = { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER } as const;
+const address = hex(33);
+const hash = hex(32);
+const signature = hex(64);
+
+export const transactionSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['sender', 'receiver', 'type', 'amount', 'message', 'nonce', 'id', 'signature'],
+  properties: {
+    sender: { type: 'string', maxLength: 66 },
+    receiver: { type: 'string', maxLength: 66 },
+    type: { enum: ['coins', 'message', 'stake'] },
+    amount: units,
+    // code points ≤ 1024 means at most 2048 UTF-16 units; the core counts code points exactly
+    message: { type: 'string', maxLength: MAX_MESSAGE_CHARS * 2 },
+    nonce: units,
+    id: { type: 'string', maxLength: 64 },
+    signature: { type: 'string', maxLength: 128 },
+  },
+} as const;
+
+export const blockSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['index', 'timestamp', 'transactions', 'validator', 'previous_hash', 'current_hash', 'signature'],
+  properties: {
+    index: units,
+    timestamp: units,
+    transactions: { type: 'array', maxItems: 100_000, items: transactionSchema },
+    validator: { type: 'string', maxLength: 66 },
+    previous_hash: { type: 'string', maxLength: 64 },
+    current_hash: { type: 'string', maxLength: 64 },
+    signature: { type: 'string', maxLength: 128 },
+  },
+} as const;
+
+export const submitSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['type'],
+  properties: {
+    type: { enum: ['coins', 'message', 'stake'] },
+    to: { anyOf: [{ type: 'string', maxLength: 66 }, { type: 'integer', minimum: 0 }] },
+    amount: units,
+    message: { type: 'string', maxLength: MAX_MESSAGE_CHARS * 2 },
+  },
+} as const;
+
+export const blocksQuerySchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    from: { type: 'integer', minimum: 0 },
+    limit: { type: 'integer', minimum: 1, maximum: MAX_BLOCKS_PER_PAGE },
+  },
+} as const;
+
+export const txIdParamsSchema = {
+  type: 'object',
+  required: ['id'],
+  properties: { id: hash },
+} as const;
+
+export const peerTransactionsSchema = {
+  type: 'array',
+  maxItems: MAX_TX_BATCH,
+  items: transactionSchema,
+} as const;
+
+export const peerBlockSchema = blockSchema;
+
+const peerInfo = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['address', 'host', 'port'],
+  properties: {
+    address,
+    host: { type: 'string', minLength: 1, maxLength: 255 },
+    port: { type: 'integer', minimum: 1, maximum: 65535 },
+  },
+} as const;
+
+/** A node's request to join, or its announcement after a restart, signed by its wallet. */
+export const peerJoinSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['address', 'host', 'port', 'n', 'capacity', 'signature'],
+  properties: {
+    ...peerInfo.properties,
+    n: { type: 'integer', minimum: 1 },
+    capacity: { type: 'integer', minimum: 1 },
+    signature,
+  },
+} as const;
+
+export const peerHelloSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['id', 'address', 'host', 'port', 'signature'],
+  properties: { id: { type: 'integer', minimum: 0 }, ...peerInfo.properties, signature },
+} as const;
+
+/** The bootstrap's signed announcement of the node list and the chain so far. */
+export const peerNetworkSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['n', 'capacity', 'stake', 'nodes', 'chain', 'signature'],
+  properties: {
+    n: { type: 'integer', minimum: 1 },
+    capacity: { type: 'integer', minimum: 1 },
+    stake: units,
+    nodes: {
+      type: 'array',
+      maxItems: 10_000,
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['id', 'address', 'host', 'port'],
+        properties: { id: { type: 'integer', minimum: 0 }, ...peerInfo.properties },
+      },
+    },
+    chain: { type: 'array', minItems: 1, items: blockSchema },
+    signature,
+  },
+} as const;
+
+export { address as addressSchema, hash as hashSchema };

@@ -1,0 +1,28 @@
+/**
+ * Where the API token lives. The node writes it to `<data-dir>/token` (mode 0600) and, so that
+ * `blockchat cli -p PORT` finds it without being told the data directory, to a per-port runtime
+ * file, like a daemon's pid file.
+ */
+import { readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export const TOKEN_FILE = 'token';
+
+export function runtimeDir(): string {
+  return join(tmpdir(), 'blockchat-run');
+}
+
+export function runtimeTokenPath(port: number): string {
+  return join(runtimeDir(), `port-${port}.token`);
+}
+
+/** Reads the token of the node on `port`: from `dataDir` if given, else the runtime file. */
+export function readToken(port: number, dataDir?: string): string | undefined {
+  const path = dataDir ? join(dataDir, TOKEN_FILE) : runtimeTokenPath(port);
+  try {
+    return readFileSync(path, 'utf8').trim();
+  } catch {
+    return undefined;
+  }
+}

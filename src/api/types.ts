@@ -1,0 +1,87 @@
+/** The shapes of the REST API (SPEC part C). Units are integers of 1/100 BCC. */
+import type { Block, Transaction, TxType } from '../core/types.js';
+
+export type { Block, Transaction, TxType };
+
+export interface StatusView {
+  id: number;
+  address: string;
+  n: number;
+  capacity: number;
+  height: number;
+  ready: boolean;
+  /** Hash of the last block. */
+  last_hash: string;
+  /** Address of the validator the lottery names for the next block. */
+  next_validator: string;
+  /** Pending transactions in this node's pool. */
+  pool: number;
+  /** Which signature verifier the node uses. */
+  verifier: string;
+}
+
+export interface AccountView {
+  /** Node id, or null for an address that is no node's. */
+  id: number | null;
+  address: string;
+  balance: number;
+  stake: number;
+  nonce: number;
+}
+
+export interface PeerView {
+  id: number;
+  address: string;
+  host: string;
+  port: number;
+}
+
+/** POST /wallet/transactions body. `to` is a node id (3, "3", "id3") or an address. */
+export interface SubmitRequest {
+  type: TxType;
+  to?: string | number;
+  /** Units; for `stake` the new total stake. */
+  amount?: number;
+  message?: string;
+}
+
+export interface SubmitResponse {
+  id: string;
+  nonce: number;
+}
+
+export interface InboxEntry {
+  id: string;
+  from: string;
+  from_id: number | null;
+  message: string;
+  block: number;
+  timestamp: number;
+}
+
+export type TxStatus = 'pending' | 'committed' | 'unknown';
+
+export interface TxStatusView {
+  id: string;
+  status: TxStatus;
+  /** Index of the block that holds it, when committed. */
+  block?: number;
+}
+
+/** Every error answer: a machine code and a reason a user can act on. */
+export interface ErrorBody {
+  statusCode: number;
+  error: string;
+  code: string;
+  message: string;
+}
+
+/** Server-sent event on GET /events after every committed block. */
+export interface BlockEvent {
+  index: number;
+  hash: string;
+  validator: string;
+  validator_id: number | null;
+  transactions: number;
+  timestamp: number;
+}

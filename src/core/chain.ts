@@ -1,0 +1,112 @@
+/**
+ * Block and chain validation (SPEC A, "Blocks" and "Proof of Stake"): a block is valid only if
+ * it links to the tip, has the next index, comes from the validator the lottery names, carries
+ * its validator's signature, holds 1 … capacity transactions, and every transaction is valid
+ * applied in order on the tip's state. `applyBlock` returns the new tip or throws a coded error,
+ * leaving the old tip untouched.
+ */
+import { checkGenesis, verifyBlockSeal } from './block.js';
+import { ensure, ProtocolError } from './errors.js';
+import { drawValidator } from './lottery.js';
+import type { NetworkParams } from './params.js';
+import { applyTransactions, genesisLedger, stakersOf, type Ledger } from './state.js';
+import { verifyTransaction } from './transaction.js';
+import { totalSupply } from './params.js';
+import type { Block, Transaction } from './types.js';
+
+export interface ChainTip {
+  readonly block: Block;
+  /** The committed state after `block`. */
+  readonly ledger: Ledger;
+}
+
+/**
+ * How a block's transactions have their id and signature checked. A node passes one that
+ * remembers what it already verified (every transaction is verified once per node).
+ */
+export type TxVerifier = (domain: string, tx: Transaction) => void;
+
+/** The validator the lottery names for the block after `tip`. */
+export function nextValidator(params: NetworkParams, tip: ChainTip): string {
+  return drawValidator(tip.block.current_hash, stakersOf(tip.ledger), params.bootstrap);
+}
+
+function isSafeIndex(x: unknown): x is number {
+  return typeof x === 'number' && Number.isSafeInteger(x) && x >= 0;
+}
+
+/** Validates `block` on top of `tip` and returns the new tip. */
+export function applyBlock(
+  params: NetworkParams,
+  tip: ChainTip,
+  block: Block,
+  verifyTx: TxVerifier = verifyTransaction,
+): ChainTip {
+  ensure(isSafeIndex(block.index), 'BAD_INDEX', 'index must be a non-negative integer');
+  ensure(
+    block.index === tip.block.index + 1,
+    'BAD_INDEX',
+    `block ${block.index} does not follow the tip ${tip.block.index}`,
+  );
+  ensure(
+    block.previous_hash === tip.block.current_hash,
+    'BAD_PREVIOUS_HASH',
+    `block ${block.index} does not link to the tip's hash`,
+  );
+  ensure(isSafeIndex(block.timestamp), 'BAD_HASH', 'timestamp must be a non-negative integer');
+  const expected = nextValidator(params, tip);
+  ensure(
+    block.validator === expected,
+    'WRONG_VALIDATOR',
+    `block ${block.index} is from ${block.validator.slice(0, 12)}…, but the lottery names ${expected.slice(0, 12)}…`,
+  );
+  const count = block.transactions.length;
+  ensure(
+    count >= 1 && count <= params.capacity,
+    'BAD_BLOCK_SIZE',
+    `a block holds 1 to ${params.capacity} transactions, this one ${count}`,
+  );
+  verifyBlockSeal(block);
+  const seen = new Set<string>();
+  for (const tx of block.transactions) {
+    ensure(!seen.has(tx.id), 'DUPLICATE', `transaction ${tx.id} appears twice in block ${block.index}`);
+    seen.add(tx.id);
+    asBlockError(block, tx, () => verifyTx(params.domain, tx));
+  }
+  let ledger: Ledger | undefined;
+  asBlockError(block, undefined, () => {
+    ledger = applyTransactions(tip.ledger, block.transactions, block.validator);
+  });
+  return { block, ledger: ledger! };
+}
+
+function asBlockError(block: Block, tx: Transaction | undefined, run: () => void): void {
+  try {
+    run();
+  } catch (err) {
+    if (!(err instanceof ProtocolError)) throw err;
+    const which = tx ? `transaction ${tx.id.slice(0, 12)}…` : 'a transaction';
+    throw new ProtocolError('INVALID_TRANSACTION', `block ${block.index}: ${which} is invalid: ${err.message}`, err.code);
+  }
+}
+
+/** The tip right after genesis, and the network parameters the genesis implies. */
+export function genesisTip(genesis: Block, n: number, capacity: number): { params: NetworkParams; tip: ChainTip } {
+  const bootstrap = checkGenesis(genesis, n);
+  const params: NetworkParams = { n, capacity, bootstrap, domain: genesis.current_hash };
+  return { params, tip: { block: genesis, ledger: genesisLedger(bootstrap, totalSupply(n)) } };
+}
+
+/** Validates a whole chain from its genesis; returns the parameters and the final tip. */
+export function validateChain(
+  blocks: readonly Block[],
+  n: number,
+  capacity: number,
+  verifyTx: TxVerifier = verifyTransaction,
+): { params: NetworkParams; tip: ChainTip } {
+  ensure(blocks.length > 0, 'BAD_GENESIS', 'a chain has at least its genesis block');
+  const { params, tip: first } = genesisTip(blocks[0]!, n, capacity);
+  let tip = first;
+  for (let i = 1; i < blocks.length; i++) tip = applyBlock(params, tip, blocks[i]!, verifyTx);
+  return { params, tip };
+}

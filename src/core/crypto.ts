@@ -1,0 +1,110 @@
+/**
+ * The one place that sets up cryptography (SPEC A, "Exact encodings"): SHA-256, and ECDSA on
+ * secp256k1 over raw 32-byte hashes (no second hashing), 64-byte compact signatures, low-S only.
+ *
+ * @noble/secp256k1 signs and is the reference verifier. Verification is the hot path (every node
+ * checks every transaction), so when libsecp256k1's prebuilt binding loads it verifies instead:
+ * it agrees with noble bit for bit, high-S rejection included (test/unit/crypto.test.ts).
+ * Key generation needs randomness and lives outside the core (src/node/wallet.ts).
+ */
+import { createHash } from 'node:crypto';
+import { createRequire } from 'node:module';
+import * as secp from '@noble/secp256k1';
+import { hmac } from '@noble/hashes/hmac.js';
+import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js';
+import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
+
+secp.hashes.sha256 = nobleSha256;
+secp.hashes.hmacSha256 = (key: Uint8Array, msg: Uint8Array) => hmac(nobleSha256, key, msg);
+
+export { bytesToHex, hexToBytes };
+
+/** SHA-256 as lower-case hex. Node's hash is a pure function and several times faster here. */
+export function sha256Hex(data: Uint8Array): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+export function sha256Bytes(data: Uint8Array): Uint8Array {
+  return createHash('sha256').update(data).digest();
+}
+
+const HEX = /^[0-9a-f]*$/;
+
+/** True when `s` is lower-case hex of exactly `bytes` bytes. */
+export function isHex(s: unknown, bytes: number): s is string {
+  return typeof s === 'string' && s.length === bytes * 2 && HEX.test(s);
+}
+
+/** The compressed public key (address) of a secret key, as 66 hex characters. */
+export function addressOf(secretKeyHex: string): string {
+  return bytesToHex(secp.getPublicKey(hexToBytes(secretKeyHex), true));
+}
+
+/** True when `address` is a 33-byte compressed point on the curve. */
+export function isValidAddress(address: unknown): address is string {
+  if (!isHex(address, 33)) return false;
+  try {
+    secp.Point.fromHex(address);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Signs a 32-byte hash (given as hex) with RFC 6979 nonces; returns 64-byte compact low-S hex. */
+export function signHash(hashHex: string, secretKeyHex: string): string {
+  const sig = secp.sign(hexToBytes(hashHex), hexToBytes(secretKeyHex), { prehash: false, lowS: true });
+  return bytesToHex(sig);
+}
+
+/** The reference verifier: noble, low-S enforced. */
+export function verifyHashNoble(hashHex: string, signatureHex: string, address: string): boolean {
+  if (!isHex(hashHex, 32) || !isHex(signatureHex, 64) || !isHex(address, 33)) return false;
+  try {
+    return secp.verify(hexToBytes(signatureHex), hexToBytes(hashHex), hexToBytes(address), {
+      prehash: false,
+      lowS: true,
+    });
+  } catch {
+    return false;
+  }
+}
+
+interface NativeSecp256k1 {
+  ecdsaVerify(sig: Uint8Array, msg32: Uint8Array, pubkey: Uint8Array): boolean;
+}
+
+function loadNative(): NativeSecp256k1 | undefined {
+  if (process.env.BLOCKCHAT_NOBLE_ONLY === '1') return undefined;
+  try {
+    // `secp256k1/bindings` is the libsecp256k1 addon alone (no silent fallback to elliptic.js).
+    return createRequire(import.meta.url)('secp256k1/bindings') as NativeSecp256k1;
+  } catch {
+    return undefined;
+  }
+}
+
+const native = loadNative();
+
+/** Which verifier is in use: reported by /metrics and the benchmarks. */
+export const verifierName: 'libsecp256k1' | 'noble' = native ? 'libsecp256k1' : 'noble';
+
+/** The native verifier; libsecp256k1 rejects high-S itself (it never normalises in verify). */
+export function verifyHashNative(hashHex: string, signatureHex: string, address: string): boolean {
+  if (!native) return verifyHashNoble(hashHex, signatureHex, address);
+  if (!isHex(hashHex, 32) || !isHex(signatureHex, 64) || !isHex(address, 33)) return false;
+  try {
+    return native.ecdsaVerify(
+      Buffer.from(signatureHex, 'hex'),
+      Buffer.from(hashHex, 'hex'),
+      Buffer.from(address, 'hex'),
+    );
+  } catch {
+    // unparsable signature (r or s out of range) or public key
+    return false;
+  }
+}
+
+/** Verifies a signature over a 32-byte hash by `address`, with the fastest agreeing verifier. */
+export const verifyHash: (hashHex: string, signatureHex: string, address: string) => boolean =
+  native ? verifyHashNative : verifyHashNoble;

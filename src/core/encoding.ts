@@ -1,0 +1,30 @@
+/**
+ * The one canonical encoding (SPEC A, "Exact encodings"): canon(x) is JSON.stringify of an
+ * array, as UTF-8. Fixed field order and JSON string escaping keep two different inputs from
+ * sharing an encoding (unlike joining fields with no separator).
+ */
+import type { TxBody } from './types.js';
+
+const utf8 = new TextEncoder();
+
+export type CanonValue = string | number | readonly CanonValue[];
+
+export function canon(fields: readonly CanonValue[]): Uint8Array {
+  return utf8.encode(JSON.stringify(fields));
+}
+
+/** The preimage of a transaction id: [domain, sender, receiver, type, amount, message, nonce]. */
+export function txPreimage(domain: string, tx: TxBody): Uint8Array {
+  return canon([domain, tx.sender, tx.receiver, tx.type, tx.amount, tx.message, tx.nonce]);
+}
+
+/** The preimage of a block hash: [index, timestamp, validator, previous_hash, [tx ids…]]. */
+export function blockPreimage(
+  index: number,
+  timestamp: number,
+  validator: string,
+  previousHash: string,
+  txIds: readonly string[],
+): Uint8Array {
+  return canon([index, timestamp, validator, previousHash, txIds]);
+}

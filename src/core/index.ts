@@ -1,0 +1,14 @@
+/** The pure protocol core: no I/O, no clock, no randomness (all injected by the caller). */
+export * from './params.js';
+export * from './types.js';
+export * from './errors.js';
+export * from './encoding.js';
+export * from './crypto.js';
+export * from './money.js';
+export * from './fees.js';
+export * from './transaction.js';
+export * from './state.js';
+export * from './lottery.js';
+export * from './block.js';
+export * from './chain.js';
+export * from './pool.js';

@@ -1,0 +1,154 @@
+/**
+ * The pool of pending transactions (SPEC A, "Broadcast and validation"). It holds transactions
+ * whose signatures were verified, orders each sender's by nonce, keeps one whose nonce is ahead
+ * until the gap fills, and picks the executable ones for a block: in order of arrival across
+ * senders, in nonce order within a sender, each valid on the state the previous ones leave.
+ */
+import { ensure } from './errors.js';
+import { accountOf, applyTxToDraft, type Ledger } from './state.js';
+import type { Account, Transaction } from './types.js';
+import { ProtocolError } from './errors.js';
+
+interface Entry {
+  readonly tx: Transaction;
+  /** Arrival order: the fair order across senders. */
+  readonly seq: number;
+  /** Chain height when it arrived, for evicting what never becomes executable. */
+  readonly height: number;
+}
+
+export interface PoolLimits {
+  /** Most transactions held at once. */
+  readonly maxSize: number;
+  /** How far ahead of the sender's committed nonce a transaction may wait. */
+  readonly maxNonceAhead: number;
+  /** Blocks after which a transaction that never became executable is dropped. */
+  readonly maxAgeBlocks: number;
+}
+
+export const DEFAULT_POOL_LIMITS: PoolLimits = { maxSize: 200_000, maxNonceAhead: 10_000, maxAgeBlocks: 1_000 };
+
+export class TxPool {
+  private readonly bySender = new Map<string, Map<number, Entry>>();
+  private readonly byId = new Map<string, Entry>();
+  private seq = 0;
+
+  constructor(private readonly limits: PoolLimits = DEFAULT_POOL_LIMITS) {}
+
+  get size(): number {
+    return this.byId.size;
+  }
+
+  has(id: string): boolean {
+    return this.byId.has(id);
+  }
+
+  /** All pending transactions in arrival order. */
+  all(): Transaction[] {
+    return [...this.byId.values()].map((e) => e.tx);
+  }
+
+  /**
+   * Adds a verified transaction that is not stale on `ledger`. Throws DUPLICATE (same id, or
+   * another transaction already holds the sender's nonce), NONCE_USED, NONCE_AHEAD (too far)
+   * or POOL_FULL.
+   */
+  add(tx: Transaction, ledger: Ledger, height: number): void {
+    ensure(!this.byId.has(tx.id), 'DUPLICATE', `transaction ${tx.id.slice(0, 12)}… is already pending`);
+    const next = accountOf(ledger, tx.sender).nonce;
+    ensure(tx.nonce >= next, 'NONCE_USED', `nonce ${tx.nonce} was already used (next is ${next}): a replay`);
+    ensure(
+      tx.nonce - next <= this.limits.maxNonceAhead,
+      'NONCE_AHEAD',
+      `nonce ${tx.nonce} is too far ahead of the sender's next nonce ${next}`,
+    );
+    const queue = this.bySender.get(tx.sender) ?? new Map<number, Entry>();
+    ensure(
+      !queue.has(tx.nonce),
+      'DUPLICATE',
+      `another pending transaction of this sender already has nonce ${tx.nonce}`,
+    );
+    ensure(this.byId.size < this.limits.maxSize, 'POOL_FULL', 'the pool is full; try again later');
+    const entry: Entry = { tx, seq: this.seq++, height };
+    queue.set(tx.nonce, entry);
+    this.bySender.set(tx.sender, queue);
+    this.byId.set(tx.id, entry);
+  }
+
+  /**
+   * Up to `max` transactions that execute in order on `ledger`. A sender whose next transaction
+   * cannot execute (its funds do not cover it yet) is passed over for this block.
+   */
+  select(ledger: Ledger, max: number): Transaction[] {
+    const draft = new Map<string, Account>(ledger);
+    const picked: Transaction[] = [];
+    const blocked = new Set<string>();
+    while (picked.length < max) {
+      let best: Entry | undefined;
+      for (const [sender, queue] of this.bySender) {
+        if (blocked.has(sender)) continue;
+        const head = queue.get(accountOf(draft, sender).nonce);
+        if (!head) continue;
+        if (!best || head.seq < best.seq) best = head;
+      }
+      if (!best) break;
+      try {
+        applyTxToDraft(draft, best.tx);
+        picked.push(best.tx);
+      } catch (err) {
+        if (!(err instanceof ProtocolError)) throw err;
+        blocked.add(best.tx.sender);
+      }
+    }
+    return picked;
+  }
+
+  /** The nonce a new transaction of `sender` takes: after its committed and pending ones. */
+  nextNonce(ledger: Ledger, sender: string): number {
+    let nonce = accountOf(ledger, sender).nonce;
+    const queue = this.bySender.get(sender);
+    while (queue?.has(nonce)) nonce++;
+    return nonce;
+  }
+
+  /** The pending transactions of `sender` from its committed nonce on, in nonce order. */
+  pendingOf(ledger: Ledger, sender: string): Transaction[] {
+    const out: Transaction[] = [];
+    const queue = this.bySender.get(sender);
+    for (let nonce = accountOf(ledger, sender).nonce; queue?.has(nonce); nonce++) out.push(queue.get(nonce)!.tx);
+    return out;
+  }
+
+  /**
+   * After a block: drops what it included, what its commit made stale (nonce already used), and
+   * what has waited `maxAgeBlocks` without executing. Returns the dropped transactions that the
+   * block did not include, so that their owners can be told.
+   */
+  prune(included: readonly Transaction[], ledger: Ledger, height: number): Transaction[] {
+    for (const tx of included) this.remove(tx.id);
+    const dropped: Transaction[] = [];
+    // Only the senders in the block had their nonce move; a full sweep for age runs now and then.
+    const senders = height % 64 === 0 ? [...this.bySender.keys()] : new Set(included.map((t) => t.sender));
+    for (const sender of senders) {
+      const queue = this.bySender.get(sender);
+      if (!queue) continue;
+      const next = accountOf(ledger, sender).nonce;
+      for (const [nonce, entry] of queue) {
+        if (nonce < next || height - entry.height > this.limits.maxAgeBlocks) {
+          dropped.push(entry.tx);
+          this.remove(entry.tx.id);
+        }
+      }
+    }
+    return dropped;
+  }
+
+  remove(id: string): void {
+    const entry = this.byId.get(id);
+    if (!entry) return;
+    this.byId.delete(id);
+    const queue = this.bySender.get(entry.tx.sender);
+    queue?.delete(entry.tx.nonce);
+    if (queue && queue.size === 0) this.bySender.delete(entry.tx.sender);
+  }
+}

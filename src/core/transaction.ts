@@ -1,0 +1,87 @@
+/**
+ * Transactions: their form, id and signature (SPEC A, "Transactions" and "Exact encodings").
+ * Checks against an account state (nonce, funds) live in state.ts.
+ */
+import { sha256Hex, isHex, isValidAddress, signHash, verifyHash, addressOf } from './crypto.js';
+import { txPreimage } from './encoding.js';
+import { ensure } from './errors.js';
+import { codePoints } from './fees.js';
+import { MAX_MESSAGE_CHARS, NO_ONE } from './params.js';
+import type { Transaction, TxBody, TxType } from './types.js';
+
+const TX_TYPES: readonly TxType[] = ['coins', 'message', 'stake'];
+
+/** The id of a transaction: SHA-256 of its canonical preimage under the network's domain. */
+export function txId(domain: string, body: TxBody): string {
+  return sha256Hex(txPreimage(domain, body));
+}
+
+/** Builds, hashes and signs a transaction from the sender's secret key. */
+export function signTransaction(
+  domain: string,
+  secretKeyHex: string,
+  fields: Omit<TxBody, 'sender'>,
+): Transaction {
+  const body: TxBody = { sender: addressOf(secretKeyHex), ...fields };
+  checkTxShape(body);
+  const id = txId(domain, body);
+  return Object.freeze({ ...body, id, signature: signHash(id, secretKeyHex) });
+}
+
+function isUnits(x: unknown): x is number {
+  return typeof x === 'number' && Number.isSafeInteger(x) && x >= 0;
+}
+
+/**
+ * Form of every field and the agreement of type with fields: the checks that need no state and
+ * no signature verification. Throws MALFORMED or SELF_TRANSFER with the reason.
+ */
+export function checkTxShape(tx: TxBody): void {
+  ensure(typeof tx === 'object' && tx !== null, 'MALFORMED', 'a transaction must be an object');
+  ensure(TX_TYPES.includes(tx.type), 'MALFORMED', `type must be one of ${TX_TYPES.join(', ')}`);
+  ensure(isValidAddress(tx.sender), 'MALFORMED', 'sender is not a valid address');
+  ensure(isUnits(tx.amount), 'MALFORMED', 'amount must be a non-negative safe integer of units');
+  ensure(isUnits(tx.nonce), 'MALFORMED', 'nonce must be a non-negative safe integer');
+  ensure(typeof tx.message === 'string', 'MALFORMED', 'message must be a string');
+  switch (tx.type) {
+    case 'coins':
+      ensure(isValidAddress(tx.receiver), 'MALFORMED', 'receiver is not a valid address');
+      ensure(tx.amount > 0, 'MALFORMED', 'a coin transfer must move a positive amount');
+      ensure(tx.message === '', 'MALFORMED', 'a coin transfer carries no message');
+      break;
+    case 'message': {
+      ensure(isValidAddress(tx.receiver), 'MALFORMED', 'receiver is not a valid address');
+      ensure(tx.amount === 0, 'MALFORMED', 'a message has amount 0');
+      const chars = codePoints(tx.message);
+      ensure(
+        chars >= 1 && chars <= MAX_MESSAGE_CHARS,
+        'MALFORMED',
+        `a message has 1 to ${MAX_MESSAGE_CHARS} characters (this one has ${chars})`,
+      );
+      break;
+    }
+    case 'stake':
+      ensure(tx.receiver === NO_ONE, 'MALFORMED', `a stake transaction's receiver is "${NO_ONE}"`);
+      ensure(tx.message === '', 'MALFORMED', 'a stake transaction carries no message');
+      break;
+  }
+  ensure(tx.receiver !== tx.sender, 'SELF_TRANSFER', 'sender and receiver must differ');
+}
+
+/** Checks the form, that `id` is the hash of the fields, and that the sender signed it. */
+export function verifyTransaction(domain: string, tx: Transaction): void {
+  checkTxShape(tx);
+  ensure(isHex(tx.id, 32), 'BAD_ID', 'id must be 32 bytes of lower-case hex');
+  ensure(txId(domain, tx) === tx.id, 'BAD_ID', 'id does not match the transaction fields');
+  ensure(
+    verifyHash(tx.id, tx.signature, tx.sender),
+    'BAD_SIGNATURE',
+    "signature is not the sender's low-S signature of the id",
+  );
+}
+
+/** Copies exactly the protocol fields, dropping anything else a peer attached. */
+export function pickTransaction(tx: Transaction): Transaction {
+  const { sender, receiver, type, amount, message, nonce, id, signature } = tx;
+  return { sender, receiver, type, amount, message, nonce, id, signature };
+}
