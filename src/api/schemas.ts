@@ -93,11 +93,12 @@ const peerInfo = {
 export const peerJoinSchema = {
   type: 'object',
   additionalProperties: false,
-  required: ['address', 'host', 'port', 'n', 'capacity', 'signature'],
+  required: ['address', 'host', 'port', 'n', 'capacity', 'stake', 'signature'],
   properties: {
     ...peerInfo.properties,
-    n: { type: 'integer', minimum: 1 },
-    capacity: { type: 'integer', minimum: 1 },
+    n: { type: 'integer', minimum: 1, maximum: 10_000 },
+    capacity: { type: 'integer', minimum: 1, maximum: 100_000 },
+    stake: units,
     signature,
   },
 } as const;
@@ -113,19 +114,18 @@ export const peerHelloSchema = {
 export const peerNetworkSchema = {
   type: 'object',
   additionalProperties: false,
-  required: ['n', 'capacity', 'stake', 'nodes', 'chain', 'signature'],
+  required: ['n', 'capacity', 'nodes', 'chain', 'signature'],
   properties: {
-    n: { type: 'integer', minimum: 1 },
-    capacity: { type: 'integer', minimum: 1 },
-    stake: units,
+    n: { type: 'integer', minimum: 1, maximum: 10_000 },
+    capacity: { type: 'integer', minimum: 1, maximum: 100_000 },
     nodes: {
       type: 'array',
       maxItems: 10_000,
       items: {
         type: 'object',
         additionalProperties: false,
-        required: ['id', 'address', 'host', 'port'],
-        properties: { id: { type: 'integer', minimum: 0 }, ...peerInfo.properties },
+        required: ['id', 'address', 'host', 'port', 'stake'],
+        properties: { id: { type: 'integer', minimum: 0 }, ...peerInfo.properties, stake: units },
       },
     },
     chain: { type: 'array', minItems: 1, items: blockSchema },

@@ -18,6 +18,8 @@ export interface StatusView {
   pool: number;
   /** Which signature verifier the node uses. */
   verifier: string;
+  /** Nodes known to this node (on the bootstrap while forming: how many have joined). */
+  joined: number;
 }
 
 export interface AccountView {
@@ -59,13 +61,15 @@ export interface InboxEntry {
   timestamp: number;
 }
 
-export type TxStatus = 'pending' | 'committed' | 'unknown';
+export type TxStatus = 'pending' | 'committed' | 'dropped' | 'unknown';
 
 export interface TxStatusView {
   id: string;
   status: TxStatus;
   /** Index of the block that holds it, when committed. */
   block?: number;
+  /** Why it was dropped from the pool, for this node's own transactions. */
+  reason?: string;
 }
 
 /** Every error answer: a machine code and a reason a user can act on. */
@@ -84,4 +88,6 @@ export interface BlockEvent {
   validator_id: number | null;
   transactions: number;
   timestamp: number;
+  /** Ids of the block's transactions, in order (the tester matches its submissions by them). */
+  tx_ids: string[];
 }

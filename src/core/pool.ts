@@ -43,6 +43,10 @@ export class TxPool {
     return this.byId.has(id);
   }
 
+  get(id: string): Transaction | undefined {
+    return this.byId.get(id)?.tx;
+  }
+
   /** All pending transactions in arrival order. */
   all(): Transaction[] {
     return [...this.byId.values()].map((e) => e.tx);

@@ -1,0 +1,203 @@
+/**
+ * A local network on loopback, one process per node (SPEC C, `blockchat network`): used by the
+ * command itself, the tests, the tester's demo and the benchmarks. Waits on conditions (every node
+ * reports ready), never on fixed sleeps.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { NodeClient, closeClients } from '../client/api.js';
+
+export interface NetworkOptions {
+  n: number;
+  capacity: number;
+  basePort: number;
+  /** Initial stake of every node in BCC (default 10). */
+  stakeBcc?: number;
+  /** Per-node initial stakes in BCC, by id; overrides stakeBcc. */
+  stakesBcc?: number[];
+  /** Node i keeps its data in `dataRoot/node-i`; without it the nodes are ephemeral. */
+  dataRoot?: string;
+  blockTimeoutMs?: number;
+  /** Log warnings only. */
+  quiet?: boolean;
+  /** Where the nodes' output goes: inherited by default, 'ignore' to drop it. */
+  stdio?: 'inherit' | 'ignore';
+  /** How long to wait for readiness (ms). */
+  readyTimeoutMs?: number;
+}
+
+export interface RunningNetwork {
+  ports: number[];
+  /** Ms from the first spawn to every node reporting ready. */
+  readyMs: number;
+  processes: ChildProcess[];
+  /** Stops node i (SIGKILL when `kill`, else SIGTERM) and waits for it to exit. */
+  stopNode(i: number, kill?: boolean): Promise<void>;
+  /** Starts node i again from its data directory (needs dataRoot). */
+  restartNode(i: number): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** The repository root (where package.json is), from this file in scripts/ or dist/scripts/. */
+export function repoRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json'))) {
+    const up = dirname(dir);
+    if (up === dir) throw new Error('cannot find the repository root');
+    dir = up;
+  }
+  return dir;
+}
+
+/** The compiled command (`npm ci` and `npm test` build it). */
+export function mainScript(): string {
+  const path = join(repoRoot(), 'dist', 'src', 'main.js');
+  if (!existsSync(path)) throw new Error(`${path} is missing: run "npm run build" first`);
+  return path;
+}
+
+function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
+/** A base port with `count` consecutive free ports on loopback. */
+export async function freePortBase(count: number): Promise<number> {
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const base = 20_000 + Math.floor(Math.random() * 40_000);
+    let ok = true;
+    for (let i = 0; i < count && ok; i++) ok = await portFree(base + i);
+    if (ok) return base;
+  }
+  throw new Error(`no ${count} consecutive free ports found`);
+}
+
+/** Polls `check` until it returns true, or fails after `timeoutMs` with `what`. */
+export async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 30_000, everyMs = 50): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await check().catch(() => false)) return;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+function nodeArgs(opts: NetworkOptions, i: number, restart: boolean): string[] {
+  const port = opts.basePort + i;
+  const args = ['node', '-p', String(port)];
+  if (opts.dataRoot) args.push('--data-dir', join(opts.dataRoot, `node-${i}`));
+  if (restart) return opts.quiet ? [...args, '--quiet'] : args;
+  args.push('-n', String(opts.n), '-capacity', String(opts.capacity), '--bootstrap-url', `http://127.0.0.1:${opts.basePort}`);
+  if (i === 0) args.push('-bootstrap');
+  else args.push('--join-after', String(i)); // node i joins after nodes 0 … i-1, so its id is i
+  const stake = opts.stakesBcc?.[i] ?? opts.stakeBcc;
+  if (stake !== undefined) args.push('--stake', String(stake));
+  if (opts.blockTimeoutMs !== undefined) args.push('--block-timeout', String(opts.blockTimeoutMs));
+  if (opts.quiet) args.push('--quiet');
+  return args;
+}
+
+export async function startNetwork(opts: NetworkOptions): Promise<RunningNetwork> {
+  const main = mainScript();
+  const ports = Array.from({ length: opts.n }, (_, i) => opts.basePort + i);
+  const processes: ChildProcess[] = [];
+  const spawnNode = (i: number, restart: boolean) => {
+    const child = spawn(process.execPath, [main, ...nodeArgs(opts, i, restart)], {
+      stdio: ['ignore', opts.stdio ?? 'inherit', opts.stdio ?? 'inherit'],
+    });
+    processes[i] = child;
+    return child;
+  };
+  const started = Date.now();
+  for (let i = 0; i < opts.n; i++) spawnNode(i, false);
+  const exited = (child: ChildProcess) => child.exitCode !== null || child.signalCode !== null;
+  const stopNode = (i: number, kill = false) =>
+    new Promise<void>((resolve) => {
+      const child = processes[i];
+      if (!child || exited(child)) return resolve();
+      child.once('exit', () => resolve());
+      child.kill(kill ? 'SIGKILL' : 'SIGTERM');
+    });
+  const stop = async () => {
+    await Promise.all(ports.map((_, i) => stopNode(i)));
+  };
+  try {
+    await waitFor(
+      `${opts.n} nodes to be ready`,
+      async () => {
+        const dead = processes.findIndex((c) => exited(c));
+        if (dead >= 0) throw new Error(`node ${dead} exited with code ${processes[dead]!.exitCode}`);
+        const statuses = await Promise.all(ports.map((p) => NodeClient.forPort(p).status()));
+        return statuses.every((s) => s.ready);
+      },
+      opts.readyTimeoutMs ?? 60_000,
+      25,
+    );
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  const readyMs = Date.now() - started;
+  return {
+    ports,
+    readyMs,
+    processes,
+    stopNode,
+    async restartNode(i: number) {
+      if (!opts.dataRoot) throw new Error('restarting a node needs a data directory (dataRoot)');
+      spawnNode(i, true);
+      await waitFor(`node ${i} to answer after restart`, async () => (await NodeClient.forPort(ports[i]!).status()).id === i);
+    },
+    stop,
+  };
+}
+
+export interface NetworkCommandArgs {
+  n: number;
+  capacity: number;
+  p: number;
+  stake?: string;
+  stakes?: string;
+  dataDir?: string;
+  blockTimeout?: number;
+}
+
+/** `blockchat network`: start, print one line when ready, stop every node on Ctrl-C. */
+export async function runNetworkCommand(args: NetworkCommandArgs): Promise<void> {
+  const stakesBcc = args.stakes?.split(',').map((s) => Number(s.trim()));
+  if (stakesBcc && (stakesBcc.length !== args.n || stakesBcc.some((s) => !Number.isFinite(s) || s < 0))) {
+    throw new Error(`--stakes needs ${args.n} non-negative amounts in BCC, comma separated`);
+  }
+  const stakeBcc = args.stake === undefined ? undefined : Number(args.stake);
+  const net = await startNetwork({
+    n: args.n,
+    capacity: args.capacity,
+    basePort: args.p,
+    stakeBcc,
+    stakesBcc,
+    dataRoot: args.dataDir,
+    blockTimeoutMs: args.blockTimeout,
+    quiet: true,
+  });
+  await closeClients();
+  console.log(
+    `network ready: ${args.n} nodes on http://127.0.0.1:${args.p}–${args.p + args.n - 1} (capacity ${args.capacity}) in ${(net.readyMs / 1000).toFixed(2)} s. ` +
+      `Try: npx blockchat cli -p ${args.p + 1}   ·   explorer: http://127.0.0.1:${args.p}/   ·   Ctrl-C stops every node.`,
+  );
+  await new Promise<void>((resolve) => {
+    const onSignal = () => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      console.log('stopping every node…');
+      void net.stop().then(resolve);
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
+}

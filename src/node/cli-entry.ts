@@ -1,0 +1,83 @@
+/**
+ * `blockchat node`: reads the options, starts one node and its HTTP server, and stops cleanly
+ * on SIGINT/SIGTERM (the chain is flushed to disk first).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseBcc } from '../core/money.js';
+import { DEFAULT_STAKE_BCC, UNITS_PER_BCC } from '../core/params.js';
+import { createLogger } from './logger.js';
+import { BlockchatNode } from './node.js';
+import { buildServer } from './server.js';
+
+export interface NodeArgs {
+  p?: number;
+  n?: number;
+  capacity?: number;
+  bootstrap?: boolean;
+  host?: string;
+  bootstrapUrl?: string;
+  stake?: string;
+  dataDir?: string;
+  blockTimeout?: number;
+  quiet?: boolean;
+  joinAfter?: number;
+}
+
+function fail(message: string): never {
+  throw new Error(`blockchat node: ${message}`);
+}
+
+export async function runNode(args: NodeArgs): Promise<void> {
+  const port = args.p ?? fail('-p PORT is required');
+  if (!Number.isInteger(port) || port < 1 || port > 65535) fail(`port must be 1 to 65535, not ${port}`);
+  for (const [name, v] of [['n', args.n], ['capacity', args.capacity]] as const) {
+    if (v !== undefined && (!Number.isSafeInteger(v) || v < 1)) fail(`-${name} must be a positive integer, not ${v}`);
+  }
+  const stake = args.stake === undefined ? DEFAULT_STAKE_BCC * UNITS_PER_BCC : parseBcc(args.stake);
+  if (stake === undefined) fail(`--stake must be an amount in BCC with up to two decimals, not "${args.stake}"`);
+  const blockTimeoutMs = args.blockTimeout ?? 500;
+  if (!Number.isSafeInteger(blockTimeoutMs) || blockTimeoutMs < 0) fail('--block-timeout must be a whole number of ms (0 disables)');
+  // Without --data-dir the node is ephemeral: a fresh directory, removed when it stops.
+  const ephemeral = args.dataDir === undefined;
+  const dataDir = args.dataDir ?? mkdtempSync(join(tmpdir(), `blockchat-${port}-`));
+
+  let node: BlockchatNode | undefined;
+  const log = createLogger(() => `[node ${node && node.id >= 0 ? node.id : '?'} :${port}]`, args.quiet ? 'warn' : 'info');
+  node = new BlockchatNode({
+    port,
+    host: args.host ?? '127.0.0.1',
+    isBootstrap: args.bootstrap ?? false,
+    n: args.n,
+    capacity: args.capacity,
+    bootstrapUrl: args.bootstrapUrl ?? 'http://127.0.0.1:5000',
+    stake,
+    dataDir,
+    blockTimeoutMs,
+    joinAfter: args.joinAfter,
+    log,
+  });
+  await node.open();
+  const app = await buildServer(node);
+  try {
+    await app.listen({ port, host: args.host === 'localhost' ? '127.0.0.1' : (args.host ?? '127.0.0.1') });
+  } catch (err) {
+    fail(`cannot listen on port ${port}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  log.info(`listening on http://${args.host ?? '127.0.0.1'}:${port} (data in ${dataDir})`);
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info(`stopping (${signal})`);
+    await app.close().catch(() => undefined);
+    await node!.close().catch(() => undefined);
+    if (ephemeral) rmSync(dataDir, { recursive: true, force: true });
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  await node.begin();
+}

@@ -1,0 +1,51 @@
+/** Counters of one node, served as Prometheus text on GET /metrics. */
+import { verifierName } from '../core/crypto.js';
+import type { Block } from '../core/types.js';
+
+export class Metrics {
+  readonly verifier = verifierName;
+  txReceived = 0;
+  signaturesVerified = 0;
+  blocksCommitted = 0;
+  blocksMinted = 0;
+  txCommitted = 0;
+  applySecondsSum = 0;
+  height = 0;
+  private readonly rejectedByCode = new Map<string, number>();
+
+  rejected(code: string): void {
+    this.rejectedByCode.set(code, (this.rejectedByCode.get(code) ?? 0) + 1);
+  }
+
+  blockApplied(block: Block, ms: number, minted: boolean): void {
+    this.blocksCommitted++;
+    if (minted) this.blocksMinted++;
+    this.txCommitted += block.transactions.length;
+    this.applySecondsSum += ms / 1000;
+    this.height = block.index;
+  }
+
+  render(extra: { pool: number; ready: boolean; peers: number }): string {
+    const lines: string[] = [];
+    const metric = (name: string, type: 'counter' | 'gauge', help: string, value: number, labels = '') => {
+      lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`, `${name}${labels} ${value}`);
+    };
+    metric('blockchat_height', 'gauge', 'Index of the last committed block.', this.height);
+    metric('blockchat_ready', 'gauge', 'Whether the network is ready (1) or forming (0).', extra.ready ? 1 : 0);
+    metric('blockchat_pool_transactions', 'gauge', 'Pending transactions in the pool.', extra.pool);
+    metric('blockchat_peers', 'gauge', 'Known peers.', extra.peers);
+    metric('blockchat_blocks_committed_total', 'counter', 'Blocks committed by this node.', this.blocksCommitted);
+    metric('blockchat_blocks_minted_total', 'counter', 'Blocks this node minted as validator.', this.blocksMinted);
+    metric('blockchat_transactions_committed_total', 'counter', 'Transactions in committed blocks.', this.txCommitted);
+    metric('blockchat_transactions_received_total', 'counter', 'Transactions received (own and from peers).', this.txReceived);
+    metric('blockchat_signatures_verified_total', 'counter', `Transaction signatures verified (${this.verifier}).`, this.signaturesVerified);
+    metric('blockchat_block_apply_seconds_sum', 'counter', 'Time spent validating and applying blocks.', this.applySecondsSum);
+    lines.push('# HELP blockchat_transactions_rejected_total Transactions refused, by reason.');
+    lines.push('# TYPE blockchat_transactions_rejected_total counter');
+    for (const [code, count] of this.rejectedByCode) lines.push(`blockchat_transactions_rejected_total{code="${code}"} ${count}`);
+    const mem = process.memoryUsage();
+    metric('process_resident_memory_bytes', 'gauge', 'Resident memory.', mem.rss);
+    metric('nodejs_heap_used_bytes', 'gauge', 'V8 heap in use.', mem.heapUsed);
+    return lines.join('\n') + '\n';
+  }
+}

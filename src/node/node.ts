@@ -1,0 +1,754 @@
+/**
+ * A BlockChat node: the composition root that holds the committed chain tip, the pool, the
+ * wallet and the peers, and runs the protocol around the pure core (SPEC A and B). HTTP routes
+ * (server.ts) call into it; it emits `block` after each committed block, which the event stream,
+ * the metrics and the explorer follow.
+ */
+import { EventEmitter } from 'node:events';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { applyBlock, genesisTip, nextValidator, validateChain, type ChainTip } from '../core/chain.js';
+import { genesisBlock, signBlock } from '../core/block.js';
+import { isValidAddress } from '../core/crypto.js';
+import { ProtocolError } from '../core/errors.js';
+import { NO_ONE, UNITS_PER_BCC, type NetworkParams } from '../core/params.js';
+import { TxPool } from '../core/pool.js';
+import { accountOf, applyTxToDraft, checkTxAgainst } from '../core/state.js';
+import { signTransaction, verifyTransaction } from '../core/transaction.js';
+import type { Account, Block, Transaction, TxBody } from '../core/types.js';
+import { ROUTES, MAX_BLOCKS_PER_PAGE } from '../api/routes.js';
+import { runtimeDir, runtimeTokenPath } from '../api/token.js';
+import type { AccountView, BlockEvent, InboxEntry, StatusView, SubmitRequest, SubmitResponse, TxStatusView } from '../api/types.js';
+import { NodeError } from './errors.js';
+import {
+  signHello,
+  signJoin,
+  signNetwork,
+  verifyHello,
+  verifyJoin,
+  verifyNetwork,
+  type Hello,
+  type JoinRequest,
+  type NetworkAnnouncement,
+  type NodeEntry,
+} from './handshake.js';
+import type { Logger } from './logger.js';
+import { Metrics } from './metrics.js';
+import { Peers, requestJson } from './peers.js';
+import { ChainStore, type NetworkMeta } from './store.js';
+import { loadToken, loadWallet, writePrivateFile, type Wallet } from './wallet.js';
+import { Pool } from 'undici';
+
+export interface NodeConfig {
+  port: number;
+  /** Host peers reach this node at. */
+  host: string;
+  isBootstrap: boolean;
+  /** Network size and block capacity; a restarting node takes them from its data directory. */
+  n?: number;
+  capacity?: number;
+  bootstrapUrl: string;
+  /** Initial stake in units. */
+  stake: number;
+  dataDir: string;
+  /** Ms a validator waits before minting a partial block; 0 disables partial blocks. */
+  blockTimeoutMs: number;
+  /**
+   * Join only once the bootstrap counts this many nodes (itself included): lets a launcher start
+   * processes in parallel yet give node i the id i.
+   */
+  joinAfter?: number;
+  log: Logger;
+  /** The clock, injected so that nothing below reads time on its own. */
+  now?: () => number;
+}
+
+/** How many recent blocks are kept in memory; older ones are read from the store. */
+const RECENT_BLOCKS = 256;
+/** Blocks received ahead of the tip, kept until the gap is filled. */
+const MAX_FUTURE_BLOCKS = 2_048;
+/** Own transactions that were dropped, remembered for GET /transactions/:id. */
+const MAX_DROPPED = 10_000;
+const SYNC_INTERVAL_MS = 2_000;
+
+function sameTx(a: Transaction, b: Transaction): boolean {
+  return (
+    a.id === b.id && a.signature === b.signature && a.sender === b.sender && a.receiver === b.receiver &&
+    a.type === b.type && a.amount === b.amount && a.message === b.message && a.nonce === b.nonce
+  );
+}
+
+export class BlockchatNode extends EventEmitter {
+  readonly wallet: Wallet;
+  readonly token: string;
+  readonly metrics = new Metrics();
+  readonly pool = new TxPool();
+  readonly peers: Peers;
+  private readonly store: ChainStore;
+  private readonly now: () => number;
+  private readonly log: Logger;
+
+  id = -1;
+  n: number | undefined;
+  capacity: number | undefined;
+  params: NetworkParams | undefined;
+  tip: ChainTip | undefined;
+  nodes: NodeEntry[] = [];
+  ready = false;
+  private initialStakeSent = false;
+  private bootstrapAddress: string | undefined;
+  private readonly recent: Array<{ block: Block; json: string }> = [];
+  private readonly future = new Map<number, Block>();
+  private readonly inbox: InboxEntry[] = [];
+  private readonly dropped = new Map<string, string>();
+  private nextValidatorCache: { hash: string; address: string } | undefined;
+  private mintTimer: NodeJS.Timeout | undefined;
+  private mintScheduled = false;
+  private syncing = false;
+  private syncTimer: NodeJS.Timeout | undefined;
+  private closed = false;
+  /** Whether this run continues a previous one from the data directory. */
+  private restored = false;
+
+  constructor(readonly config: NodeConfig) {
+    super();
+    this.setMaxListeners(1_000);
+    this.log = config.log;
+    this.now = config.now ?? Date.now;
+    mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+    this.wallet = loadWallet(config.dataDir);
+    this.token = loadToken(config.dataDir);
+    this.store = new ChainStore(join(config.dataDir, 'chain'));
+    this.peers = new Peers(() => this.id, this.log);
+    this.n = config.n;
+    this.capacity = config.capacity;
+  }
+
+  get address(): string {
+    return this.wallet.address;
+  }
+
+  /** The bootstrap is node 0, whether started with -bootstrap or restored from its data directory. */
+  get isBootstrap(): boolean {
+    return this.config.isBootstrap || this.id === 0;
+  }
+
+  /** Opens the store and restores a previous run, or creates the genesis if bootstrap. */
+  async open(): Promise<void> {
+    await this.store.open();
+    mkdirSync(runtimeDir(), { recursive: true, mode: 0o700 });
+    writePrivateFile(runtimeTokenPath(this.config.port), this.token + '\n');
+    const meta = await this.store.loadMeta();
+    if (meta) {
+      await this.restore(meta);
+      this.restored = true;
+    } else if (this.config.isBootstrap) await this.createGenesis();
+  }
+
+  /** After the server listens: join the network, or tell the peers where a restarted node is. */
+  async begin(): Promise<void> {
+    const formed = this.tip !== undefined && this.nodes.length > 0 && this.nodes.length === this.n;
+    if (this.restored && formed) await this.announceRestart();
+    else if (!this.isBootstrap) await this.join();
+    this.syncTimer = setInterval(() => void this.syncIfBehind(), SYNC_INTERVAL_MS);
+    this.syncTimer.unref();
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    clearTimeout(this.mintTimer);
+    clearInterval(this.syncTimer);
+    await this.peers.close();
+    await this.store.close();
+  }
+
+  // ---------------------------------------------------------------- forming the network
+
+  private async createGenesis(): Promise<void> {
+    const n = this.requireNumber(this.n, 'n');
+    const capacity = this.requireNumber(this.capacity, 'capacity');
+    const genesis = genesisBlock(this.address, n, this.now());
+    const { params, tip } = genesisTip(genesis, n, capacity);
+    this.params = params;
+    this.id = 0;
+    this.bootstrapAddress = this.address;
+    this.nodes = [{ id: 0, address: this.address, host: this.config.host, port: this.config.port, stake: this.config.stake }];
+    this.setTip(tip, JSON.stringify(genesis));
+    await this.saveMeta();
+    this.log.info(`bootstrap of a ${n}-node network, capacity ${capacity}; waiting for ${n - 1} node(s) to join`);
+    if (n === 1) await this.formNetwork();
+  }
+
+  private requireNumber(x: number | undefined, name: string): number {
+    if (x === undefined || !Number.isSafeInteger(x) || x < 1) {
+      throw new Error(`-${name} is required (a positive integer) to start a new network`);
+    }
+    return x;
+  }
+
+  /** A new node asks the bootstrap for an id, retrying while the bootstrap is not up yet. */
+  private async join(): Promise<void> {
+    const n = this.requireNumber(this.n, 'n');
+    const capacity = this.requireNumber(this.capacity, 'capacity');
+    const pool = new Pool(this.config.bootstrapUrl, { connections: 1 });
+    try {
+      const request = signJoin(
+        { address: this.address, host: this.config.host, port: this.config.port, n, capacity, stake: this.config.stake },
+        this.wallet.secretKey,
+      );
+      // The bootstrap may still be starting: keep trying for a minute.
+      const deadline = this.now() + 60_000;
+      for (;;) {
+        try {
+          const status = await requestJson<StatusView>(pool, 'GET', ROUTES.status, undefined, 5_000);
+          this.bootstrapAddress = status.address;
+          if (this.config.joinAfter !== undefined && status.joined < this.config.joinAfter && status.joined < n) {
+            await new Promise((r) => setTimeout(r, 10));
+            continue;
+          }
+          const answer = await requestJson<{ id: number }>(pool, 'POST', ROUTES.peerJoin, JSON.stringify(request), 10_000);
+          if (this.id < 0) this.id = answer.id;
+          this.log.info(`joined the network at ${this.config.bootstrapUrl} as node ${answer.id}`);
+          return;
+        } catch (err) {
+          const reason = err instanceof Error ? err.message : String(err);
+          if (!/ECONNREFUSED|ECONNRESET|fetch failed|other side closed|Timeout/i.test(reason) || this.now() > deadline) {
+            throw new Error(`cannot join the network at ${this.config.bootstrapUrl}: ${reason}`);
+          }
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      }
+    } finally {
+      await pool.close();
+    }
+  }
+
+  /** Bootstrap: registers a joining node (ids in order of arrival; a known address keeps its id). */
+  async handleJoin(req: JoinRequest): Promise<{ id: number; bootstrap: string }> {
+    if (!this.isBootstrap || !this.params) throw new NodeError('UNKNOWN_NODE', 'this node is not the bootstrap');
+    verifyJoin(req);
+    if (req.n !== this.params.n || req.capacity !== this.params.capacity) {
+      throw new NodeError(
+        'PARAMS_MISMATCH',
+        `this network has n=${this.params.n} and capacity=${this.params.capacity}; the node asked for n=${req.n}, capacity=${req.capacity}`,
+      );
+    }
+    const known = this.nodes.find((x) => x.address === req.address);
+    if (known) {
+      known.host = req.host;
+      known.port = req.port;
+      this.peers.set(this.nodes);
+      if (this.nodes.length === this.params.n) void this.sendNetworkTo(known);
+      return { id: known.id, bootstrap: this.address };
+    }
+    if (this.nodes.length >= this.params.n) {
+      throw new NodeError('NETWORK_FULL', `the network is full: all ${this.params.n} nodes have joined`);
+    }
+    const entry: NodeEntry = { id: this.nodes.length, address: req.address, host: req.host, port: req.port, stake: req.stake };
+    this.nodes.push(entry);
+    await this.saveMeta();
+    this.log.info(`node ${entry.id} joined from ${req.host}:${req.port} (${this.nodes.length}/${this.params.n})`);
+    if (this.nodes.length === this.params.n) setImmediate(() => void this.formNetwork());
+    return { id: entry.id, bootstrap: this.address };
+  }
+
+  private async announcement(): Promise<NetworkAnnouncement> {
+    const params = this.params!;
+    const chain = (await this.store.blocksFrom(0, Number.MAX_SAFE_INTEGER)).map((j) => JSON.parse(j) as Block);
+    return signNetwork({ n: params.n, capacity: params.capacity, nodes: this.nodes, chain }, this.wallet.secretKey);
+  }
+
+  private async sendNetworkTo(entry: NodeEntry): Promise<void> {
+    const message = await this.announcement();
+    for (let attempt = 0; attempt < 50 && !this.closed; attempt++) {
+      try {
+        await this.peers.post(entry.id, ROUTES.peerNetwork, message, 30_000);
+        return;
+      } catch (err) {
+        if (attempt === 0) this.log.warn(`cannot send the node list to node ${entry.id}: ${String(err)}; retrying`);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    }
+  }
+
+  /** Bootstrap, once all n have joined: send the signed list and chain, then fund every node. */
+  private async formNetwork(): Promise<void> {
+    this.peers.set(this.nodes);
+    await Promise.all(this.nodes.filter((x) => x.id !== 0).map((x) => this.sendNetworkTo(x)));
+    this.log.info(`all ${this.nodes.length} nodes joined; funding each with 1000 BCC`);
+    for (const entry of this.nodes) {
+      if (entry.id === 0) continue;
+      this.submitOwn({ type: 'coins', to: entry.id, amount: 1000 * UNITS_PER_BCC });
+    }
+    this.maybeInitialStake();
+  }
+
+  /** A joining node: accepts the bootstrap's signed list and chain after validating both. */
+  async handleNetwork(a: NetworkAnnouncement): Promise<void> {
+    if (!this.bootstrapAddress) throw new NodeError('UNKNOWN_NODE', 'this node has not asked to join any network');
+    verifyNetwork(a, this.bootstrapAddress);
+    const me = a.nodes.find((x) => x.address === this.address);
+    if (!me) throw new NodeError('UNKNOWN_NODE', 'the node list does not include this node');
+    if (this.params) {
+      // Already formed (a repeated announcement): take the list only.
+      this.nodes = a.nodes;
+      this.peers.set(this.nodes);
+      return;
+    }
+    const { params, tip } = validateChain(a.chain, a.n, a.capacity, (d, tx) => verifyTransaction(d, tx));
+    if (params.bootstrap !== this.bootstrapAddress) throw new NodeError('UNKNOWN_NODE', 'the chain is not this bootstrap\'s');
+    this.id = me.id;
+    this.n = a.n;
+    this.capacity = a.capacity;
+    this.params = params;
+    this.nodes = a.nodes;
+    for (const block of a.chain) this.record(block, JSON.stringify(block));
+    this.tip = tip;
+    this.peers.set(this.nodes);
+    await this.saveMeta();
+    this.log.info(`received the list of ${a.nodes.length} nodes and a chain of ${a.chain.length} block(s)`);
+    this.evaluateReady();
+    this.drainFuture();
+  }
+
+  /** A restarted node tells every peer where it is now, then catches up. */
+  private async announceRestart(): Promise<void> {
+    const me = this.nodes.find((x) => x.id === this.id)!;
+    me.host = this.config.host;
+    me.port = this.config.port;
+    this.peers.set(this.nodes);
+    const hello = signHello({ id: this.id, address: this.address, host: this.config.host, port: this.config.port }, this.wallet.secretKey);
+    await Promise.all(this.peers.ids().map((id) => this.peers.post(id, ROUTES.peerHello, hello, 3_000).catch(() => undefined)));
+    this.log.info(`restarted at height ${this.tip?.block.index}; catching up`);
+    await this.syncIfBehind();
+  }
+
+  /** A peer restarted, perhaps on another port: update where it is. */
+  handleHello(h: Hello): { height: number } {
+    verifyHello(h);
+    const entry = this.nodes.find((x) => x.id === h.id);
+    if (!entry || entry.address !== h.address) throw new NodeError('UNKNOWN_NODE', `node ${h.id} with this address is not in the network`);
+    entry.host = h.host;
+    entry.port = h.port;
+    this.peers.set(this.nodes);
+    void this.saveMeta();
+    this.log.info(`node ${h.id} is back at ${h.host}:${h.port}`);
+    return { height: this.tip?.block.index ?? 0 };
+  }
+
+  private async restore(meta: NetworkMeta): Promise<void> {
+    this.id = meta.id;
+    this.n = meta.n;
+    this.capacity = meta.capacity;
+    this.nodes = meta.nodes;
+    this.initialStakeSent = meta.initialStakeSent;
+    let genesis: ChainTip | undefined;
+    let params: NetworkParams | undefined;
+    let tip: ChainTip | undefined;
+    // The chain was validated when it was committed; signatures need not be checked again.
+    const trusted = () => undefined;
+    for await (const json of this.store.allBlocks()) {
+      const block = JSON.parse(json) as Block;
+      if (!params) {
+        ({ params, tip: genesis } = genesisTip(block, meta.n, meta.capacity));
+        tip = genesis;
+      } else {
+        tip = applyBlock(params, tip!, block, trusted);
+      }
+      this.remember(block, json);
+      this.indexInbox(block);
+      tip && this.evaluateReadyOn(tip);
+    }
+    if (!params || !tip) throw new Error(`the data directory ${this.config.dataDir} has no chain; remove it to start afresh`);
+    this.params = params;
+    this.tip = tip;
+    this.bootstrapAddress = params.bootstrap;
+    this.log.info(`restored node ${this.id} from ${this.config.dataDir} at height ${tip.block.index}`);
+  }
+
+  private async saveMeta(): Promise<void> {
+    await this.store.saveMeta({
+      id: this.id,
+      n: this.n ?? 0,
+      capacity: this.capacity ?? 0,
+      nodes: this.nodes,
+      initialStakeSent: this.initialStakeSent,
+    });
+  }
+
+  // ---------------------------------------------------------------- the node's own wallet
+
+  /** Resolves a recipient: a node id (3, "3", "id3") or an address. */
+  resolveRecipient(to: string | number | undefined): string {
+    if (to === undefined) throw new NodeError('UNKNOWN_RECIPIENT', 'name a recipient: a node id (3 or id3) or an address');
+    const text = String(to).trim();
+    const idMatch = /^(?:id)?(\d{1,6})$/.exec(text);
+    if (idMatch) {
+      const entry = this.nodes.find((x) => x.id === Number(idMatch[1]));
+      if (!entry) throw new NodeError('UNKNOWN_RECIPIENT', `there is no node ${idMatch[1]} (ids are 0 to ${this.nodes.length - 1})`);
+      return entry.address;
+    }
+    const shown = text.slice(0, 80);
+    if (!isValidAddress(text)) throw new NodeError('UNKNOWN_RECIPIENT', `"${shown}" is neither a node id nor a valid address`);
+    return text;
+  }
+
+  /**
+   * Signs a transaction of this node's wallet, checks it executes after the wallet's pending
+   * ones on the committed state, pools it and broadcasts it.
+   */
+  submitOwn(req: SubmitRequest): SubmitResponse {
+    const { params, tip } = this.requireFormed();
+    const receiver = req.type === 'stake' ? NO_ONE : this.resolveRecipient(req.to);
+    const body: Omit<TxBody, 'sender'> = {
+      receiver,
+      type: req.type,
+      amount: req.amount ?? 0,
+      message: req.message ?? '',
+      nonce: this.pool.nextNonce(tip.ledger, this.address),
+    };
+    // Executable after the wallet's own pending transactions? (Incoming pending coins don't count.)
+    const draft = new Map<string, Account>(tip.ledger);
+    for (const pending of this.pool.pendingOf(tip.ledger, this.address)) applyTxToDraft(draft, pending);
+    const tx = signTransaction(params.domain, this.wallet.secretKey, body);
+    checkTxAgainst(draft, tx);
+    this.pool.add(tx, tip.ledger, tip.block.index);
+    this.metrics.txReceived++;
+    this.peers.broadcastTransaction(tx);
+    this.scheduleMint();
+    return { id: tx.id, nonce: tx.nonce };
+  }
+
+  private maybeInitialStake(): void {
+    if (this.initialStakeSent || !this.tip || this.config.stake <= 0) return;
+    const me = accountOf(this.tip.ledger, this.address);
+    if (me.balance < this.config.stake) return;
+    this.initialStakeSent = true;
+    try {
+      this.submitOwn({ type: 'stake', amount: this.config.stake });
+      this.log.info(`staking ${this.config.stake / UNITS_PER_BCC} BCC`);
+    } catch (err) {
+      this.log.warn(`initial stake failed: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    void this.saveMeta();
+  }
+
+  private requireFormed(): { params: NetworkParams; tip: ChainTip } {
+    if (!this.params || !this.tip || this.nodes.length !== this.params.n) {
+      throw new NodeError('NOT_FORMED', `the network is not formed yet (${this.nodes.length}/${this.n ?? '?'} nodes have joined)`);
+    }
+    return { params: this.params, tip: this.tip };
+  }
+
+  // ---------------------------------------------------------------- transactions from peers
+
+  /** Verifies (once per node) and pools a batch; returns how many were accepted and why others were not. */
+  receiveTransactions(txs: readonly Transaction[]): { accepted: number; rejected: Array<{ id: string; code: string; message: string }> } {
+    const { params, tip } = this.requireFormed();
+    let accepted = 0;
+    const rejected: Array<{ id: string; code: string; message: string }> = [];
+    for (const tx of txs) {
+      this.metrics.txReceived++;
+      if (this.pool.has(tx.id) && sameTx(this.pool.get(tx.id)!, tx)) {
+        accepted++; // a repeat of a pending transaction: nothing to do
+        continue;
+      }
+      try {
+        // Cheap checks first: a replay of a committed transaction costs no signature check.
+        const next = accountOf(tip.ledger, tx.sender).nonce;
+        if (typeof tx.nonce === 'number' && tx.nonce < next) {
+          throw new ProtocolError('NONCE_USED', `nonce ${tx.nonce} was already used (the sender's next is ${next}): a replay`);
+        }
+        verifyTransaction(params.domain, tx);
+        this.metrics.signaturesVerified++;
+        this.pool.add(tx, tip.ledger, tip.block.index);
+        accepted++;
+      } catch (err) {
+        if (!(err instanceof ProtocolError)) throw err;
+        this.metrics.rejected(err.code);
+        rejected.push({ id: String(tx.id), code: err.code, message: err.message });
+      }
+    }
+    if (accepted > 0) this.scheduleMint();
+    return { accepted, rejected };
+  }
+
+  /** The block validator's transaction check: skip the signature of a pooled, identical transaction. */
+  private readonly verifyCached = (domain: string, tx: Transaction): void => {
+    const known = this.pool.get(tx.id);
+    if (known && sameTx(known, tx)) return;
+    verifyTransaction(domain, tx);
+    this.metrics.signaturesVerified++;
+  };
+
+  // ---------------------------------------------------------------- blocks
+
+  /**
+   * A block from a peer: applied if it extends the tip, kept if it is ahead (and the gap
+   * fetched), ignored if already committed, refused if it conflicts or is invalid.
+   */
+  receiveBlock(block: Block): 'committed' | 'queued' | 'known' {
+    const { tip } = this.requireFormed();
+    if (block.index <= tip.block.index) {
+      const mine = this.blockAt(block.index);
+      if (mine && mine.current_hash === block.current_hash) return 'known';
+      if (mine) throw new NodeError('CONFLICT', `block ${block.index} conflicts with the committed block at that height`);
+      return 'known';
+    }
+    if (block.index > tip.block.index + 1) {
+      if (this.future.size < MAX_FUTURE_BLOCKS) this.future.set(block.index, block);
+      void this.syncIfBehind(block.index);
+      return 'queued';
+    }
+    this.commit(block, JSON.stringify(block));
+    this.drainFuture();
+    return 'committed';
+  }
+
+  private drainFuture(): void {
+    for (;;) {
+      const tip = this.tip;
+      if (!tip) return;
+      for (const index of this.future.keys()) if (index <= tip.block.index) this.future.delete(index);
+      const next = this.future.get(tip.block.index + 1);
+      if (!next) return;
+      this.future.delete(next.index);
+      try {
+        this.commit(next, JSON.stringify(next));
+      } catch (err) {
+        this.log.warn(`dropped a queued block: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }
+  }
+
+  /** Validates and applies a block on the tip; then everything that follows a commit. */
+  private commit(block: Block, json: string): void {
+    const started = performance.now();
+    const next = applyBlock(this.params!, this.tip!, block, this.verifyCached);
+    this.setTip(next, json);
+    const dropped = this.pool.prune(block.transactions, next.ledger, block.index);
+    for (const tx of dropped) {
+      if (tx.sender !== this.address) continue;
+      if (this.dropped.size >= MAX_DROPPED) this.dropped.delete(this.dropped.keys().next().value!);
+      this.dropped.set(tx.id, 'it can no longer execute (its nonce was taken or it waited too long)');
+    }
+    this.metrics.blockApplied(block, performance.now() - started, block.validator === this.address);
+    this.evaluateReady();
+    this.maybeInitialStake();
+    this.emitBlock(block);
+    clearTimeout(this.mintTimer);
+    this.mintTimer = undefined;
+    this.scheduleMint();
+  }
+
+  private setTip(tip: ChainTip, json: string): void {
+    this.tip = tip;
+    this.record(tip.block, json);
+  }
+
+  /** Persists a committed block and adds it to the in-memory views. */
+  private record(block: Block, json: string): void {
+    this.store.append(block, json);
+    this.remember(block, json);
+    this.indexInbox(block);
+  }
+
+  private remember(block: Block, json: string): void {
+    this.recent.push({ block, json });
+    if (this.recent.length > RECENT_BLOCKS) this.recent.shift();
+  }
+
+  private indexInbox(block: Block): void {
+    for (const tx of block.transactions) {
+      if (tx.type === 'message' && tx.receiver === this.address) {
+        this.inbox.push({ id: tx.id, from: tx.sender, from_id: this.idOf(tx.sender), message: tx.message, block: block.index, timestamp: block.timestamp });
+      }
+    }
+  }
+
+  private blockAt(index: number): Block | undefined {
+    const first = this.recent[0]?.block.index ?? 0;
+    return this.recent[index - first]?.block;
+  }
+
+  private emitBlock(block: Block): void {
+    const event: BlockEvent = {
+      index: block.index,
+      hash: block.current_hash,
+      validator: block.validator,
+      validator_id: this.idOf(block.validator),
+      transactions: block.transactions.length,
+      timestamp: block.timestamp,
+      tx_ids: block.transactions.map((t) => t.id),
+    };
+    this.emit('block', event);
+  }
+
+  /** Ready once the bootstrap's transfers and every node's configured stake are committed (latched). */
+  private evaluateReady(): void {
+    if (this.tip) this.evaluateReadyOn(this.tip);
+  }
+
+  private evaluateReadyOn(tip: ChainTip): void {
+    if (this.ready || this.nodes.length !== this.n || this.nodes.length === 0) return;
+    const bootstrap = accountOf(tip.ledger, this.nodes[0]!.address);
+    if (bootstrap.nonce < this.nodes.length - 1) return;
+    for (const entry of this.nodes) if (entry.stake > 0 && accountOf(tip.ledger, entry.address).stake === 0) return;
+    this.ready = true;
+    this.log.info(`the network is ready at height ${tip.block.index}`);
+    this.emit('ready');
+  }
+
+  // ---------------------------------------------------------------- minting
+
+  private scheduleMint(): void {
+    if (this.mintScheduled) return;
+    this.mintScheduled = true;
+    setImmediate(() => {
+      this.mintScheduled = false;
+      this.tryMint();
+    });
+  }
+
+  private validatorAfterTip(): string {
+    const tip = this.tip!;
+    if (this.nextValidatorCache?.hash !== tip.block.current_hash) {
+      this.nextValidatorCache = { hash: tip.block.current_hash, address: nextValidator(this.params!, tip) };
+    }
+    return this.nextValidatorCache.address;
+  }
+
+  /**
+   * If the lottery names this node: mint a full block once `capacity` transactions can execute;
+   * a partial one after the block timeout (SPEC B); and, while the network is forming, at once.
+   */
+  private tryMint(): void {
+    if (this.closed || !this.params || !this.tip || this.nodes.length !== this.params.n) return;
+    if (this.validatorAfterTip() !== this.address) return;
+    const capacity = this.params.capacity;
+    const txs = this.pool.select(this.tip.ledger, capacity);
+    if (txs.length === 0) return;
+    if (txs.length >= capacity || !this.ready) {
+      this.mint(txs);
+      return;
+    }
+    if (this.config.blockTimeoutMs > 0 && !this.mintTimer) {
+      this.mintTimer = setTimeout(() => {
+        this.mintTimer = undefined;
+        if (!this.tip || this.validatorAfterTip() !== this.address) return;
+        const partial = this.pool.select(this.tip.ledger, capacity);
+        if (partial.length > 0) this.mint(partial);
+      }, this.config.blockTimeoutMs);
+    }
+  }
+
+  private mint(txs: Transaction[]): void {
+    const tip = this.tip!;
+    const block = signBlock(tip.block, txs, Math.max(this.now(), tip.block.timestamp), this.wallet.secretKey);
+    const json = JSON.stringify(block);
+    try {
+      this.commit(block, json);
+    } catch (err) {
+      this.log.error(`minted an invalid block (a bug): ${err instanceof Error ? err.message : String(err)}`);
+      return;
+    }
+    this.peers.broadcastBlock(json);
+  }
+
+  // ---------------------------------------------------------------- catching up
+
+  /** Fetches missing blocks from the peer that is furthest ahead, until no peer is ahead. */
+  async syncIfBehind(hint?: number): Promise<void> {
+    if (this.syncing || this.closed || !this.params || !this.tip) return;
+    this.syncing = true;
+    try {
+      for (let round = 0; round < 1_000; round++) {
+        const heights = await Promise.all(
+          this.peers.ids().map((id) =>
+            this.peers.get<StatusView>(id, ROUTES.status, 3_000).then((s) => ({ id, height: s.height }), () => ({ id, height: -1 })),
+          ),
+        );
+        const best = heights.sort((a, b) => b.height - a.height)[0];
+        const target = Math.max(best?.height ?? -1, hint ?? -1);
+        if (!best || best.height <= this.tip.block.index || target <= this.tip.block.index) return;
+        const blocks = await this.peers.fetchBlocks(best.id, this.tip.block.index + 1, MAX_BLOCKS_PER_PAGE);
+        if (blocks.length === 0) return;
+        for (const block of blocks) {
+          if (block.index !== this.tip.block.index + 1) continue;
+          this.commit(block, JSON.stringify(block));
+        }
+        this.drainFuture();
+      }
+    } catch (err) {
+      this.log.warn(`catching up failed: ${err instanceof Error ? err.message : String(err)}`);
+    } finally {
+      this.syncing = false;
+    }
+  }
+
+  // ---------------------------------------------------------------- views for the API
+
+  idOf(address: string): number | null {
+    return this.nodes.find((x) => x.address === address)?.id ?? null;
+  }
+
+  status(): StatusView {
+    const tip = this.tip;
+    return {
+      id: this.id,
+      address: this.address,
+      n: this.n ?? 0,
+      capacity: this.capacity ?? 0,
+      height: tip?.block.index ?? 0,
+      ready: this.ready,
+      last_hash: tip?.block.current_hash ?? '',
+      next_validator: tip && this.params ? this.validatorAfterTip() : '',
+      pool: this.pool.size,
+      verifier: this.metrics.verifier,
+      joined: this.nodes.length,
+    };
+  }
+
+  accounts(): AccountView[] {
+    const out: AccountView[] = [];
+    for (const [address, acc] of this.tip?.ledger ?? []) out.push({ id: this.idOf(address), address, ...acc });
+    return out.sort((a, b) => (a.id ?? Infinity) - (b.id ?? Infinity) || (a.address < b.address ? -1 : 1));
+  }
+
+  account(address: string): AccountView {
+    const acc = this.tip ? accountOf(this.tip.ledger, address) : { balance: 0, stake: 0, nonce: 0 };
+    return { id: this.idOf(address), address, ...acc };
+  }
+
+  inboxView(limit = 100): InboxEntry[] {
+    return this.inbox.slice(-limit).reverse();
+  }
+
+  latestBlockJson(): string | undefined {
+    return this.recent[this.recent.length - 1]?.json;
+  }
+
+  /** Blocks from `from` as JSON text: from memory when recent, else from the store. */
+  async blocksJson(from: number, limit: number): Promise<string[]> {
+    const first = this.recent[0]?.block.index;
+    if (first !== undefined && from >= first) {
+      return this.recent.slice(from - first, from - first + limit).map((r) => r.json);
+    }
+    return this.store.blocksFrom(from, limit);
+  }
+
+  async transactionStatus(id: string): Promise<TxStatusView> {
+    if (this.pool.has(id)) return { id, status: 'pending' };
+    const block = await this.store.blockOfTx(id);
+    if (block !== undefined) return { id, status: 'committed', block };
+    const reason = this.dropped.get(id);
+    if (reason) return { id, status: 'dropped', reason };
+    return { id, status: 'unknown' };
+  }
+
+  /** Waits until the chain is on disk (for a clean stop). */
+  flush(): Promise<void> {
+    return this.store.flush();
+  }
+}
+

@@ -1,0 +1,160 @@
+/**
+ * The node's connections to its peers (SPEC A, "Broadcast and validation"): one keep-alive
+ * undici pool per peer. Transactions go out in batches (one JSON body serialised once and sent to
+ * every peer); blocks go out one at a time per peer, in the order they were committed, so that a
+ * peer rarely sees a block ahead of its tip.
+ */
+import { Pool } from 'undici';
+import { ROUTES, MAX_TX_BATCH } from '../api/routes.js';
+import type { Block, Transaction } from '../core/types.js';
+import type { NodeEntry } from './handshake.js';
+import type { Logger } from './logger.js';
+
+interface Peer {
+  entry: NodeEntry;
+  pool: Pool;
+  /** The tail of this peer's ordered block sends. */
+  blocks: Promise<void>;
+  /** Consecutive failures, to log once rather than per request. */
+  failures: number;
+}
+
+export class HttpError extends Error {
+  constructor(
+    readonly statusCode: number,
+    readonly body: string,
+  ) {
+    super(`HTTP ${statusCode}: ${body.slice(0, 300)}`);
+  }
+}
+
+const HEADERS = { 'content-type': 'application/json' };
+
+export function urlOf(entry: Pick<NodeEntry, 'host' | 'port'>): string {
+  return `http://${entry.host}:${entry.port}`;
+}
+
+/** One JSON request over a pool; resolves to the parsed answer or throws HttpError. */
+export async function requestJson<T>(pool: Pool, method: 'GET' | 'POST', path: string, body?: string, timeoutMs = 10_000): Promise<T> {
+  const res = await pool.request({
+    method,
+    path,
+    body,
+    headers: body === undefined ? {} : HEADERS,
+    headersTimeout: timeoutMs,
+    bodyTimeout: timeoutMs,
+  });
+  const text = await res.body.text();
+  if (res.statusCode >= 400) throw new HttpError(res.statusCode, text);
+  return (text ? JSON.parse(text) : undefined) as T;
+}
+
+export class Peers {
+  private readonly peers = new Map<number, Peer>();
+  private outbox: Transaction[] = [];
+  private flushScheduled = false;
+
+  constructor(
+    private readonly selfId: () => number,
+    private readonly log: Logger,
+  ) {}
+
+  /** Sets or updates the peer list (itself excluded); a peer whose address moved gets a new pool. */
+  set(entries: readonly NodeEntry[]): void {
+    for (const entry of entries) {
+      if (entry.id === this.selfId()) continue;
+      const known = this.peers.get(entry.id);
+      if (known && known.entry.host === entry.host && known.entry.port === entry.port) {
+        known.entry = entry;
+        continue;
+      }
+      void known?.pool.close().catch(() => undefined);
+      this.peers.set(entry.id, {
+        entry,
+        pool: new Pool(urlOf(entry), { connections: 4, pipelining: 1, keepAliveTimeout: 30_000 }),
+        blocks: Promise.resolve(),
+        failures: 0,
+      });
+    }
+  }
+
+  ids(): number[] {
+    return [...this.peers.keys()];
+  }
+
+  entry(id: number): NodeEntry | undefined {
+    return this.peers.get(id)?.entry;
+  }
+
+  /** Queues a transaction for the next batch to every peer. */
+  broadcastTransaction(tx: Transaction): void {
+    this.outbox.push(tx);
+    if (this.outbox.length >= MAX_TX_BATCH) this.flush();
+    else if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(() => this.flush());
+    }
+  }
+
+  private flush(): void {
+    this.flushScheduled = false;
+    if (this.outbox.length === 0) return;
+    const body = JSON.stringify(this.outbox);
+    this.outbox = [];
+    for (const peer of this.peers.values()) {
+      requestJson(peer.pool, 'POST', ROUTES.peerTransactions, body).then(
+        () => this.ok(peer),
+        (err: unknown) => this.failed(peer, 'transactions', err),
+      );
+    }
+  }
+
+  /** Sends a committed block to every peer, after the blocks sent before it. */
+  broadcastBlock(json: string): void {
+    for (const peer of this.peers.values()) {
+      peer.blocks = peer.blocks.then(() =>
+        requestJson(peer.pool, 'POST', ROUTES.peerBlocks, json).then(
+          () => this.ok(peer),
+          (err: unknown) => this.failed(peer, 'block', err),
+        ),
+      );
+    }
+  }
+
+  /** Sends one JSON body to one peer. */
+  post<T>(id: number, path: string, body: unknown, timeoutMs?: number): Promise<T> {
+    const peer = this.peers.get(id);
+    if (!peer) return Promise.reject(new Error(`no peer ${id}`));
+    return requestJson<T>(peer.pool, 'POST', path, JSON.stringify(body), timeoutMs);
+  }
+
+  get<T>(id: number, path: string, timeoutMs?: number): Promise<T> {
+    const peer = this.peers.get(id);
+    if (!peer) return Promise.reject(new Error(`no peer ${id}`));
+    return requestJson<T>(peer.pool, 'GET', path, undefined, timeoutMs);
+  }
+
+  fetchBlocks(id: number, from: number, limit: number): Promise<Block[]> {
+    return this.get<Block[]>(id, `${ROUTES.blocks}?from=${from}&limit=${limit}`, 20_000);
+  }
+
+  private ok(peer: Peer): void {
+    if (peer.failures > 0) this.log.info(`peer ${peer.entry.id} reachable again`);
+    peer.failures = 0;
+  }
+
+  private failed(peer: Peer, what: string, err: unknown): void {
+    peer.failures++;
+    if (err instanceof HttpError && err.statusCode < 500) {
+      this.log.debug(`peer ${peer.entry.id} refused a ${what}: ${err.message}`);
+      return;
+    }
+    if (peer.failures === 1) {
+      this.log.warn(`cannot reach peer ${peer.entry.id} at ${urlOf(peer.entry)}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.peers.values()].map((p) => p.pool.close().catch(() => undefined)));
+  }
+}

@@ -1,0 +1,178 @@
+/**
+ * The node's HTTP server (SPEC part C): every route of src/api/routes.ts with its schema, the
+ * bearer token on the wallet's signing endpoint, and the one error handler that turns every
+ * failure into a 4xx/5xx with a code and a reason (never a crash, never a partial write).
+ */
+import { timingSafeEqual } from 'node:crypto';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { ProtocolError } from '../core/errors.js';
+import type { Block, Transaction } from '../core/types.js';
+import { BODY_LIMIT, MAX_BLOCKS_PER_PAGE, ROUTES } from '../api/routes.js';
+import {
+  blocksQuerySchema,
+  peerBlockSchema,
+  peerHelloSchema,
+  peerJoinSchema,
+  peerNetworkSchema,
+  peerTransactionsSchema,
+  submitSchema,
+  txIdParamsSchema,
+} from '../api/schemas.js';
+import type { BlockEvent, ErrorBody, SubmitRequest } from '../api/types.js';
+import { NodeError } from './errors.js';
+import { registerExplorer } from './explorer.js';
+import type { Hello, JoinRequest, NetworkAnnouncement } from './handshake.js';
+import type { BlockchatNode } from './node.js';
+
+/** Malformed protocol data is a bad request; anything else the core refuses is unprocessable. */
+function statusOfProtocolError(err: ProtocolError): number {
+  return err.code === 'MALFORMED' ? 400 : 422;
+}
+
+function errorBody(statusCode: number, code: string, message: string): ErrorBody {
+  const error = statusCode === 400 ? 'Bad Request' : statusCode === 401 ? 'Unauthorized' : statusCode === 404 ? 'Not Found'
+    : statusCode === 409 ? 'Conflict' : statusCode === 413 ? 'Payload Too Large' : statusCode === 422 ? 'Unprocessable Entity'
+    : statusCode === 503 ? 'Service Unavailable' : statusCode < 500 ? 'Client Error' : 'Internal Server Error';
+  return { statusCode, error, code, message };
+}
+
+function sendError(reply: FastifyReply, statusCode: number, code: string, message: string): FastifyReply {
+  return reply.code(statusCode).send(errorBody(statusCode, code, message));
+}
+
+function tokenMatches(header: string | undefined, token: string): boolean {
+  const m = /^Bearer (\S+)$/.exec(header ?? '');
+  if (!m) return false;
+  const given = Buffer.from(m[1]!);
+  const want = Buffer.from(token);
+  return given.length === want.length && timingSafeEqual(given, want);
+}
+
+function readIndex(text: string | undefined, fallback: number): number {
+  return text === undefined ? fallback : Number(text);
+}
+
+export async function buildServer(node: BlockchatNode): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: false,
+    bodyLimit: BODY_LIMIT,
+    // Bodies are checked as sent: no type coercion (a "5" is not 5) and no silent removal of
+    // unknown fields (they are refused).
+    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
+  });
+
+  app.setErrorHandler((err: FastifyError | ProtocolError | NodeError | Error, _req, reply) => {
+    if (err instanceof ProtocolError) return sendError(reply, statusOfProtocolError(err), err.code, err.message);
+    if (err instanceof NodeError) return sendError(reply, err.statusCode, err.code, err.message);
+    const fe = err as FastifyError;
+    if (fe.validation) return sendError(reply, 400, 'BAD_REQUEST', `request ${fe.validationContext ?? ''} ${fe.message.replace(/^(body|querystring|params)\s*/, '')}`.replace(/\s+/g, ' ').trim());
+    if (typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {
+      return sendError(reply, fe.statusCode, fe.code ?? 'BAD_REQUEST', fe.message);
+    }
+    reply.log.error(err);
+    return sendError(reply, 500, 'INTERNAL', 'the node failed to handle the request; see its log');
+  });
+  app.setNotFoundHandler((req, reply) => sendError(reply, 404, 'NOT_FOUND', `no route ${req.method} ${req.url.split('?')[0]}`));
+
+  const json = (reply: FastifyReply, text: string) => reply.type('application/json; charset=utf-8').send(text);
+
+  // ------------------------------------------------------------ public, read-only
+  app.get(ROUTES.status, async () => node.status());
+
+  app.get(ROUTES.latestBlock, async (_req, reply) => {
+    const text = node.latestBlockJson();
+    if (!text) return sendError(reply, 503, 'NOT_FORMED', 'this node has no chain yet');
+    return json(reply, text);
+  });
+
+  app.get<{ Querystring: { from?: string; limit?: string } }>(
+    ROUTES.blocks,
+    { schema: { querystring: blocksQuerySchema } },
+    async (req, reply) => {
+      const from = readIndex(req.query.from, 0);
+      const limit = Math.min(readIndex(req.query.limit, 100), MAX_BLOCKS_PER_PAGE);
+      const rows = await node.blocksJson(from, limit);
+      return json(reply, `[${rows.join(',')}]`);
+    },
+  );
+
+  app.get(ROUTES.accounts, async () => node.accounts());
+  app.get(ROUTES.peers, async () => node.nodes.map(({ id, address, host, port }) => ({ id, address, host, port })));
+
+  app.get<{ Params: { id: string } }>(ROUTES.transaction, { schema: { params: txIdParamsSchema } }, async (req) =>
+    node.transactionStatus(req.params.id),
+  );
+
+  app.get(ROUTES.metrics, async (_req, reply) =>
+    reply
+      .type('text/plain; version=0.0.4')
+      .send(node.metrics.render({ pool: node.pool.size, ready: node.ready, peers: node.peers.ids().length })),
+  );
+
+  app.get(ROUTES.events, (req, reply) => {
+    reply.hijack();
+    const res = reply.raw;
+    res.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no',
+    });
+    res.write(`retry: 1000\n\n`);
+    const onBlock = (event: BlockEvent) => res.write(`event: block\ndata: ${JSON.stringify(event)}\n\n`);
+    const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
+    node.on('block', onBlock);
+    req.raw.on('close', () => {
+      clearInterval(keepAlive);
+      node.off('block', onBlock);
+    });
+  });
+
+  // ------------------------------------------------------------ the node's own wallet
+  app.get(ROUTES.wallet, async () => node.account(node.address));
+  app.get<{ Querystring: { limit?: string } }>(ROUTES.inbox, async (req) =>
+    node.inboxView(Math.min(Math.max(Number(req.query.limit ?? 100) || 100, 1), 10_000)),
+  );
+
+  const requireToken = async (req: FastifyRequest, reply: FastifyReply) => {
+    if (!tokenMatches(req.headers.authorization, node.token)) {
+      return sendError(reply, 401, 'UNAUTHORIZED', 'this endpoint spends from the wallet: send "Authorization: Bearer <token>" with the token from the node\'s data directory');
+    }
+  };
+
+  app.post<{ Body: SubmitRequest }>(
+    ROUTES.walletTransactions,
+    { schema: { body: submitSchema }, onRequest: requireToken },
+    async (req) => node.submitOwn(req.body),
+  );
+
+  // ------------------------------------------------------------ between nodes: signed data only
+  app.post<{ Body: JoinRequest }>(ROUTES.peerJoin, { schema: { body: peerJoinSchema } }, async (req) => node.handleJoin(req.body));
+
+  app.post<{ Body: NetworkAnnouncement }>(ROUTES.peerNetwork, { schema: { body: peerNetworkSchema } }, async (req) => {
+    await node.handleNetwork(req.body);
+    return { ok: true };
+  });
+
+  app.post<{ Body: Hello }>(ROUTES.peerHello, { schema: { body: peerHelloSchema } }, async (req) => node.handleHello(req.body));
+
+  app.post<{ Body: Transaction[] }>(
+    ROUTES.peerTransactions,
+    { schema: { body: peerTransactionsSchema } },
+    async (req, reply) => {
+      const result = node.receiveTransactions(req.body);
+      if (result.accepted === 0 && result.rejected.length > 0) {
+        const first = result.rejected[0]!;
+        return reply.code(first.code === 'MALFORMED' ? 400 : 422).send({ ...errorBody(422, first.code, first.message), ...result });
+      }
+      return result;
+    },
+  );
+
+  app.post<{ Body: Block }>(ROUTES.peerBlocks, { schema: { body: peerBlockSchema } }, async (req) => ({
+    result: node.receiveBlock(req.body),
+  }));
+
+  await registerExplorer(app);
+  return app;
+}

@@ -1,0 +1,94 @@
+/**
+ * The node's chain on disk: LevelDB through classic-level (SPEC B, "Durability"). One batch per
+ * block writes the block and its transaction index atomically; LevelDB's own log recovers a
+ * write cut off by a crash, so a store is never left half-written. Blocks are kept as the JSON
+ * text they travel in, so serving them needs no re-serialisation.
+ */
+import { ClassicLevel } from 'classic-level';
+import type { Block } from '../core/types.js';
+
+const BLOCK = 'b:';
+const TX = 't:';
+const META = 'm:network';
+
+function blockKey(index: number): string {
+  return BLOCK + String(index).padStart(16, '0');
+}
+
+/** What a node must remember about its network besides the chain. */
+export interface NetworkMeta {
+  id: number;
+  n: number;
+  capacity: number;
+  /** Each node's configured initial stake, in units, by id. */
+  nodes: Array<{ id: number; address: string; host: string; port: number; stake: number }>;
+  /** Whether this node has already submitted its initial stake. */
+  initialStakeSent: boolean;
+}
+
+export class ChainStore {
+  private readonly db: ClassicLevel<string, string>;
+  /** Writes are chained so that they land in commit order. */
+  private pending: Promise<void> = Promise.resolve();
+  private failure: Error | undefined;
+
+  constructor(path: string) {
+    this.db = new ClassicLevel<string, string>(path, { valueEncoding: 'utf8', keyEncoding: 'utf8' });
+  }
+
+  async open(): Promise<void> {
+    await this.db.open();
+  }
+
+  async close(): Promise<void> {
+    await this.pending.catch(() => undefined);
+    await this.db.close();
+  }
+
+  /** Queues a committed block (and its transaction index) for writing, in order. */
+  append(block: Block, json: string): void {
+    const ops = [
+      { type: 'put' as const, key: blockKey(block.index), value: json },
+      ...block.transactions.map((tx) => ({ type: 'put' as const, key: TX + tx.id, value: String(block.index) })),
+    ];
+    this.pending = this.pending.then(() =>
+      this.db.batch(ops).catch((err: unknown) => {
+        this.failure = err instanceof Error ? err : new Error(String(err));
+      }),
+    );
+  }
+
+  /** Resolves once every queued write has landed; rejects if one failed. */
+  async flush(): Promise<void> {
+    await this.pending;
+    if (this.failure) throw this.failure;
+  }
+
+  async saveMeta(meta: NetworkMeta): Promise<void> {
+    await this.flush();
+    await this.db.put(META, JSON.stringify(meta));
+  }
+
+  async loadMeta(): Promise<NetworkMeta | undefined> {
+    const text = await this.db.get(META);
+    return text === undefined ? undefined : (JSON.parse(text) as NetworkMeta);
+  }
+
+  /** Every stored block's JSON, in index order. */
+  async *allBlocks(): AsyncGenerator<string> {
+    for await (const value of this.db.values({ gte: BLOCK, lt: BLOCK + '~' })) yield value;
+  }
+
+  /** Up to `limit` blocks' JSON from `from` on. */
+  async blocksFrom(from: number, limit: number): Promise<string[]> {
+    await this.pending;
+    return this.db.values({ gte: blockKey(from), lt: BLOCK + '~', limit }).all();
+  }
+
+  /** The index of the block holding transaction `id`, if committed. */
+  async blockOfTx(id: string): Promise<number | undefined> {
+    await this.pending;
+    const v = await this.db.get(TX + id);
+    return v === undefined ? undefined : Number(v);
+  }
+}
