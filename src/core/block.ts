@@ -1,7 +1,7 @@
 /**
  * Blocks: hash, validator signature and the genesis block (SPEC A, "Blocks").
  */
-import { isHex, signHash, sha256Hex, verifyHash, addressOf } from './crypto.js';
+import { isHex, isValidAddress, signHash, sha256Hex, verifyHash, addressOf } from './crypto.js';
 import { blockPreimage } from './encoding.js';
 import { ensure } from './errors.js';
 import { GENESIS_PREVIOUS_HASH, NO_ONE, totalSupply } from './params.js';
@@ -69,14 +69,16 @@ export function checkGenesis(block: Block, n: number): string {
   ensure(block.previous_hash === GENESIS_PREVIOUS_HASH, 'BAD_GENESIS', 'genesis previous_hash must be "1"');
   ensure(block.validator === NO_ONE, 'BAD_GENESIS', 'genesis validator must be "0"');
   ensure(Number.isSafeInteger(block.timestamp) && block.timestamp >= 0, 'BAD_GENESIS', 'bad genesis timestamp');
+  ensure(block.signature === '', 'BAD_GENESIS', 'the genesis block has no signature');
   ensure(block.transactions.length === 1, 'BAD_GENESIS', 'genesis holds exactly one transaction');
   const tx = block.transactions[0]!;
   const bootstrap = tx.receiver;
+  ensure(isValidAddress(bootstrap), 'BAD_GENESIS', 'genesis must fund a valid bootstrap address');
   const expected = genesisBlock(bootstrap, n, block.timestamp);
   const want = expected.transactions[0]!;
   ensure(
     tx.sender === want.sender && tx.type === want.type && tx.amount === want.amount &&
-      tx.message === '' && tx.nonce === 0 && tx.id === want.id,
+      tx.message === '' && tx.nonce === 0 && tx.id === want.id && tx.signature === '',
     'BAD_GENESIS',
     `genesis must give the bootstrap exactly ${want.amount} units from "0"`,
   );

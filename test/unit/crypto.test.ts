@@ -1,0 +1,166 @@
+import { createHash } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import {
+  addressOf,
+  isHex,
+  isValidAddress,
+  sha256Bytes,
+  sha256Hex,
+  signHash,
+  verifierName,
+  verifyHash,
+  verifyHashNative,
+  verifyHashNoble,
+} from '../../src/core/crypto.js';
+import { KEYS, key } from './fixtures.js';
+
+const N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
+const P = 2n ** 256n - 2n ** 32n - 977n;
+const HALF_N = N >> 1n;
+
+const hex32 = (x: bigint): string => x.toString(16).padStart(64, '0');
+const h = (s: string): string => createHash('sha256').update(s).digest('hex');
+const rOf = (sig: string): bigint => BigInt('0x' + sig.slice(0, 64));
+const sOf = (sig: string): bigint => BigInt('0x' + sig.slice(64));
+const withS = (sig: string, s: bigint): string => sig.slice(0, 64) + hex32(s);
+const withR = (sig: string, r: bigint): string => hex32(r) + sig.slice(64);
+
+describe('hashing and keys', () => {
+  it('sha256 matches the FIPS 180-2 vectors', () => {
+    const enc = new TextEncoder();
+    expect(sha256Hex(enc.encode('abc'))).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
+    expect(sha256Hex(new Uint8Array())).toBe('e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855');
+    expect(Buffer.from(sha256Bytes(enc.encode('abc'))).toString('hex')).toBe(sha256Hex(enc.encode('abc')));
+  });
+
+  it('derives the compressed addresses that the independent reference computed', () => {
+    for (const k of KEYS) expect(addressOf(k.secret)).toBe(k.address);
+    // the generator point itself: secret key 1
+    expect(addressOf(hex32(1n))).toBe('0279be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798');
+  });
+
+  it('isHex wants lower-case hex of exactly the given length', () => {
+    expect(isHex('00ff', 2)).toBe(true);
+    expect(isHex('00FF', 2)).toBe(false);
+    expect(isHex('00f', 2)).toBe(false);
+    expect(isHex('00ffaa', 2)).toBe(false);
+    expect(isHex('zz00', 2)).toBe(false);
+    expect(isHex(1234, 2)).toBe(false);
+    expect(isHex(undefined, 2)).toBe(false);
+  });
+
+  it('isValidAddress accepts curve points and rejects everything else', () => {
+    for (const k of KEYS) expect(isValidAddress(k.address)).toBe(true);
+    expect(isValidAddress('0')).toBe(false);
+    expect(isValidAddress(key(0).address.toUpperCase())).toBe(false);
+    expect(isValidAddress('04' + key(0).address.slice(2))).toBe(false);
+    expect(isValidAddress('02' + hex32(1n))).toBe(true); // x = 1 is on the curve (8 is a square mod p)
+    expect(isValidAddress('02' + hex32(5n))).toBe(false); // x = 5: x³ + 7 = 132 has no square root mod p
+    expect(isValidAddress('02' + hex32(P))).toBe(false); // x ≥ p
+    expect(isValidAddress('02' + 'f'.repeat(64))).toBe(false);
+    expect(isValidAddress(key(0).address.slice(0, 64))).toBe(false);
+    expect(isValidAddress(null)).toBe(false);
+  });
+});
+
+describe('signatures', () => {
+  it('signHash is deterministic (RFC 6979), 64-byte compact and low-S', () => {
+    const k = key(1);
+    const hash = h('deterministic');
+    const sig = signHash(hash, k.secret);
+    expect(sig).toBe(signHash(hash, k.secret));
+    expect(isHex(sig, 64)).toBe(true);
+    expect(sOf(sig) <= HALF_N).toBe(true);
+    expect(verifyHash(hash, sig, k.address)).toBe(true);
+  });
+
+  it('verifies over the raw 32-byte hash, with no second hashing', () => {
+    const k = key(2);
+    const hash = h('raw');
+    const sig = signHash(hash, k.secret);
+    expect(verifyHash(h(hash), sig, k.address)).toBe(false);
+    expect(verifyHash(hash, sig, k.address)).toBe(true);
+  });
+
+  it('uses libsecp256k1 on this machine', () => {
+    expect(verifierName).toBe('libsecp256k1');
+    expect(verifyHash).toBe(verifyHashNative);
+  });
+
+  it('libsecp256k1 and noble agree bit for bit on a few hundred random cases', () => {
+    const cases: Array<[string, string, string, string]> = [];
+    const add = (label: string, hash: string, sig: string, address: string): void => {
+      cases.push([label, hash, sig, address]);
+    };
+    let valid = 0;
+    let highS = 0;
+    for (let i = 0; i < 200; i++) {
+      const secret = h(`crypto-agreement-key-${i}`);
+      const address = addressOf(secret);
+      const hash = h(`crypto-agreement-msg-${i}`);
+      const sig = signHash(hash, secret);
+      const r = rOf(sig);
+      const s = sOf(sig);
+      expect(s <= HALF_N).toBe(true);
+      add('valid', hash, sig, address);
+      add('high-S', hash, withS(sig, N - s), address);
+      add('other hash', h(hash), sig, address);
+      add('wrong key', hash, sig, KEYS[i % KEYS.length]!.address);
+      add('flipped bit', hash, withR(sig, r ^ 1n), address);
+      if (i % 5 === 0) {
+        add('r = 0', hash, withR(sig, 0n), address);
+        add('s = 0', hash, withS(sig, 0n), address);
+        add('r = n', hash, withR(sig, N), address);
+        add('s = n', hash, withS(sig, N), address);
+        add('r = n + r', hash, withR(sig, N + r < 2n ** 256n ? N + r : 2n ** 256n - 1n), address);
+        add('s = 2^256 - 1', hash, withS(sig, 2n ** 256n - 1n), address);
+        add('s = n - 1 (high)', hash, withS(sig, N - 1n), address);
+        add('all zero', hash, '0'.repeat(128), address);
+        add('upper-case signature', hash, sig.toUpperCase(), address);
+        add('upper-case hash', hash.toUpperCase(), sig, address);
+        add('short signature', hash, sig.slice(2), address);
+        add('long signature', hash, sig + '00', address);
+        add('non-hex signature', hash, 'zz' + sig.slice(2), address);
+        add('short hash', hash.slice(2), sig, address);
+        add('empty address', hash, sig, '');
+        add('address "0"', hash, sig, '0');
+        add('address off the curve', hash, sig, '02' + hex32(5n));
+        add('other valid point', hash, sig, '02' + hex32(1n));
+        add('address with bad prefix', hash, sig, '05' + address.slice(2));
+        add('address upper-case', hash, sig, address.toUpperCase());
+      }
+    }
+    for (const [label, hash, sig, address] of cases) {
+      const nat = verifyHashNative(hash, sig, address);
+      const nob = verifyHashNoble(hash, sig, address);
+      if (nat !== nob) throw new Error(`verifiers disagree on "${label}": native ${nat}, noble ${nob}`);
+      if (nat) valid++;
+      if (label === 'high-S' && nat) highS++;
+    }
+    expect(cases.length).toBeGreaterThan(1400);
+    expect(valid).toBe(200); // exactly the untouched signatures verify
+    expect(highS).toBe(0);
+  });
+
+  it('rejects a high-S signature everywhere, while the same (r, n − s) is mathematically valid', () => {
+    const k = key(3);
+    const hash = h('malleable');
+    const sig = signHash(hash, k.secret);
+    const high = withS(sig, N - sOf(sig));
+    expect(verifyHashNoble(hash, high, k.address)).toBe(false);
+    expect(verifyHashNative(hash, high, k.address)).toBe(false);
+    expect(verifyHash(hash, high, k.address)).toBe(false);
+  });
+
+  it('rejects non-string input without throwing', () => {
+    const k = key(0);
+    const hash = h('types');
+    const sig = signHash(hash, k.secret);
+    const bad = [undefined, null, 42, {}, []] as unknown as string[];
+    for (const b of bad) {
+      expect(verifyHashNative(b, sig, k.address)).toBe(false);
+      expect(verifyHashNoble(hash, b, k.address)).toBe(false);
+      expect(verifyHash(hash, sig, b)).toBe(false);
+    }
+  });
+});

@@ -1,0 +1,38 @@
+/** Shared fixtures of the unit tests: fixed keys, vector files, and coded-error helpers. */
+import { readFileSync } from 'node:fs';
+import { ProtocolError, type ErrorCode } from '../../src/core/errors.js';
+
+/** Reads a JSON file of test/vectors, typed by the caller. */
+export function loadVectors<T>(name: string): T {
+  return JSON.parse(readFileSync(new URL(`../vectors/${name}`, import.meta.url), 'utf8')) as T;
+}
+
+export interface KeyPair {
+  readonly secret: string;
+  readonly address: string;
+}
+
+/** Four fixed key pairs whose addresses were derived independently (test/vectors/keys.json). */
+export const KEYS: readonly KeyPair[] = loadVectors<{ keys: KeyPair[] }>('keys.json').keys;
+
+export function key(i: number): KeyPair {
+  const k = KEYS[i];
+  if (!k) throw new Error(`no fixture key ${i}`);
+  return k;
+}
+
+/** The ProtocolError thrown by `fn`; fails the test when it returns or throws something else. */
+export function protocolError(fn: () => unknown): ProtocolError {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof ProtocolError) return err;
+    throw new Error(`expected a ProtocolError, got ${String(err)}`);
+  }
+  throw new Error('expected a ProtocolError, but nothing was thrown');
+}
+
+/** The code of the ProtocolError thrown by `fn`. */
+export function codeOf(fn: () => unknown): ErrorCode {
+  return protocolError(fn).code;
+}
