@@ -1,0 +1,116 @@
+/**
+ * Shared fixtures of the integration tests: a real network of node processes on free loopback
+ * ports, clients with their API tokens, and waits on conditions (never fixed sleeps).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { NodeClient } from '../../client/api.js';
+import { readToken } from '../../src/api/token.js';
+import type { AccountView } from '../../src/api/types.js';
+import { freePortBase, mainScript, startNetwork, waitFor, type NetworkOptions, type RunningNetwork } from '../../scripts/network.js';
+
+export { waitFor };
+
+export interface TestNetwork {
+  net: RunningNetwork;
+  ports: number[];
+  clients: NodeClient[];
+  dataRoot: string;
+  /** A client of node i with a freshly read token (after a restart the token is the same file). */
+  client(i: number): NodeClient;
+  stop(): Promise<void>;
+}
+
+export async function launch(n: number, capacity: number, opts: Partial<NetworkOptions> = {}): Promise<TestNetwork> {
+  const dataRoot = mkdtempSync(join(tmpdir(), 'blockchat-test-'));
+  const basePort = await freePortBase(n);
+  const net = await startNetwork({ n, capacity, basePort, dataRoot, quiet: true, stdio: 'ignore', ...opts });
+  const client = (i: number) => NodeClient.forPort(net.ports[i]!, '127.0.0.1', readToken(net.ports[i]!, join(dataRoot, `node-${i}`)));
+  return {
+    net,
+    ports: net.ports,
+    clients: net.ports.map((_, i) => client(i)),
+    dataRoot,
+    client,
+    async stop() {
+      await net.stop();
+      rmSync(dataRoot, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Waits until every transaction id is committed on every given node. */
+export async function waitCommitted(clients: readonly NodeClient[], ids: readonly string[], timeoutMs = 30_000): Promise<void> {
+  const pending = new Set(ids);
+  await waitFor(`${ids.length} transactions committed on ${clients.length} nodes`, async () => {
+    for (const id of [...pending]) {
+      const states = await Promise.all(clients.map((c) => c.transaction(id)));
+      if (states.every((s) => s.status === 'committed')) pending.delete(id);
+      else return false;
+    }
+    return pending.size === 0;
+  }, timeoutMs);
+}
+
+/** Waits until every node reports the same last block hash; returns it. */
+export async function waitAgreement(clients: readonly NodeClient[], timeoutMs = 30_000): Promise<string> {
+  let hash = '';
+  await waitFor('every node on the same last block', async () => {
+    const statuses = await Promise.all(clients.map((c) => c.status()));
+    hash = statuses[0]!.last_hash;
+    return statuses.every((s) => s.last_hash === hash && s.pool === 0);
+  }, timeoutMs);
+  return hash;
+}
+
+export function supply(accounts: readonly AccountView[]): number {
+  return accounts.reduce((sum, a) => sum + a.balance + a.stake, 0);
+}
+
+/** What a node's committed state looks like: to check a refused input changed nothing. */
+export async function snapshot(c: NodeClient): Promise<string> {
+  const [status, accounts] = await Promise.all([c.status(), c.accounts()]);
+  return JSON.stringify({ height: status.height, hash: status.last_hash, accounts });
+}
+
+const execFileP = promisify(execFile);
+
+/** Runs `blockchat cli -p PORT -- …args` and returns its exit code and output. */
+export async function cli(port: number, dataDir: string | undefined, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const argv = [mainScript(), 'cli', '-p', String(port), ...(dataDir ? ['--data-dir', dataDir] : []), '--', ...args];
+  try {
+    const { stdout, stderr } = await execFileP(process.execPath, argv, { timeout: 20_000 });
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code?: number; stdout?: string; stderr?: string };
+    return { code: typeof e.code === 'number' ? e.code : 1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
+  }
+}
+
+/** Sends a raw request (any body, even malformed) and returns the status and parsed answer. */
+export async function raw(
+  port: number,
+  method: 'GET' | 'POST',
+  path: string,
+  body?: string | object,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: { code?: string; message?: string; [k: string]: unknown } }> {
+  const { request } = await import('undici');
+  const text = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
+  const res = await request(`http://127.0.0.1:${port}${path}`, {
+    method,
+    body: text,
+    headers: text === undefined ? headers : { 'content-type': 'application/json', ...headers },
+  });
+  const answer = await res.body.text();
+  let parsed: { code?: string; message?: string } = {};
+  try {
+    parsed = JSON.parse(answer) as typeof parsed;
+  } catch {
+    parsed = { message: answer };
+  }
+  return { status: res.statusCode, body: parsed };
+}
