@@ -2,9 +2,11 @@
  * The one place that sets up cryptography (SPEC A, "Exact encodings"): SHA-256, and ECDSA on
  * secp256k1 over raw 32-byte hashes (no second hashing), 64-byte compact signatures, low-S only.
  *
- * @noble/secp256k1 signs and is the reference verifier. Verification is the hot path (every node
- * checks every transaction), so when libsecp256k1's prebuilt binding loads it verifies instead:
- * it agrees with noble bit for bit, high-S rejection included (test/unit/crypto.test.ts).
+ * @noble/secp256k1 is the reference implementation and the fallback. Verification, point checks
+ * and signing are the hot path (every node checks every transaction, and each wallet signs its
+ * own at thousands per second), so when libsecp256k1's prebuilt binding loads it does them: it
+ * agrees with noble bit for bit — RFC 6979 signatures are deterministic and both emit low-S only,
+ * and both reject high-S in verification (test/unit/crypto.test.ts).
  * Key generation needs randomness and lives outside the core (src/node/wallet.ts).
  */
 import { createHash } from 'node:crypto';
@@ -35,14 +37,22 @@ export function isHex(s: unknown, bytes: number): s is string {
   return typeof s === 'string' && s.length === bytes * 2 && HEX.test(s);
 }
 
-/** The compressed public key (address) of a secret key, as 66 hex characters. */
+let lastKey: { secret: string; address: string } | undefined;
+
+/**
+ * The compressed public key (address) of a secret key, as 66 hex characters. A wallet asks for
+ * its own address on every signature, so the last answer is remembered (a pure memo).
+ */
 export function addressOf(secretKeyHex: string): string {
-  return bytesToHex(secp.getPublicKey(hexToBytes(secretKeyHex), true));
+  if (lastKey?.secret !== secretKeyHex) {
+    lastKey = { secret: secretKeyHex, address: bytesToHex(secp.getPublicKey(hexToBytes(secretKeyHex), true)) };
+  }
+  return lastKey.address;
 }
 
-/** True when `address` is a 33-byte compressed point on the curve. */
-export function isValidAddress(address: unknown): address is string {
-  if (!isHex(address, 33)) return false;
+/** The reference point check: a 33-byte compressed point on the curve (noble). */
+export function isValidAddressNoble(address: unknown): address is string {
+  if (!isHex(address, 33) || (!address.startsWith('02') && !address.startsWith('03'))) return false;
   try {
     secp.Point.fromHex(address);
     return true;
@@ -51,8 +61,8 @@ export function isValidAddress(address: unknown): address is string {
   }
 }
 
-/** Signs a 32-byte hash (given as hex) with RFC 6979 nonces; returns 64-byte compact low-S hex. */
-export function signHash(hashHex: string, secretKeyHex: string): string {
+/** The reference signer: RFC 6979 nonces, 64-byte compact low-S hex (noble). */
+export function signHashNoble(hashHex: string, secretKeyHex: string): string {
   const sig = secp.sign(hexToBytes(hashHex), hexToBytes(secretKeyHex), { prehash: false, lowS: true });
   return bytesToHex(sig);
 }
@@ -72,6 +82,8 @@ export function verifyHashNoble(hashHex: string, signatureHex: string, address: 
 
 interface NativeSecp256k1 {
   ecdsaVerify(sig: Uint8Array, msg32: Uint8Array, pubkey: Uint8Array): boolean;
+  ecdsaSign(msg32: Uint8Array, seckey: Uint8Array): { signature: Uint8Array; recid: number };
+  publicKeyVerify(pubkey: Uint8Array): boolean;
 }
 
 function loadNative(): NativeSecp256k1 | undefined {
@@ -105,6 +117,35 @@ export function verifyHashNative(hashHex: string, signatureHex: string, address:
   }
 }
 
+/** libsecp256k1's point check (only compressed points are addresses). */
+export function isValidAddressNative(address: unknown): address is string {
+  if (!native) return isValidAddressNoble(address);
+  if (!isHex(address, 33) || (!address.startsWith('02') && !address.startsWith('03'))) return false;
+  return native.publicKeyVerify(Buffer.from(address, 'hex'));
+}
+
+/** libsecp256k1's signer: RFC 6979 without extra entropy, normalised to low-S, like noble. */
+export function signHashNative(hashHex: string, secretKeyHex: string): string {
+  if (!native) return signHashNoble(hashHex, secretKeyHex);
+  return Buffer.from(native.ecdsaSign(Buffer.from(hashHex, 'hex'), Buffer.from(secretKeyHex, 'hex')).signature).toString('hex');
+}
+
 /** Verifies a signature over a 32-byte hash by `address`, with the fastest agreeing verifier. */
 export const verifyHash: (hashHex: string, signatureHex: string, address: string) => boolean =
   native ? verifyHashNative : verifyHashNoble;
+
+const checkPoint = native ? isValidAddressNative : isValidAddressNoble;
+/** Addresses known to be valid points: a network has few, and each appears in every transaction. */
+const knownPoints = new Set<string>();
+
+/** True when `address` is a 33-byte compressed point on the curve (a pure, memoised check). */
+export function isValidAddress(address: unknown): address is string {
+  if (typeof address === 'string' && knownPoints.has(address)) return true;
+  if (!checkPoint(address)) return false;
+  if (knownPoints.size >= 100_000) knownPoints.clear();
+  knownPoints.add(address);
+  return true;
+}
+
+/** Signs a 32-byte hash (hex) with RFC 6979 nonces; 64-byte compact low-S hex. */
+export const signHash: (hashHex: string, secretKeyHex: string) => string = native ? signHashNative : signHashNoble;

@@ -124,21 +124,25 @@ export class TxPool {
   }
 
   /**
-   * After a block: drops what it included, what its commit made stale (nonce already used), and
-   * what has waited `maxAgeBlocks` without executing. Returns the dropped transactions that the
-   * block did not include, so that their owners can be told.
+   * After a block: drops what it included and what its commit made stale — another pending
+   * transaction of the same sender and nonce (only the block's transactions move nonces, so
+   * this costs O(block), not O(pool)) — and, now and then, what has waited `maxAgeBlocks`
+   * without executing. Returns the dropped transactions that the block did not include, so that
+   * their owners can be told.
    */
-  prune(included: readonly Transaction[], ledger: Ledger, height: number): Transaction[] {
-    for (const tx of included) this.remove(tx.id);
+  prune(included: readonly Transaction[], _ledger: Ledger, height: number): Transaction[] {
     const dropped: Transaction[] = [];
-    // Only the senders in the block had their nonce move; a full sweep for age runs now and then.
-    const senders = height % 64 === 0 ? [...this.bySender.keys()] : new Set(included.map((t) => t.sender));
-    for (const sender of senders) {
-      const queue = this.bySender.get(sender);
-      if (!queue) continue;
-      const next = accountOf(ledger, sender).nonce;
-      for (const [nonce, entry] of queue) {
-        if (nonce < next || height - entry.height > this.limits.maxAgeBlocks) {
+    for (const tx of included) {
+      this.remove(tx.id);
+      const rival = this.bySender.get(tx.sender)?.get(tx.nonce);
+      if (rival) {
+        dropped.push(rival.tx);
+        this.remove(rival.tx.id);
+      }
+    }
+    if (height % 64 === 0) {
+      for (const entry of [...this.byId.values()]) {
+        if (height - entry.height > this.limits.maxAgeBlocks) {
           dropped.push(entry.tx);
           this.remove(entry.tx.id);
         }

@@ -12,7 +12,10 @@ import type { Logger } from './logger.js';
 
 interface Peer {
   entry: NodeEntry;
+  /** Transaction batches and requests. */
   pool: Pool;
+  /** Blocks only: a block never waits behind transaction batches in flight on the same connections. */
+  blockPool: Pool;
   /** The tail of this peer's ordered block sends. */
   blocks: Promise<void>;
   /** Consecutive failures, to log once rather than per request. */
@@ -29,6 +32,8 @@ export class HttpError extends Error {
 }
 
 const HEADERS = { 'content-type': 'application/json' };
+/** How long a transaction may wait for others to share its batch. */
+const BATCH_DELAY_MS = 4;
 
 export function urlOf(entry: Pick<NodeEntry, 'host' | 'port'>): string {
   return `http://${entry.host}:${entry.port}`;
@@ -69,9 +74,11 @@ export class Peers {
         continue;
       }
       void known?.pool.close().catch(() => undefined);
+      void known?.blockPool.close().catch(() => undefined);
       this.peers.set(entry.id, {
         entry,
         pool: new Pool(urlOf(entry), { connections: 4, pipelining: 1, keepAliveTimeout: 30_000 }),
+        blockPool: new Pool(urlOf(entry), { connections: 1, pipelining: 1, keepAliveTimeout: 30_000 }),
         blocks: Promise.resolve(),
         failures: 0,
       });
@@ -91,8 +98,9 @@ export class Peers {
     this.outbox.push(tx);
     if (this.outbox.length >= MAX_TX_BATCH) this.flush();
     else if (!this.flushScheduled) {
+      // A few ms of coalescing makes batches of many transactions instead of many requests of few.
       this.flushScheduled = true;
-      setImmediate(() => this.flush());
+      setTimeout(() => this.flush(), BATCH_DELAY_MS);
     }
   }
 
@@ -113,7 +121,7 @@ export class Peers {
   broadcastBlock(json: string): void {
     for (const peer of this.peers.values()) {
       peer.blocks = peer.blocks.then(() =>
-        requestJson(peer.pool, 'POST', ROUTES.peerBlocks, json).then(
+        requestJson(peer.blockPool, 'POST', ROUTES.peerBlocks, json).then(
           () => this.ok(peer),
           (err: unknown) => this.failed(peer, 'block', err),
         ),
@@ -155,6 +163,6 @@ export class Peers {
   }
 
   async close(): Promise<void> {
-    await Promise.all([...this.peers.values()].map((p) => p.pool.close().catch(() => undefined)));
+    await Promise.all([...this.peers.values()].flatMap((p) => [p.pool.close(), p.blockPool.close()]).map((c) => c.catch(() => undefined)));
   }
 }

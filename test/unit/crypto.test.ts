@@ -4,9 +4,13 @@ import {
   addressOf,
   isHex,
   isValidAddress,
+  isValidAddressNative,
+  isValidAddressNoble,
   sha256Bytes,
   sha256Hex,
   signHash,
+  signHashNative,
+  signHashNoble,
   verifierName,
   verifyHash,
   verifyHashNative,
@@ -162,5 +166,36 @@ describe('signatures', () => {
       expect(verifyHashNoble(hash, b, k.address)).toBe(false);
       expect(verifyHash(hash, sig, b)).toBe(false);
     }
+  });
+});
+
+describe('libsecp256k1 signs and checks points exactly as noble does', () => {
+  it('signatures are identical bytes (both RFC 6979, both low-S)', () => {
+    for (let i = 0; i < 300; i++) {
+      const secret = h(`sign-agreement-key-${i}`);
+      const hash = h(`sign-agreement-msg-${i}`);
+      const native = signHashNative(hash, secret);
+      expect(native).toBe(signHashNoble(hash, secret));
+      expect(sOf(native) <= HALF_N).toBe(true);
+    }
+    expect(signHash).toBe(signHashNative);
+  });
+
+  it('point checks agree on valid, off-curve, uncompressed and malformed addresses', () => {
+    const candidates: unknown[] = [null, 42, '', '02', 'zz'.repeat(33), '04' + 'ab'.repeat(32)];
+    for (let i = 0; i < 300; i++) {
+      const x = h(`point-${i}`);
+      candidates.push('02' + x, '03' + x, '05' + x, addressOf(h(`point-key-${i}`)));
+    }
+    candidates.push('02' + hex32(P), '03' + hex32(P + 1n > 2n ** 256n - 1n ? P : P + 1n), '02' + '0'.repeat(64));
+    let valid = 0;
+    for (const c of candidates) {
+      const want = isValidAddressNoble(c);
+      expect(isValidAddressNative(c), String(c)).toBe(want);
+      if (want) valid++;
+    }
+    // about half of random x coordinates are on the curve, plus the 300 real keys
+    expect(valid).toBeGreaterThan(300);
+    expect(valid).toBeLessThan(900);
   });
 });
