@@ -140,8 +140,17 @@ export async function startNetwork(opts: NetworkOptions): Promise<RunningNetwork
       25,
     );
   } catch (err) {
+    // Say where each node stood, so that a network that did not form can be diagnosed.
+    const states = await Promise.all(
+      ports.map((p, i) =>
+        NodeClient.forPort(p).status().then(
+          (s) => `node ${i}: id ${s.id}, joined ${s.joined}/${opts.n}, height ${s.height}, pool ${s.pool}, ready ${s.ready}`,
+          (e: unknown) => `node ${i}: ${e instanceof Error ? e.message : String(e)}`,
+        ),
+      ),
+    );
     await stop();
-    throw err;
+    throw new Error(`${err instanceof Error ? err.message : String(err)}\n  ${states.join('\n  ')}`);
   }
   const readyMs = Date.now() - started;
   return {

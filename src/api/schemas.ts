@@ -3,7 +3,7 @@
  * form only; protocol rules (curve points, ids, signatures, nonces, funds) are the core's.
  */
 import { MAX_MESSAGE_CHARS } from '../core/params.js';
-import { MAX_BLOCKS_PER_PAGE, MAX_TX_BATCH } from './routes.js';
+import { MAX_TX_BATCH } from './routes.js';
 
 const hex = (bytes: number) => ({ type: 'string', pattern: `^[0-9a-f]{${bytes * 2}}$` }) as const;
 const units = { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER } as const;
@@ -55,13 +55,19 @@ export const submitSchema = {
   },
 } as const;
 
+/** Query strings arrive as text (the server does not coerce types): digits only. */
+const digits = { type: 'string', pattern: '^[0-9]{1,15}$' } as const;
+
 export const blocksQuerySchema = {
   type: 'object',
   additionalProperties: false,
-  properties: {
-    from: { type: 'integer', minimum: 0 },
-    limit: { type: 'integer', minimum: 1, maximum: MAX_BLOCKS_PER_PAGE },
-  },
+  properties: { from: digits, limit: digits },
+} as const;
+
+export const inboxQuerySchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: { limit: digits },
 } as const;
 
 export const txIdParamsSchema = {

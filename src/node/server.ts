@@ -10,6 +10,7 @@ import type { Block, Transaction } from '../core/types.js';
 import { BODY_LIMIT, MAX_BLOCKS_PER_PAGE, ROUTES } from '../api/routes.js';
 import {
   blocksQuerySchema,
+  inboxQuerySchema,
   peerBlockSchema,
   peerHelloSchema,
   peerJoinSchema,
@@ -48,6 +49,46 @@ function tokenMatches(header: string | undefined, token: string): boolean {
   return given.length === want.length && timingSafeEqual(given, want);
 }
 
+/** Fastify's own client errors (FST_ERR_…) get the API's stable codes instead of Fastify's internal ones. */
+const CODE_OF_STATUS: Record<number, string> = {
+  400: 'BAD_REQUEST',
+  404: 'NOT_FOUND',
+  405: 'METHOD_NOT_ALLOWED',
+  406: 'NOT_ACCEPTABLE',
+  413: 'PAYLOAD_TOO_LARGE',
+  415: 'UNSUPPORTED_MEDIA_TYPE',
+  431: 'HEADERS_TOO_LARGE',
+};
+
+function publicCode(fe: FastifyError): string {
+  if (fe.code && !fe.code.startsWith('FST_')) return fe.code;
+  return CODE_OF_STATUS[fe.statusCode ?? 400] ?? 'BAD_REQUEST';
+}
+
+function publicMessage(fe: FastifyError): string {
+  switch (fe.code) {
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return 'the body is not valid JSON (or it holds a forbidden "__proto__" or "constructor.prototype" key)';
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return 'the body is empty but the content-type is application/json: send a JSON value';
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return `the request body is too large (the limit is ${BODY_LIMIT} bytes)`;
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return `unsupported content-type: send JSON with "content-type: application/json"`;
+    default:
+      return fe.message;
+  }
+}
+
+/** A schema failure as one line that names the field, e.g. `request body/amount must be integer`. */
+function validationMessage(fe: FastifyError): string {
+  let text = `request ${fe.validationContext ?? ''} ${fe.message.replace(/^(body|querystring|params)\s*/, '')}`;
+  const first = fe.validation?.[0];
+  const extra = first?.keyword === 'additionalProperties' ? (first.params as { additionalProperty?: unknown }).additionalProperty : undefined;
+  if (typeof extra === 'string') text += ` (unknown field "${extra.slice(0, 64)}")`;
+  return text.replace(/\s+/g, ' ').trim();
+}
+
 function readIndex(text: string | undefined, fallback: number): number {
   return text === undefined ? fallback : Number(text);
 }
@@ -56,6 +97,10 @@ export async function buildServer(node: BlockchatNode): Promise<FastifyInstance>
   const app = Fastify({
     logger: false,
     bodyLimit: BODY_LIMIT,
+    // Plain JSON.parse: no handler merges request objects, and every schema refuses unknown keys
+    // (a "__proto__" key included), so the slower poisoning scan buys nothing here.
+    onProtoPoisoning: 'ignore',
+    onConstructorPoisoning: 'ignore',
     // Bodies are checked as sent: no type coercion (a "5" is not 5) and no silent removal of
     // unknown fields (they are refused).
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
@@ -65,9 +110,9 @@ export async function buildServer(node: BlockchatNode): Promise<FastifyInstance>
     if (err instanceof ProtocolError) return sendError(reply, statusOfProtocolError(err), err.code, err.message);
     if (err instanceof NodeError) return sendError(reply, err.statusCode, err.code, err.message);
     const fe = err as FastifyError;
-    if (fe.validation) return sendError(reply, 400, 'BAD_REQUEST', `request ${fe.validationContext ?? ''} ${fe.message.replace(/^(body|querystring|params)\s*/, '')}`.replace(/\s+/g, ' ').trim());
+    if (fe.validation) return sendError(reply, 400, 'BAD_REQUEST', validationMessage(fe));
     if (typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {
-      return sendError(reply, fe.statusCode, fe.code ?? 'BAD_REQUEST', fe.message);
+      return sendError(reply, fe.statusCode, publicCode(fe), publicMessage(fe));
     }
     reply.log.error(err);
     return sendError(reply, 500, 'INTERNAL', 'the node failed to handle the request; see its log');
@@ -90,7 +135,10 @@ export async function buildServer(node: BlockchatNode): Promise<FastifyInstance>
     { schema: { querystring: blocksQuerySchema } },
     async (req, reply) => {
       const from = readIndex(req.query.from, 0);
-      const limit = Math.min(readIndex(req.query.limit, 100), MAX_BLOCKS_PER_PAGE);
+      const limit = readIndex(req.query.limit, 100);
+      if (limit < 1 || limit > MAX_BLOCKS_PER_PAGE) {
+        return sendError(reply, 400, 'BAD_REQUEST', `request querystring/limit must be 1 to ${MAX_BLOCKS_PER_PAGE}, not ${limit}`);
+      }
       const rows = await node.blocksJson(from, limit);
       return json(reply, `[${rows.join(',')}]`);
     },
@@ -109,9 +157,15 @@ export async function buildServer(node: BlockchatNode): Promise<FastifyInstance>
       .send(node.metrics.render({ pool: node.pool.size, ready: node.ready, peers: node.peers.ids().length })),
   );
 
+  // Open event streams are ended on close: a hijacked response would otherwise hold the server open.
+  const streams = new Set<import('node:http').ServerResponse>();
+  app.addHook('preClose', async () => {
+    for (const res of streams) res.end();
+  });
   app.get(ROUTES.events, (req, reply) => {
     reply.hijack();
     const res = reply.raw;
+    streams.add(res);
     res.writeHead(200, {
       'content-type': 'text/event-stream; charset=utf-8',
       'cache-control': 'no-cache',
@@ -123,6 +177,7 @@ export async function buildServer(node: BlockchatNode): Promise<FastifyInstance>
     const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
     node.on('block', onBlock);
     req.raw.on('close', () => {
+      streams.delete(res);
       clearInterval(keepAlive);
       node.off('block', onBlock);
     });
@@ -130,8 +185,8 @@ export async function buildServer(node: BlockchatNode): Promise<FastifyInstance>
 
   // ------------------------------------------------------------ the node's own wallet
   app.get(ROUTES.wallet, async () => node.account(node.address));
-  app.get<{ Querystring: { limit?: string } }>(ROUTES.inbox, async (req) =>
-    node.inboxView(Math.min(Math.max(Number(req.query.limit ?? 100) || 100, 1), 10_000)),
+  app.get<{ Querystring: { limit?: string } }>(ROUTES.inbox, { schema: { querystring: inboxQuerySchema } }, async (req) =>
+    node.inboxView(Math.max(1, Math.min(readIndex(req.query.limit, 100), 10_000))),
   );
 
   const requireToken = async (req: FastifyRequest, reply: FastifyReply) => {
@@ -160,18 +215,26 @@ export async function buildServer(node: BlockchatNode): Promise<FastifyInstance>
     ROUTES.peerTransactions,
     { schema: { body: peerTransactionsSchema } },
     async (req, reply) => {
-      const result = node.receiveTransactions(req.body);
+      const result = await node.receiveTransactions(req.body);
       if (result.accepted === 0 && result.rejected.length > 0) {
         const first = result.rejected[0]!;
-        return reply.code(first.code === 'MALFORMED' ? 400 : 422).send({ ...errorBody(422, first.code, first.message), ...result });
+        const status = first.code === 'MALFORMED' ? 400 : 422;
+        return reply.code(status).send({ ...errorBody(status, first.code, first.message), ...result });
       }
       return result;
     },
   );
 
-  app.post<{ Body: Block }>(ROUTES.peerBlocks, { schema: { body: peerBlockSchema } }, async (req) => ({
-    result: node.receiveBlock(req.body),
-  }));
+  app.post<{ Body: Block }>(ROUTES.peerBlocks, { schema: { body: peerBlockSchema } }, async (req) => {
+    // A block over capacity is never valid: refuse it before the node keeps it (e.g. queued as
+    // ahead of the tip), so that garbage cannot make the node hold megabytes per request.
+    const capacity = node.params?.capacity;
+    const count = req.body.transactions.length;
+    if (capacity !== undefined && (count < 1 || count > capacity)) {
+      throw new ProtocolError('BAD_BLOCK_SIZE', `a block holds 1 to ${capacity} transactions, this one ${count}`);
+    }
+    return { result: node.receiveBlock(req.body) };
+  });
 
   await registerExplorer(app);
   return app;
