@@ -126,11 +126,10 @@ export class TxPool {
   /**
    * After a block: drops what it included and what its commit made stale — another pending
    * transaction of the same sender and nonce (only the block's transactions move nonces, so
-   * this costs O(block), not O(pool)) — and, now and then, what has waited `maxAgeBlocks`
-   * without executing. Returns the dropped transactions that the block did not include, so that
+   * this costs O(block), not O(pool)) — and, now and then, what is stranded (see evictStranded). Returns the dropped transactions that the block did not include, so that
    * their owners can be told.
    */
-  prune(included: readonly Transaction[], _ledger: Ledger, height: number): Transaction[] {
+  prune(included: readonly Transaction[], ledger: Ledger, height: number): Transaction[] {
     const dropped: Transaction[] = [];
     for (const tx of included) {
       this.remove(tx.id);
@@ -140,15 +139,37 @@ export class TxPool {
         this.remove(rival.tx.id);
       }
     }
-    if (height % 64 === 0) {
-      for (const entry of [...this.byId.values()]) {
-        if (height - entry.height > this.limits.maxAgeBlocks) {
-          dropped.push(entry.tx);
-          this.remove(entry.tx.id);
-        }
+    if (height % 64 === 0) dropped.push(...this.evictStranded(ledger, height));
+    return dropped;
+  }
+
+  /**
+   * Drops, per sender, the transactions behind a nonce gap that has lasted `maxAgeBlocks`: they
+   * cannot execute until the gap fills, and every later nonce waits on them. A contiguous run
+   * from the committed nonce is never dropped, however long a backlog keeps it waiting: dropping
+   * one of its transactions would strand all that follow.
+   */
+  evictStranded(ledger: Ledger, height: number): Transaction[] {
+    const dropped: Transaction[] = [];
+    for (const [sender, queue] of [...this.bySender]) {
+      let nonce = accountOf(ledger, sender).nonce;
+      while (queue.has(nonce)) nonce++;
+      if (queue.size === nonce - accountOf(ledger, sender).nonce) continue; // no gap
+      const stranded = [...queue.values()].filter((e) => e.tx.nonce > nonce);
+      const oldest = Math.min(...stranded.map((e) => e.height));
+      if (height - oldest <= this.limits.maxAgeBlocks) continue;
+      for (const e of stranded) {
+        dropped.push(e.tx);
+        this.remove(e.tx.id);
       }
     }
     return dropped;
+  }
+
+  /** Whether some sender's next transaction is missing while later ones wait (a gap to repair). */
+  hasGap(ledger: Ledger): boolean {
+    for (const [sender, queue] of this.bySender) if (!queue.has(accountOf(ledger, sender).nonce)) return true;
+    return false;
   }
 
   remove(id: string): void {

@@ -171,6 +171,21 @@ describe('TxPool', () => {
     expect(p.size).toBe(0);
   });
 
+  it('never evicts a contiguous run from the committed nonce, however long it waits', () => {
+    const p = pool({ maxAgeBlocks: 10 });
+    const run = [send(A, B, 0), send(A, B, 1), send(A, B, 2)];
+    for (const tx of run) p.add(tx, rich, 1);
+    const stranded = send(A, B, 4); // behind a gap at nonce 3
+    p.add(stranded, rich, 1);
+    expect(p.hasGap(rich)).toBe(false); // A's next nonce (0) is here
+    const dropped = p.prune([], rich, 640);
+    expect(ids(dropped)).toEqual([stranded.id]);
+    expect(ids(p.pendingOf(rich, A.address))).toEqual(ids(run));
+    const b1 = send(B, A, 1);
+    p.add(b1, rich, 600);
+    expect(p.hasGap(rich)).toBe(true); // B's nonce 0 is missing
+  });
+
   it('remove, has and all', () => {
     const p = pool();
     const a0 = send(A, B, 0);
