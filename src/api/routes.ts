@@ -23,11 +23,14 @@ export const ROUTES = {
   peerHello: '/peer/hello',
   peerTransactions: '/peer/transactions',
   peerBlocks: '/peer/blocks',
+  peerPool: '/peer/pool',
 } as const;
 
 /** Most blocks one GET /blocks answers. */
 export const MAX_BLOCKS_PER_PAGE = 500;
 /** Most transactions one peer batch carries. */
 export const MAX_TX_BATCH = 1000;
+/** Most pending transactions one GET /peer/pool answers (oldest first: they are what a gap lacks). */
+export const MAX_POOL_PAGE = 10_000;
 /** Request body limit (bytes): a full batch or the largest block fits well within it. */
 export const BODY_LIMIT = 4 * 1024 * 1024;

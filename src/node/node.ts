@@ -16,7 +16,7 @@ import { TxPool } from '../core/pool.js';
 import { accountOf, applyTxToDraft, checkTxAgainst } from '../core/state.js';
 import { signTransaction, verifyTransaction } from '../core/transaction.js';
 import type { Account, Block, Transaction, TxBody } from '../core/types.js';
-import { ROUTES, MAX_BLOCKS_PER_PAGE } from '../api/routes.js';
+import { ROUTES, MAX_BLOCKS_PER_PAGE, MAX_POOL_PAGE } from '../api/routes.js';
 import { runtimeDir, runtimeTokenPath } from '../api/token.js';
 import type { AccountView, BlockEvent, InboxEntry, StatusView, SubmitRequest, SubmitResponse, TxStatusView } from '../api/types.js';
 import { NodeError } from './errors.js';
@@ -70,6 +70,7 @@ const MAX_FUTURE_BLOCKS = 256;
 /** Own transactions that were dropped, remembered for GET /transactions/:id. */
 const MAX_DROPPED = 10_000;
 const SYNC_INTERVAL_MS = 2_000;
+const POOL_REPAIR_INTERVAL_MS = 5_000;
 /** Transactions verified between two turns of the event loop (~2 ms of work). */
 const VERIFY_SLICE = 32;
 
@@ -108,6 +109,8 @@ export class BlockchatNode extends EventEmitter {
   private mintTimer: NodeJS.Timeout | undefined;
   private mintScheduled = false;
   private syncing = false;
+  private repairing = false;
+  private lastRepair = 0;
   private syncTimer: NodeJS.Timeout | undefined;
   private closed = false;
   /** Whether this run continues a previous one from the data directory. */
@@ -153,7 +156,7 @@ export class BlockchatNode extends EventEmitter {
     const formed = this.tip !== undefined && this.nodes.length > 0 && this.nodes.length === this.n;
     if (this.restored && formed) await this.announceRestart();
     else if (!this.isBootstrap) await this.join();
-    this.syncTimer = setInterval(() => void this.syncIfBehind(), SYNC_INTERVAL_MS);
+    this.syncTimer = setInterval(() => void this.syncIfBehind().then(() => this.repairPool()), SYNC_INTERVAL_MS);
     this.syncTimer.unref();
   }
 
@@ -324,6 +327,8 @@ export class BlockchatNode extends EventEmitter {
     await Promise.all(this.peers.ids().map((id) => this.peers.post(id, ROUTES.peerHello, hello, 3_000).catch(() => undefined)));
     this.log.info(`restarted at height ${this.tip?.block.index}; catching up`);
     await this.syncIfBehind();
+    // What peers broadcast while this node was down is in their pools, not in any block yet.
+    await this.repairPool(true);
   }
 
   /** A peer restarted, perhaps on another port: update where it is. */
@@ -727,6 +732,35 @@ export class BlockchatNode extends EventEmitter {
     } finally {
       this.syncing = false;
     }
+  }
+
+  /**
+   * Fetches a peer's pending transactions when this pool has a gap (a sender's next nonce is
+   * missing while later ones wait): a broadcast this node missed — it was down, or a request
+   * failed — would otherwise hold that sender back for good. At most once per interval.
+   */
+  async repairPool(force = false): Promise<void> {
+    if (this.closed || !this.tip || this.repairing) return;
+    if (!force && (!this.pool.hasGap(this.tip.ledger) || this.now() - this.lastRepair < POOL_REPAIR_INTERVAL_MS)) return;
+    const peers = this.peers.ids();
+    if (peers.length === 0) return;
+    this.repairing = true;
+    this.lastRepair = this.now();
+    try {
+      const peer = peers[Math.floor(this.lastRepair / 7) % peers.length]!;
+      const txs = await this.peers.get<Transaction[]>(peer, ROUTES.peerPool, 20_000);
+      const { accepted } = await this.receiveTransactions(txs);
+      if (accepted > 0) this.log.info(`took ${accepted} pending transaction(s) from node ${peer}'s pool`);
+    } catch (err) {
+      this.log.warn(`could not repair the pool: ${err instanceof Error ? err.message : String(err)}`);
+    } finally {
+      this.repairing = false;
+    }
+  }
+
+  /** Pending transactions, oldest first, for a peer repairing its pool. */
+  poolPage(): Transaction[] {
+    return this.pool.all().slice(0, MAX_POOL_PAGE);
   }
 
   // ---------------------------------------------------------------- views for the API

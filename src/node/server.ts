@@ -225,6 +225,8 @@ export async function buildServer(node: BlockchatNode): Promise<FastifyInstance>
     },
   );
 
+  app.get(ROUTES.peerPool, async () => node.poolPage());
+
   app.post<{ Body: Block }>(ROUTES.peerBlocks, { schema: { body: peerBlockSchema } }, async (req) => {
     // A block over capacity is never valid: refuse it before the node keeps it (e.g. queued as
     // ahead of the tip), so that garbage cannot make the node hold megabytes per request.

@@ -58,11 +58,17 @@ export async function waitCommitted(clients: readonly NodeClient[], ids: readonl
 /** Waits until every node reports the same last block hash; returns it. */
 export async function waitAgreement(clients: readonly NodeClient[], timeoutMs = 30_000): Promise<string> {
   let hash = '';
-  await waitFor('every node on the same last block', async () => {
-    const statuses = await Promise.all(clients.map((c) => c.status()));
-    hash = statuses[0]!.last_hash;
-    return statuses.every((s) => s.last_hash === hash && s.pool === 0);
-  }, timeoutMs);
+  let last: unknown[] = [];
+  try {
+    await waitFor('every node on the same last block with an empty pool', async () => {
+      const statuses = await Promise.all(clients.map((c) => c.status()));
+      last = statuses.map((s) => ({ id: s.id, height: s.height, hash: s.last_hash.slice(0, 8), pool: s.pool, next: s.next_validator.slice(0, 8) }));
+      hash = statuses[0]!.last_hash;
+      return statuses.every((s) => s.last_hash === hash && s.pool === 0);
+    }, timeoutMs);
+  } catch (err) {
+    throw new Error(`${(err as Error).message}; last seen: ${JSON.stringify(last)}`);
+  }
   return hash;
 }
 

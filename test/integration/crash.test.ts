@@ -1,0 +1,130 @@
+/**
+ * Durability (SPEC B): a node killed with SIGKILL in the middle of a load — the bootstrap too —
+ * restarts alone from its data directory, even with the last record of its store torn, keeps its
+ * id, address and coins, and catches up; every node converges on one chain, nothing committed is
+ * lost, and each of its own transactions that was pending either commits or is no longer pending.
+ */
+import { appendFileSync, readdirSync, statSync, truncateSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { totalSupply } from '../../src/core/params.js';
+import type { NodeClient } from '../../client/api.js';
+import { launch, supply, waitAgreement, waitFor, type TestNetwork } from './harness.js';
+
+const N = 4;
+let t: TestNetwork;
+
+beforeAll(async () => {
+  t = await launch(N, 5);
+}, 90_000);
+
+afterAll(async () => {
+  await t?.stop();
+});
+
+/** Keeps every live node's wallet sending small transfers until stopped; records what each accepted. */
+function startLoad(clients: () => NodeClient[], skip: Set<number>) {
+  const accepted: string[][] = Array.from({ length: N }, () => []);
+  let running = true;
+  const loops = Array.from({ length: N }, async (_, i) => {
+    for (let k = 0; running; k++) {
+      if (skip.has(i)) {
+        await new Promise((r) => setTimeout(r, 20));
+        continue;
+      }
+      try {
+        const r = await clients()[i]!.submit({ type: 'coins', to: (i + 1 + (k % (N - 1))) % N, amount: 1 + (k % 7) });
+        accepted[i]!.push(r.id);
+      } catch {
+        await new Promise((r) => setTimeout(r, 20)); // the node is down or restarting
+      }
+    }
+  });
+  return {
+    accepted,
+    async stop() {
+      running = false;
+      await Promise.all(loops);
+    },
+  };
+}
+
+/** Cuts the last bytes off the newest LevelDB log, as a crash in the middle of a write would. */
+function tearStore(dataDir: string): void {
+  const chain = join(dataDir, 'chain');
+  const logs = readdirSync(chain).filter((f) => f.endsWith('.log')).map((f) => join(chain, f));
+  const newest = logs.sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs)[0];
+  if (!newest) return;
+  const size = statSync(newest).size;
+  if (size > 16) truncateSync(newest, size - 7);
+  appendFileSync(newest, Buffer.from([0xde, 0xad, 0xbe]));
+}
+
+async function heightOf(c: NodeClient): Promise<number> {
+  return (await c.status()).height;
+}
+
+async function crashAndRecover(victim: number): Promise<void> {
+  const skip = new Set<number>();
+  const load = startLoad(() => t.clients, skip);
+  const before = await t.clients[victim]!.status();
+  const wallet = await t.clients[victim]!.wallet();
+  await waitFor('the load to commit some blocks', async () => (await heightOf(t.clients[(victim + 1) % N]!)) >= before.height + 3);
+
+  // Crash: SIGKILL, then tear the last record of its store.
+  skip.add(victim);
+  await t.net.stopNode(victim, true);
+  const survivors = t.clients.filter((_, i) => i !== victim);
+  const committedAtCrash = await survivors[0]!.blocks(0, 500);
+  tearStore(join(t.dataRoot, `node-${victim}`));
+  const ownBeforeCrash = [...load.accepted[victim]!];
+
+  // The others keep going (they stall only while the lottery names the dead node).
+  await waitFor('the load to go on without it', async () => (await survivors[0]!.status()).pool > 0 || (await heightOf(survivors[0]!)) > committedAtCrash.length);
+
+  await t.net.restartNode(victim);
+  t.clients[victim] = t.client(victim);
+  skip.delete(victim);
+  const back = await t.clients[victim]!.status();
+  expect(back.id).toBe(victim);
+  expect(back.address).toBe(before.address);
+
+  await waitFor('the restarted node to follow the network', async () => {
+    const [mine, theirs] = await Promise.all([heightOf(t.clients[victim]!), heightOf(survivors[0]!)]);
+    return mine >= theirs && mine > committedAtCrash[committedAtCrash.length - 1]!.index;
+  }, 60_000);
+  await load.stop();
+  const hash = await waitAgreement(t.clients, 60_000);
+  expect(hash).toMatch(/^[0-9a-f]{64}$/);
+
+  // Nothing committed before the crash is lost, on any node.
+  for (const c of t.clients) {
+    const now = await c.blocks(0, committedAtCrash.length);
+    expect(now.map((b) => b.current_hash)).toEqual(committedAtCrash.map((b) => b.current_hash));
+  }
+  // One state everywhere; the supply is whole; the victim keeps its coins (it may have spent some).
+  const views = await Promise.all(t.clients.map((c) => c.accounts()));
+  for (const v of views) {
+    expect(v).toEqual(views[0]);
+    expect(supply(v)).toBe(totalSupply(N));
+  }
+  const after = views[0]!.find((a) => a.address === wallet.address)!;
+  expect(after.balance + after.stake).toBeGreaterThan(0);
+  expect(after.nonce).toBeGreaterThanOrEqual(wallet.nonce);
+  // Its own transactions accepted before the crash: committed, or no longer pending anywhere.
+  for (const id of ownBeforeCrash) {
+    const states = await Promise.all(t.clients.map((c) => c.transaction(id)));
+    expect(states.every((s) => s.status !== 'pending'), `${id}: ${JSON.stringify(states)}`).toBe(true);
+    expect(new Set(states.map((s) => s.status)).size, `${id} committed on some nodes only`).toBe(1);
+  }
+}
+
+describe('crash and restart from the data directory', () => {
+  it('a node killed mid-load, with its store torn, restarts, catches up, and loses nothing', async () => {
+    await crashAndRecover(2);
+  }, 120_000);
+
+  it('the bootstrap killed mid-load restarts the same way', async () => {
+    await crashAndRecover(0);
+  }, 120_000);
+});
