@@ -12,6 +12,11 @@ export class Metrics {
   applySecondsSum = 0;
   height = 0;
   private readonly rejectedByCode = new Map<string, number>();
+  private readonly requestsByRoute = new Map<string, number>();
+
+  request(route: string): void {
+    this.requestsByRoute.set(route, (this.requestsByRoute.get(route) ?? 0) + 1);
+  }
 
   rejected(code: string): void {
     this.rejectedByCode.set(code, (this.rejectedByCode.get(code) ?? 0) + 1);
@@ -43,6 +48,9 @@ export class Metrics {
     lines.push('# HELP blockchat_transactions_rejected_total Transactions refused, by reason.');
     lines.push('# TYPE blockchat_transactions_rejected_total counter');
     for (const [code, count] of this.rejectedByCode) lines.push(`blockchat_transactions_rejected_total{code="${code}"} ${count}`);
+    lines.push('# HELP blockchat_http_requests_total HTTP requests served, by route.');
+    lines.push('# TYPE blockchat_http_requests_total counter');
+    for (const [route, count] of this.requestsByRoute) lines.push(`blockchat_http_requests_total{route="${route}"} ${count}`);
     const mem = process.memoryUsage();
     metric('process_resident_memory_bytes', 'gauge', 'Resident memory.', mem.rss);
     metric('nodejs_heap_used_bytes', 'gauge', 'V8 heap in use.', mem.heapUsed);

@@ -1,8 +1,9 @@
 /**
- * The node's connections to its peers (SPEC A, "Broadcast and validation"): one keep-alive
- * undici pool per peer. Transactions go out in batches (one JSON body serialised once and sent to
- * every peer); blocks go out one at a time per peer, in the order they were committed, so that a
- * peer rarely sees a block ahead of its tip.
+ * The node's connections to its peers (SPEC A, "Broadcast and validation"): keep-alive undici
+ * pools per peer. Transactions go out in adaptive batches: one batch in flight per peer, and
+ * whatever is created meanwhile goes in the next one, so a quiet network sends each transaction
+ * at once and a busy one sends hundreds per request (each transaction is serialised once, for all
+ * peers). Blocks go out one at a time per peer, in commit order, on a connection of their own.
  */
 import { Pool } from 'undici';
 import { ROUTES, MAX_TX_BATCH } from '../api/routes.js';
@@ -20,6 +21,9 @@ interface Peer {
   blocks: Promise<void>;
   /** Consecutive failures, to log once rather than per request. */
   failures: number;
+  /** Serialised transactions waiting for the batch in flight to this peer to finish. */
+  outbox: string[];
+  sending: boolean;
 }
 
 export class HttpError extends Error {
@@ -32,8 +36,6 @@ export class HttpError extends Error {
 }
 
 const HEADERS = { 'content-type': 'application/json' };
-/** How long a transaction may wait for others to share its batch. */
-const BATCH_DELAY_MS = 4;
 
 export function urlOf(entry: Pick<NodeEntry, 'host' | 'port'>): string {
   return `http://${entry.host}:${entry.port}`;
@@ -56,8 +58,6 @@ export async function requestJson<T>(pool: Pool, method: 'GET' | 'POST', path: s
 
 export class Peers {
   private readonly peers = new Map<number, Peer>();
-  private outbox: Transaction[] = [];
-  private flushScheduled = false;
 
   constructor(
     private readonly selfId: () => number,
@@ -81,6 +81,8 @@ export class Peers {
         blockPool: new Pool(urlOf(entry), { connections: 1, pipelining: 1, keepAliveTimeout: 30_000 }),
         blocks: Promise.resolve(),
         failures: 0,
+        outbox: known?.outbox ?? [],
+        sending: false,
       });
     }
   }
@@ -93,28 +95,31 @@ export class Peers {
     return this.peers.get(id)?.entry;
   }
 
-  /** Queues a transaction for the next batch to every peer. */
+  /** Queues a transaction for every peer; it leaves with the next batch to each. */
   broadcastTransaction(tx: Transaction): void {
-    this.outbox.push(tx);
-    if (this.outbox.length >= MAX_TX_BATCH) this.flush();
-    else if (!this.flushScheduled) {
-      // A few ms of coalescing makes batches of many transactions instead of many requests of few.
-      this.flushScheduled = true;
-      setTimeout(() => this.flush(), BATCH_DELAY_MS);
+    const json = JSON.stringify(tx);
+    for (const peer of this.peers.values()) {
+      peer.outbox.push(json);
+      if (!peer.sending) this.sendBatch(peer);
     }
   }
 
-  private flush(): void {
-    this.flushScheduled = false;
-    if (this.outbox.length === 0) return;
-    const body = JSON.stringify(this.outbox);
-    this.outbox = [];
-    for (const peer of this.peers.values()) {
-      requestJson(peer.pool, 'POST', ROUTES.peerTransactions, body).then(
-        () => this.ok(peer),
-        (err: unknown) => this.failed(peer, 'transactions', err),
-      );
-    }
+  private sendBatch(peer: Peer): void {
+    if (peer.outbox.length === 0) return;
+    peer.sending = true;
+    const batch = peer.outbox.splice(0, MAX_TX_BATCH);
+    // Sent on the next turn of the event loop, so that a burst of submissions shares a batch.
+    setImmediate(() => {
+      requestJson(peer.pool, 'POST', ROUTES.peerTransactions, `[${batch.join(',')}]`)
+        .then(
+          () => this.ok(peer),
+          (err: unknown) => this.failed(peer, 'transactions', err),
+        )
+        .finally(() => {
+          peer.sending = false;
+          this.sendBatch(peer);
+        });
+    });
   }
 
   /** Sends a committed block to every peer, after the blocks sent before it. */

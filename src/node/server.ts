@@ -117,6 +117,9 @@ export async function buildServer(node: BlockchatNode): Promise<FastifyInstance>
     reply.log.error(err);
     return sendError(reply, 500, 'INTERNAL', 'the node failed to handle the request; see its log');
   });
+  app.addHook('onRequest', async (req) => {
+    node.metrics.request(`${req.method} ${req.routeOptions.url ?? 'unknown'}`);
+  });
   app.setNotFoundHandler((req, reply) => sendError(reply, 404, 'NOT_FOUND', `no route ${req.method} ${req.url.split('?')[0]}`));
 
   const json = (reply: FastifyReply, text: string) => reply.type('application/json; charset=utf-8').send(text);
