@@ -1,0 +1,360 @@
+/**
+ * Drives one measured run against a running network, for the tester, the load generator and the
+ * benchmark: submits every node's planned transactions through that node's wallet (in order, a
+ * bounded window in flight per node, optionally paced), watches every node's chain until each
+ * accepted transaction is in a block on every node (or nothing moves for `idleTimeoutMs`), and
+ * reduces what it saw to the metrics of SPEC part D.
+ */
+import { ApiError, NodeClient } from '../client/api.js';
+import { readToken } from '../src/api/token.js';
+import type { StatusView, SubmitRequest } from '../src/api/types.js';
+import { countInto, formatSummary, summarize, type RunSummary } from './metrics.js';
+import { ChainWatcher, type WatchedBlock } from './watcher.js';
+
+export interface WorkloadOptions {
+  host: string;
+  basePort: number;
+  n: number;
+  /** Element i: what node i's wallet sends, in order. */
+  plans: ReadonlyArray<readonly SubmitRequest[]>;
+  /** Most submissions in flight per node. */
+  window: number;
+  /** Offered load over all nodes, tx/s; as fast as accepted when absent. */
+  ratePerSec?: number;
+  /**
+   * Most transactions of one node accepted but not yet in a block on every node: a closed loop,
+   * so that a long load runs at the rate the network commits instead of filling its pools without
+   * bound. Unbounded when absent.
+   */
+  maxOutstanding?: number;
+  /** Give up waiting when no block arrives on any node for this long (ms). */
+  idleTimeoutMs?: number;
+  /** Draw a progress bar on stderr (only when stderr is a TTY). */
+  progress?: boolean;
+  /** Data directories of the nodes (to read their tokens); the per-port runtime file otherwise. */
+  dataDirs?: readonly string[];
+}
+
+export interface WorkloadResult {
+  summary: RunSummary;
+  /** True when every accepted transaction was committed on every node. */
+  completed: boolean;
+  /** First and last block index of the run. */
+  startIndex: number;
+  endIndex: number;
+  blocks: WatchedBlock[];
+  firstSubmitAt: number;
+  lastSubmitAt: number;
+  lastCommitAt: number;
+  /** Submissions per second actually achieved (accepted or not). */
+  submitRate: number;
+}
+
+/** Reasons that mean the run did not complete (as opposed to a transaction the node refused). */
+export const INCOMPLETE_REASONS = ['TIMEOUT', 'DROPPED', 'NOT_ON_ALL_NODES', 'UNREACHABLE', 'NOT_SENT'] as const;
+
+interface Accepted {
+  node: number;
+  id: string;
+  submittedAt: number;
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** Status codes that mean "busy, try again" rather than "this transaction is invalid". */
+function isRetryable(err: unknown): boolean {
+  return err instanceof ApiError && (err.status === 429 || err.status === 503);
+}
+
+/** Builds authenticated clients of every node, or throws with the reason. */
+export function walletClients(host: string, basePort: number, n: number, dataDirs?: readonly string[]): NodeClient[] {
+  const clients: NodeClient[] = [];
+  for (let i = 0; i < n; i++) {
+    const port = basePort + i;
+    const token = readToken(port, dataDirs?.[i]);
+    if (!token) {
+      throw new Error(
+        `cannot read the API token of the node on port ${port}: the tester must run on the machine of the nodes ` +
+          `(is node ${i} running on port ${port}?)`,
+      );
+    }
+    clients.push(NodeClient.forPort(port, host, token));
+  }
+  return clients;
+}
+
+/**
+ * Waits until every node answers and reports ready, and checks that the network has n nodes.
+ * Returns each client's status, in the order of `clients`.
+ */
+export async function waitReady(clients: readonly NodeClient[], n: number, timeoutMs = 60_000): Promise<StatusView[]> {
+  const deadline = Date.now() + timeoutMs;
+  let lastReason = '';
+  // A node that does not answer at all fails fast; one that answers but is not ready is waited for.
+  let unreachableSince: number | undefined;
+  for (;;) {
+    try {
+      const statuses = await Promise.all(clients.map((c) => c.status()));
+      unreachableSince = undefined;
+      const wrong = statuses.find((s) => s.n !== n);
+      if (wrong) throw new Error(`node ${wrong.id} belongs to a network of ${wrong.n} nodes, not ${n}`);
+      if (statuses.every((s) => s.ready)) return statuses;
+      lastReason = `not ready yet: node(s) ${statuses.filter((s) => !s.ready).map((s) => s.id).join(', ')}`;
+    } catch (err) {
+      if (err instanceof Error && !(err instanceof ApiError)) throw err;
+      lastReason = err instanceof Error ? err.message : String(err);
+      if (err instanceof ApiError && err.status === 0) {
+        unreachableSince ??= Date.now();
+        if (Date.now() - unreachableSince > 5_000) throw new Error(lastReason);
+      }
+    }
+    if (Date.now() > deadline) throw new Error(`the network is not ready: ${lastReason}`);
+    await sleep(250);
+  }
+}
+
+/** Whether every node has the same last block; retries a little while blocks propagate. */
+export async function checkAgreement(clients: readonly NodeClient[], waitMs = 5_000): Promise<boolean> {
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    try {
+      const tips = await Promise.all(clients.map((c) => c.latestBlock()));
+      if (tips.every((b) => b.current_hash === tips[0]?.current_hash)) return true;
+    } catch {
+      // an unreachable node does not agree
+    }
+    if (Date.now() > deadline) return false;
+    await sleep(200);
+  }
+}
+
+class ProgressBar {
+  private readonly enabled: boolean;
+  private drawn = false;
+  constructor(enabled: boolean) {
+    this.enabled = enabled && process.stderr.isTTY === true;
+  }
+  draw(committed: number, accepted: number, total: number, rejected: number): void {
+    if (!this.enabled) return;
+    const width = 30;
+    const done = total > 0 ? Math.min(width, Math.round((width * (committed + rejected)) / total)) : 0;
+    const bar = '#'.repeat(done) + '-'.repeat(width - done);
+    process.stderr.write(`\r[${bar}] committed ${committed}/${accepted} accepted, ${rejected} rejected, of ${total}  `);
+    this.drawn = true;
+  }
+  end(): void {
+    if (this.drawn) process.stderr.write('\n');
+    this.drawn = false;
+  }
+}
+
+/** Runs the workload; see the module comment. Throws when the network cannot be reached. */
+export async function runWorkload(opts: WorkloadOptions): Promise<WorkloadResult> {
+  const { n } = opts;
+  if (opts.plans.length !== n) throw new Error(`expected ${n} plans, got ${opts.plans.length}`);
+  const portClients = walletClients(opts.host, opts.basePort, n, opts.dataDirs);
+  const statuses = await waitReady(portClients, n);
+  // Node ids are given in order of joining: map them to ports rather than assume id i is on
+  // basePort + i.
+  const clients = byNodeId(portClients, statuses.map((s) => s.id), opts.basePort);
+  const ports = portClients.map((_, i) => opts.basePort + i);
+  const watcher = await ChainWatcher.open({ host: opts.host, ports });
+  const idleTimeoutMs = opts.idleTimeoutMs ?? 30_000;
+  const total = opts.plans.reduce((a, p) => a + p.length, 0);
+  const bar = new ProgressBar(opts.progress ?? false);
+
+  const accepted: Accepted[] = [];
+  const outstanding = opts.plans.map(() => new Set<string>());
+  const rejected: Record<string, number> = {};
+  let submitted = 0;
+  let firstSubmitAt = Number.POSITIVE_INFINITY;
+  let lastSubmitAt = 0;
+  let rejectedCount = 0;
+  let committedCount = 0;
+
+  const countCommitted = (): number => {
+    let c = 0;
+    for (const a of accepted) if (watcher.committedOnAllAt(a.id) !== undefined) c++;
+    return c;
+  };
+  const ticker = setInterval(() => {
+    committedCount = countCommitted();
+    bar.draw(committedCount, accepted.length, total, rejectedCount);
+  }, 250);
+
+  try {
+    const t0 = Date.now();
+    const submitOne = async (node: number, req: SubmitRequest): Promise<void> => {
+      const client = clients[node]!;
+      let backoff = 20;
+      const giveUpAt = Date.now() + idleTimeoutMs;
+      for (;;) {
+        const sentAt = Date.now();
+        if (sentAt < firstSubmitAt) firstSubmitAt = sentAt;
+        try {
+          const res = await client.submit(req);
+          accepted.push({ node, id: res.id, submittedAt: sentAt });
+          outstanding[node]!.add(res.id);
+          break;
+        } catch (err) {
+          if (isRetryable(err) && Date.now() < giveUpAt) {
+            await sleep(backoff);
+            backoff = Math.min(1_000, backoff * 2);
+            continue;
+          }
+          countInto(rejected, err instanceof ApiError ? err.code : 'ERROR');
+          rejectedCount++;
+          break;
+        }
+      }
+      submitted++;
+      lastSubmitAt = Math.max(lastSubmitAt, Date.now());
+    };
+
+    let stalled = false;
+    /** Waits while node's backlog is full; false when the network stopped committing. */
+    const backlogRoom = async (node: number): Promise<boolean> => {
+      const max = opts.maxOutstanding;
+      if (max === undefined) return true;
+      const mine = outstanding[node]!;
+      let progress = watcher.progress();
+      let progressAt = Date.now();
+      for (;;) {
+        if (mine.size >= max) for (const id of mine) if (watcher.committedOnAllAt(id) !== undefined) mine.delete(id);
+        if (mine.size < max) return true;
+        if (stalled) return false;
+        if (watcher.progress() !== progress) {
+          progress = watcher.progress();
+          progressAt = Date.now();
+        } else if (Date.now() - progressAt > idleTimeoutMs) {
+          stalled = true;
+          return false;
+        }
+        await sleep(10);
+      }
+    };
+
+    const worker = async (node: number): Promise<void> => {
+      const plan = opts.plans[node]!;
+      const inFlight = new Set<Promise<void>>();
+      for (let j = 0; j < plan.length; j++) {
+        while (inFlight.size >= opts.window) await Promise.race(inFlight);
+        if (!(await backlogRoom(node))) {
+          // Never sent because the network stopped committing: counted so that
+          // submitted = committed + every rejection.
+          countInto(rejected, 'NOT_SENT', plan.length - j);
+          rejectedCount += plan.length - j;
+          submitted += plan.length - j;
+          break;
+        }
+        if (opts.ratePerSec && opts.ratePerSec > 0) {
+          const releaseAt = t0 + ((j * n + node) * 1000) / opts.ratePerSec;
+          const wait = releaseAt - Date.now();
+          if (wait > 0) await sleep(wait);
+        }
+        const p: Promise<void> = submitOne(node, plan[j]!).finally(() => inFlight.delete(p));
+        inFlight.add(p);
+      }
+      await Promise.all(inFlight);
+    };
+    await Promise.all(opts.plans.map((_, i) => worker(i)));
+
+    // Wait until every accepted transaction is in a block on every node, or nothing moves.
+    let lastProgress = watcher.progress();
+    let lastProgressAt = Date.now();
+    for (;;) {
+      committedCount = countCommitted();
+      if (committedCount === accepted.length) break;
+      const p = watcher.progress();
+      if (p !== lastProgress) {
+        lastProgress = p;
+        lastProgressAt = Date.now();
+      } else if (Date.now() - lastProgressAt > idleTimeoutMs) {
+        // One last REST catch-up before giving up: a stream may have stalled.
+        await watcher.syncAll();
+        if (watcher.progress() === lastProgress) break;
+        lastProgress = watcher.progress();
+        lastProgressAt = Date.now();
+      }
+      await sleep(50);
+    }
+    clearInterval(ticker);
+    committedCount = countCommitted();
+    bar.draw(committedCount, accepted.length, total, rejectedCount);
+    bar.end();
+
+    // What happened to the rest: ask the node that took it.
+    const leftovers = accepted.filter((a) => watcher.committedOnAllAt(a.id) === undefined);
+    await mapLimit(leftovers, 16, async (a) => {
+      let reason: string;
+      try {
+        const st = await clients[a.node]!.transaction(a.id);
+        reason = st.status === 'pending' ? 'TIMEOUT' : st.status === 'committed' ? 'NOT_ON_ALL_NODES' : 'DROPPED';
+      } catch {
+        reason = 'UNREACHABLE';
+      }
+      countInto(rejected, reason);
+    });
+
+    const nodesAgree = (await checkAgreement(clients)) && !watcher.hashMismatch;
+    const commits: Array<{ submittedAt: number; committedAt: number }> = [];
+    let endIndex = watcher.startIndex - 1;
+    for (const a of accepted) {
+      const at = watcher.committedOnAllAt(a.id);
+      if (at === undefined) continue;
+      commits.push({ submittedAt: a.submittedAt, committedAt: at });
+      endIndex = Math.max(endIndex, watcher.blockOf(a.id) ?? endIndex);
+    }
+    const blocks = watcher.runBlocks(endIndex);
+    if (!Number.isFinite(firstSubmitAt)) firstSubmitAt = Date.now();
+    const summary = summarize({ submitted, rejected, commits, firstSubmitAt, blocks, nodesAgree });
+    const lastCommitAt = commits.reduce((m, c) => Math.max(m, c.committedAt), firstSubmitAt);
+    const submitSeconds = (lastSubmitAt - firstSubmitAt) / 1000;
+    return {
+      summary,
+      completed: leftovers.length === 0,
+      startIndex: watcher.startIndex,
+      endIndex,
+      blocks,
+      firstSubmitAt,
+      lastSubmitAt,
+      lastCommitAt,
+      submitRate: submitSeconds > 0 ? submitted / submitSeconds : 0,
+    };
+  } finally {
+    clearInterval(ticker);
+    bar.end();
+    await watcher.close();
+  }
+}
+
+/** Orders `clients` (one per port) by the node id each reported; throws unless ids are 0 … n-1. */
+export function byNodeId<T>(clients: readonly T[], ids: readonly number[], basePort: number): T[] {
+  const out: T[] = [];
+  ids.forEach((id, k) => {
+    if (!Number.isInteger(id) || id < 0 || id >= clients.length || out[id] !== undefined) {
+      throw new Error(`the node on port ${basePort + k} reports id ${id}: ports ${basePort}… do not hold nodes 0 … ${clients.length - 1}`);
+    }
+    out[id] = clients[k] as T;
+  });
+  return out;
+}
+
+/** Runs `fn` over `items` with at most `limit` at a time. */
+export async function mapLimit<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const item = items[next++] as T;
+      await fn(item);
+    }
+  });
+  await Promise.all(workers);
+}
+
+/** Prints a run: one JSON object with --json, else a table. Returns the exit code. */
+export function reportRun(result: WorkloadResult, json: boolean, title: string): number {
+  if (json) console.log(JSON.stringify(result.summary));
+  else console.log(formatSummary(result.summary, title));
+  return result.completed && result.summary.nodes_agree ? 0 : 1;
+}

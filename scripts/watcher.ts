@@ -1,0 +1,374 @@
+/**
+ * Watches every node's chain, to learn when each transaction is in a block on EVERY node.
+ *
+ * One server-sent-event stream per node (GET /events, `event: block` per committed block) gives
+ * the moment each node commits each block. A REST catch-up (GET /blocks?from=…) fills any gap:
+ * a block missed while (re)connecting, an event without its transaction ids, or a node whose
+ * stream is not available at all (then the catch-up polls it four times a second). Blocks are taken per
+ * node strictly in index order.
+ *
+ * Shared by the tester and the load generator (scripts/harness.ts).
+ */
+import { Agent, request } from 'undici';
+import { NodeClient } from '../client/api.js';
+import { MAX_BLOCKS_PER_PAGE, ROUTES } from '../src/api/routes.js';
+import type { Block } from '../src/api/types.js';
+
+/** What the watcher keeps of a block. */
+export interface WatchedBlock {
+  index: number;
+  hash: string;
+  /** The validator's clock (ms). */
+  timestamp: number;
+  size: number;
+  validator: string;
+  validatorId: number | null;
+  txIds: string[];
+}
+
+/** The data of one `event: block`. `tx_ids` may be absent on older nodes. */
+interface BlockEventData {
+  index: number;
+  hash: string;
+  validator: string;
+  validator_id?: number | null;
+  transactions: number;
+  timestamp: number;
+  tx_ids?: string[];
+}
+
+function isBlockEventData(v: unknown): v is BlockEventData {
+  if (typeof v !== 'object' || v === null) return false;
+  const o = v as Record<string, unknown>;
+  return (
+    typeof o.index === 'number' &&
+    typeof o.hash === 'string' &&
+    typeof o.timestamp === 'number' &&
+    typeof o.transactions === 'number' &&
+    typeof o.validator === 'string' &&
+    (o.tx_ids === undefined || (Array.isArray(o.tx_ids) && o.tx_ids.every((x) => typeof x === 'string')))
+  );
+}
+
+/**
+ * An incremental parser of a text/event-stream body (the WHATWG format): feed it decoded text as
+ * it arrives, it calls back once per complete event. Comments and unknown fields are ignored.
+ */
+export class SseParser {
+  private buffer = '';
+  private eventName = '';
+  private data: string[] = [];
+
+  constructor(private readonly onEvent: (event: string, data: string) => void) {}
+
+  push(text: string): void {
+    this.buffer += text;
+    for (;;) {
+      const nl = this.buffer.search(/\r\n|\r|\n/);
+      if (nl < 0) break;
+      // A lone \r at the very end may be the first half of \r\n: wait for more.
+      if (this.buffer[nl] === '\r' && nl === this.buffer.length - 1) break;
+      const eolLength = this.buffer.startsWith('\r\n', nl) ? 2 : 1;
+      const line = this.buffer.slice(0, nl);
+      this.buffer = this.buffer.slice(nl + eolLength);
+      this.line(line);
+    }
+  }
+
+  private line(line: string): void {
+    if (line === '') {
+      if (this.data.length > 0) this.onEvent(this.eventName || 'message', this.data.join('\n'));
+      this.eventName = '';
+      this.data = [];
+      return;
+    }
+    if (line.startsWith(':')) return;
+    const colon = line.indexOf(':');
+    const field = colon < 0 ? line : line.slice(0, colon);
+    let value = colon < 0 ? '' : line.slice(colon + 1);
+    if (value.startsWith(' ')) value = value.slice(1);
+    if (field === 'event') this.eventName = value;
+    else if (field === 'data') this.data.push(value);
+  }
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+export interface WatcherOptions {
+  host: string;
+  ports: readonly number[];
+  /** How often a node without a live, recently heard stream is caught up by REST (ms). */
+  pollMs?: number;
+  /** How long open() waits for the streams to connect before relying on polling (ms). */
+  connectTimeoutMs?: number;
+}
+
+export class ChainWatcher {
+  readonly n: number;
+  /** The first block index that counts as produced during the run. */
+  startIndex = 0;
+  /** Set when two nodes reported different hashes for the same index. */
+  hashMismatch = false;
+
+  private readonly clients: NodeClient[];
+  private readonly next: number[];
+  private readonly queues: Promise<void>[];
+  private readonly lastEventAt: number[];
+  private readonly streamLive: boolean[];
+  private readonly blocksByIndex = new Map<number, WatchedBlock>();
+  private readonly seenCount = new Map<string, number>();
+  private readonly onAllAt = new Map<string, number>();
+  private readonly blockOfTx = new Map<string, number>();
+  private readonly idByAddress = new Map<string, number>();
+  private readonly agent = new Agent({ keepAliveTimeout: 1_000, connections: 4 });
+  private readonly abort = new AbortController();
+  private pollTimer: NodeJS.Timeout | undefined;
+  private catchUpQueued: boolean[];
+  private closed = false;
+  /** False until open() has read the tips: events before that are left to the first catch-up. */
+  private started = false;
+  private ingested = 0;
+
+  private constructor(private readonly opts: WatcherOptions) {
+    this.n = opts.ports.length;
+    this.clients = opts.ports.map((p) => NodeClient.forPort(p, opts.host));
+    this.next = opts.ports.map(() => 0);
+    this.queues = opts.ports.map(() => Promise.resolve());
+    this.lastEventAt = opts.ports.map(() => 0);
+    this.streamLive = opts.ports.map(() => false);
+    this.catchUpQueued = opts.ports.map(() => false);
+  }
+
+  /** Connects to every node, and takes the current tips as the start of the run. */
+  static async open(opts: WatcherOptions): Promise<ChainWatcher> {
+    const w = new ChainWatcher(opts);
+    const connected = opts.ports.map((_, i) => w.streamLoop(i));
+    await Promise.race([Promise.all(connected.map((c) => c.connected)), sleep(opts.connectTimeoutMs ?? 3_000)]);
+    let tips: Block[];
+    try {
+      tips = await Promise.all(w.clients.map((c) => c.latestBlock()));
+    } catch (err) {
+      await w.close();
+      throw err;
+    }
+    tips.forEach((b, i) => (w.next[i] = b.index + 1));
+    w.startIndex = Math.max(...tips.map((b) => b.index)) + 1;
+    try {
+      for (const a of await w.clients[0]!.accounts()) if (a.id !== null) w.idByAddress.set(a.address, a.id);
+    } catch {
+      // ids of validators stay unknown; nothing else depends on them
+    }
+    w.started = true;
+    for (let i = 0; i < w.n; i++) w.kick(i);
+    w.pollTimer = setInterval(() => w.poll(), opts.pollMs ?? 250);
+    w.pollTimer.unref();
+    return w;
+  }
+
+  /** The node id of an address, when it is a node's. */
+  idOf(address: string): number | undefined {
+    return this.idByAddress.get(address);
+  }
+
+  /** When `txId` was first seen in a block on every node (local clock, ms). */
+  committedOnAllAt(txId: string): number | undefined {
+    return this.onAllAt.get(txId);
+  }
+
+  /** The index of the block holding `txId`, once any node reported it. */
+  blockOf(txId: string): number | undefined {
+    return this.blockOfTx.get(txId);
+  }
+
+  /** Grows with every block ingested on any node: a measure of progress. */
+  progress(): number {
+    return this.ingested;
+  }
+
+  /** The last block index each node is known to hold. */
+  heights(): number[] {
+    return this.next.map((x) => x - 1);
+  }
+
+  /** The blocks from startIndex to `upTo` (inclusive) that were seen, in order. */
+  runBlocks(upTo = Number.MAX_SAFE_INTEGER): WatchedBlock[] {
+    return [...this.blocksByIndex.values()]
+      .filter((b) => b.index >= this.startIndex && b.index <= upTo)
+      .sort((a, b) => a.index - b.index);
+  }
+
+  /** Catches every node up by REST now, and waits for it. */
+  async syncAll(): Promise<void> {
+    await Promise.all(this.clients.map((_, i) => this.enqueue(i, () => this.catchUp(i))));
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.pollTimer) clearInterval(this.pollTimer);
+    this.abort.abort();
+    await Promise.allSettled(this.queues);
+    await this.agent.destroy().catch(() => undefined);
+  }
+
+  // ---- internals ----
+
+  private streamLoop(i: number): { connected: Promise<void> } {
+    let markConnected: () => void = () => undefined;
+    const connected = new Promise<void>((r) => (markConnected = r));
+    const url = `http://${this.opts.host}:${this.opts.ports[i]}${ROUTES.events}`;
+    void (async () => {
+      let failures = 0;
+      while (!this.closed) {
+        try {
+          const res = await request(url, {
+            method: 'GET',
+            headers: { accept: 'text/event-stream' },
+            dispatcher: this.agent,
+            signal: this.abort.signal,
+            headersTimeout: 5_000,
+            bodyTimeout: 0,
+          });
+          if (res.statusCode !== 200) {
+            await res.body.dump().catch(() => undefined);
+            // No stream on this node: the REST poll does the work.
+            markConnected();
+            return;
+          }
+          this.streamLive[i] = true;
+          markConnected();
+          // Whatever was committed before the stream connected comes by REST.
+          this.kick(i);
+          failures = 0;
+          const decoder = new TextDecoder();
+          const parser = new SseParser((event, data) => this.onStreamEvent(i, event, data));
+          for await (const chunk of res.body) parser.push(decoder.decode(chunk as Uint8Array, { stream: true }));
+        } catch {
+          // connection refused, reset or aborted: retry below unless closing
+        }
+        this.streamLive[i] = false;
+        if (this.closed) break;
+        failures++;
+        if (failures >= 3) markConnected();
+        await sleep(Math.min(2_000, 200 * failures));
+        this.kick(i);
+      }
+      markConnected();
+    })();
+    return { connected };
+  }
+
+  private onStreamEvent(i: number, event: string, data: string): void {
+    if (event !== 'block' || !this.started) return;
+    const at = Date.now();
+    this.lastEventAt[i] = at;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(data);
+    } catch {
+      return;
+    }
+    if (!isBlockEventData(parsed)) return;
+    const ev = parsed;
+    void this.enqueue(i, async () => {
+      if (ev.index < this.next[i]!) return;
+      if (ev.index > this.next[i]! || ev.tx_ids === undefined) {
+        await this.catchUp(i, ev.index, at);
+        return;
+      }
+      const validatorId = ev.validator_id ?? this.idByAddress.get(ev.validator) ?? null;
+      this.ingest(
+        i,
+        {
+          index: ev.index,
+          hash: ev.hash,
+          timestamp: ev.timestamp,
+          size: ev.transactions,
+          validator: ev.validator,
+          validatorId,
+          txIds: ev.tx_ids,
+        },
+        at,
+      );
+    });
+  }
+
+  /** Runs `task` after the node's previous tasks: a node's blocks are taken strictly in order. */
+  private enqueue(i: number, task: () => Promise<void> | void): Promise<void> {
+    const run = this.queues[i]!.then(task).catch(() => undefined);
+    this.queues[i] = run;
+    return run;
+  }
+
+  private kick(i: number): void {
+    if (this.catchUpQueued[i] || this.closed || !this.started) return;
+    this.catchUpQueued[i] = true;
+    void this.enqueue(i, async () => {
+      this.catchUpQueued[i] = false;
+      await this.catchUp(i);
+    });
+  }
+
+  private poll(): void {
+    const now = Date.now();
+    for (let i = 0; i < this.n; i++) {
+      // A live stream that spoke recently needs no polling.
+      if (this.streamLive[i] && now - this.lastEventAt[i]! < 1_000) continue;
+      this.kick(i);
+    }
+  }
+
+  /**
+   * Fetches node i's blocks from its next expected index, up to `upTo` (or its tip). The block
+   * `atIndex` gets the time `at` (when its event arrived); the others the time they were fetched.
+   */
+  private async catchUp(i: number, upTo = Number.MAX_SAFE_INTEGER, at?: number): Promise<void> {
+    const client = this.clients[i]!;
+    while (!this.closed && this.next[i]! <= upTo) {
+      const from = this.next[i]!;
+      const limit = Math.min(MAX_BLOCKS_PER_PAGE, upTo === Number.MAX_SAFE_INTEGER ? MAX_BLOCKS_PER_PAGE : upTo - from + 1);
+      let page: Block[];
+      try {
+        page = await client.blocks(from, limit);
+      } catch {
+        return;
+      }
+      const now = Date.now();
+      let took = 0;
+      for (const b of page) {
+        if (b.index !== this.next[i]) continue;
+        this.ingest(i, fromBlock(b, this.idByAddress), b.index === upTo && at !== undefined ? at : now);
+        took++;
+      }
+      if (took === 0 || page.length < limit) return;
+    }
+  }
+
+  private ingest(i: number, b: WatchedBlock, at: number): void {
+    this.next[i] = b.index + 1;
+    this.ingested++;
+    if (b.index >= this.startIndex) {
+      const known = this.blocksByIndex.get(b.index);
+      if (!known) this.blocksByIndex.set(b.index, b);
+      else if (known.hash !== b.hash) this.hashMismatch = true;
+    }
+    for (const id of b.txIds) {
+      const count = (this.seenCount.get(id) ?? 0) + 1;
+      this.seenCount.set(id, count);
+      if (count === 1) this.blockOfTx.set(id, b.index);
+      if (count === this.n) this.onAllAt.set(id, at);
+    }
+  }
+}
+
+function fromBlock(b: Block, idByAddress: ReadonlyMap<string, number>): WatchedBlock {
+  return {
+    index: b.index,
+    hash: b.current_hash,
+    timestamp: b.timestamp,
+    size: b.transactions.length,
+    validator: b.validator,
+    validatorId: idByAddress.get(b.validator) ?? null,
+    txIds: b.transactions.map((t) => t.id),
+  };
+}
