@@ -27,6 +27,12 @@ export interface NetworkOptions {
   stdio?: 'inherit' | 'ignore';
   /** How long to wait for readiness (ms). */
   readyTimeoutMs?: number;
+  /**
+   * Ids of nodes that something else provides (e.g. a test's fake peer on `basePort + id`, which
+   * joins by itself): they are not spawned, the readiness wait polls only the spawned nodes, and
+   * stopNode/restartNode/stop leave them alone.
+   */
+  external?: number[];
 }
 
 export interface RunningNetwork {
@@ -78,11 +84,18 @@ export async function freePortBase(count: number): Promise<number> {
   throw new Error(`no ${count} consecutive free ports found`);
 }
 
+/** Thrown by a wait's check to stop waiting at once (a transient error only means "not yet"). */
+export class WaitAborted extends Error {}
+
 /** Polls `check` until it returns true, or fails after `timeoutMs` with `what`. */
 export async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 30_000, everyMs = 50): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    if (await check().catch(() => false)) return;
+    const done = await check().catch((err: unknown) => {
+      if (err instanceof WaitAborted) throw err;
+      return false;
+    });
+    if (done) return;
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, everyMs));
   }
@@ -106,34 +119,47 @@ function nodeArgs(opts: NetworkOptions, i: number, restart: boolean): string[] {
 export async function startNetwork(opts: NetworkOptions): Promise<RunningNetwork> {
   const main = mainScript();
   const ports = Array.from({ length: opts.n }, (_, i) => opts.basePort + i);
+  const external = new Set(opts.external ?? []);
+  const spawned = ports.map((_, i) => i).filter((i) => !external.has(i));
   const processes: ChildProcess[] = [];
+  // With output dropped, each node's last error lines are still kept, to explain a failed start.
+  const lastErrors: string[] = [];
   const spawnNode = (i: number, restart: boolean) => {
+    const quietOutput = opts.stdio === 'ignore';
     const child = spawn(process.execPath, [main, ...nodeArgs(opts, i, restart)], {
-      stdio: ['ignore', opts.stdio ?? 'inherit', opts.stdio ?? 'inherit'],
+      stdio: ['ignore', opts.stdio ?? 'inherit', quietOutput ? 'pipe' : 'inherit'],
+    });
+    lastErrors[i] = '';
+    child.stderr?.on('data', (chunk: Buffer) => {
+      lastErrors[i] = (lastErrors[i] + chunk.toString()).slice(-2_000);
     });
     processes[i] = child;
     return child;
   };
   const started = Date.now();
-  for (let i = 0; i < opts.n; i++) spawnNode(i, false);
+  for (const i of spawned) spawnNode(i, false);
   const exited = (child: ChildProcess) => child.exitCode !== null || child.signalCode !== null;
   const stopNode = (i: number, kill = false) =>
     new Promise<void>((resolve) => {
       const child = processes[i];
-      if (!child || exited(child)) return resolve();
+      if (external.has(i) || !child || exited(child)) return resolve();
       child.once('exit', () => resolve());
       child.kill(kill ? 'SIGKILL' : 'SIGTERM');
     });
   const stop = async () => {
-    await Promise.all(ports.map((_, i) => stopNode(i)));
+    await Promise.all(spawned.map((i) => stopNode(i)));
   };
   try {
     await waitFor(
-      `${opts.n} nodes to be ready`,
+      `${spawned.length} nodes to be ready`,
       async () => {
-        const dead = processes.findIndex((c) => exited(c));
-        if (dead >= 0) throw new Error(`node ${dead} exited with code ${processes[dead]!.exitCode}`);
-        const statuses = await Promise.all(ports.map((p) => NodeClient.forPort(p).status()));
+        const dead = spawned.find((i) => exited(processes[i]!));
+        if (dead !== undefined) {
+          const c = processes[dead]!;
+          const said = lastErrors[dead]?.trim().split('\n').slice(-3).join(' | ');
+          throw new WaitAborted(`node ${dead} exited (${c.signalCode ?? `code ${c.exitCode}`}) before the network was ready${said ? `: ${said}` : ''}`);
+        }
+        const statuses = await Promise.all(spawned.map((i) => NodeClient.forPort(ports[i]!).status()));
         return statuses.every((s) => s.ready);
       },
       opts.readyTimeoutMs ?? 60_000,
@@ -142,8 +168,8 @@ export async function startNetwork(opts: NetworkOptions): Promise<RunningNetwork
   } catch (err) {
     // Say where each node stood, so that a network that did not form can be diagnosed.
     const states = await Promise.all(
-      ports.map((p, i) =>
-        NodeClient.forPort(p).status().then(
+      spawned.map((i) =>
+        NodeClient.forPort(ports[i]!).status().then(
           (s) => `node ${i}: id ${s.id}, joined ${s.joined}/${opts.n}, height ${s.height}, pool ${s.pool}, ready ${s.ready}`,
           (e: unknown) => `node ${i}: ${e instanceof Error ? e.message : String(e)}`,
         ),
@@ -159,6 +185,7 @@ export async function startNetwork(opts: NetworkOptions): Promise<RunningNetwork
     processes,
     stopNode,
     async restartNode(i: number) {
+      if (external.has(i)) return;
       if (!opts.dataRoot) throw new Error('restarting a node needs a data directory (dataRoot)');
       spawnNode(i, true);
       await waitFor(`node ${i} to answer after restart`, async () => (await NodeClient.forPort(ports[i]!).status()).id === i);

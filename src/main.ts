@@ -110,6 +110,11 @@ async function main(): Promise<void> {
     )
     .demandCommand(1, 'name a command: node, network, cli, tester, load or demo')
     .strictCommands()
+    // One line a user can act on, never a stack trace or the whole help text.
+    .fail((msg, err) => {
+      console.error(err ? err.message : `blockchat: ${msg} (see --help)`);
+      process.exit(1);
+    })
     .help()
     .parseAsync();
 }

@@ -244,7 +244,7 @@ export class BlockchatNode extends EventEmitter {
       known.host = req.host;
       known.port = req.port;
       this.peers.set(this.nodes);
-      if (this.nodes.length === this.params.n) void this.sendNetworkTo(known);
+      if (this.nodes.length === this.params.n) this.sendNetworkTo(known).catch((err: unknown) => this.log.warn(`cannot resend the node list: ${String(err)}`));
       return { id: known.id, bootstrap: this.address };
     }
     if (this.nodes.length >= this.params.n) {
@@ -254,7 +254,7 @@ export class BlockchatNode extends EventEmitter {
     this.nodes.push(entry);
     await this.saveMeta();
     this.log.info(`node ${entry.id} joined from ${req.host}:${req.port} (${this.nodes.length}/${this.params.n})`);
-    if (this.nodes.length === this.params.n) setImmediate(() => void this.formNetwork());
+    if (this.nodes.length === this.params.n) setImmediate(() => this.formNetwork().catch((err: unknown) => this.log.error(`forming the network failed: ${String(err)}`)));
     return { id: entry.id, bootstrap: this.address };
   }
 
@@ -284,7 +284,11 @@ export class BlockchatNode extends EventEmitter {
     this.log.info(`all ${this.nodes.length} nodes joined; funding each with 1000 BCC`);
     for (const entry of this.nodes) {
       if (entry.id === 0) continue;
-      this.submitOwn({ type: 'coins', to: entry.id, amount: 1000 * UNITS_PER_BCC });
+      try {
+        this.submitOwn({ type: 'coins', to: entry.id, amount: 1000 * UNITS_PER_BCC });
+      } catch (err) {
+        this.log.error(`cannot fund node ${entry.id}: ${err instanceof Error ? err.message : String(err)}`);
+      }
     }
     this.maybeInitialStake();
   }
@@ -339,7 +343,7 @@ export class BlockchatNode extends EventEmitter {
     entry.host = h.host;
     entry.port = h.port;
     this.peers.set(this.nodes);
-    void this.saveMeta();
+    this.saveMetaQuietly();
     this.log.info(`node ${h.id} is back at ${h.host}:${h.port}`);
     return { height: this.tip?.block.index ?? 0 };
   }
@@ -372,6 +376,11 @@ export class BlockchatNode extends EventEmitter {
     this.tip = tip;
     this.bootstrapAddress = params.bootstrap;
     this.log.info(`restored node ${this.id} from ${this.config.dataDir} at height ${tip.block.index}`);
+  }
+
+  /** Saves in the background; a failure (the store closing on shutdown) is logged, not fatal. */
+  private saveMetaQuietly(): void {
+    this.saveMeta().catch((err: unknown) => this.log.warn(`could not save the node list: ${String(err)}`));
   }
 
   private async saveMeta(): Promise<void> {
@@ -459,7 +468,7 @@ export class BlockchatNode extends EventEmitter {
     } catch (err) {
       this.log.warn(`initial stake failed: ${err instanceof Error ? err.message : String(err)}`);
     }
-    void this.saveMeta();
+    this.saveMetaQuietly();
   }
 
   private requireFormed(): { params: NetworkParams; tip: ChainTip } {
