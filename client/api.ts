@@ -11,6 +11,7 @@ import type {
   InboxEntry,
   PeerView,
   StatusView,
+  SubmitBatchItem,
   SubmitRequest,
   SubmitResponse,
   TxStatusView,
@@ -97,6 +98,10 @@ export class NodeClient {
   }
   submit(req: SubmitRequest): Promise<SubmitResponse> {
     return this.call('POST', ROUTES.walletTransactions, req);
+  }
+  /** Up to 1,000 requests in one call; each item is answered with its transaction or its refusal. */
+  submitBatch(reqs: readonly SubmitRequest[]): Promise<SubmitBatchItem[]> {
+    return this.call('POST', ROUTES.walletTransactionsBatch, reqs);
   }
   metrics(): Promise<string> {
     return request(this.baseUrl + ROUTES.metrics, { dispatcher: sharedAgent }).then((r) => r.body.text());

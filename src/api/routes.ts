@@ -16,6 +16,7 @@ export const ROUTES = {
   // the node's own wallet
   wallet: '/wallet',
   walletTransactions: '/wallet/transactions',
+  walletTransactionsBatch: '/wallet/transactions/batch',
   inbox: '/wallet/inbox',
   // between nodes: signed data only
   peerJoin: '/peer/join',

@@ -58,6 +58,14 @@ export const submitSchema = {
 /** Query strings arrive as text (the server does not coerce types): digits only. */
 const digits = { type: 'string', pattern: '^[0-9]{1,15}$' } as const;
 
+/** Several wallet requests at once: each is signed and pooled in order, each answered on its own. */
+export const submitBatchSchema = {
+  type: 'array',
+  minItems: 1,
+  maxItems: MAX_TX_BATCH,
+  items: submitSchema,
+} as const;
+
 export const blocksQuerySchema = {
   type: 'object',
   additionalProperties: false,

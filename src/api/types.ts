@@ -52,6 +52,9 @@ export interface SubmitResponse {
   nonce: number;
 }
 
+/** One item of a POST /wallet/transactions/batch answer: the transaction, or why it was refused. */
+export type SubmitBatchItem = SubmitResponse | { error: { statusCode: number; code: string; message: string } };
+
 export interface InboxEntry {
   id: string;
   from: string;

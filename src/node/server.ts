@@ -16,10 +16,11 @@ import {
   peerJoinSchema,
   peerNetworkSchema,
   peerTransactionsSchema,
+  submitBatchSchema,
   submitSchema,
   txIdParamsSchema,
 } from '../api/schemas.js';
-import type { BlockEvent, ErrorBody, SubmitRequest } from '../api/types.js';
+import type { BlockEvent, ErrorBody, SubmitBatchItem, SubmitRequest } from '../api/types.js';
 import { NodeError } from './errors.js';
 import { registerExplorer } from './explorer.js';
 import type { Hello, JoinRequest, NetworkAnnouncement } from './handshake.js';
@@ -202,6 +203,21 @@ export async function buildServer(node: BlockchatNode): Promise<FastifyInstance>
     ROUTES.walletTransactions,
     { schema: { body: submitSchema }, onRequest: requireToken },
     async (req) => node.submitOwn(req.body),
+  );
+
+  app.post<{ Body: SubmitRequest[] }>(
+    ROUTES.walletTransactionsBatch,
+    { schema: { body: submitBatchSchema }, onRequest: requireToken },
+    async (req): Promise<SubmitBatchItem[]> =>
+      req.body.map((item) => {
+        try {
+          return node.submitOwn(item);
+        } catch (err) {
+          if (err instanceof ProtocolError) return { error: { statusCode: statusOfProtocolError(err), code: err.code, message: err.message } };
+          if (err instanceof NodeError) return { error: { statusCode: err.statusCode, code: err.code, message: err.message } };
+          throw err;
+        }
+      }),
   );
 
   // ------------------------------------------------------------ between nodes: signed data only

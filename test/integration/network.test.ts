@@ -73,6 +73,23 @@ describe('a 5-node network', () => {
     expect(inbox.some((m) => m.message === 'hello from the CLI' && m.from_id === 3)).toBe(true);
   });
 
+  it('takes a batch of wallet requests, answering each item on its own', async () => {
+    const results = await t.clients[2]!.submitBatch([
+      { type: 'coins', to: 3, amount: 25 },
+      { type: 'coins', to: 2, amount: 1 }, // to itself
+      { type: 'message', to: 'id4', message: 'batched' },
+      { type: 'coins', to: 99, amount: 1 },
+    ]);
+    expect(results).toHaveLength(4);
+    expect(results[1]).toMatchObject({ error: { statusCode: 422, code: 'SELF_TRANSFER' } });
+    expect(results[3]).toMatchObject({ error: { statusCode: 422, code: 'UNKNOWN_RECIPIENT' } });
+    const ids = [results[0], results[2]].map((r) => (r && 'id' in r ? r.id : ''));
+    expect(ids.every((id) => /^[0-9a-f]{64}$/.test(id))).toBe(true);
+    await waitCommitted(t.clients, ids);
+    const unauthorized = await raw(t.ports[2]!, 'POST', '/wallet/transactions/batch', [{ type: 'coins', to: 3, amount: 1 }]);
+    expect(unauthorized.status).toBe(401);
+  });
+
   it('refuses an unaffordable transfer with its reason and changes nothing', async () => {
     await waitAgreement(t.clients);
     const before = await snapshot(t.clients[1]!);
