@@ -45,7 +45,7 @@ export function tokenProblem(port: number, dataDir?: string): string {
   return `no API token for the node on port ${port} (looked in ${runtimeTokenPath(port)}); pass --data-dir`;
 }
 
-/** A context with the token as it is now (a restarted node writes a new one). */
+/** A context with the token as it is now (read afresh, so a node started after the CLI is found). */
 export function makeContext(opts: Pick<CliOptions, 'port' | 'host' | 'dataDir'>): CommandContext {
   const baseUrl = nodeUrl(opts.host, opts.port);
   const token = readToken(opts.port, opts.dataDir);

@@ -9,6 +9,8 @@ import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { NodeClient, closeClients } from '../client/api.js';
+import { parseBcc } from '../src/core/money.js';
+import { UNITS_PER_BCC } from '../src/core/params.js';
 
 export interface NetworkOptions {
   n: number;
@@ -206,11 +208,16 @@ export interface NetworkCommandArgs {
 
 /** `blockchat network`: start, print one line when ready, stop every node on Ctrl-C. */
 export async function runNetworkCommand(args: NetworkCommandArgs): Promise<void> {
-  const stakesBcc = args.stakes?.split(',').map((s) => Number(s.trim()));
-  if (stakesBcc && (stakesBcc.length !== args.n || stakesBcc.some((s) => !Number.isFinite(s) || s < 0))) {
-    throw new Error(`--stakes needs ${args.n} non-negative amounts in BCC, comma separated`);
-  }
-  const stakeBcc = args.stake === undefined ? undefined : Number(args.stake);
+  // Amounts are checked here exactly as a node checks --stake, so that a bad one is refused
+  // before any node starts.
+  const bcc = (text: string, what: string): number => {
+    const units = parseBcc(text);
+    if (units === undefined) throw new Error(`${what} takes amounts in BCC with up to two decimals, not "${text}"`);
+    return units / UNITS_PER_BCC;
+  };
+  const stakesBcc = args.stakes?.split(',').map((s) => bcc(s.trim(), '--stakes'));
+  if (stakesBcc && stakesBcc.length !== args.n) throw new Error(`--stakes needs ${args.n} amounts in BCC, comma separated`);
+  const stakeBcc = args.stake === undefined ? undefined : bcc(args.stake, '--stake');
   const net = await startNetwork({
     n: args.n,
     capacity: args.capacity,

@@ -5,7 +5,7 @@
  * senders, in nonce order within a sender, each valid on the state the previous ones leave.
  */
 import { ensure } from './errors.js';
-import { accountOf, applyTxToDraft, type Ledger } from './state.js';
+import { accountOf, applyTxToDraft, checkTxAgainst, type Ledger } from './state.js';
 import type { Account, Transaction } from './types.js';
 import { ProtocolError } from './errors.js';
 
@@ -27,6 +27,16 @@ export interface PoolLimits {
 }
 
 export const DEFAULT_POOL_LIMITS: PoolLimits = { maxSize: 200_000, maxNonceAhead: 10_000, maxAgeBlocks: 1_000 };
+
+function canExecute(ledger: Ledger, tx: Transaction): boolean {
+  try {
+    checkTxAgainst(ledger, tx);
+    return true;
+  } catch (err) {
+    if (err instanceof ProtocolError) return false;
+    throw err;
+  }
+}
 
 export class TxPool {
   private readonly bySender = new Map<string, Map<number, Entry>>();
@@ -146,13 +156,24 @@ export class TxPool {
   /**
    * Drops, per sender, the transactions behind a nonce gap that has lasted `maxAgeBlocks`: they
    * cannot execute until the gap fills, and every later nonce waits on them. A contiguous run
-   * from the committed nonce is never dropped, however long a backlog keeps it waiting: dropping
-   * one of its transactions would strand all that follow.
+   * from the committed nonce is never dropped for its age alone, however long a backlog keeps it
+   * waiting (dropping one would strand all that follow) — only when its first transaction has
+   * waited that long and still cannot be paid for.
    */
   evictStranded(ledger: Ledger, height: number): Transaction[] {
     const dropped: Transaction[] = [];
     for (const [sender, queue] of [...this.bySender]) {
-      let nonce = accountOf(ledger, sender).nonce;
+      const first = accountOf(ledger, sender).nonce;
+      const head = queue.get(first);
+      if (head && height - head.height > this.limits.maxAgeBlocks && !canExecute(ledger, head.tx)) {
+        // Its next transaction has long been unaffordable: nothing of this sender can run.
+        for (const e of [...queue.values()]) {
+          dropped.push(e.tx);
+          this.remove(e.tx.id);
+        }
+        continue;
+      }
+      let nonce = first;
       while (queue.has(nonce)) nonce++;
       if (queue.size === nonce - accountOf(ledger, sender).nonce) continue; // no gap
       const stranded = [...queue.values()].filter((e) => e.tx.nonce > nonce);

@@ -5,7 +5,7 @@
  * the metrics and the explorer follow.
  */
 import { EventEmitter } from 'node:events';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { applyBlock, genesisTip, nextValidator, validateChain, type ChainTip } from '../core/chain.js';
 import { genesisBlock, signBlock, verifyBlockSeal } from '../core/block.js';
@@ -166,6 +166,7 @@ export class BlockchatNode extends EventEmitter {
     clearInterval(this.syncTimer);
     await this.peers.close();
     await this.store.close();
+    rmSync(runtimeTokenPath(this.config.port), { force: true });
   }
 
   // ---------------------------------------------------------------- forming the network
@@ -416,6 +417,10 @@ export class BlockchatNode extends EventEmitter {
    */
   submitOwn(req: SubmitRequest): SubmitResponse {
     const { params, tip } = this.requireFormed();
+    if (req.type !== 'message' && req.amount === undefined) {
+      // A missing amount is never read as 0: for a stake that would withdraw it all.
+      throw new ProtocolError('MALFORMED', req.type === 'stake' ? 'a stake request needs amount: the new total stake in units (0 withdraws it)' : 'a coin transfer needs amount, in units');
+    }
     const receiver = req.type === 'stake' ? NO_ONE : this.resolveRecipient(req.to);
     const body: { -readonly [K in keyof Omit<TxBody, 'sender'>]: Omit<TxBody, 'sender'>[K] } = {
       receiver,

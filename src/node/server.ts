@@ -33,7 +33,7 @@ function statusOfProtocolError(err: ProtocolError): number {
 
 function errorBody(statusCode: number, code: string, message: string): ErrorBody {
   const error = statusCode === 400 ? 'Bad Request' : statusCode === 401 ? 'Unauthorized' : statusCode === 404 ? 'Not Found'
-    : statusCode === 409 ? 'Conflict' : statusCode === 413 ? 'Payload Too Large' : statusCode === 422 ? 'Unprocessable Entity'
+    : statusCode === 409 ? 'Conflict' : statusCode === 413 ? 'Payload Too Large' : statusCode === 415 ? 'Unsupported Media Type' : statusCode === 422 ? 'Unprocessable Entity'
     : statusCode === 503 ? 'Service Unavailable' : statusCode < 500 ? 'Client Error' : 'Internal Server Error';
   return { statusCode, error, code, message };
 }

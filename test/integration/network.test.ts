@@ -79,8 +79,10 @@ describe('a 5-node network', () => {
       { type: 'coins', to: 2, amount: 1 }, // to itself
       { type: 'message', to: 'id4', message: 'batched' },
       { type: 'coins', to: 99, amount: 1 },
+      { type: 'stake' }, // no amount: never read as "withdraw everything"
     ]);
-    expect(results).toHaveLength(4);
+    expect(results).toHaveLength(5);
+    expect(results[4]).toMatchObject({ error: { statusCode: 400, code: 'MALFORMED' } });
     expect(results[1]).toMatchObject({ error: { statusCode: 422, code: 'SELF_TRANSFER' } });
     expect(results[3]).toMatchObject({ error: { statusCode: 422, code: 'UNKNOWN_RECIPIENT' } });
     const ids = [results[0], results[2]].map((r) => (r && 'id' in r ? r.id : ''));

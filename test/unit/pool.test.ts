@@ -186,6 +186,16 @@ describe('TxPool', () => {
     expect(p.hasGap(rich)).toBe(true); // B's nonce 0 is missing
   });
 
+  it('drops a sender whose next transaction has long been unaffordable, but not one merely waiting', () => {
+    const p = pool({ maxAgeBlocks: 10 });
+    const poor = ledgerOf([[A, { balance: 50 }], [B, { balance: 100_000 }]]);
+    const unaffordable = [send(A, B, 0, 1_000), send(A, B, 1, 1)];
+    const waiting = [send(B, A, 0), send(B, A, 1)];
+    for (const tx of [...unaffordable, ...waiting]) p.add(tx, poor, 1);
+    expect(ids(p.prune([], poor, 64))).toEqual(ids(unaffordable));
+    expect(ids(p.pendingOf(poor, B.address))).toEqual(ids(waiting));
+  });
+
   it('remove, has and all', () => {
     const p = pool();
     const a0 = send(A, B, 0);
