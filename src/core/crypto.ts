@@ -37,17 +37,20 @@ export function isHex(s: unknown, bytes: number): s is string {
   return typeof s === 'string' && s.length === bytes * 2 && HEX.test(s);
 }
 
-let lastKey: { secret: string; address: string } | undefined;
+const knownKeys = new Map<string, string>();
 
 /**
  * The compressed public key (address) of a secret key, as 66 hex characters. A wallet asks for
- * its own address on every signature, so the last answer is remembered (a pure memo).
+ * its own address on every signature, so answers are remembered (a pure memo of a few keys).
  */
 export function addressOf(secretKeyHex: string): string {
-  if (lastKey?.secret !== secretKeyHex) {
-    lastKey = { secret: secretKeyHex, address: bytesToHex(secp.getPublicKey(hexToBytes(secretKeyHex), true)) };
+  let address = knownKeys.get(secretKeyHex);
+  if (address === undefined) {
+    address = bytesToHex(secp.getPublicKey(hexToBytes(secretKeyHex), true));
+    if (knownKeys.size >= 64) knownKeys.clear();
+    knownKeys.set(secretKeyHex, address);
   }
-  return lastKey.address;
+  return address;
 }
 
 /** The reference point check: a 33-byte compressed point on the curve (noble). */

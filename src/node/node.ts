@@ -11,7 +11,8 @@ import { applyBlock, genesisTip, nextValidator, validateChain, type ChainTip } f
 import { genesisBlock, signBlock, verifyBlockSeal } from '../core/block.js';
 import { isValidAddress } from '../core/crypto.js';
 import { ProtocolError } from '../core/errors.js';
-import { NO_ONE, UNITS_PER_BCC, type NetworkParams } from '../core/params.js';
+import { NO_ONE, UNITS_PER_BCC, totalSupply, type NetworkParams } from '../core/params.js';
+import { debitOf } from '../core/fees.js';
 import { TxPool } from '../core/pool.js';
 import { accountOf, applyTxToDraft, checkTxAgainst } from '../core/state.js';
 import { signTransaction, verifyTransaction } from '../core/transaction.js';
@@ -512,6 +513,9 @@ export class BlockchatNode extends EventEmitter {
           }
           verifyTransaction(params.domain, tx);
           this.metrics.signaturesVerified++;
+          if (debitOf(tx, 0) > totalSupply(params.n)) {
+            throw new ProtocolError('INSUFFICIENT_FUNDS', 'the transaction costs more than all the coins in the network');
+          }
           // An account with nothing committed cannot pay for anything yet: keys cost nothing to
           // make, so holding their transactions would let anyone fill the pool.
           if (sender.balance === 0 && sender.stake === 0) {
@@ -719,7 +723,11 @@ export class BlockchatNode extends EventEmitter {
 
   // ---------------------------------------------------------------- catching up
 
-  /** Fetches missing blocks from the peer that is furthest ahead, until no peer is ahead. */
+  /**
+   * Fetches missing blocks until no peer is ahead: from the peer that claims the greatest height
+   * first, and from the next one when a peer fails to answer, answers nothing, or answers blocks
+   * that do not apply — so one peer that lies about its height cannot hold a node back.
+   */
   async syncIfBehind(hint?: number): Promise<void> {
     if (this.syncing || this.closed || !this.params || !this.tip) return;
     this.syncing = true;
@@ -730,22 +738,36 @@ export class BlockchatNode extends EventEmitter {
             this.peers.get<StatusView>(id, ROUTES.status, 3_000).then((s) => ({ id, height: s.height }), () => ({ id, height: -1 })),
           ),
         );
-        const best = heights.sort((a, b) => b.height - a.height)[0];
-        const target = Math.max(best?.height ?? -1, hint ?? -1);
-        if (!best || best.height <= this.tip.block.index || target <= this.tip.block.index) return;
-        const blocks = await this.peers.fetchBlocks(best.id, this.tip.block.index + 1, MAX_BLOCKS_PER_PAGE);
-        if (blocks.length === 0) return;
-        for (const block of blocks) {
-          if (block.index !== this.tip.block.index + 1) continue;
-          this.commit(block, JSON.stringify(block));
+        const ahead = heights.filter((h) => h.height > this.tip!.block.index).sort((a, b) => b.height - a.height);
+        if (ahead.length === 0 && (hint === undefined || hint <= this.tip.block.index)) return;
+        let progressed = false;
+        for (const peer of ahead) {
+          if (await this.fetchFrom(peer.id)) {
+            progressed = true;
+            break;
+          }
         }
+        if (!progressed) return;
         this.drainFuture();
       }
-    } catch (err) {
-      this.log.warn(`catching up failed: ${err instanceof Error ? err.message : String(err)}`);
     } finally {
       this.syncing = false;
     }
+  }
+
+  /** Applies the next page of blocks from one peer; true if the tip moved. */
+  private async fetchFrom(peer: number): Promise<boolean> {
+    const before = this.tip!.block.index;
+    try {
+      const blocks = await this.peers.fetchBlocks(peer, before + 1, MAX_BLOCKS_PER_PAGE);
+      for (const block of blocks) {
+        if (block.index !== this.tip!.block.index + 1) continue;
+        this.commit(block, JSON.stringify(block));
+      }
+    } catch (err) {
+      this.log.warn(`catching up from node ${peer} failed: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    return this.tip!.block.index > before;
   }
 
   /**
