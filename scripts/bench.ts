@@ -7,6 +7,7 @@
  *   BENCH_ONLY=performance,scalability,ntua,fairness,load,latency  run only these experiments
  *   BENCH_LOAD_TX=20000        transfers of each sustained-load run
  *   BENCH_LATENCY_TX=10000     transfers of the paced latency run (at most BENCH_LOAD_TX)
+ *   BENCH_ENDURANCE_TX=100000  transfers of the endurance run (memory, apply time early vs late)
  *   BENCH_FAIRNESS_TX=3000     transfers of the fairness run
  *   BENCH_RATE=1000            offered load of the latency run (tx/s)
  *   BENCH_OUT=bench/results    where to write
@@ -32,8 +33,9 @@ import {
   type RunRecord,
 } from './report.js';
 import { runTester } from './tester.js';
+import { measureApplyVsHeight } from './bench-apply.js';
 
-const EXPERIMENTS = ['performance', 'scalability', 'ntua', 'fairness', 'load', 'latency'] as const;
+const EXPERIMENTS = ['performance', 'scalability', 'ntua', 'fairness', 'load', 'latency', 'endurance', 'apply'] as const;
 type Experiment = (typeof EXPERIMENTS)[number];
 
 function envInt(name: string, fallback: number): number {
@@ -278,6 +280,57 @@ async function main(): Promise<number> {
         const cmd = `blockchat network -n ${n} -capacity ${capacity} -p ${base} & blockchat load -p ${base} -n ${n} --transactions ${latencyTx} --rate ${rate} --json`;
         results.runs.push(record('latency', n, capacity, cmd, net, r, rate));
       });
+      save();
+    });
+  }
+
+  if (which.has('endurance')) {
+    await attempt('endurance', async () => {
+      const n = 5;
+      const capacity = 20;
+      const total = envInt('BENCH_ENDURANCE_TX', 100_000);
+      await withNetwork({ n, capacity }, async (net, base) => {
+        // Node 1's cumulative apply time and block count, sampled through the run.
+        const metric = (text: string, name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? 'NaN');
+        const samples: Array<{ blocks: number; seconds: number }> = [];
+        const sampler = setInterval(() => {
+          void NodeClient.forPort(base + 1).metrics().then((text) => {
+            samples.push({ blocks: metric(text, 'blockchat_blocks_committed_total'), seconds: metric(text, 'blockchat_block_apply_seconds_sum') });
+          }, () => undefined);
+        }, 1_000);
+        let r: WorkloadResult;
+        try {
+          r = await runLoad({ basePort: base, n, transactions: total });
+        } finally {
+          clearInterval(sampler);
+        }
+        const rssMb = await Promise.all(
+          net.ports.map(async (p) => metric(await NodeClient.forPort(p).metrics(), 'process_resident_memory_bytes') / 2 ** 20),
+        );
+        const windowMs = (a: { blocks: number; seconds: number }, b: { blocks: number; seconds: number }) =>
+          b.blocks > a.blocks ? ((b.seconds - a.seconds) * 1000) / (b.blocks - a.blocks) : NaN;
+        const k = Math.max(1, Math.floor(samples.length / 5));
+        const early = windowMs(samples[0]!, samples[k]!);
+        const late = windowMs(samples[samples.length - 1 - k]!, samples[samples.length - 1]!);
+        results.endurance = {
+          n,
+          capacity,
+          command: `blockchat network -n ${n} -capacity ${capacity} -p ${base} & blockchat load -p ${base} -n ${n} --transactions ${total} --json`,
+          summary: r.summary,
+          height: r.endIndex,
+          rssMb,
+          applyEarlyMs: early,
+          applyLateMs: late,
+        };
+        process.stderr.write(formatSummary(r.summary, '   endurance') + `\n   RSS MB: ${rssMb.map((m) => m.toFixed(0)).join(', ')}; apply ms early ${early.toFixed(3)}, late ${late.toFixed(3)}\n`);
+      });
+      save();
+    });
+  }
+  if (which.has('apply')) {
+    await attempt('apply', async () => {
+      results.apply = measureApplyVsHeight([10, 10_000], 20, 100);
+      process.stderr.write(`\n== apply time vs height: ${results.apply.map((a) => `${a.height}: ${a.medianMs.toFixed(3)} ms`).join(', ')}\n`);
       save();
     });
   }

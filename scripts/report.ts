@@ -56,6 +56,23 @@ export interface BenchResults {
   fairness?: FairnessRecord;
   notes: string[];
   durationS: number;
+  /** Pure-core apply time of one full block against the height of the tip it extends. */
+  apply?: Array<{ height: number; medianMs: number }>;
+  endurance?: EnduranceRecord;
+}
+
+/** A long run: memory of every node afterwards, and the node's apply time early against late. */
+export interface EnduranceRecord {
+  n: number;
+  capacity: number;
+  command: string;
+  summary: RunRecord['summary'];
+  height: number;
+  /** Resident memory of each node after the run, MB. */
+  rssMb: number[];
+  /** Node 1's mean ms per applied block over its first and its last sampled windows. */
+  applyEarlyMs: number;
+  applyLateMs: number;
 }
 
 // ---------------------------------------------------------------- SVG
@@ -384,6 +401,22 @@ export function renderMarkdown(r: BenchResults): string {
     out.push('## Network ready time', '', 'From starting the processes to every node having its coins and stake committed.', '');
     out.push('| experiment | nodes | capacity | ready (s) |', '| --- | --- | --- | --- |');
     for (const x of ready) out.push(`| ${x.e} | ${x.n} | ${x.c} | ${(x.ms / 1000).toFixed(2)} |`);
+    out.push('');
+  }
+  if (r.endurance) {
+    const e = r.endurance;
+    out.push('## Endurance', '');
+    out.push(`${e.summary.committed} transfers committed on ${e.n} nodes at capacity ${e.capacity} (height ${e.height}), ${e.summary.throughput_tps} tx/s, nodes agree: ${e.summary.nodes_agree ? 'yes' : 'no'}.`, '');
+    out.push('| node | resident memory after the run (MB) |', '| --- | --- |');
+    e.rssMb.forEach((mb, i) => out.push(`| ${i} | ${mb.toFixed(0)} |`));
+    out.push('', `Node 1's mean time to validate and apply a block: ${e.applyEarlyMs.toFixed(3)} ms over the first sampled window, ${e.applyLateMs.toFixed(3)} ms over the last (ratio ${(e.applyLateMs / e.applyEarlyMs).toFixed(2)}).`, '');
+    out.push(`Command: \`${e.command}\``, '');
+  }
+  if (r.apply) {
+    out.push('## Apply time against height (pure core)', '');
+    out.push('One block of 20 signed transfers validated (every signature checked) and applied on the tip at each height; median of 100 applications.', '');
+    out.push('| height | median ms |', '| --- | --- |');
+    for (const a of r.apply) out.push(`| ${a.height} | ${a.medianMs.toFixed(3)} |`);
     out.push('');
   }
   if (r.notes.length > 0) {
