@@ -112,6 +112,7 @@ function record(experiment: string, n: number, capacity: number, command: string
     offeredTps,
     submitRate: r.submitRate,
     durationS: Math.max(0, (r.lastCommitAt - r.firstSubmitAt) / 1000),
+    tailMs: Math.max(0, r.lastCommitAt - r.lastSubmitAt),
   };
 }
 

@@ -22,6 +22,8 @@ export interface RunRecord {
   submitRate?: number;
   /** Seconds the run took (first submission to last commit). */
   durationS: number;
+  /** Ms from the last submission to the last commit on every node. */
+  tailMs?: number;
 }
 
 export interface FairnessRecord {
@@ -314,14 +316,14 @@ function rejectedText(rej: Record<string, number>): string {
 
 function runTable(runs: RunRecord[], withOffered = false): string {
   const head =
-    '| nodes | capacity | submitted | committed | rejected | throughput (tx/s) | block time (s) | latency p50 / p99 (ms) | blocks | block sizes | nodes agree |' +
+    '| nodes | capacity | submitted | committed | rejected | throughput (tx/s) | block time (s) | latency p50 / p99 (ms) | last submit → last commit (ms) | blocks | block sizes | nodes agree |' +
     (withOffered ? ' offered (tx/s) | submitted (tx/s) |' : '');
-  const sep = '|' + ' --- |'.repeat(11 + (withOffered ? 2 : 0));
+  const sep = '|' + ' --- |'.repeat(12 + (withOffered ? 2 : 0));
   const rows = runs.map(
     (x) =>
       `| ${x.n} | ${x.capacity} | ${x.summary.submitted} | ${x.summary.committed} | ${rejectedText(x.summary.rejected)} | ` +
       `${x.summary.throughput_tps.toFixed(1)} | ${x.summary.block_time_s.toFixed(3)} | ` +
-      `${x.summary.latency_ms.p50.toFixed(0)} / ${x.summary.latency_ms.p99.toFixed(0)} | ${x.summary.blocks} | ` +
+      `${x.summary.latency_ms.p50.toFixed(0)} / ${x.summary.latency_ms.p99.toFixed(0)} | ${x.tailMs !== undefined ? x.tailMs.toFixed(0) : '-'} | ${x.summary.blocks} | ` +
       `${sizesText(x.summary.block_sizes)} | ${x.summary.nodes_agree ? 'yes' : '**no**'}${x.completed ? '' : ' (incomplete)'} |` +
       (withOffered ? ` ${x.offeredTps ?? '-'} | ${x.submitRate !== undefined ? x.submitRate.toFixed(0) : '-'} |` : ''),
   );
