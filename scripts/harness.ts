@@ -22,8 +22,9 @@ export interface WorkloadOptions {
   /** Offered load over all nodes, tx/s; as fast as accepted when absent. */
   ratePerSec?: number;
   /**
-   * Send up to this many requests per call (POST /wallet/transactions/batch) when no rate is
-   * set: a wallet paying many people at once, and far less HTTP work on both sides.
+   * Send up to this many requests per call (POST /wallet/transactions/batch): a wallet paying
+   * many people at once, and far less HTTP work on both sides. With a rate, each node instead
+   * submits every PACE_TICK_MS whatever has fallen due at that rate.
    */
   batch?: number;
   /**
@@ -54,6 +55,11 @@ export interface WorkloadResult {
   /** Submissions per second actually achieved (accepted or not). */
   submitRate: number;
 }
+
+/** How often a paced, batched workload submits what has fallen due. */
+const PACE_TICK_MS = 20;
+/** Most requests in one batch call (the node's limit). */
+const MAX_BATCH = 1_000;
 
 /** Reasons that mean the run did not complete (as opposed to a transaction the node refused). */
 export const INCOMPLETE_REASONS = ['TIMEOUT', 'DROPPED', 'NOT_ON_ALL_NODES', 'UNREACHABLE', 'NOT_SENT'] as const;
@@ -294,9 +300,38 @@ export async function runWorkload(opts: WorkloadOptions): Promise<WorkloadResult
       await Promise.all(inFlight);
     };
 
+    /**
+     * Paced and batched: every PACE_TICK_MS, the node submits in one call every transfer whose
+     * turn has come at the offered rate (a wallet service paying as payments fall due).
+     */
+    const pacedBatchWorker = async (node: number, rate: number): Promise<void> => {
+      const plan = opts.plans[node]!;
+      const inFlight = new Set<Promise<void>>();
+      for (let j = 0; j < plan.length; ) {
+        const due = (k: number) => t0 + ((k * n + node) * 1000) / rate;
+        const wait = due(j) - Date.now();
+        if (wait > 0) await sleep(Math.min(wait, PACE_TICK_MS));
+        let end = j;
+        while (end < plan.length && end - j < MAX_BATCH && due(end) <= Date.now()) end++;
+        if (end === j) continue;
+        if (!(await backlogRoom(node))) {
+          countInto(rejected, 'NOT_SENT', plan.length - j);
+          rejectedCount += plan.length - j;
+          submitted += plan.length - j;
+          break;
+        }
+        const p: Promise<void> = submitMany(node, plan.slice(j, end)).finally(() => inFlight.delete(p));
+        inFlight.add(p);
+        j = end;
+        await sleep(PACE_TICK_MS);
+      }
+      await Promise.all(inFlight);
+    };
+
     const worker = async (node: number): Promise<void> => {
       const plan = opts.plans[node]!;
-      if (opts.batch && opts.batch > 1 && !opts.ratePerSec) return batchWorker(node, opts.batch);
+      if (opts.batch && opts.batch > 1 && opts.ratePerSec) return pacedBatchWorker(node, opts.ratePerSec);
+      if (opts.batch && opts.batch > 1) return batchWorker(node, opts.batch);
       const inFlight = new Set<Promise<void>>();
       for (let j = 0; j < plan.length; j++) {
         while (inFlight.size >= opts.window) await Promise.race(inFlight);

@@ -2,9 +2,9 @@
  * `blockchat load -p BASE_PORT -n N --transactions K [--rate R] [--json]` (SPEC part C): K small
  * coin transfers (1 unit each, to the other nodes in turn) spread over all N wallets, submitted
  * through each node's wallet in batches (POST /wallet/transactions/batch) with a bounded backlog of
- * uncommitted transfers per node — as fast as the network commits them — or, with --rate, one by
- * one through POST /wallet/transactions paced at R tx/s over all nodes (the backlog bound still
- * applies). Prints the same metrics as
+ * uncommitted transfers per node — as fast as the network commits them — or, with --rate, paced
+ * at R tx/s over all nodes: every 20 ms each node submits what has fallen due (the backlog bound
+ * still applies). Prints the same metrics as
  * the tester. This is the throughput benchmark.
  */
 import { closeClients } from '../client/api.js';
