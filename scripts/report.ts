@@ -375,8 +375,9 @@ export function renderMarkdown(r: BenchResults): string {
   section(
     'Latency under offered load',
     'latency',
-    'Transfers paced at the offered rate over all nodes (the same backlog bound applies, so an offered rate above what ' +
-      'the network commits shows up as a lower submitted rate rather than an ever-growing pool).',
+    'Transfers paced at the offered rate over all nodes: every 20 ms each node submits, in one batch call, the transfers ' +
+      'that have fallen due; latency runs from each submission. The same backlog bound applies, so an offered rate above ' +
+      'what the network commits shows up as a lower submitted rate rather than an ever-growing pool.',
     true,
   );
   if (r.fairness) {
