@@ -3,7 +3,7 @@
  * Nothing here talks to a node, so every line a user reads is testable on its own.
  */
 import type { AccountView, Block, InboxEntry, Transaction } from '../src/api/types.js';
-import { coinFee, codePoints, messageCost } from '../src/core/fees.js';
+import { coinFee, codePoints, feeOf, messageCost } from '../src/core/fees.js';
 import { formatBcc } from '../src/core/money.js';
 import { NO_ONE } from '../src/core/params.js';
 
@@ -46,18 +46,6 @@ function quote(message: string, max = 60): string {
   return JSON.stringify(text);
 }
 
-/** The fee a transaction pays its block's validator, in units. */
-export function txFee(tx: Pick<Transaction, 'type' | 'amount' | 'message'>): number {
-  switch (tx.type) {
-    case 'coins':
-      return coinFee(tx.amount);
-    case 'message':
-      return messageCost(tx.message);
-    case 'stake':
-      return 0;
-  }
-}
-
 /** One line per transaction: from → to, type, amount or message, fee. */
 export function formatTransaction(tx: Transaction, book: AddressBook): string {
   const from = who(tx.sender, book);
@@ -68,7 +56,7 @@ export function formatTransaction(tx: Transaction, book: AddressBook): string {
       : tx.type === 'stake'
         ? `${bcc(tx.amount)} (new total)`
         : bcc(tx.amount);
-  return `  ${from.padEnd(8)} → ${to.padEnd(8)} ${tx.type.padEnd(7)}  ${what}  fee ${bcc(txFee(tx))}`;
+  return `  ${from.padEnd(8)} → ${to.padEnd(8)} ${tx.type.padEnd(7)}  ${what}  fee ${bcc(feeOf(tx))}`;
 }
 
 export function formatBlock(block: Block, book: AddressBook): string {

@@ -7,7 +7,7 @@
  */
 import { ApiError, NodeClient } from '../client/api.js';
 import { readToken } from '../src/api/token.js';
-import type { StatusView, SubmitRequest } from '../src/api/types.js';
+import type { StatusView, SubmitBatchItem, SubmitRequest } from '../src/api/types.js';
 import { countInto, formatSummary, summarize, type RunSummary } from './metrics.js';
 import { ChainWatcher, type WatchedBlock } from './watcher.js';
 
@@ -195,44 +195,18 @@ export async function runWorkload(opts: WorkloadOptions): Promise<WorkloadResult
 
   try {
     const t0 = Date.now();
-    const submitOne = async (node: number, req: SubmitRequest): Promise<void> => {
-      const client = clients[node]!;
+    /**
+     * Sends `count` requests of one node in one call (retrying while the node is busy or
+     * unreachable) and counts each answer: accepted, refused with its code, or all failed.
+     */
+    const submitCounted = async (node: number, count: number, send: () => Promise<SubmitBatchItem[]>): Promise<void> => {
       let backoff = 20;
       const giveUpAt = Date.now() + idleTimeoutMs;
       for (;;) {
         const sentAt = Date.now();
         if (sentAt < firstSubmitAt) firstSubmitAt = sentAt;
         try {
-          const res = await client.submit(req);
-          accepted.push({ node, id: res.id, submittedAt: sentAt });
-          outstanding[node]!.add(res.id);
-          break;
-        } catch (err) {
-          if (isRetryable(err) && Date.now() < giveUpAt) {
-            await sleep(backoff);
-            backoff = Math.min(1_000, backoff * 2);
-            continue;
-          }
-          countInto(rejected, err instanceof ApiError ? err.code : 'ERROR');
-          rejectedCount++;
-          break;
-        }
-      }
-      submitted++;
-      lastSubmitAt = Math.max(lastSubmitAt, Date.now());
-    };
-
-    /** Submits consecutive requests of one node in one batch call; each item counts on its own. */
-    const submitMany = async (node: number, reqs: readonly SubmitRequest[]): Promise<void> => {
-      const client = clients[node]!;
-      let backoff = 20;
-      const giveUpAt = Date.now() + idleTimeoutMs;
-      for (;;) {
-        const sentAt = Date.now();
-        if (sentAt < firstSubmitAt) firstSubmitAt = sentAt;
-        try {
-          const results = await client.submitBatch(reqs);
-          for (const r of results) {
+          for (const r of await send()) {
             if ('id' in r) {
               accepted.push({ node, id: r.id, submittedAt: sentAt });
               outstanding[node]!.add(r.id);
@@ -248,14 +222,17 @@ export async function runWorkload(opts: WorkloadOptions): Promise<WorkloadResult
             backoff = Math.min(1_000, backoff * 2);
             continue;
           }
-          countInto(rejected, err instanceof ApiError ? err.code : 'ERROR', reqs.length);
-          rejectedCount += reqs.length;
+          countInto(rejected, err instanceof ApiError ? err.code : 'ERROR', count);
+          rejectedCount += count;
           break;
         }
       }
-      submitted += reqs.length;
+      submitted += count;
       lastSubmitAt = Math.max(lastSubmitAt, Date.now());
     };
+    const submitOne = (node: number, req: SubmitRequest) => submitCounted(node, 1, async () => [await clients[node]!.submit(req)]);
+    const submitMany = (node: number, reqs: readonly SubmitRequest[]) =>
+      submitCounted(node, reqs.length, () => clients[node]!.submitBatch(reqs));
 
     let stalled = false;
     /** Waits while node's backlog is full; false when the network stopped committing. */

@@ -8,7 +8,8 @@
  *   timestamps).
  * - Latency = submit → in a block on every node, p50 and p99.
  */
-import { coinFee, messageCost } from '../src/core/fees.js';
+import { feeOf } from '../src/core/fees.js';
+import type { Transaction } from '../src/core/types.js';
 
 /** The one JSON object `tester --json` and `load --json` print (SPEC part C). */
 export interface RunSummary {
@@ -112,18 +113,7 @@ export function summarize(m: RunMeasurements): RunSummary {
 }
 
 /** A transaction as far as fees are concerned. */
-export interface FeeTx {
-  type: string;
-  amount: number;
-  message: string;
-}
-
-/** The fee a block's validator earns from a transaction (SPEC A): 3 % of coins, all of a message. */
-export function txFee(tx: FeeTx): number {
-  if (tx.type === 'coins') return coinFee(tx.amount);
-  if (tx.type === 'message') return messageCost(tx.message);
-  return 0;
-}
+export type FeeTx = Pick<Transaction, 'type' | 'amount' | 'message'>;
 
 export interface ValidatorShare {
   id: number;
@@ -152,7 +142,7 @@ export function validatorShares(
     if (id === undefined || id < 0 || id >= n) continue;
     counts[id] = (counts[id] as number) + 1;
     let f = 0;
-    for (const tx of b.transactions) f += txFee(tx);
+    for (const tx of b.transactions) f += feeOf(tx);
     fees[id] = (fees[id] as number) + f;
   }
   const totalBlocks = counts.reduce((a, b) => a + b, 0);

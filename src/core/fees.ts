@@ -25,7 +25,7 @@ export function messageCost(message: string): number {
 }
 
 /** The fee the block's validator earns from this transaction. */
-export function feeOf(tx: TxBody): number {
+export function feeOf(tx: Pick<TxBody, 'type' | 'amount' | 'message'>): number {
   switch (tx.type) {
     case 'coins':
       return coinFee(tx.amount);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { feeOf } from '../../src/core/fees.js';
 import {
   countInto,
   formatSummary,
@@ -7,7 +8,6 @@ import {
   sizeHistogram,
   summarize,
   throughputTps,
-  txFee,
   validatorShares,
 } from '../../scripts/metrics.js';
 
@@ -118,19 +118,19 @@ describe('summarize', () => {
 
 describe('fees and validator shares', () => {
   it('fees follow SPEC A', () => {
-    expect(txFee({ type: 'coins', amount: 1, message: '' })).toBe(1);
-    expect(txFee({ type: 'coins', amount: 100, message: '' })).toBe(3);
-    expect(txFee({ type: 'coins', amount: 101, message: '' })).toBe(4);
-    expect(txFee({ type: 'message', amount: 0, message: 'γειά🚀' })).toBe(500);
-    expect(txFee({ type: 'stake', amount: 1000, message: '' })).toBe(0);
+    expect(feeOf({ type: 'coins', amount: 1, message: '' })).toBe(1);
+    expect(feeOf({ type: 'coins', amount: 100, message: '' })).toBe(3);
+    expect(feeOf({ type: 'coins', amount: 101, message: '' })).toBe(4);
+    expect(feeOf({ type: 'message', amount: 0, message: 'γειά🚀' })).toBe(500);
+    expect(feeOf({ type: 'stake', amount: 1000, message: '' })).toBe(0);
   });
   it('counts blocks and fees per validator against stake shares', () => {
     const ids = new Map([
       ['a', 0],
       ['b', 1],
     ]);
-    const coin = { type: 'coins', amount: 100, message: '' };
-    const msg = { type: 'message', amount: 0, message: 'hi' };
+    const coin = { type: 'coins' as const, amount: 100, message: '' };
+    const msg = { type: 'message' as const, amount: 0, message: 'hi' };
     const shares = validatorShares(
       [
         { validator: 'a', transactions: [coin, coin] },
