@@ -3,22 +3,9 @@ import { blockHash, checkGenesis, genesisBlock, signBlock, verifyBlockSeal } fro
 import { signHash } from '../../src/core/crypto.js';
 import { signTransaction, txId } from '../../src/core/transaction.js';
 import type { Block, Transaction } from '../../src/core/types.js';
-import { codeOf, key, loadVectors } from './fixtures.js';
+import { BLOCK_VECTORS, codeOf, key } from './fixtures.js';
 
-interface BlockVector {
-  name: string;
-  index: number;
-  timestamp: number;
-  validator: string;
-  previous_hash: string;
-  tx_ids: string[];
-  current_hash: string;
-}
-interface BlockVectors {
-  genesis: { bootstrap: string; n: number; timestamp: number; tx_id: string; current_hash: string };
-  cases: BlockVector[];
-}
-const vectors = loadVectors<BlockVectors>('block-hashes.json');
+const vectors = BLOCK_VECTORS;
 const N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
 
 describe('block hashes against the independent vectors', () => {

@@ -392,8 +392,8 @@ describe('the real command, one-shot', () => {
     });
   };
 
-  it('balance and t succeed, a failure exits 1 with one line', async (t) => {
-    if (!existsSync(main)) t.skip();
+  it('balance and t succeed, a failure exits 1 with one line', async () => {
+    expect(existsSync(main), `${main} is missing: npm test builds it before the tests run`).toBe(true);
     const ok = await cli('-p', String(port), '--data-dir', dataDir, '--', 'balance');
     expect(ok.stderr).toBe('');
     expect(ok.status).toBe(0);

@@ -2,28 +2,11 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { blockPreimage, canon, txPreimage } from '../../src/core/encoding.js';
 import type { TxBody } from '../../src/core/types.js';
-import { loadVectors } from './fixtures.js';
+import { BLOCK_VECTORS, TX_VECTORS } from './fixtures.js';
 
-interface TxVector {
-  name: string;
-  domain: string;
-  body: TxBody;
-  canon: string;
-  id: string;
-}
-interface BlockVector {
-  name: string;
-  index: number;
-  timestamp: number;
-  validator: string;
-  previous_hash: string;
-  tx_ids: string[];
-  canon: string;
-  current_hash: string;
-}
 
-const txVectors = loadVectors<{ cases: TxVector[] }>('tx-ids.json').cases;
-const blockVectors = loadVectors<{ cases: BlockVector[] }>('block-hashes.json').cases;
+const txVectors = TX_VECTORS;
+const blockVectors = BLOCK_VECTORS.cases;
 const utf8 = new TextEncoder();
 const decode = (b: Uint8Array): string => new TextDecoder('utf-8', { fatal: true }).decode(b);
 

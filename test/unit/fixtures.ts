@@ -1,3 +1,4 @@
+import type { TxBody } from '../../src/core/types.js';
 /** Shared fixtures of the unit tests: fixed keys, vector files, and coded-error helpers. */
 import { readFileSync } from 'node:fs';
 import { ProtocolError, type ErrorCode } from '../../src/core/errors.js';
@@ -36,3 +37,32 @@ export function protocolError(fn: () => unknown): ProtocolError {
 export function codeOf(fn: () => unknown): ErrorCode {
   return protocolError(fn).code;
 }
+
+/** test/vectors/tx-ids.json: a transaction body, its canonical preimage and its id. */
+export interface TxVector {
+  name: string;
+  domain: string;
+  body: TxBody;
+  canon: string;
+  id: string;
+}
+
+/** test/vectors/block-hashes.json: header fields, the canonical preimage and the hash. */
+export interface BlockVector {
+  name: string;
+  index: number;
+  timestamp: number;
+  validator: string;
+  previous_hash: string;
+  tx_ids: string[];
+  canon: string;
+  current_hash: string;
+}
+
+export interface BlockVectors {
+  genesis: { bootstrap: string; n: number; timestamp: number; tx_id: string; current_hash: string };
+  cases: BlockVector[];
+}
+
+export const TX_VECTORS: readonly TxVector[] = loadVectors<{ cases: TxVector[] }>('tx-ids.json').cases;
+export const BLOCK_VECTORS: BlockVectors = loadVectors<BlockVectors>('block-hashes.json');

@@ -3,16 +3,9 @@ import { signHash } from '../../src/core/crypto.js';
 import { ProtocolError } from '../../src/core/errors.js';
 import { checkTxShape, pickTransaction, signTransaction, txId, verifyTransaction } from '../../src/core/transaction.js';
 import type { Transaction, TxBody } from '../../src/core/types.js';
-import { codeOf, key, loadVectors } from './fixtures.js';
+import { TX_VECTORS, codeOf, key } from './fixtures.js';
 
-interface TxVector {
-  name: string;
-  domain: string;
-  body: TxBody;
-  canon: string;
-  id: string;
-}
-const vectors = loadVectors<{ cases: TxVector[] }>('tx-ids.json').cases;
+const vectors = TX_VECTORS;
 
 const N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
 const DOMAIN = 'a'.repeat(64);
