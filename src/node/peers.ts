@@ -157,11 +157,12 @@ export class Peers {
   }
 
   private failed(peer: Peer, what: string, err: unknown): void {
-    peer.failures++;
     if (err instanceof HttpError && err.statusCode < 500) {
+      // The peer answered: it refused this content (e.g. it is a block behind), it is not down.
       this.log.debug(`peer ${peer.entry.id} refused a ${what}: ${err.message}`);
       return;
     }
+    peer.failures++;
     if (peer.failures === 1) {
       this.log.warn(`cannot reach peer ${peer.entry.id} at ${urlOf(peer.entry)}: ${err instanceof Error ? err.message : String(err)}`);
     }
