@@ -2,11 +2,20 @@
  * The `blockchat` command (SPEC part C): node | network | cli | tester | load | demo.
  * Single-dash long flags (`-capacity`, `-bootstrap`) work because short-option groups are off.
  */
-import yargs from 'yargs';
+import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 
 // Numbers after `--` stay strings: the CLI parses amounts itself ("1e3" must be refused, not read as 1000).
 const parserConfiguration = { 'short-option-groups': false, 'camel-case-expansion': true, 'parse-positional-numbers': false } as const;
+
+/** The options of a command that measures a network already running (tester, load). */
+function withRunningNetwork<T>(y: Argv<T>) {
+  return y
+    .option('p', { alias: ['port'], type: 'number', default: 5000, describe: 'base port' })
+    .option('n', { type: 'number', demandOption: true, describe: 'number of nodes' })
+    .option('host', { type: 'string', default: '127.0.0.1' })
+    .option('json', { type: 'boolean', default: false, describe: 'print one JSON object' });
+}
 
 async function main(): Promise<void> {
   await yargs(hideBin(process.argv))
@@ -68,12 +77,7 @@ async function main(): Promise<void> {
       'tester',
       'replay DIR/transX.txt through every node and report throughput',
       (y) =>
-        y
-          .option('input', { type: 'string', demandOption: true, describe: 'directory of trans0.txt … transN-1.txt' })
-          .option('p', { alias: ['port'], type: 'number', default: 5000, describe: 'base port' })
-          .option('n', { type: 'number', demandOption: true, describe: 'number of nodes' })
-          .option('host', { type: 'string', default: '127.0.0.1' })
-          .option('json', { type: 'boolean', default: false }),
+        withRunningNetwork(y).option('input', { type: 'string', demandOption: true, describe: 'directory of trans0.txt … transN-1.txt' }),
       async (args) => {
         const { runTesterCommand } = await import('../scripts/tester.js');
         process.exitCode = await runTesterCommand(args);
@@ -83,13 +87,9 @@ async function main(): Promise<void> {
       'load',
       'sustained load of small coin transfers over every wallet',
       (y) =>
-        y
-          .option('p', { alias: ['port'], type: 'number', default: 5000, describe: 'base port' })
-          .option('n', { type: 'number', demandOption: true, describe: 'number of nodes' })
+        withRunningNetwork(y)
           .option('transactions', { type: 'number', demandOption: true, describe: 'how many to send' })
-          .option('rate', { type: 'number', describe: 'offered load in tx/s (default: as fast as accepted)' })
-          .option('host', { type: 'string', default: '127.0.0.1' })
-          .option('json', { type: 'boolean', default: false }),
+          .option('rate', { type: 'number', describe: 'offered load in tx/s (default: as fast as accepted)' }),
       async (args) => {
         const { runLoadCommand } = await import('../scripts/load.js');
         process.exitCode = await runLoadCommand(args);

@@ -371,7 +371,7 @@ export class BlockchatNode extends EventEmitter {
       }
       this.remember(block, json);
       this.indexInbox(block);
-      tip && this.evaluateReadyOn(tip);
+      this.evaluateReadyOn(tip!);
     }
     if (!params || !tip) throw new Error(`the data directory ${this.config.dataDir} has no chain; remove it to start afresh`);
     this.params = params;
