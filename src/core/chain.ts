@@ -1,14 +1,15 @@
 /**
- * Block and chain validation (SPEC A, "Blocks" and "Proof of Stake"): a block is valid only if
- * it links to the tip, has the next index, comes from the validator the lottery names, carries
- * its validator's signature, holds 1 … capacity transactions, and every transaction is valid
- * applied in order on the tip's state. `applyBlock` returns the new tip or throws a coded error,
- * leaving the old tip untouched.
+ * Block and chain validation (SPEC A, "Blocks" and "Proof of Stake"; SPEC B, "Validator
+ * failure"): a block is valid only if it links to its parent, has the next index, comes from the
+ * validator the lottery names for round 0 — or for a later round r, stamped at least r rounds
+ * after its parent — carries its validator's signature, holds 1 … capacity transactions, and
+ * every transaction is valid applied in order on the parent's state. `applyBlock` returns the new
+ * tip or throws a coded error, leaving the parent untouched.
  */
 import { checkGenesis, verifyBlockSeal } from './block.js';
 import { ensure, ProtocolError } from './errors.js';
-import { drawValidator } from './lottery.js';
-import type { NetworkParams } from './params.js';
+import { drawValidator, roundOf } from './lottery.js';
+import { MAX_ROUNDS, ROUND_MS, type NetworkParams } from './params.js';
 import { applyTransactions, genesisLedger, stakersOf, type Ledger } from './state.js';
 import { verifyTransaction } from './transaction.js';
 import { totalSupply } from './params.js';
@@ -18,6 +19,8 @@ export interface ChainTip {
   readonly block: Block;
   /** The committed state after `block`. */
   readonly ledger: Ledger;
+  /** The lottery round whose validator produced `block` (0 unless its validator failed). */
+  readonly round: number;
 }
 
 /**
@@ -26,9 +29,19 @@ export interface ChainTip {
  */
 export type TxVerifier = (domain: string, tx: Transaction) => void;
 
-/** The validator the lottery names for the block after `tip`. */
+/** The validator the lottery names (round 0) for the block after `tip`. */
 export function nextValidator(params: NetworkParams, tip: ChainTip): string {
   return drawValidator(tip.block.current_hash, stakersOf(tip.ledger), params.bootstrap);
+}
+
+/** The first round below MAX_ROUNDS in which `address` may produce the block after `tip`; -1 if none. */
+export function roundFor(params: NetworkParams, tip: ChainTip, address: string): number {
+  return roundOf(tip.block.current_hash, stakersOf(tip.ledger), params.bootstrap, address, MAX_ROUNDS);
+}
+
+/** The earliest timestamp a block of `round` after `parent` may carry. */
+export function earliestTimestamp(parent: Block, round: number): number {
+  return parent.timestamp + round * ROUND_MS;
 }
 
 function isSafeIndex(x: unknown): x is number {
@@ -54,12 +67,7 @@ export function applyBlock(
     `block ${block.index} does not link to the tip's hash`,
   );
   ensure(isSafeIndex(block.timestamp), 'BAD_HASH', 'timestamp must be a non-negative integer');
-  const expected = nextValidator(params, tip);
-  ensure(
-    block.validator === expected,
-    'WRONG_VALIDATOR',
-    `block ${block.index} is from ${block.validator.slice(0, 12)}…, but the lottery names ${expected.slice(0, 12)}…`,
-  );
+  const round = validatorRound(params, tip, block);
   const count = block.transactions.length;
   ensure(
     count >= 1 && count <= params.capacity,
@@ -77,7 +85,26 @@ export function applyBlock(
   asBlockError(block, undefined, () => {
     ledger = applyTransactions(tip.ledger, block.transactions, block.validator);
   });
-  return { block, ledger: ledger! };
+  return { block, ledger: ledger!, round };
+}
+
+/** The round `block`'s validator produced it in: round 0's validator, or a later one's in time. */
+function validatorRound(params: NetworkParams, tip: ChainTip, block: Block): number {
+  const expected = nextValidator(params, tip);
+  if (block.validator === expected) return 0;
+  const round = typeof block.validator === 'string' ? roundFor(params, tip, block.validator) : -1;
+  ensure(
+    round > 0,
+    'WRONG_VALIDATOR',
+    `block ${block.index} is from ${String(block.validator).slice(0, 12)}…, but the lottery names ${expected.slice(0, 12)}… (and the validator wins none of the next ${MAX_ROUNDS - 1} rounds)`,
+  );
+  const earliest = earliestTimestamp(tip.block, round);
+  ensure(
+    block.timestamp >= earliest,
+    'TOO_EARLY',
+    `block ${block.index} is from the validator of round ${round}, which opens ${round * ROUND_MS} ms after the parent block; it is stamped ${block.timestamp - tip.block.timestamp} ms after it`,
+  );
+  return round;
 }
 
 function asBlockError(block: Block, tx: Transaction | undefined, run: () => void): void {
@@ -94,7 +121,7 @@ function asBlockError(block: Block, tx: Transaction | undefined, run: () => void
 export function genesisTip(genesis: Block, n: number, capacity: number): { params: NetworkParams; tip: ChainTip } {
   const bootstrap = checkGenesis(genesis, n);
   const params: NetworkParams = { n, capacity, bootstrap, domain: genesis.current_hash };
-  return { params, tip: { block: genesis, ledger: genesisLedger(bootstrap, totalSupply(n)) } };
+  return { params, tip: { block: genesis, ledger: genesisLedger(bootstrap, totalSupply(n)), round: 0 } };
 }
 
 /** Validates a whole chain from its genesis; returns the parameters and the final tip. */

@@ -18,6 +18,7 @@ export type ErrorCode =
   | 'BAD_PREVIOUS_HASH'
   | 'BAD_HASH'
   | 'WRONG_VALIDATOR'
+  | 'TOO_EARLY'
   | 'BAD_BLOCK_SIZE'
   | 'BAD_GENESIS'
   | 'INVALID_TRANSACTION';

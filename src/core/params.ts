@@ -31,3 +31,18 @@ export interface NetworkParams {
 export function totalSupply(n: number): number {
   return n * BCC_PER_NODE * UNITS_PER_BCC;
 }
+
+/**
+ * Validator failure (SPEC B): a round lasts at least this long. The validator of round r ≥ 1
+ * may produce the block only with a timestamp at least r rounds after its parent's, so that it
+ * cannot pre-empt the validators before it while they are alive.
+ */
+export const ROUND_MS = 1_000;
+/** Rounds tried before a height is given up on (a block from a later round is invalid). */
+export const MAX_ROUNDS = 64;
+/**
+ * Fork choice: how many blocks below the best tip a competing branch may still replace. Blocks
+ * deeper than this are final. Forks arise only when a validator of a later round produced a
+ * block while an earlier one was alive but late, so they are a block or two deep.
+ */
+export const REORG_DEPTH = 16;

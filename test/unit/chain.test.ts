@@ -1,8 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { blockHash, genesisBlock, signBlock } from '../../src/core/block.js';
-import { applyBlock, genesisTip, nextValidator, validateChain, type ChainTip } from '../../src/core/chain.js';
+import { applyBlock, genesisTip, nextValidator, roundFor, validateChain, type ChainTip } from '../../src/core/chain.js';
 import { signHash } from '../../src/core/crypto.js';
-import type { NetworkParams } from '../../src/core/params.js';
+import { ROUND_MS, type NetworkParams } from '../../src/core/params.js';
 import { accountOf, stakersOf, supplyOf, type Ledger } from '../../src/core/state.js';
 import { signTransaction, verifyTransaction } from '../../src/core/transaction.js';
 import type { Account, Block, Transaction } from '../../src/core/types.js';
@@ -185,9 +185,19 @@ describe('applyBlock rejects', () => {
     expect(rejectCode(fork)).toBe('BAD_PREVIOUS_HASH');
   });
 
-  it('WRONG_VALIDATOR for a block signed by a staker the lottery did not name, or by an outsider', () => {
-    expect(rejectCode(signBlock(tip.block, [good], T0 + 99_000, other.secret))).toBe('WRONG_VALIDATOR');
+  it('WRONG_VALIDATOR for a block signed by an outsider, who wins no round', () => {
     expect(rejectCode(signBlock(tip.block, [good], T0 + 99_000, OUTSIDER.secret))).toBe('WRONG_VALIDATOR');
+  });
+
+  it('TOO_EARLY for a staker the lottery names only in a later round, stamped before that round opens; valid from then on', () => {
+    const round = roundFor(params, tip, other.address);
+    expect(round).toBeGreaterThan(0);
+    const opens = tip.block.timestamp + round * ROUND_MS;
+    expect(rejectCode(signBlock(tip.block, [good], opens - 1, other.secret))).toBe('TOO_EARLY');
+    expect(rejectCode(signBlock(tip.block, [good], tip.block.timestamp, other.secret))).toBe('TOO_EARLY');
+    const next = applyBlock(params, tip, signBlock(tip.block, [good], opens, other.secret));
+    expect(next.round).toBe(round);
+    expect(next.block.validator).toBe(other.address);
   });
 
   it('BAD_HASH for a tampered timestamp or transaction list', () => {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it, vi } from 'vitest';
 import { addressOf } from '../../src/core/crypto.js';
-import { drawTicket, drawValidator } from '../../src/core/lottery.js';
+import { drawTicket, drawValidator, roundOf, ticketsOf, validatorsByRound } from '../../src/core/lottery.js';
 import { KEYS, loadVectors } from './fixtures.js';
 
 /**
@@ -112,6 +112,52 @@ describe('drawValidator', () => {
 
   it('rejects bad totals', () => {
     for (const t of [0, -1, 1.5, Number.NaN, 2 ** 53]) expect(() => drawTicket(seed, t)).toThrow(RangeError);
+  });
+});
+
+describe('rounds (validator failure): the counter goes on', () => {
+  const first = <T>(it: Iterator<T>, k: number): T[] => Array.from({ length: k }, () => it.next().value as T);
+
+  it('round r\'s ticket is SHA-256(seed ‖ r) mod T when no draw is rejected; round 0 is the SPEC ticket', () => {
+    for (let i = 0; i < 20; i++) {
+      const s = sha(`rounds${i}`).toString('hex');
+      const tickets = first(ticketsOf(s, 14_000), 5);
+      expect(tickets[0]).toBe(drawTicket(s, 14_000));
+      tickets.forEach((t, r) => expect(t).toBe(Number(bigOf(sha(seedInput(s, r))) % 14_000n)));
+    }
+  });
+
+  it('a rejected draw is skipped, so the next round takes the next accepted one', () => {
+    const s = sha('skip').toString('hex');
+    hashOverride.byCounter = new Map([[1, bytesOf(TWO_256 - 1n)]]);
+    try {
+      const [t0, t1] = first(ticketsOf(s, 3), 2);
+      expect(t0).toBe(Number(bigOf(sha(seedInput(s, 0))) % 3n));
+      expect(t1).toBe(Number(bigOf(sha(seedInput(s, 2))) % 3n));
+    } finally {
+      hashOverride.byCounter = new Map();
+    }
+  });
+
+  it('validators by round map each round\'s ticket onto the stakers; every round is the fallback when nobody stakes', () => {
+    const stakers: Array<[string, number]> = [['a', 1], ['b', 2], ['c', 3]];
+    const s = sha('vbr').toString('hex');
+    const tickets = first(ticketsOf(s, 6), 8);
+    expect(first(validatorsByRound(s, stakers, 'fb'), 8)).toEqual(tickets.map((t) => (t === 0 ? 'a' : t <= 2 ? 'b' : 'c')));
+    expect(first(validatorsByRound(s, [], 'fb'), 3)).toEqual(['fb', 'fb', 'fb']);
+  });
+
+  it('roundOf is the first round a staker wins, -1 for one who wins none of the rounds asked or does not stake', () => {
+    const stakers: Array<[string, number]> = [['a', 1], ['b', 2], ['c', 3]];
+    for (let i = 0; i < 30; i++) {
+      const s = sha(`ro${i}`).toString('hex');
+      const order = first(validatorsByRound(s, stakers, 'fb'), 64);
+      for (const who of ['a', 'b', 'c']) expect(roundOf(s, stakers, 'fb', who, 64)).toBe(order.indexOf(who));
+      expect(roundOf(s, stakers, 'fb', order[0]!, 1)).toBe(0);
+      expect(roundOf(s, stakers, 'fb', 'z', 64)).toBe(-1);
+      expect(roundOf(s, stakers, 'fb', 'a', 0)).toBe(-1);
+    }
+    expect(roundOf(sha('nobody stakes').toString('hex'), [], 'fb', 'fb', 5)).toBe(0);
   });
 });
 
