@@ -23,6 +23,8 @@ export interface NetworkOptions {
   /** Node i keeps its data in `dataRoot/node-i`; without it the nodes are ephemeral. */
   dataRoot?: string;
   blockTimeoutMs?: number;
+  /** Ms each lottery round's validator is waited for (validator failover). */
+  roundTimeoutMs?: number;
   /** Log warnings only. */
   quiet?: boolean;
   /** Where the nodes' output goes: inherited by default, 'ignore' to drop it. */
@@ -121,6 +123,7 @@ function nodeArgs(opts: NetworkOptions, i: number, restart: boolean): string[] {
   const stake = opts.stakesBcc?.[i] ?? opts.stakeBcc;
   if (stake !== undefined) args.push('--stake', String(stake));
   if (opts.blockTimeoutMs !== undefined) args.push('--block-timeout', String(opts.blockTimeoutMs));
+  if (opts.roundTimeoutMs !== undefined) args.push('--round-timeout', String(opts.roundTimeoutMs));
   if (opts.quiet) args.push('--quiet');
   return args;
 }
@@ -211,6 +214,7 @@ export interface NetworkCommandArgs {
   stakes?: string;
   dataDir?: string;
   blockTimeout?: number;
+  roundTimeout?: number;
 }
 
 /** `blockchat network`: start, print one line when ready, stop every node on Ctrl-C. */
@@ -233,6 +237,7 @@ export async function runNetworkCommand(args: NetworkCommandArgs): Promise<void>
     stakesBcc,
     dataRoot: args.dataDir,
     blockTimeoutMs: args.blockTimeout,
+    roundTimeoutMs: args.roundTimeout,
     quiet: true,
   });
   await closeClients();

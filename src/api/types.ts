@@ -84,6 +84,16 @@ export interface ErrorBody {
 }
 
 /** Server-sent event on GET /events after every committed block. */
+/** `event: reorg`: the best branch switched to a rival (fork choice, after a validator failover). */
+export interface ReorgEvent {
+  /** The last block both branches share; `event: block` follows for each block of the new branch. */
+  fork_index: number;
+  /** Hashes of the blocks left, newest first. */
+  reverted: string[];
+  /** Transactions of those blocks that the new branch does not hold: pending again. */
+  returned_tx_ids: string[];
+}
+
 export interface BlockEvent {
   index: number;
   hash: string;

@@ -6,9 +6,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseBcc } from '../core/money.js';
-import { DEFAULT_STAKE_BCC, UNITS_PER_BCC } from '../core/params.js';
+import { DEFAULT_STAKE_BCC, ROUND_MS, UNITS_PER_BCC } from '../core/params.js';
 import { createLogger } from './logger.js';
-import { BlockchatNode } from './node.js';
+import { BlockchatNode, DEFAULT_FAILOVER_MS } from './node.js';
 import { buildServer } from './server.js';
 
 export interface NodeArgs {
@@ -21,6 +21,7 @@ export interface NodeArgs {
   stake?: string;
   dataDir?: string;
   blockTimeout?: number;
+  roundTimeout?: number;
   quiet?: boolean;
   joinAfter?: number;
 }
@@ -39,6 +40,8 @@ export async function runNode(args: NodeArgs): Promise<void> {
   if (stake === undefined) fail(`--stake must be an amount in BCC with up to two decimals, not "${args.stake}"`);
   const blockTimeoutMs = args.blockTimeout ?? 500;
   if (!Number.isSafeInteger(blockTimeoutMs) || blockTimeoutMs < 0) fail('--block-timeout must be a whole number of ms (0 disables)');
+  const failoverMs = args.roundTimeout ?? DEFAULT_FAILOVER_MS;
+  if (!Number.isSafeInteger(failoverMs) || failoverMs < ROUND_MS) fail(`--round-timeout must be a whole number of ms, at least ${ROUND_MS}`);
   // Without --data-dir the node is ephemeral: a fresh directory, removed when it stops.
   const ephemeral = args.dataDir === undefined;
   const dataDir = args.dataDir ?? mkdtempSync(join(tmpdir(), `blockchat-${port}-`));
@@ -55,6 +58,7 @@ export async function runNode(args: NodeArgs): Promise<void> {
     stake,
     dataDir,
     blockTimeoutMs,
+    failoverMs,
     joinAfter: args.joinAfter,
     log,
   });

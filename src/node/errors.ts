@@ -10,6 +10,7 @@ export type NodeErrorCode =
   | 'PARAMS_MISMATCH'
   | 'UNKNOWN_NODE'
   | 'CONFLICT'
+  | 'FUTURE_BLOCK'
   | 'NOT_FOUND';
 
 const STATUS: Record<NodeErrorCode, number> = {
@@ -20,6 +21,7 @@ const STATUS: Record<NodeErrorCode, number> = {
   PARAMS_MISMATCH: 409,
   UNKNOWN_NODE: 403,
   CONFLICT: 409,
+  FUTURE_BLOCK: 422,
   NOT_FOUND: 404,
 };
 

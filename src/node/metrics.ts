@@ -10,6 +10,8 @@ export class Metrics {
   blocksMinted = 0;
   txCommitted = 0;
   applySecondsSum = 0;
+  reorgs = 0;
+  blocksReverted = 0;
   height = 0;
   private readonly rejectedByCode = new Map<string, number>();
   private readonly requestsByRoute = new Map<string, number>();
@@ -30,6 +32,14 @@ export class Metrics {
     this.height = block.index;
   }
 
+  /** Blocks a better branch replaced (fork choice): they no longer count as committed. */
+  reverted(blocks: readonly Block[]): void {
+    this.reorgs++;
+    this.blocksReverted += blocks.length;
+    this.blocksCommitted -= blocks.length;
+    for (const block of blocks) this.txCommitted -= block.transactions.length;
+  }
+
   render(extra: { pool: number; ready: boolean; peers: number }): string {
     const lines: string[] = [];
     const metric = (name: string, type: 'counter' | 'gauge', help: string, value: number, labels = '') => {
@@ -44,6 +54,8 @@ export class Metrics {
     metric('blockchat_transactions_committed_total', 'counter', 'Transactions in committed blocks.', this.txCommitted);
     metric('blockchat_transactions_received_total', 'counter', 'Transactions received (own and from peers).', this.txReceived);
     metric('blockchat_signatures_verified_total', 'counter', `Transaction signatures verified (${this.verifier}).`, this.signaturesVerified);
+    metric('blockchat_reorgs_total', 'counter', 'Times the best branch switched to a rival (fork choice).', this.reorgs);
+    metric('blockchat_blocks_reverted_total', 'counter', 'Blocks left for a better branch.', this.blocksReverted);
     metric('blockchat_block_apply_seconds_sum', 'counter', 'Time spent validating and applying blocks.', this.applySecondsSum);
     lines.push('# HELP blockchat_transactions_rejected_total Transactions refused, by reason.');
     lines.push('# TYPE blockchat_transactions_rejected_total counter');

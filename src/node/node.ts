@@ -7,11 +7,12 @@
 import { EventEmitter } from 'node:events';
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { applyBlock, genesisTip, nextValidator, validateChain, type ChainTip } from '../core/chain.js';
+import { applyBlock, earliestTimestamp, genesisTip, nextValidator, roundFor, type ChainTip } from '../core/chain.js';
+import { BlockTree, type BranchSwitch } from '../core/forkchoice.js';
 import { genesisBlock, signBlock, verifyBlockSeal } from '../core/block.js';
 import { isValidAddress } from '../core/crypto.js';
 import { ProtocolError } from '../core/errors.js';
-import { NO_ONE, UNITS_PER_BCC, totalSupply, type NetworkParams } from '../core/params.js';
+import { NO_ONE, ROUND_MS, UNITS_PER_BCC, totalSupply, type NetworkParams } from '../core/params.js';
 import { debitOf } from '../core/fees.js';
 import { TxPool } from '../core/pool.js';
 import { accountOf, applyTxToDraft, checkTxAgainst } from '../core/state.js';
@@ -19,7 +20,7 @@ import { signTransaction, verifyTransaction } from '../core/transaction.js';
 import type { Account, Block, Transaction, TxBody } from '../core/types.js';
 import { ROUTES, MAX_BLOCKS_PER_PAGE, MAX_POOL_PAGE } from '../api/routes.js';
 import { runtimeDir, runtimeTokenPath } from '../api/token.js';
-import type { AccountView, BlockEvent, InboxEntry, StatusView, SubmitRequest, SubmitResponse, TxStatusView } from '../api/types.js';
+import type { AccountView, BlockEvent, InboxEntry, ReorgEvent, StatusView, SubmitRequest, SubmitResponse, TxStatusView } from '../api/types.js';
 import { NodeError } from './errors.js';
 import {
   signHello,
@@ -55,6 +56,11 @@ export interface NodeConfig {
   /** Ms a validator waits before minting a partial block; 0 disables partial blocks. */
   blockTimeoutMs: number;
   /**
+   * Ms the network waits for each lottery round's validator before the next round's may produce
+   * the block (SPEC B, "Validator failure"); at least ROUND_MS.
+   */
+  failoverMs?: number;
+  /**
    * Join only once the bootstrap counts this many nodes (itself included): lets a launcher start
    * processes in parallel yet give node i the id i.
    */
@@ -74,6 +80,10 @@ const SYNC_INTERVAL_MS = 2_000;
 const POOL_REPAIR_INTERVAL_MS = 5_000;
 /** Transactions verified between two turns of the event loop (~2 ms of work). */
 const VERIFY_SLICE = 32;
+/** How long each round's validator is waited for, unless configured. */
+export const DEFAULT_FAILOVER_MS = 2_000;
+/** A block stamped further ahead of this node's clock is refused: it would open rounds early. */
+const MAX_CLOCK_AHEAD_MS = 10_000;
 
 function sameTx(a: Transaction, b: Transaction): boolean {
   return (
@@ -96,7 +106,8 @@ export class BlockchatNode extends EventEmitter {
   n: number | undefined;
   capacity: number | undefined;
   params: NetworkParams | undefined;
-  tip: ChainTip | undefined;
+  /** The recent blocks this node validated, and the best branch among them (fork choice). */
+  private tree: BlockTree | undefined;
   nodes: NodeEntry[] = [];
   ready = false;
   private initialStakeSent = false;
@@ -105,7 +116,14 @@ export class BlockchatNode extends EventEmitter {
   private readonly future = new Map<number, Block>();
   private readonly inbox: InboxEntry[] = [];
   private readonly dropped = new Map<string, string>();
-  private nextValidatorCache: { hash: string; address: string } | undefined;
+  private nextValidatorCache: { hash: string; address: string; myRound: number } | undefined;
+  /**
+   * Since when a block has been due on the tip (SPEC B, "Validator failure"): when a full block
+   * could first be made, or a partial one's timeout ran out. Round r's validator produces the
+   * block r rounds after that, if nobody before it did.
+   */
+  private due: { tipHash: string; since: number } | undefined;
+  private mintAt = Infinity;
   private ownSim: { tipHash: string; draft: Map<string, Account>; complete: boolean } | undefined;
   private mintTimer: NodeJS.Timeout | undefined;
   private mintScheduled = false;
@@ -133,6 +151,11 @@ export class BlockchatNode extends EventEmitter {
 
   get address(): string {
     return this.wallet.address;
+  }
+
+  /** The tip of the best branch: the committed state everything else refers to. */
+  get tip(): ChainTip | undefined {
+    return this.tree?.best;
   }
 
   /** The bootstrap is node 0, whether started with -bootstrap or restored from its data directory. */
@@ -181,7 +204,8 @@ export class BlockchatNode extends EventEmitter {
     this.id = 0;
     this.bootstrapAddress = this.address;
     this.nodes = [{ id: 0, address: this.address, host: this.config.host, port: this.config.port, stake: this.config.stake }];
-    this.setTip(tip, JSON.stringify(genesis));
+    this.tree = new BlockTree(tip);
+    this.record(genesis, JSON.stringify(genesis));
     await this.saveMeta();
     this.log.info(`bootstrap of a ${n}-node network, capacity ${capacity}; waiting for ${n - 1} node(s) to join`);
     if (n === 1) await this.formNetwork();
@@ -307,7 +331,8 @@ export class BlockchatNode extends EventEmitter {
       this.peers.set(this.nodes);
       return;
     }
-    const { params, tip } = validateChain(a.chain, a.n, a.capacity, (d, tx) => verifyTransaction(d, tx));
+    if (a.chain.length === 0) throw new ProtocolError('BAD_GENESIS', 'a chain has at least its genesis block');
+    const { params, tree } = this.replay(a.chain, a.n, a.capacity, (d, tx) => verifyTransaction(d, tx));
     if (params.bootstrap !== this.bootstrapAddress) throw new NodeError('UNKNOWN_NODE', 'the chain is not this bootstrap\'s');
     this.id = me.id;
     this.n = a.n;
@@ -315,7 +340,7 @@ export class BlockchatNode extends EventEmitter {
     this.params = params;
     this.nodes = a.nodes;
     for (const block of a.chain) this.record(block, JSON.stringify(block));
-    this.tip = tip;
+    this.tree = tree;
     this.peers.set(this.nodes);
     await this.saveMeta();
     this.log.info(`received the list of ${a.nodes.length} nodes and a chain of ${a.chain.length} block(s)`);
@@ -350,32 +375,41 @@ export class BlockchatNode extends EventEmitter {
     return { height: this.tip?.block.index ?? 0 };
   }
 
+  /** Validates a whole chain from its genesis into a block tree; the genesis fixes the parameters. */
+  private replay(chain: readonly Block[], n: number, capacity: number, verifyTx: (domain: string, tx: Transaction) => void): { params: NetworkParams; tree: BlockTree } {
+    const { params, tip } = genesisTip(chain[0]!, n, capacity);
+    const tree = new BlockTree(tip);
+    for (const block of chain.slice(1)) tree.add(applyBlock(params, tree.best, block, verifyTx));
+    return { params, tree };
+  }
+
   private async restore(meta: NetworkMeta): Promise<void> {
     this.id = meta.id;
     this.n = meta.n;
     this.capacity = meta.capacity;
     this.nodes = meta.nodes;
     this.initialStakeSent = meta.initialStakeSent;
-    let genesis: ChainTip | undefined;
     let params: NetworkParams | undefined;
-    let tip: ChainTip | undefined;
+    let tree: BlockTree | undefined;
     // The chain was validated when it was committed; signatures need not be checked again.
     const trusted = () => undefined;
     for await (const json of this.store.allBlocks()) {
       const block = JSON.parse(json) as Block;
-      if (!params) {
-        ({ params, tip: genesis } = genesisTip(block, meta.n, meta.capacity));
-        tip = genesis;
+      if (!params || !tree) {
+        const start = genesisTip(block, meta.n, meta.capacity);
+        params = start.params;
+        tree = new BlockTree(start.tip);
       } else {
-        tip = applyBlock(params, tip!, block, trusted);
+        tree.add(applyBlock(params, tree.best, block, trusted));
       }
       this.remember(block, json);
       this.indexInbox(block);
-      this.evaluateReadyOn(tip!);
+      this.evaluateReadyOn(tree.best);
     }
-    if (!params || !tip) throw new Error(`the data directory ${this.config.dataDir} has no chain; remove it to start afresh`);
+    if (!params || !tree) throw new Error(`the data directory ${this.config.dataDir} has no chain; remove it to start afresh`);
+    const tip = tree.best;
     this.params = params;
-    this.tip = tip;
+    this.tree = tree;
     this.bootstrapAddress = params.bootstrap;
     this.log.info(`restored node ${this.id} from ${this.config.dataDir} at height ${tip.block.index}`);
   }
@@ -545,15 +579,29 @@ export class BlockchatNode extends EventEmitter {
   // ---------------------------------------------------------------- blocks
 
   /**
-   * A block from a peer: applied if it extends the tip, kept if it is ahead (and the gap
-   * fetched), ignored if already committed, refused if it conflicts or is invalid.
+   * A block from a peer: applied if it extends the best branch or makes a rival branch the best
+   * (fork choice), kept if it is a valid rival that does not win, queued if it is ahead of the
+   * tip (and the gap fetched), ignored if known; refused if it is invalid, or if it conflicts
+   * with a final block.
    */
-  receiveBlock(block: Block): 'committed' | 'queued' | 'known' {
+  receiveBlock(block: Block): 'committed' | 'kept' | 'queued' | 'known' {
     const { tip } = this.requireFormed();
+    const tree = this.tree!;
+    if (tree.get(block.current_hash)) return 'known';
+    const parent = tree.get(block.previous_hash);
+    if (parent) {
+      if (block.timestamp > this.now() + MAX_CLOCK_AHEAD_MS) {
+        throw new NodeError('FUTURE_BLOCK', `block ${block.index} is stamped ${block.timestamp - this.now()} ms ahead of this node's clock`);
+      }
+      const moved = this.addBlock(block, parent);
+      this.drainFuture();
+      return moved ? 'committed' : 'kept';
+    }
     if (block.index <= tip.block.index) {
       const mine = this.blockAt(block.index);
       if (mine && mine.current_hash === block.current_hash) return 'known';
-      if (mine) throw new NodeError('CONFLICT', `block ${block.index} conflicts with the committed block at that height`);
+      this.syncIfSealed(block);
+      if (mine) throw new NodeError('CONFLICT', `block ${block.index} conflicts with the committed block at that height, and its parent is not a recent block here`);
       return 'known';
     }
     if (block.index > tip.block.index + 1) {
@@ -566,9 +614,20 @@ export class BlockchatNode extends EventEmitter {
       void this.syncIfBehind(block.index);
       return 'queued';
     }
-    this.commit(block, JSON.stringify(block));
-    this.drainFuture();
-    return 'committed';
+    // The next index, but its parent is not the tip: a branch this node has not seen, or a forgery.
+    this.syncIfSealed(block);
+    throw new ProtocolError('BAD_PREVIOUS_HASH', `block ${block.index} does not link to the tip's hash, nor to any recent block`);
+  }
+
+  /** A member's validly sealed block from an unknown branch: fetch that branch (fork choice decides). */
+  private syncIfSealed(block: Block): void {
+    if (this.idOf(block.validator) === null) return;
+    try {
+      verifyBlockSeal(block);
+    } catch {
+      return;
+    }
+    void this.syncIfBehind(block.index);
   }
 
   private drainFuture(): void {
@@ -579,40 +638,92 @@ export class BlockchatNode extends EventEmitter {
       const next = this.future.get(tip.block.index + 1);
       if (!next) return;
       this.future.delete(next.index);
+      const parent = this.tree!.get(next.previous_hash);
+      if (!parent) continue;
       try {
-        this.commit(next, JSON.stringify(next));
+        this.addBlock(next, parent);
       } catch (err) {
         this.log.warn(`dropped a queued block: ${err instanceof Error ? err.message : String(err)}`);
       }
     }
   }
 
-  /** Validates and applies a block on the tip; then everything that follows a commit. */
-  private commit(block: Block, json: string): void {
+  /**
+   * Validates `block` on its parent (the tip, or a recent block of a rival branch) and adds it to
+   * the tree; if the best branch moves, follows it. True if the tip moved.
+   */
+  private addBlock(block: Block, parent: ChainTip, json?: string): boolean {
     const started = performance.now();
-    const next = applyBlock(this.params!, this.tip!, block, this.verifyCached);
-    this.setTip(next, json);
-    const dropped = this.pool.prune(block.transactions, next.ledger, block.index);
-    for (const tx of dropped) {
-      if (tx.sender !== this.address) continue;
-      if (this.dropped.size >= MAX_DROPPED) this.dropped.delete(this.dropped.keys().next().value!);
-      this.dropped.set(tx.id, 'it can no longer execute (its nonce was taken or it waited too long)');
+    const next = applyBlock(this.params!, parent, block, this.verifyCached);
+    const moved = this.tree!.add(next);
+    if (!moved) return false;
+    this.follow(moved, performance.now() - started, json);
+    return true;
+  }
+
+  /** Everything that follows a move of the best branch: store, views, pool, metrics, events, minting. */
+  private follow(moved: BranchSwitch, ms: number, json?: string): void {
+    const returned = moved.reverted.length > 0 ? this.revert(moved) : [];
+    const last = moved.applied[moved.applied.length - 1];
+    for (const next of moved.applied) {
+      const block = next.block;
+      this.record(block, next === last && json !== undefined ? json : JSON.stringify(block));
+      this.noteDropped(this.pool.prune(block.transactions, next.ledger, block.index));
+      this.metrics.blockApplied(block, next === last ? ms : 0, block.validator === this.address);
+      this.emitBlock(block);
     }
-    this.metrics.blockApplied(block, performance.now() - started, block.validator === this.address);
+    const tip = this.tip!;
+    for (const tx of returned) {
+      try {
+        this.pool.add(tx, tip.ledger, tip.block.index);
+      } catch {
+        this.noteDropped([tx], 'the block that held it was replaced by a better branch, and it can no longer execute');
+      }
+    }
     this.evaluateReady();
     this.maybeInitialStake();
-    this.emitBlock(block);
     clearTimeout(this.mintTimer);
     this.mintTimer = undefined;
+    this.mintAt = Infinity;
     this.scheduleMint();
   }
 
-  private setTip(tip: ChainTip, json: string): void {
-    this.tip = tip;
-    this.record(tip.block, json);
+  /**
+   * Leaves the blocks a better branch replaces; returns their transactions that the new branch
+   * does not hold, oldest first, to go back to the pool.
+   */
+  private revert(moved: BranchSwitch): Transaction[] {
+    const oldest = moved.reverted[moved.reverted.length - 1]!.block;
+    const fork = oldest.index - 1;
+    const kept = new Set<string>();
+    for (const t of moved.applied) for (const tx of t.block.transactions) kept.add(tx.id);
+    const returned: Transaction[] = [];
+    for (let i = moved.reverted.length - 1; i >= 0; i--) {
+      for (const tx of moved.reverted[i]!.block.transactions) if (!kept.has(tx.id)) returned.push(tx);
+    }
+    const blocks = moved.reverted.map((t) => t.block);
+    this.store.revert(blocks);
+    while ((this.recent[this.recent.length - 1]?.block.index ?? -1) > fork) this.recent.pop();
+    while ((this.inbox[this.inbox.length - 1]?.block ?? -1) > fork) this.inbox.pop();
+    this.metrics.reverted(blocks);
+    this.log.warn(
+      `fork choice: replaced ${blocks.length} block(s) above height ${fork} with a better branch of ${moved.applied.length}; ${returned.length} transaction(s) return to the pool`,
+    );
+    const event: ReorgEvent = { fork_index: fork, reverted: blocks.map((b) => b.current_hash), returned_tx_ids: returned.map((tx) => tx.id) };
+    this.emit('reorg', event);
+    return returned;
   }
 
-  /** Persists a committed block and adds it to the in-memory views. */
+  /** Remembers why this wallet's own transactions left the pool without a block. */
+  private noteDropped(txs: readonly Transaction[], reason = 'it can no longer execute (its nonce was taken or it waited too long)'): void {
+    for (const tx of txs) {
+      if (tx.sender !== this.address) continue;
+      if (this.dropped.size >= MAX_DROPPED) this.dropped.delete(this.dropped.keys().next().value!);
+      this.dropped.set(tx.id, reason);
+    }
+  }
+
+  /** Persists a block of the best branch and adds it to the in-memory views. */
   private record(block: Block, json: string): void {
     this.store.append(block, json);
     this.remember(block, json);
@@ -676,70 +787,102 @@ export class BlockchatNode extends EventEmitter {
     });
   }
 
-  private validatorAfterTip(): string {
+  /** The validator of round 0 after the tip, and the first round in which this node is one. */
+  private roundsAfterTip(): { address: string; myRound: number } {
     const tip = this.tip!;
     if (this.nextValidatorCache?.hash !== tip.block.current_hash) {
-      this.nextValidatorCache = { hash: tip.block.current_hash, address: nextValidator(this.params!, tip) };
+      const address = nextValidator(this.params!, tip);
+      const myRound = address === this.address ? 0 : roundFor(this.params!, tip, this.address);
+      this.nextValidatorCache = { hash: tip.block.current_hash, address, myRound };
     }
-    return this.nextValidatorCache.address;
+    return this.nextValidatorCache;
   }
 
   /**
-   * If the lottery names this node: mint a full block once `capacity` transactions can execute;
-   * a partial one after the block timeout (SPEC B); and, while the network is forming, at once.
+   * Mints when this node's round has come (SPEC A; SPEC B, "No stuck transactions" and
+   * "Validator failure"). A block is due once `capacity` transactions can execute on the tip, or
+   * once the block timeout has passed with fewer (at once while the network forms). Round 0's
+   * validator mints when the block is due; round r's, `r · failoverMs` later if no block came.
    */
   private tryMint(): void {
     if (this.closed || !this.params || !this.tip || this.nodes.length !== this.params.n) return;
-    if (this.validatorAfterTip() !== this.address) return;
+    const tip = this.tip;
+    const { myRound } = this.roundsAfterTip();
+    if (myRound < 0) return;
+    const now = this.now();
+    const hash = tip.block.current_hash;
+    // Already due and this node's turn already timed: nothing new to decide (the common case
+    // for the validators of later rounds, once per batch received).
+    if (myRound > 0 && this.due?.tipHash === hash && this.due.since <= now && this.mintAt <= this.due.since + myRound * this.failoverMs) return;
     const capacity = this.params.capacity;
-    const txs = this.pool.select(this.tip.ledger, capacity);
+    const txs = this.pool.select(tip.ledger, capacity);
     if (txs.length === 0) return;
-    if (txs.length >= capacity || !this.ready) {
-      this.mint(txs);
+    const full = txs.length >= capacity || !this.ready;
+    const dueFrom = full ? now : this.config.blockTimeoutMs > 0 ? now + this.config.blockTimeoutMs : undefined;
+    if (dueFrom === undefined) return; // partial blocks are disabled: wait for a full one
+    if (this.due?.tipHash !== hash) this.due = { tipHash: hash, since: dueFrom };
+    else this.due.since = Math.min(this.due.since, dueFrom);
+    const at = this.due.since + myRound * this.failoverMs;
+    if (at <= now) {
+      this.mint(txs, myRound);
       return;
     }
-    if (this.config.blockTimeoutMs > 0 && !this.mintTimer) {
+    if (at < this.mintAt) {
+      clearTimeout(this.mintTimer);
+      this.mintAt = at;
       this.mintTimer = setTimeout(() => {
         this.mintTimer = undefined;
-        if (!this.tip || this.validatorAfterTip() !== this.address) return;
-        const partial = this.pool.select(this.tip.ledger, capacity);
-        if (partial.length > 0) this.mint(partial);
-      }, this.config.blockTimeoutMs);
+        this.mintAt = Infinity;
+        this.tryMint();
+      }, at - now);
     }
   }
 
-  private mint(txs: Transaction[]): void {
+  private get failoverMs(): number {
+    return Math.max(ROUND_MS, this.config.failoverMs ?? DEFAULT_FAILOVER_MS);
+  }
+
+  private mint(txs: Transaction[], round: number): void {
     const tip = this.tip!;
-    const block = signBlock(tip.block, txs, Math.max(this.now(), tip.block.timestamp), this.wallet.secretKey);
+    const timestamp = Math.max(this.now(), earliestTimestamp(tip.block, round));
+    const block = signBlock(tip.block, txs, timestamp, this.wallet.secretKey);
     const json = JSON.stringify(block);
     try {
-      this.commit(block, json);
+      this.addBlock(block, tip, json);
     } catch (err) {
       this.log.error(`minted an invalid block (a bug): ${err instanceof Error ? err.message : String(err)}`);
       return;
     }
+    if (round > 0) this.log.warn(`no block came from the validators of rounds 0 to ${round - 1} in time: minted block ${block.index} as round ${round}'s`);
     this.peers.broadcastBlock(json);
   }
 
   // ---------------------------------------------------------------- catching up
 
   /**
-   * Fetches missing blocks until no peer is ahead: from the peer that claims the greatest height
-   * first, and from the next one when a peer fails to answer, answers nothing, or answers blocks
-   * that do not apply — so one peer that lies about its height cannot hold a node back.
+   * Fetches missing blocks until no peer is ahead or holds a rival tip of the same height: from
+   * the peer that claims the greatest height first, and from the next one when a peer fails to
+   * answer, answers nothing, or answers blocks that do not apply — so one peer that lies about
+   * its height cannot hold a node back.
    */
   async syncIfBehind(hint?: number): Promise<void> {
     if (this.syncing || this.closed || !this.params || !this.tip) return;
     this.syncing = true;
     try {
-      for (let round = 0; round < 1_000; round++) {
+      for (let pass = 0; pass < 1_000; pass++) {
         const heights = await Promise.all(
           this.peers.ids().map((id) =>
-            this.peers.get<StatusView>(id, ROUTES.status, 3_000).then((s) => ({ id, height: s.height }), () => ({ id, height: -1 })),
+            this.peers.get<StatusView>(id, ROUTES.status, 3_000).then(
+              (s) => ({ id, height: s.height, hash: s.last_hash }),
+              () => ({ id, height: -1, hash: '' }),
+            ),
           ),
         );
-        const ahead = heights.filter((h) => h.height > this.tip!.block.index).sort((a, b) => b.height - a.height);
-        if (ahead.length === 0 && (hint === undefined || hint <= this.tip.block.index)) return;
+        const tip = this.tip.block;
+        const ahead = heights
+          .filter((h) => h.height > tip.index || (h.height === tip.index && h.hash !== tip.current_hash && !this.tree!.get(h.hash)))
+          .sort((a, b) => b.height - a.height);
+        if (ahead.length === 0 && (hint === undefined || hint <= tip.index)) return;
         let progressed = false;
         for (const peer of ahead) {
           if (await this.fetchFrom(peer.id)) {
@@ -755,19 +898,28 @@ export class BlockchatNode extends EventEmitter {
     }
   }
 
-  /** Applies the next page of blocks from one peer; true if the tip moved. */
+  /**
+   * Takes the next page of a peer's blocks, from the tip's own height so that a branch that
+   * differs shows at once; if it does, takes the peer's branch from above the final blocks.
+   * True if the tip moved.
+   */
   private async fetchFrom(peer: number): Promise<boolean> {
-    const before = this.tip!.block.index;
+    const before = this.tip!.block;
     try {
-      const blocks = await this.peers.fetchBlocks(peer, before + 1, MAX_BLOCKS_PER_PAGE);
+      let blocks = await this.peers.fetchBlocks(peer, before.index, MAX_BLOCKS_PER_PAGE);
+      if (blocks.length > 0 && blocks[0]!.current_hash !== before.current_hash) {
+        blocks = await this.peers.fetchBlocks(peer, this.tree!.rootIndex + 1, MAX_BLOCKS_PER_PAGE);
+      }
       for (const block of blocks) {
-        if (block.index !== this.tip!.block.index + 1) continue;
-        this.commit(block, JSON.stringify(block));
+        if (this.tree!.get(block.current_hash)) continue;
+        const parent = this.tree!.get(block.previous_hash);
+        if (!parent) break;
+        this.addBlock(block, parent);
       }
     } catch (err) {
       this.log.warn(`catching up from node ${peer} failed: ${err instanceof Error ? err.message : String(err)}`);
     }
-    return this.tip!.block.index > before;
+    return this.tip!.block.current_hash !== before.current_hash;
   }
 
   /**
@@ -815,7 +967,7 @@ export class BlockchatNode extends EventEmitter {
       height: tip?.block.index ?? 0,
       ready: this.ready,
       last_hash: tip?.block.current_hash ?? '',
-      next_validator: tip && this.params ? this.validatorAfterTip() : '',
+      next_validator: tip && this.params ? this.roundsAfterTip().address : '',
       pool: this.pool.size,
       verifier: this.metrics.verifier,
       joined: this.nodes.length,

@@ -20,7 +20,7 @@ import {
   submitSchema,
   txIdParamsSchema,
 } from '../api/schemas.js';
-import type { BlockEvent, ErrorBody, SubmitBatchItem, SubmitRequest } from '../api/types.js';
+import type { BlockEvent, ErrorBody, ReorgEvent, SubmitBatchItem, SubmitRequest } from '../api/types.js';
 import { NodeError } from './errors.js';
 import { registerExplorer } from './explorer.js';
 import type { Hello, JoinRequest, NetworkAnnouncement } from './handshake.js';
@@ -178,12 +178,15 @@ export async function buildServer(node: BlockchatNode): Promise<FastifyInstance>
     });
     res.write(`retry: 1000\n\n`);
     const onBlock = (event: BlockEvent) => res.write(`event: block\ndata: ${JSON.stringify(event)}\n\n`);
+    const onReorg = (event: ReorgEvent) => res.write(`event: reorg\ndata: ${JSON.stringify(event)}\n\n`);
     const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
     node.on('block', onBlock);
+    node.on('reorg', onReorg);
     req.raw.on('close', () => {
       streams.delete(res);
       clearInterval(keepAlive);
       node.off('block', onBlock);
+      node.off('reorg', onReorg);
     });
   });
 

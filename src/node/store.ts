@@ -58,11 +58,27 @@ export class ChainStore {
       { type: 'put' as const, key: blockKey(block.index), value: json },
       ...block.transactions.map((tx) => ({ type: 'put' as const, key: TX + tx.id, value: String(block.index) })),
     ];
+    this.queue(ops);
+  }
+
+  private queue(ops: Array<{ type: 'put'; key: string; value: string } | { type: 'del'; key: string }>): void {
     this.pending = this.pending.then(() =>
       this.db.batch(ops).catch((err: unknown) => {
         this.failure = err instanceof Error ? err : new Error(String(err));
       }),
     );
+  }
+
+  /**
+   * Queues the removal of blocks a better branch replaced (fork choice), before that branch's
+   * blocks are appended in their place.
+   */
+  revert(blocks: readonly Block[]): void {
+    const ops = blocks.flatMap((block) => [
+      { type: 'del' as const, key: blockKey(block.index) },
+      ...block.transactions.map((tx) => ({ type: 'del' as const, key: TX + tx.id })),
+    ]);
+    this.queue(ops);
   }
 
   /** Resolves once every queued write has landed; rejects if one failed. */

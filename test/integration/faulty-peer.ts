@@ -1,8 +1,10 @@
 /**
- * A faulty node that runs inside the test process (test/integration/faulty.test.ts): it joins a
- * real network properly — a signed join request with stake 0 and the network's n and capacity,
- * after the bootstrap counts `id` nodes, like `--join-after` — and accepts the bootstrap's signed
- * announcement (without which the network cannot form). From then on it misbehaves:
+ * A faulty node that runs inside the test process (test/integration/faulty.test.ts and
+ * failover.test.ts): it joins a real network properly — a signed join request with its stake (0
+ * unless given) and the network's n and capacity, after the bootstrap counts `id` nodes, like
+ * `--join-after` — and accepts the bootstrap's signed announcement (without which the network
+ * cannot form); given a stake, it stakes it once funded (`stakeWhenFunded`), so that the lottery
+ * names it. From then on it misbehaves — and never produces a block:
  *
  * - `reject`: it answers 400 to every other request (transactions, blocks, hello, pool, status).
  * - `garbage`: it also sends, every `intervalMs` until stopped, invalid transactions (bad
@@ -37,6 +39,8 @@ export interface FaultyPeerOptions {
   n: number;
   capacity: number;
   mode: FaultMode;
+  /** Stake in units it joins with and commits once funded; 0 by default (never the validator). */
+  stake?: number;
   /** Pause between two garbage rounds (ms). */
   intervalMs?: number;
 }
@@ -114,7 +118,7 @@ export class FaultyPeer {
       if (Date.now() > deadline) throw new Error(`the bootstrap never counted ${id} nodes`);
       await new Promise((r) => setTimeout(r, 20));
     }
-    const join = signJoin({ address: this.address, host: HOST, port: this.port, n, capacity, stake: 0 }, this.secretKey);
+    const join = signJoin({ address: this.address, host: HOST, port: this.port, n, capacity, stake: this.opts.stake ?? 0 }, this.secretKey);
     const res = await request(this.url(basePort, '/peer/join'), {
       method: 'POST',
       body: JSON.stringify(join),
@@ -124,6 +128,30 @@ export class FaultyPeer {
     const answer = (await res.body.json()) as { id?: number; message?: string };
     if (res.statusCode !== 200 || answer.id === undefined) throw new Error(`join refused (${res.statusCode}): ${answer.message ?? ''}`);
     return answer.id;
+  }
+
+  /**
+   * Once the bootstrap's coins to it are committed (as an honest node sees them), signs its stake
+   * transaction and sends it to every honest node, as a real node would. Resolves to its id.
+   */
+  async stakeWhenFunded(timeoutMs = 30_000): Promise<string> {
+    const amount = this.opts.stake ?? 0;
+    if (amount <= 0) throw new Error('this faulty peer has no stake to commit');
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const source = this.honest()[0];
+      if (source && this.domain) {
+        const res = await request(this.url(source.port, '/accounts'), { dispatcher: this.agent });
+        const accounts = (await res.body.json()) as Array<{ address: string; balance: number }>;
+        const mine = res.statusCode === 200 ? accounts.find((a) => a.address === this.address) : undefined;
+        if ((mine?.balance ?? 0) >= amount) break;
+      }
+      if (Date.now() > deadline || this.stopped) throw new Error('the faulty peer was never funded');
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const tx = signTransaction(this.domain, this.secretKey, { receiver: '0', type: 'stake', amount, message: '', nonce: 0 });
+    await Promise.all(this.honest().map((p) => this.post(p.port, '/peer/transactions', JSON.stringify([tx]), 'stake')));
+    return tx.id;
   }
 
   /** Switches behaviour; `garbage` starts the sending rounds. */

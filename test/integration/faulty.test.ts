@@ -7,47 +7,35 @@
  * whose address is valid), end on the same chain, conserve the supply, count what they refused
  * and stay up.
  *
- * The faulty node joins with stake 0, so the lottery never names it. This test does NOT cover a
- * faulty *validator*: a staked node that stops producing blocks halts the network until SPEC B's
- * "Validator failure" (planned, not built) lets the others move to the next lottery round.
+ * The faulty node joins with stake 0, so the lottery never names it; failover.test.ts covers a
+ * faulty node that stakes (the next lottery round's validator produces its blocks).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NodeClient } from '../../client/api.js';
-import { readToken } from '../../src/api/token.js';
 import { totalSupply, UNITS_PER_BCC } from '../../src/core/params.js';
 import type { Transaction } from '../../src/core/types.js';
-import { freePortBase, startNetwork, type RunningNetwork } from '../../scripts/network.js';
-import { FaultyPeer, type BlockKind } from './faulty-peer.js';
-import { supply, waitAgreement, waitCommitted, waitFor } from './harness.js';
+import type { RunningNetwork } from '../../scripts/network.js';
+import type { BlockKind, FaultyPeer } from './faulty-peer.js';
+import { launchWithFaultyPeer, supply, waitAgreement, waitCommitted, waitFor, type NetworkWithFaultyPeer } from './harness.js';
 
 const N = 4;
 const CAPACITY = 5;
 const FAULTY = 3;
 const HONEST = [0, 1, 2];
 
+let launched: NetworkWithFaultyPeer | undefined;
 let net: RunningNetwork | undefined;
 let peer: FaultyPeer | undefined;
 let dataRoot = '';
 let clients: NodeClient[] = [];
 
 beforeAll(async () => {
-  dataRoot = mkdtempSync(join(tmpdir(), 'blockchat-faulty-'));
-  const basePort = await freePortBase(N);
-  peer = await FaultyPeer.start({ basePort, id: FAULTY, n: N, capacity: CAPACITY, mode: 'reject' });
-  const joined = peer.join();
-  joined.catch(() => undefined); // awaited below; startNetwork's error, if any, comes first
-  net = await startNetwork({ n: N, capacity: CAPACITY, basePort, dataRoot, quiet: true, stdio: 'ignore', external: [FAULTY] });
-  expect(await joined).toBe(FAULTY);
-  clients = HONEST.map((i) => NodeClient.forPort(basePort + i, '127.0.0.1', readToken(basePort + i, join(dataRoot, `node-${i}`))));
+  launched = await launchWithFaultyPeer(N, CAPACITY, FAULTY, { mode: 'reject' });
+  ({ net, peer, dataRoot, clients } = launched);
 }, 60_000);
 
 afterAll(async () => {
-  await peer?.stop();
-  await net?.stop();
-  if (dataRoot) rmSync(dataRoot, { recursive: true, force: true });
+  await launched?.stop();
 });
 
 /** Transfers and messages from every honest node, to the next honest one and to the faulty one. */
@@ -180,7 +168,7 @@ describe('a network with one faulty node (stake 0: never the validator)', () => 
   });
 
   it('a node that fell behind catches up even while the faulty node claims a far greater height', async () => {
-    // Node 2 withdraws its stake first, so that the network never waits for it while it is down.
+    // Node 2 withdraws its stake first, so that the network does not wait a round for it while it is down.
     const withdraw = await clients[2]!.submit({ type: 'stake', amount: 0 });
     await waitCommitted(clients, [withdraw.id]);
     await net!.stopNode(2, true);

@@ -11,6 +11,7 @@ import { NodeClient } from '../../client/api.js';
 import { readToken } from '../../src/api/token.js';
 import type { AccountView } from '../../src/api/types.js';
 import { freePortBase, mainScript, startNetwork, waitFor, type NetworkOptions, type RunningNetwork } from '../../scripts/network.js';
+import { FaultyPeer, type FaultyPeerOptions } from './faulty-peer.js';
 
 export { waitFor };
 
@@ -119,4 +120,46 @@ export async function raw(
     parsed = { message: answer };
   }
   return { status: res.statusCode, body: parsed };
+}
+
+/** A real network whose node `faultyId` is a faulty peer in this process (faulty-peer.ts). */
+export interface NetworkWithFaultyPeer {
+  net: RunningNetwork;
+  peer: FaultyPeer;
+  dataRoot: string;
+  /** Clients of the honest nodes, by id order. */
+  clients: NodeClient[];
+  stop(): Promise<void>;
+}
+
+export async function launchWithFaultyPeer(
+  n: number,
+  capacity: number,
+  faultyId: number,
+  peerOpts: Pick<FaultyPeerOptions, 'mode' | 'stake'>,
+  netOpts: Partial<NetworkOptions> = {},
+): Promise<NetworkWithFaultyPeer> {
+  const dataRoot = mkdtempSync(join(tmpdir(), 'blockchat-faulty-'));
+  const basePort = await freePortBase(n);
+  const peer = await FaultyPeer.start({ basePort, id: faultyId, n, capacity, ...peerOpts });
+  const joined = peer.join().then(async (id) => {
+    if ((peerOpts.stake ?? 0) > 0) await peer.stakeWhenFunded();
+    return id;
+  });
+  joined.catch(() => undefined); // awaited below; startNetwork's error, if any, comes first
+  const net = await startNetwork({ n, capacity, basePort, dataRoot, quiet: true, stdio: 'ignore', external: [faultyId], ...netOpts });
+  const id = await joined;
+  if (id !== faultyId) throw new Error(`the faulty peer joined as node ${id}, not ${faultyId}`);
+  const honest = net.ports.map((_, i) => i).filter((i) => i !== faultyId);
+  return {
+    net,
+    peer,
+    dataRoot,
+    clients: honest.map((i) => NodeClient.forPort(basePort + i, '127.0.0.1', readToken(basePort + i, join(dataRoot, `node-${i}`)))),
+    async stop() {
+      await peer.stop();
+      await net.stop();
+      rmSync(dataRoot, { recursive: true, force: true });
+    },
+  };
 }

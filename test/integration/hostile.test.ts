@@ -357,13 +357,13 @@ describe('POST /peer/blocks', () => {
     await refused(1, () => peerBlock(1, huge), 422, 'BAD_BLOCK_SIZE', /this one 1500/);
   });
 
-  it('an older block that conflicts with the committed one at its height → 409 CONFLICT', async () => {
+  it('a rival of a recent block is validated like any block (→ 422 WRONG_VALIDATOR); one of a final block → 409 CONFLICT', async () => {
     const { tip } = await context();
     const [older] = await t.clients[1]!.blocks(tip.index - 1, 1);
     const rival = signBlock({ index: older!.index - 1, current_hash: older!.previous_hash }, [freshTx()], Date.now(), freshKey());
     expect(rival.index).toBe(older!.index);
     expect(rival.current_hash).not.toBe(older!.current_hash);
-    await refused(1, () => peerBlock(1, rival), 409, 'CONFLICT', /conflicts/);
+    await refused(1, () => peerBlock(1, rival), 422, 'WRONG_VALIDATOR', /lottery names/);
     const genesisRival = { ...(await t.clients[1]!.blocks(0, 1))[0]!, timestamp: 1 };
     await refused(1, () => peerBlock(1, { ...genesisRival, current_hash: 'ee'.repeat(32) }), 409, 'CONFLICT', /conflicts/);
   });

@@ -1,0 +1,198 @@
+/**
+ * Validator failure and fork choice (SPEC B, "Validator failure"), on a real network: nodes 0, 1
+ * and 2 are processes, node 3 is a faulty peer in this process (faulty-peer.ts) that stakes 30
+ * BCC — half of all stake, so the lottery names it for about half the blocks — and then never
+ * produces a block and refuses everything it is sent.
+ *
+ * 1. The honest nodes keep committing: whenever the faulty node is round 0's validator, round 1's
+ *    (or a later one's) produces the block one round later. Every block is checked here again by
+ *    the core's own rules (rounds, timestamps, signatures), from the chain a node serves.
+ * 2. Two valid blocks for one height (a rival signed by the same validator, as a late validator
+ *    would make): every node follows the same one by the fork choice, the transactions of the
+ *    block left go back to the pools and commit, and a restarted node reads the same chain.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { NodeClient } from '../../client/api.js';
+import { signBlock } from '../../src/core/block.js';
+import { addressOf } from '../../src/core/crypto.js';
+import { applyBlock, genesisTip, nextValidator, type ChainTip } from '../../src/core/chain.js';
+import { ROUND_MS, totalSupply, UNITS_PER_BCC } from '../../src/core/params.js';
+import { accountOf } from '../../src/core/state.js';
+import { signTransaction } from '../../src/core/transaction.js';
+import type { Block } from '../../src/core/types.js';
+import type { RunningNetwork } from '../../scripts/network.js';
+import type { FaultyPeer } from './faulty-peer.js';
+import { launchWithFaultyPeer, raw, supply, waitAgreement, waitCommitted, waitFor, type NetworkWithFaultyPeer } from './harness.js';
+
+const N = 4;
+const CAPACITY = 2;
+const FAULTY = 3;
+const HONEST = [0, 1, 2];
+const FAULTY_STAKE = 30 * UNITS_PER_BCC;
+
+let launched: NetworkWithFaultyPeer | undefined;
+let net: RunningNetwork | undefined;
+let peer: FaultyPeer | undefined;
+let dataRoot = '';
+let clients: NodeClient[] = [];
+
+beforeAll(async () => {
+  launched = await launchWithFaultyPeer(N, CAPACITY, FAULTY, { mode: 'reject', stake: FAULTY_STAKE }, { roundTimeoutMs: ROUND_MS });
+  ({ net, peer, dataRoot, clients } = launched);
+}, 60_000);
+
+afterAll(async () => {
+  await launched?.stop();
+});
+
+/** The whole chain a node serves, replayed by the core's rules: each block with its round. */
+async function replayedChain(c: NodeClient): Promise<Array<{ tip: ChainTip; parent: ChainTip }>> {
+  const blocks: Block[] = [];
+  for (let from = 0; ; from += 500) {
+    const page = await c.blocks(from, 500);
+    blocks.push(...page);
+    if (page.length < 500) break;
+  }
+  const { params, tip: genesis } = genesisTip(blocks[0]!, N, CAPACITY);
+  const out: Array<{ tip: ChainTip; parent: ChainTip }> = [];
+  let parent = genesis;
+  for (const block of blocks.slice(1)) {
+    const tip = applyBlock(params, parent, block); // throws on any rule broken, rounds included
+    out.push({ tip, parent });
+    parent = tip;
+  }
+  return out;
+}
+
+const paramsOf = async (c: NodeClient) => genesisTip((await c.blocks(0, 1))[0]!, N, CAPACITY).params;
+
+async function expectSameAccountsAndSupply(): Promise<void> {
+  const views = await Promise.all(clients.map((c) => c.accounts()));
+  for (const v of views) {
+    expect(v).toEqual(views[0]);
+    expect(supply(v)).toBe(totalSupply(N));
+  }
+}
+
+/** A reorg count from a node's /metrics. */
+async function reorgs(c: NodeClient): Promise<number> {
+  return Number(/^blockchat_reorgs_total (\d+)$/m.exec(await c.metrics())?.[1] ?? NaN);
+}
+
+describe('a faulty validator (half of the stake, never produces a block)', () => {
+  it('forms with the faulty node staked', async () => {
+    const accounts = await clients[0]!.accounts();
+    expect(accounts.find((a) => a.id === FAULTY)).toMatchObject({ stake: FAULTY_STAKE });
+    for (const s of await Promise.all(clients.map((c) => c.status()))) expect(s.ready).toBe(true);
+  });
+
+  it('the next round\'s validator produces every block the faulty one was named for; nothing stalls', async () => {
+    const params = await paramsOf(clients[0]!);
+    const skipped = async () => {
+      const chain = await replayedChain(clients[0]!);
+      return chain.filter(({ parent }) => nextValidator(params, parent) === peer!.address);
+    };
+    // Rounds of traffic from every honest node until the lottery has named the faulty node for
+    // at least three committed blocks.
+    for (let round = 0; (await skipped()).length < 3; round++) {
+      expect(round, 'the lottery kept missing the faulty node').toBeLessThan(20);
+      const ids = await Promise.all(clients.map(async (c, i) => (await c.submit({ type: 'coins', to: HONEST[(i + 1) % 3]!, amount: 100 + round })).id));
+      await waitCommitted(clients, ids, 30_000);
+    }
+    const chain = await replayedChain(clients[0]!);
+    for (const { tip, parent } of chain) {
+      expect(tip.block.validator).not.toBe(peer!.address);
+      if (nextValidator(params, parent) === peer!.address) {
+        expect(tip.round).toBeGreaterThanOrEqual(1);
+        expect(tip.block.timestamp - parent.block.timestamp).toBeGreaterThanOrEqual(tip.round * ROUND_MS);
+      }
+    }
+    await waitAgreement(clients);
+    await expectSameAccountsAndSupply();
+    expect(peer!.served.get('POST /peer/blocks') ?? 0).toBeGreaterThan(0); // it was sent blocks, and refused them
+  });
+});
+
+describe('two valid blocks for one height (fork choice)', () => {
+  /** The tip block and its parent, once the network is idle and agreed. */
+  async function idleTip(): Promise<{ tip: Block; parent: Block }> {
+    await waitAgreement(clients);
+    const tip = await clients[0]!.latestBlock();
+    const [parent] = await clients[0]!.blocks(tip.index - 1, 1);
+    return { tip, parent: parent! };
+  }
+
+  /** The secret key of an honest node, from its data directory. */
+  const keyOf = (address: string): string => {
+    for (const i of HONEST) {
+      const key = readFileSync(join(dataRoot, `node-${i}`, 'wallet.key'), 'utf8').trim();
+      if (addressOf(key) === address) return key;
+    }
+    throw new Error(`no honest key for ${address.slice(0, 12)}…`);
+  };
+
+  /**
+   * A rival of `tip`: same parent, same validator (so the same round), holding one new transfer
+   * from the faulty node's funds instead of the tip's transactions, stamped so that its hash is
+   * smaller (`winning`) or greater than the tip's.
+   */
+  async function rivalOf(tip: Block, parent: Block, winning: boolean): Promise<Block> {
+    const params = await paramsOf(clients[0]!);
+    const chain = await replayedChain(clients[0]!);
+    const parentTip = chain.find((x) => x.tip.block.current_hash === parent.current_hash)!.tip;
+    const nonce = accountOf(parentTip.ledger, peer!.address).nonce;
+    const transfer = signTransaction(params.domain, peer!.secretKey, { receiver: tip.validator, type: 'coins', amount: 7, message: '', nonce });
+    const key = keyOf(tip.validator);
+    for (let dt = 1; ; dt++) {
+      const rival = signBlock(parent, [transfer], tip.timestamp + dt, key);
+      if (rival.current_hash < tip.current_hash === winning) return rival;
+    }
+  }
+
+  it('a rival that loses the tie-break is kept aside: nothing changes', async () => {
+    const { tip, parent } = await idleTip();
+    const rival = await rivalOf(tip, parent, false);
+    for (const i of HONEST) {
+      const res = await raw(net!.ports[i]!, 'POST', '/peer/blocks', rival);
+      expect(res.status).toBe(200);
+      expect(res.body).toEqual({ result: 'kept' });
+    }
+    for (const c of clients) expect((await c.latestBlock()).current_hash).toBe(tip.current_hash);
+  });
+
+  it('a rival that wins: every node switches to it, the left block\'s transactions commit again, a restarted node agrees', async () => {
+    const { tip, parent } = await idleTip();
+    const before = await Promise.all(clients.map(reorgs));
+    const rival = await rivalOf(tip, parent, true);
+    const answers = await Promise.all(HONEST.map((i) => raw(net!.ports[i]!, 'POST', '/peer/blocks', rival)));
+    for (const res of answers) {
+      expect(res.status).toBe(200);
+      expect(['committed', 'known']).toContain((res.body as { result: string }).result); // known: it came by catch-up first
+    }
+    // the tip's transactions were pending again, and are committed in a later block
+    const left = tip.transactions.map((t) => t.id);
+    await waitCommitted(clients, [rival.transactions[0]!.id, ...left]);
+    const hash = await waitAgreement(clients);
+    for (const c of clients) {
+      const [atHeight] = await c.blocks(tip.index, 1);
+      expect(atHeight!.current_hash).toBe(rival.current_hash);
+      for (const id of left) expect((await c.transaction(id)).block).toBeGreaterThan(tip.index);
+    }
+    const after = await Promise.all(clients.map(reorgs));
+    after.forEach((count, i) => expect(count).toBe(before[i]! + 1));
+    await expectSameAccountsAndSupply();
+    // the chain every node serves is valid by the core's rules, with the rival in it
+    expect((await replayedChain(clients[1]!)).some(({ tip: t }) => t.block.current_hash === rival.current_hash)).toBe(true);
+
+    // the store holds the branch the node follows: a restart reads it back
+    await net!.stopNode(2);
+    await net!.restartNode(2);
+    await waitFor('node 2 back', async () => (await clients[2]!.status().catch(() => undefined))?.last_hash === hash, 30_000);
+    const [restored] = await clients[2]!.blocks(tip.index, 1);
+    expect(restored!.current_hash).toBe(rival.current_hash);
+    for (const id of left) expect((await clients[2]!.transaction(id)).status).toBe('committed');
+    await expectSameAccountsAndSupply();
+  });
+});
