@@ -290,6 +290,11 @@
       }
       refreshSoon();
     });
+    // The node switched to a better branch: blocks already shown may be gone. Count again.
+    events.addEventListener('reorg', () => {
+      resetBlocks();
+      refreshSoon();
+    });
     events.addEventListener('error', () => {
       const wasStreaming = state.streaming;
       state.streaming = false;
