@@ -7,6 +7,10 @@
  * stream is not available at all (then the catch-up polls it four times a second). Blocks are taken per
  * node strictly in index order.
  *
+ * A node may switch to a better branch (fork choice, after a validator failover): its `event:
+ * reorg`, or a catch-up that finds a different block where one was taken, rolls that node back to
+ * the fork, and its transactions there count as not committed on it until the new branch has them.
+ *
  * Shared by the tester and the load generator (scripts/harness.ts).
  */
 import { Agent, request } from 'undici';
@@ -107,8 +111,6 @@ export class ChainWatcher {
   readonly n: number;
   /** The first block index that counts as produced during the run. */
   startIndex = 0;
-  /** Set when two nodes reported different hashes for the same index. */
-  hashMismatch = false;
 
   private readonly clients: NodeClient[];
   private readonly next: number[];
@@ -116,6 +118,8 @@ export class ChainWatcher {
   private readonly lastEventAt: number[];
   private readonly streamLive: boolean[];
   private readonly blocksByIndex = new Map<number, WatchedBlock>();
+  /** The blocks taken from each node, by index: what a rollback takes back. */
+  private readonly chains: Array<Map<number, WatchedBlock>>;
   private readonly seenCount = new Map<string, number>();
   private readonly onAllAt = new Map<string, number>();
   private readonly blockOfTx = new Map<string, number>();
@@ -137,6 +141,7 @@ export class ChainWatcher {
     this.lastEventAt = opts.ports.map(() => 0);
     this.streamLive = opts.ports.map(() => false);
     this.catchUpQueued = opts.ports.map(() => false);
+    this.chains = opts.ports.map(() => new Map());
   }
 
   /** Connects to every node, and takes the current tips as the start of the run. */
@@ -195,6 +200,18 @@ export class ChainWatcher {
     return [...this.blocksByIndex.values()]
       .filter((b) => b.index >= this.startIndex && b.index <= upTo)
       .sort((a, b) => a.index - b.index);
+  }
+
+  /** Whether two nodes hold different blocks at an index of the run that both have taken. */
+  get hashMismatch(): boolean {
+    for (const [index, block] of this.blocksByIndex) {
+      if (index < this.startIndex) continue;
+      for (const chain of this.chains) {
+        const other = chain.get(index);
+        if (other && other.hash !== block.hash) return true;
+      }
+    }
+    return false;
   }
 
   /** Catches every node up by REST now, and waits for it. */
@@ -259,13 +276,18 @@ export class ChainWatcher {
   }
 
   private onStreamEvent(i: number, event: string, data: string): void {
-    if (event !== 'block' || !this.started) return;
+    if ((event !== 'block' && event !== 'reorg') || !this.started) return;
     const at = Date.now();
     this.lastEventAt[i] = at;
     let parsed: unknown;
     try {
       parsed = JSON.parse(data);
     } catch {
+      return;
+    }
+    if (event === 'reorg') {
+      const fork = (parsed as { fork_index?: unknown }).fork_index;
+      if (typeof fork === 'number') void this.enqueue(i, () => this.rollback(i, fork));
       return;
     }
     if (!isBlockEventData(parsed)) return;
@@ -326,12 +348,19 @@ export class ChainWatcher {
     const client = this.clients[i]!;
     while (!this.closed && this.next[i]! <= upTo) {
       const from = this.next[i]!;
-      const limit = Math.min(MAX_BLOCKS_PER_PAGE, upTo === Number.MAX_SAFE_INTEGER ? MAX_BLOCKS_PER_PAGE : upTo - from + 1);
+      const limit = Math.min(MAX_BLOCKS_PER_PAGE - 1, upTo === Number.MAX_SAFE_INTEGER ? MAX_BLOCKS_PER_PAGE : upTo - from + 1);
       let page: Block[];
       try {
-        page = await client.blocks(from, limit);
+        // One block back as well: if it is not the one taken, the node switched branch.
+        page = await client.blocks(Math.max(0, from - 1), limit + 1);
       } catch {
         return;
+      }
+      const taken = this.chains[i]!.get(from - 1);
+      const there = page.find((b) => b.index === from - 1);
+      if (taken && there && there.current_hash !== taken.hash) {
+        this.rollback(i, from - 2);
+        continue;
       }
       const now = Date.now();
       let took = 0;
@@ -344,14 +373,29 @@ export class ChainWatcher {
     }
   }
 
+  /** Takes back node i's blocks above `fork`: the node left them for a better branch. */
+  private rollback(i: number, fork: number): void {
+    const chain = this.chains[i]!;
+    for (let index = this.next[i]! - 1; index > fork; index--) {
+      const b = chain.get(index);
+      chain.delete(index);
+      if (!b) continue;
+      for (const id of b.txIds) {
+        const count = (this.seenCount.get(id) ?? 1) - 1;
+        this.seenCount.set(id, count);
+        this.onAllAt.delete(id);
+        if (count === 0) this.blockOfTx.delete(id);
+      }
+    }
+    this.next[i] = Math.min(this.next[i]!, fork + 1);
+  }
+
   private ingest(i: number, b: WatchedBlock, at: number): void {
     this.next[i] = b.index + 1;
     this.ingested++;
-    if (b.index >= this.startIndex) {
-      const known = this.blocksByIndex.get(b.index);
-      if (!known) this.blocksByIndex.set(b.index, b);
-      else if (known.hash !== b.hash) this.hashMismatch = true;
-    }
+    this.chains[i]!.set(b.index, b);
+    // The block a node holds last at an index is the one the run reports.
+    if (b.index >= this.startIndex) this.blocksByIndex.set(b.index, b);
     for (const id of b.txIds) {
       const count = (this.seenCount.get(id) ?? 0) + 1;
       this.seenCount.set(id, count);

@@ -1,7 +1,8 @@
 /**
  * The tester's run loop against fake nodes on loopback (no real network): one shared chain that
  * mints a block every few ms, SSE on some nodes (one without tx ids, one without a stream at all,
- * so the REST catch-up is exercised), 422 rejections, and the final JSON metrics.
+ * so the REST catch-up is exercised), 422 rejections, the final JSON metrics, and nodes that
+ * switch to a rival of their tip block (a reorg, as after a validator failover).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -42,7 +43,11 @@ async function listenOnConsecutivePorts(count: number, handler: (i: number) => (
   throw new Error('no free ports');
 }
 
-async function fakeNetwork(n: number, capacity: number, opts: { streamless?: number; noTxIds?: number; neverCommit?: string } = {}): Promise<FakeNet> {
+async function fakeNetwork(
+  n: number,
+  capacity: number,
+  opts: { streamless?: number; noTxIds?: number; neverCommit?: string; reorgEvery?: number } = {},
+): Promise<FakeNet> {
   const addr = (i: number) => `addr${i}`;
   const genesis: Block = { index: 0, timestamp: Date.now(), transactions: [], validator: '0', previous_hash: '1', current_hash: 'h0', signature: '' };
   const chain: Block[] = [genesis];
@@ -57,7 +62,36 @@ async function fakeNetwork(n: number, capacity: number, opts: { streamless?: num
     return d;
   });
   let seq = 0;
+  let mints = 0;
+  const announce = (b: Block, delayMs: (i: number) => number) => {
+    streams.forEach((set, i) => {
+      const ev: Record<string, unknown> = {
+        index: b.index,
+        hash: b.current_hash,
+        validator: b.validator,
+        validator_id: (b.index - 1) % n,
+        transactions: b.transactions.length,
+        timestamp: b.timestamp,
+      };
+      if (i !== opts.noTxIds) ev.tx_ids = b.transactions.map((t) => t.id);
+      setTimeout(() => {
+        for (const res of set) res.write(`event: block\ndata: ${JSON.stringify(ev)}\n\n`);
+      }, delayMs(i));
+    });
+  };
   const mint = setInterval(() => {
+    const last = chain[chain.length - 1]!;
+    if (opts.reorgEvery && ++mints % opts.reorgEvery === 0 && last.transactions.length > 1) {
+      // Every node switches to a rival of its tip holding only its first transaction; the others
+      // are pending again and commit in a later block.
+      const rival: Block = { ...last, transactions: last.transactions.slice(0, 1), current_hash: `${last.current_hash}-rival` };
+      chain[chain.length - 1] = rival;
+      pool.unshift(...last.transactions.slice(1));
+      const reorg = { fork_index: rival.index - 1, reverted: [last.current_hash], returned_tx_ids: last.transactions.slice(1).map((t) => t.id) };
+      for (const set of streams) for (const res of set) res.write(`event: reorg\ndata: ${JSON.stringify(reorg)}\n\n`);
+      announce(rival, () => 0);
+      return;
+    }
     const ready = pool.filter((t) => t.message !== opts.neverCommit);
     if (ready.length === 0) return;
     const txs = ready.slice(0, capacity);
@@ -73,20 +107,7 @@ async function fakeNetwork(n: number, capacity: number, opts: { streamless?: num
       signature: 's',
     };
     chain.push(b);
-    streams.forEach((set, i) => {
-      const ev: Record<string, unknown> = {
-        index: b.index,
-        hash: b.current_hash,
-        validator: b.validator,
-        validator_id: prev.index % n,
-        transactions: txs.length,
-        timestamp: b.timestamp,
-      };
-      if (i !== opts.noTxIds) ev.tx_ids = txs.map((t) => t.id);
-      setTimeout(() => {
-        for (const res of set) res.write(`event: block\ndata: ${JSON.stringify(ev)}\n\n`);
-      }, i * 3);
-    });
+    announce(b, (i) => i * 3);
   }, 15);
 
   const json = (res: ServerResponse, status: number, body: unknown) => {
@@ -223,6 +244,32 @@ describe('the tester run loop (fake nodes)', () => {
     expect(r.summary.committed).toBe(400);
     expect(r.summary.rejected).toEqual({});
     expect(r.completed).toBe(true);
+  });
+});
+
+describe('nodes that switch to a rival of their tip (reorgs)', () => {
+  it('count a transaction committed only once the branch every node ends on holds it', async () => {
+    const net = await fakeNetwork(4, 5, { streamless: 2, noTxIds: 3, reorgEvery: 3 });
+    try {
+      const r = await runWorkload({
+        host: '127.0.0.1',
+        basePort: net.ports[0]!,
+        n: 4,
+        plans: loadPlans(4, 200),
+        window: 8,
+        dataDirs: net.dataDirs,
+        idleTimeoutMs: 5_000,
+      });
+      expect(r.summary.committed).toBe(200);
+      expect(r.completed).toBe(true);
+      expect(r.summary.nodes_agree).toBe(true);
+      // the run's blocks are those of the final branch: their sizes add up to the transactions
+      expect(r.blocks.some((b) => b.hash.endsWith('-rival'))).toBe(true);
+      const sizes = Object.entries(r.summary.block_sizes).reduce((a, [size, count]) => a + Number(size) * count, 0);
+      expect(sizes).toBe(200);
+    } finally {
+      await net.close();
+    }
   });
 });
 
