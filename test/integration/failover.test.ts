@@ -196,3 +196,30 @@ describe('two valid blocks for one height (fork choice)', () => {
     await expectSameAccountsAndSupply();
   });
 });
+
+describe('a validator that freezes and comes back late', () => {
+  it('the others take over while it is frozen; once it resumes, with its late blocks, every node converges and nothing is lost', async () => {
+    const frozen = net!.processes[1]!;
+    const live = [clients[0]!, clients[2]!];
+    const before = (await clients[0]!.status()).height;
+    const ids: string[] = [];
+    frozen.kill('SIGSTOP');
+    try {
+      // traffic from the live nodes, to the frozen one too, for several rounds' time
+      for (let k = 0; k < 3; k++) {
+        for (const [j, c] of live.entries()) ids.push((await c.submit({ type: 'coins', to: k % 2 ? 1 : 2 - 2 * j, amount: 10 + k })).id);
+        await waitCommitted(live, ids.slice(-2), 30_000);
+      }
+      expect((await clients[0]!.status()).height).toBeGreaterThan(before);
+    } finally {
+      frozen.kill('SIGCONT');
+    }
+    // it resumes with whatever it had pending, and takes part again
+    ids.push((await clients[1]!.submit({ type: 'message', to: 0, message: 'back' })).id);
+    await waitCommitted(clients, ids, 60_000);
+    await waitAgreement(clients, 60_000);
+    await expectSameAccountsAndSupply();
+    const chain = await replayedChain(clients[1]!); // valid by the core's rules from genesis
+    expect(chain.length).toBe((await clients[1]!.status()).height);
+  });
+});
