@@ -56,6 +56,15 @@ export interface RunningNetwork {
  */
 export const NODE_FLAGS = ['--max-semi-space-size=4'];
 
+/**
+ * Extra flags for every node process, for measuring (Node refuses --cpu-prof and
+ * --heapsnapshot-signal in NODE_OPTIONS), e.g.
+ * `BLOCKCHAT_NODE_FLAGS="--cpu-prof --cpu-prof-dir=/tmp/prof" blockchat network -n 5 -capacity 20`.
+ */
+function extraNodeFlags(): string[] {
+  return (process.env.BLOCKCHAT_NODE_FLAGS ?? '').split(/\s+/).filter((f) => f !== '');
+}
+
 /** The repository root (where package.json is), from this file in scripts/ or dist/scripts/. */
 export function repoRoot(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
@@ -135,7 +144,7 @@ export async function startNetwork(opts: NetworkOptions): Promise<RunningNetwork
   const lastErrors: string[] = [];
   const spawnNode = (i: number, restart: boolean) => {
     const quietOutput = opts.stdio === 'ignore';
-    const child = spawn(process.execPath, [...NODE_FLAGS, main, ...nodeArgs(opts, i, restart)], {
+    const child = spawn(process.execPath, [...NODE_FLAGS, ...extraNodeFlags(), main, ...nodeArgs(opts, i, restart)], {
       stdio: ['ignore', opts.stdio ?? 'inherit', quietOutput ? 'pipe' : 'inherit'],
     });
     lastErrors[i] = '';
