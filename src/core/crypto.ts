@@ -87,6 +87,7 @@ interface NativeSecp256k1 {
   ecdsaVerify(sig: Uint8Array, msg32: Uint8Array, pubkey: Uint8Array): boolean;
   ecdsaSign(msg32: Uint8Array, seckey: Uint8Array): { signature: Uint8Array; recid: number };
   publicKeyVerify(pubkey: Uint8Array): boolean;
+  publicKeyConvert(pubkey: Uint8Array, compressed: boolean): Uint8Array;
 }
 
 function loadNative(): NativeSecp256k1 | undefined {
@@ -104,16 +105,29 @@ const native = loadNative();
 /** Which verifier is in use: reported by /metrics and the benchmarks. */
 export const verifierName: 'libsecp256k1' | 'noble' = native ? 'libsecp256k1' : 'noble';
 
+/**
+ * Addresses as uncompressed 65-byte keys, for libsecp256k1: a compressed key costs a square root
+ * to parse on every verification (~5 of its ~60 µs), and a network has few senders (a pure memo).
+ */
+const expandedKeys = new Map<string, Uint8Array>();
+
+function expandedKey(address: string): Uint8Array {
+  let key = expandedKeys.get(address);
+  if (key === undefined) {
+    // throws for a string that is not a point, like ecdsaVerify itself
+    key = native!.publicKeyConvert(Buffer.from(address, 'hex'), false);
+    if (expandedKeys.size >= 10_000) expandedKeys.clear();
+    expandedKeys.set(address, key);
+  }
+  return key;
+}
+
 /** The native verifier; libsecp256k1 rejects high-S itself (it never normalises in verify). */
 export function verifyHashNative(hashHex: string, signatureHex: string, address: string): boolean {
   if (!native) return verifyHashNoble(hashHex, signatureHex, address);
   if (!isHex(hashHex, 32) || !isHex(signatureHex, 64) || !isHex(address, 33)) return false;
   try {
-    return native.ecdsaVerify(
-      Buffer.from(signatureHex, 'hex'),
-      Buffer.from(hashHex, 'hex'),
-      Buffer.from(address, 'hex'),
-    );
+    return native.ecdsaVerify(Buffer.from(signatureHex, 'hex'), Buffer.from(hashHex, 'hex'), expandedKey(address));
   } catch {
     // unparsable signature (r or s out of range) or public key
     return false;
