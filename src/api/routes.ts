@@ -25,6 +25,8 @@ export const ROUTES = {
   peerTransactions: '/peer/transactions',
   peerBlocks: '/peer/blocks',
   peerPool: '/peer/pool',
+  /** An HTTP upgrade to the one-way peer stream (src/node/peer-stream.ts), not a REST route. */
+  peerStream: '/peer/stream',
 } as const;
 
 /** Most blocks one GET /blocks answers. */

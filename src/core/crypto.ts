@@ -106,17 +106,18 @@ const native = loadNative();
 export const verifierName: 'libsecp256k1' | 'noble' = native ? 'libsecp256k1' : 'noble';
 
 /**
- * Senders' public keys in uncompressed form: libsecp256k1 parses those without a square root,
- * which saves ~8 % of each verification (56 vs 61 µs measured), and a network has few senders.
+ * Addresses as uncompressed 65-byte keys, for libsecp256k1: a compressed key costs a square root
+ * to parse on every verification (~5 of its ~60 µs), and a network has few senders (a pure memo).
  */
-const uncompressedKeys = new Map<string, Uint8Array>();
+const expandedKeys = new Map<string, Uint8Array>();
 
-function uncompressedKeyOf(lib: NativeSecp256k1, address: string): Uint8Array {
-  let key = uncompressedKeys.get(address);
-  if (!key) {
-    key = lib.publicKeyConvert(Buffer.from(address, 'hex'), false); // throws for a non-point
-    if (uncompressedKeys.size >= 10_000) uncompressedKeys.clear();
-    uncompressedKeys.set(address, key);
+function expandedKey(address: string): Uint8Array {
+  let key = expandedKeys.get(address);
+  if (key === undefined) {
+    // throws for a string that is not a point, like ecdsaVerify itself
+    key = native!.publicKeyConvert(Buffer.from(address, 'hex'), false);
+    if (expandedKeys.size >= 10_000) expandedKeys.clear();
+    expandedKeys.set(address, key);
   }
   return key;
 }
@@ -126,11 +127,7 @@ export function verifyHashNative(hashHex: string, signatureHex: string, address:
   if (!native) return verifyHashNoble(hashHex, signatureHex, address);
   if (!isHex(hashHex, 32) || !isHex(signatureHex, 64) || !isHex(address, 33)) return false;
   try {
-    return native.ecdsaVerify(
-      Buffer.from(signatureHex, 'hex'),
-      Buffer.from(hashHex, 'hex'),
-      uncompressedKeyOf(native, address),
-    );
+    return native.ecdsaVerify(Buffer.from(signatureHex, 'hex'), Buffer.from(hashHex, 'hex'), expandedKey(address));
   } catch {
     // unparsable signature (r or s out of range) or public key
     return false;

@@ -4,8 +4,10 @@
  * whatever is created meanwhile goes in the next one, so a quiet network sends each transaction
  * at once and a busy one sends hundreds per request (each transaction is serialised once, for all
  * peers). Blocks go out one at a time per peer, in commit order, on a connection of their own.
+ * Both go on the peer stream (peer-stream.ts) when the peer speaks it, and by REST otherwise.
  */
 import { Pool } from 'undici';
+import { PeerLink } from './peer-stream.js';
 import { ROUTES, MAX_TX_BATCH } from '../api/routes.js';
 import type { Block, Transaction } from '../core/types.js';
 import type { NodeEntry } from './handshake.js';
@@ -24,6 +26,11 @@ interface Peer {
   /** Serialised transactions waiting for the batch in flight to this peer to finish. */
   outbox: string[];
   sending: boolean;
+  /** The peer streams for transactions and for blocks. */
+  txLink: PeerLink;
+  blockLink: PeerLink;
+  /** Serialised blocks waiting for the block stream to open. */
+  blockQueue: string[];
 }
 
 export class HttpError extends Error {
@@ -75,7 +82,9 @@ export class Peers {
       }
       void known?.pool.close().catch(() => undefined);
       void known?.blockPool.close().catch(() => undefined);
-      this.peers.set(entry.id, {
+      known?.txLink.close();
+      known?.blockLink.close();
+      const peer: Peer = {
         entry,
         pool: new Pool(urlOf(entry), { connections: 4, pipelining: 1, keepAliveTimeout: 30_000 }),
         blockPool: new Pool(urlOf(entry), { connections: 1, pipelining: 1, keepAliveTimeout: 30_000 }),
@@ -83,7 +92,11 @@ export class Peers {
         failures: 0,
         outbox: known?.outbox ?? [],
         sending: false,
-      });
+        txLink: new PeerLink(entry.host, entry.port, 'tx', () => this.sendBatch(peer)),
+        blockLink: new PeerLink(entry.host, entry.port, 'block', () => this.flushBlocks(peer)),
+        blockQueue: known?.blockQueue ?? [],
+      };
+      this.peers.set(entry.id, peer);
     }
   }
 
@@ -105,11 +118,19 @@ export class Peers {
   }
 
   private sendBatch(peer: Peer): void {
-    if (peer.outbox.length === 0) return;
+    if (peer.sending || peer.outbox.length === 0) return;
     peer.sending = true;
-    const batch = peer.outbox.splice(0, MAX_TX_BATCH);
     // Sent on the next turn of the event loop, so that a burst of submissions shares a batch.
     setImmediate(() => {
+      while (peer.outbox.length > 0 && peer.txLink.writable()) {
+        peer.txLink.write(`[${peer.outbox.splice(0, MAX_TX_BATCH).join(',')}]`);
+      }
+      if (peer.outbox.length === 0 || peer.txLink.waiting()) {
+        // sent, or the stream calls sendBatch again once it can take them
+        peer.sending = false;
+        return;
+      }
+      const batch = peer.outbox.splice(0, MAX_TX_BATCH);
       requestJson(peer.pool, 'POST', ROUTES.peerTransactions, `[${batch.join(',')}]`)
         .then(
           () => this.ok(peer),
@@ -125,6 +146,21 @@ export class Peers {
   /** Sends a committed block to every peer, after the blocks sent before it. */
   broadcastBlock(json: string): void {
     for (const peer of this.peers.values()) {
+      peer.blockQueue.push(json);
+      this.flushBlocks(peer);
+    }
+  }
+
+  private flushBlocks(peer: Peer): void {
+    const link = peer.blockLink;
+    while (peer.blockQueue.length > 0) {
+      // In order on the stream; a socket that is draining still takes them (blocks are few).
+      if (link.connected() || link.writable()) {
+        link.write(peer.blockQueue.shift()!);
+        continue;
+      }
+      if (!link.off()) return; // connecting: the link calls flushBlocks once it is open
+      const json = peer.blockQueue.shift()!;
       peer.blocks = peer.blocks.then(() =>
         requestJson(peer.blockPool, 'POST', ROUTES.peerBlocks, json).then(
           () => this.ok(peer),
@@ -169,6 +205,10 @@ export class Peers {
   }
 
   async close(): Promise<void> {
+    for (const p of this.peers.values()) {
+      p.txLink.close();
+      p.blockLink.close();
+    }
     await Promise.all([...this.peers.values()].flatMap((p) => [p.pool.close(), p.blockPool.close()]).map((c) => c.catch(() => undefined)));
   }
 }

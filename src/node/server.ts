@@ -21,7 +21,9 @@ import {
   txIdParamsSchema,
 } from '../api/schemas.js';
 import type { BlockEvent, ErrorBody, ReorgEvent, SubmitBatchItem, SubmitRequest } from '../api/types.js';
+import { schemaError } from '../api/check.js';
 import { NodeError } from './errors.js';
+import { acceptStream, STREAM_PROTOCOL, type FrameKind } from './peer-stream.js';
 import { registerExplorer } from './explorer.js';
 import type { Hello, JoinRequest, NetworkAnnouncement } from './handshake.js';
 import type { BlockchatNode } from './node.js';
@@ -88,6 +90,52 @@ function validationMessage(fe: FastifyError): string {
   const extra = first?.keyword === 'additionalProperties' ? (first.params as { additionalProperty?: unknown }).additionalProperty : undefined;
   if (typeof extra === 'string') text += ` (unknown field "${extra.slice(0, 64)}")`;
   return text.replace(/\s+/g, ' ').trim();
+}
+
+/**
+ * A block over capacity is never valid: refuse it before the node keeps it (e.g. queued as ahead
+ * of the tip), so that garbage cannot make the node hold megabytes per request.
+ */
+function checkBlockSize(node: BlockchatNode, block: Block): void {
+  const capacity = node.params?.capacity;
+  const count = block.transactions.length;
+  if (capacity !== undefined && (count < 1 || count > capacity)) {
+    throw new ProtocolError('BAD_BLOCK_SIZE', `a block holds 1 to ${capacity} transactions, this one ${count}`);
+  }
+}
+
+/** Most peer streams open at once (each peer opens two). */
+const MAX_PEER_STREAMS = 256;
+
+/**
+ * The peer stream's frames get the checks of the REST peer routes: the same schemas, the same
+ * node methods. Nothing is answered; a refused frame is counted like a refused request.
+ */
+async function handleFrame(node: BlockchatNode, kind: FrameKind, json: string): Promise<void> {
+  node.metrics.request(kind === 'tx' ? 'STREAM transactions' : 'STREAM block');
+  let body: unknown;
+  try {
+    body = JSON.parse(json);
+  } catch {
+    node.metrics.rejected('MALFORMED');
+    return;
+  }
+  try {
+    if (kind === 'tx') {
+      if (schemaError(peerTransactionsSchema, body) !== undefined) throw new ProtocolError('MALFORMED', 'a transaction frame fails the schema');
+      await node.receiveTransactions(body as Transaction[]);
+    } else {
+      if (schemaError(peerBlockSchema, body) !== undefined) throw new ProtocolError('MALFORMED', 'a block frame fails the schema');
+      checkBlockSize(node, body as Block);
+      node.receiveBlock(body as Block);
+    }
+  } catch (err) {
+    if (err instanceof ProtocolError || err instanceof NodeError) {
+      node.config.log.debug(`refused a ${kind} frame: ${err.message}`);
+      return;
+    }
+    throw err;
+  }
 }
 
 function readIndex(text: string | undefined, fallback: number): number {
@@ -250,14 +298,25 @@ export async function buildServer(node: BlockchatNode): Promise<FastifyInstance>
   app.get(ROUTES.peerPool, async () => node.poolPage());
 
   app.post<{ Body: Block }>(ROUTES.peerBlocks, { schema: { body: peerBlockSchema } }, async (req) => {
-    // A block over capacity is never valid: refuse it before the node keeps it (e.g. queued as
-    // ahead of the tip), so that garbage cannot make the node hold megabytes per request.
-    const capacity = node.params?.capacity;
-    const count = req.body.transactions.length;
-    if (capacity !== undefined && (count < 1 || count > capacity)) {
-      throw new ProtocolError('BAD_BLOCK_SIZE', `a block holds 1 to ${capacity} transactions, this one ${count}`);
-    }
+    checkBlockSize(node, req.body);
     return { result: node.receiveBlock(req.body) };
+  });
+
+  const peerStreams = new Set<import('node:stream').Duplex>();
+  app.addHook('preClose', async () => {
+    for (const socket of peerStreams) socket.destroy();
+  });
+  app.server.on('upgrade', (req: import('node:http').IncomingMessage, socket: import('node:stream').Duplex, head: Buffer) => {
+    if ((req.url ?? '').split('?')[0] !== ROUTES.peerStream || req.headers.upgrade !== STREAM_PROTOCOL || peerStreams.size >= MAX_PEER_STREAMS) {
+      socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
+      return;
+    }
+    node.metrics.request(`GET ${ROUTES.peerStream}`);
+    peerStreams.add(socket);
+    socket.on('close', () => peerStreams.delete(socket));
+    acceptStream(socket, head, (kind, json) => handleFrame(node, kind, json), (err) =>
+      node.config.log.warn(`a peer stream frame failed: ${err instanceof Error ? err.message : String(err)}`),
+    );
   });
 
   await registerExplorer(app);
