@@ -278,9 +278,12 @@ export class BlockchatNode extends EventEmitter {
     }
     const entry: NodeEntry = { id: this.nodes.length, address: req.address, host: req.host, port: req.port, stake: req.stake };
     this.nodes.push(entry);
+    // Decided before the await: two joins in flight would otherwise both see the list complete
+    // and form the network twice (seen under load: the funding sent a second time, and refused).
+    const completes = this.nodes.length === this.params.n;
     await this.saveMeta();
-    this.log.info(`node ${entry.id} joined from ${req.host}:${req.port} (${this.nodes.length}/${this.params.n})`);
-    if (this.nodes.length === this.params.n) setImmediate(() => this.formNetwork().catch((err: unknown) => this.log.error(`forming the network failed: ${String(err)}`)));
+    this.log.info(`node ${entry.id} joined from ${req.host}:${req.port} (${entry.id + 1}/${this.params.n})`);
+    if (completes) setImmediate(() => this.formNetwork().catch((err: unknown) => this.log.error(`forming the network failed: ${String(err)}`)));
     return { id: entry.id, bootstrap: this.address };
   }
 
