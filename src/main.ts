@@ -35,7 +35,7 @@ async function main(): Promise<void> {
           .option('stake', { type: 'string', describe: 'initial stake in BCC (default 10)' })
           .option('data-dir', { type: 'string', describe: 'keeps the wallet, token and chain; restart from it' })
           .option('block-timeout', { type: 'number', default: 500, describe: 'ms before a partial block (0 disables)' })
-          .option('round-timeout', { type: 'number', describe: 'ms each lottery round\'s validator is waited for before the next round\'s may mint (default 2000, min 1000)' })
+          .option('round-timeout', { type: 'number', describe: 'ms each lottery round\'s validator is waited for before the next round\'s may mint (default 2000, min 250)' })
           .option('quiet', { type: 'boolean', default: false, describe: 'log warnings only' })
           .option('join-after', { type: 'number', hidden: true, describe: 'join once the bootstrap counts this many nodes' }),
       async (args) => {
@@ -55,7 +55,7 @@ async function main(): Promise<void> {
           .option('stakes', { type: 'string', describe: 'per-node stakes in BCC, comma separated' })
           .option('data-dir', { type: 'string', describe: 'root of the nodes\' data directories' })
           .option('block-timeout', { type: 'number', default: 500, describe: 'ms before a partial block (0 disables)' })
-          .option('round-timeout', { type: 'number', describe: 'ms each lottery round\'s validator is waited for (default 2000, min 1000)' }),
+          .option('round-timeout', { type: 'number', describe: 'ms each lottery round\'s validator is waited for (default 2000, min 250)' }),
       async (args) => {
         const { runNetworkCommand } = await import('../scripts/network.js');
         await runNetworkCommand(args);

@@ -8,7 +8,7 @@
  */
 import { checkGenesis, verifyBlockSeal } from './block.js';
 import { ensure, ProtocolError } from './errors.js';
-import { drawValidator, roundOf } from './lottery.js';
+import { drawValidator, roundOf, validatorsByRound } from './lottery.js';
 import { MAX_ROUNDS, ROUND_MS, type NetworkParams } from './params.js';
 import { applyTransactions, genesisLedger, stakersOf, type Ledger } from './state.js';
 import { verifyTransaction } from './transaction.js';
@@ -37,6 +37,17 @@ export function nextValidator(params: NetworkParams, tip: ChainTip): string {
 /** The first round below MAX_ROUNDS in which `address` may produce the block after `tip`; -1 if none. */
 export function roundFor(params: NetworkParams, tip: ChainTip, address: string): number {
   return roundOf(tip.block.current_hash, stakersOf(tip.ledger), params.bootstrap, address, MAX_ROUNDS);
+}
+
+/** The validators of rounds 0 … count-1 for the block after `tip`. */
+export function validatorsOfRounds(params: NetworkParams, tip: ChainTip, count: number): string[] {
+  const out: string[] = [];
+  if (count <= 0) return out;
+  for (const address of validatorsByRound(tip.block.current_hash, stakersOf(tip.ledger), params.bootstrap)) {
+    out.push(address);
+    if (out.length >= count) break;
+  }
+  return out;
 }
 
 /** The earliest timestamp a block of `round` after `parent` may carry. */

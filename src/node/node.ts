@@ -7,7 +7,7 @@
 import { EventEmitter } from 'node:events';
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { applyBlock, earliestTimestamp, genesisTip, nextValidator, roundFor, type ChainTip } from '../core/chain.js';
+import { applyBlock, earliestTimestamp, genesisTip, nextValidator, roundFor, validatorsOfRounds, type ChainTip } from '../core/chain.js';
 import { BlockTree, type BranchSwitch } from '../core/forkchoice.js';
 import { genesisBlock, signBlock, verifyBlockSeal } from '../core/block.js';
 import { isValidAddress } from '../core/crypto.js';
@@ -116,7 +116,7 @@ export class BlockchatNode extends EventEmitter {
   private readonly future = new Map<number, Block>();
   private readonly inbox: InboxEntry[] = [];
   private readonly dropped = new Map<string, string>();
-  private nextValidatorCache: { hash: string; address: string; myRound: number } | undefined;
+  private nextValidatorCache: { hash: string; address: string; myRound: number; before: string[] } | undefined;
   /**
    * Since when a block has been due on the tip (SPEC B, "Validator failure"): when a full block
    * could first be made, or a partial one's timeout ran out. Round r's validator produces the
@@ -791,32 +791,49 @@ export class BlockchatNode extends EventEmitter {
   }
 
   /** The validator of round 0 after the tip, and the first round in which this node is one. */
-  private roundsAfterTip(): { address: string; myRound: number } {
+  private roundsAfterTip(): { address: string; myRound: number; before: string[] } {
     const tip = this.tip!;
     if (this.nextValidatorCache?.hash !== tip.block.current_hash) {
       const address = nextValidator(this.params!, tip);
       const myRound = address === this.address ? 0 : roundFor(this.params!, tip, this.address);
-      this.nextValidatorCache = { hash: tip.block.current_hash, address, myRound };
+      const before = myRound > 0 ? validatorsOfRounds(this.params!, tip, myRound) : [];
+      this.nextValidatorCache = { hash: tip.block.current_hash, address, myRound, before };
     }
     return this.nextValidatorCache;
+  }
+
+  /**
+   * How long after the block became due this node's round opens: each earlier round lasts
+   * `failoverMs`, or only ROUND_MS when its validator is a peer this node cannot reach (a node
+   * that is down refuses connections at once; a stalled one is given the full round).
+   */
+  private waitForRound(before: readonly string[]): number {
+    let wait = 0;
+    for (const address of before) {
+      const id = this.idOf(address);
+      wait += id !== null && this.peers.unreachable(id) ? ROUND_MS : this.failoverMs;
+    }
+    return wait;
   }
 
   /**
    * Mints when this node's round has come (SPEC A; SPEC B, "No stuck transactions" and
    * "Validator failure"). A block is due once `capacity` transactions can execute on the tip, or
    * once the block timeout has passed with fewer (at once while the network forms). Round 0's
-   * validator mints when the block is due; round r's, `r · failoverMs` later if no block came.
+   * validator mints when the block is due; round r's once rounds 0 … r-1 have passed with no
+   * block (waitForRound).
    */
   private tryMint(): void {
     if (this.closed || !this.params || !this.tip || this.nodes.length !== this.params.n) return;
     const tip = this.tip;
-    const { myRound } = this.roundsAfterTip();
+    const { myRound, before } = this.roundsAfterTip();
     if (myRound < 0) return;
+    const wait = this.waitForRound(before);
     const now = this.now();
     const hash = tip.block.current_hash;
     // Already due and this node's turn already timed: nothing new to decide (the common case
     // for the validators of later rounds, once per batch received).
-    if (myRound > 0 && this.due?.tipHash === hash && this.due.since <= now && this.mintAt <= this.due.since + myRound * this.failoverMs) return;
+    if (myRound > 0 && this.due?.tipHash === hash && this.due.since <= now && this.mintAt <= this.due.since + wait) return;
     const capacity = this.params.capacity;
     const txs = this.pool.select(tip.ledger, capacity);
     if (txs.length === 0) return;
@@ -825,7 +842,7 @@ export class BlockchatNode extends EventEmitter {
     if (dueFrom === undefined) return; // partial blocks are disabled: wait for a full one
     if (this.due?.tipHash !== hash) this.due = { tipHash: hash, since: dueFrom };
     else this.due.since = Math.min(this.due.since, dueFrom);
-    const at = this.due.since + myRound * this.failoverMs;
+    const at = this.due.since + wait;
     if (at <= now) {
       this.mint(txs, myRound);
       return;

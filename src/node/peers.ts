@@ -104,6 +104,11 @@ export class Peers {
     return [...this.peers.keys()];
   }
 
+  /** True while the last attempt to reach peer `id` failed (refused, reset or timed out). */
+  unreachable(id: number): boolean {
+    return (this.peers.get(id)?.failures ?? 0) > 0;
+  }
+
   entry(id: number): NodeEntry | undefined {
     return this.peers.get(id)?.entry;
   }

@@ -39,7 +39,7 @@ let dataRoot = '';
 let clients: NodeClient[] = [];
 
 beforeAll(async () => {
-  launched = await launchWithFaultyPeer(N, CAPACITY, FAULTY, { mode: 'reject', stake: FAULTY_STAKE }, { roundTimeoutMs: ROUND_MS });
+  launched = await launchWithFaultyPeer(N, CAPACITY, FAULTY, { mode: 'reject', stake: FAULTY_STAKE }, { roundTimeoutMs: 1_000 });
   ({ net, peer, dataRoot, clients } = launched);
 }, 60_000);
 
@@ -221,5 +221,31 @@ describe('a validator that freezes and comes back late', () => {
     await expectSameAccountsAndSupply();
     const chain = await replayedChain(clients[1]!); // valid by the core's rules from genesis
     expect(chain.length).toBe((await clients[1]!.status()).height);
+  });
+});
+
+describe('a validator that crashed', () => {
+  it('the others take its rounds (after the short round: it refuses connections) and keep committing', async () => {
+    const params = await paramsOf(clients[0]!);
+    const dead = (await clients[2]!.status()).address;
+    await net!.stopNode(2, true); // SIGKILL: it keeps its stake
+    const live = [clients[0]!, clients[1]!];
+    const namedForDead = async () => {
+      const chain = await replayedChain(clients[0]!);
+      return chain.filter(({ parent }) => nextValidator(params, parent) === dead);
+    };
+    const already = (await namedForDead()).length;
+    for (let round = 0; (await namedForDead()).length < already + 2; round++) {
+      expect(round, 'the lottery kept missing the crashed node').toBeLessThan(30);
+      const ids = await Promise.all(live.map(async (c, i) => (await c.submit({ type: 'coins', to: 1 - i, amount: 5 })).id));
+      await waitCommitted(live, ids, 30_000);
+    }
+    for (const { tip } of (await namedForDead()).slice(already)) {
+      expect(tip.block.validator).not.toBe(dead);
+      expect(tip.round).toBeGreaterThanOrEqual(1);
+    }
+    const views = await Promise.all(live.map((c) => c.accounts()));
+    expect(views[1]).toEqual(views[0]);
+    expect(supply(views[0]!)).toBe(totalSupply(N));
   });
 });
