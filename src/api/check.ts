@@ -31,48 +31,69 @@ function patternOf(source: string): RegExp {
   return re;
 }
 
-/** Why `value` does not match `schema` (`path` names the field), or undefined when it matches. */
-export function schemaError(schema: Schema, value: unknown, path = ''): string | undefined {
-  const at = path || 'the value';
-  if (schema.anyOf) return schema.anyOf.some((s) => schemaError(s, value, path) === undefined) ? undefined : `${at} matches none of the allowed forms`;
-  if (schema.enum && !schema.enum.includes(value)) return `${at} must be one of ${schema.enum.join(', ')}`;
+/** Why `value` does not match `schema`, naming the field, or undefined when it matches. */
+export function schemaError(schema: Schema, value: unknown): string | undefined {
+  const path: Array<string | number> = [];
+  const reason = firstError(schema, value, path);
+  return reason === undefined ? undefined : `${path.length > 0 ? '/' + path.join('/') : 'the value'} ${reason}`;
+}
+
+/**
+ * The first mismatch's reason, with `path` left naming its field. `path` is a stack pushed and
+ * popped on the way, so that a value that matches (the usual case) costs no allocation.
+ */
+function firstError(schema: Schema, value: unknown, path: Array<string | number>): string | undefined {
+  if (schema.anyOf) {
+    const depth = path.length;
+    for (const s of schema.anyOf) {
+      if (firstError(s, value, path) === undefined) return undefined;
+      path.length = depth;
+    }
+    return 'matches none of the allowed forms';
+  }
+  if (schema.enum && !schema.enum.includes(value)) return `must be one of ${schema.enum.join(', ')}`;
   switch (schema.type) {
     case 'integer':
-      if (typeof value !== 'number' || !Number.isInteger(value)) return `${at} must be an integer`;
-      if (schema.minimum !== undefined && value < schema.minimum) return `${at} must be >= ${schema.minimum}`;
-      if (schema.maximum !== undefined && value > schema.maximum) return `${at} must be <= ${schema.maximum}`;
+      if (typeof value !== 'number' || !Number.isInteger(value)) return 'must be an integer';
+      if (schema.minimum !== undefined && value < schema.minimum) return `must be >= ${schema.minimum}`;
+      if (schema.maximum !== undefined && value > schema.maximum) return `must be <= ${schema.maximum}`;
       return undefined;
     case 'string':
-      if (typeof value !== 'string') return `${at} must be a string`;
-      if (schema.maxLength !== undefined && value.length > schema.maxLength) return `${at} must be at most ${schema.maxLength} characters`;
-      if (schema.minLength !== undefined && value.length < schema.minLength) return `${at} must be at least ${schema.minLength} characters`;
-      if (schema.pattern !== undefined && !patternOf(schema.pattern).test(value)) return `${at} must match ${schema.pattern}`;
+      if (typeof value !== 'string') return 'must be a string';
+      if (schema.maxLength !== undefined && value.length > schema.maxLength) return `must be at most ${schema.maxLength} characters`;
+      if (schema.minLength !== undefined && value.length < schema.minLength) return `must be at least ${schema.minLength} characters`;
+      if (schema.pattern !== undefined && !patternOf(schema.pattern).test(value)) return `must match ${schema.pattern}`;
       return undefined;
     case 'array': {
-      if (!Array.isArray(value)) return `${at} must be an array`;
-      if (schema.maxItems !== undefined && value.length > schema.maxItems) return `${at} must have at most ${schema.maxItems} items`;
-      if (schema.minItems !== undefined && value.length < schema.minItems) return `${at} must have at least ${schema.minItems} items`;
+      if (!Array.isArray(value)) return 'must be an array';
+      if (schema.maxItems !== undefined && value.length > schema.maxItems) return `must have at most ${schema.maxItems} items`;
+      if (schema.minItems !== undefined && value.length < schema.minItems) return `must have at least ${schema.minItems} items`;
       if (schema.items) {
         for (let i = 0; i < value.length; i++) {
-          const err = schemaError(schema.items, value[i], `${path}/${i}`);
-          if (err) return err;
+          path.push(i);
+          const reason = firstError(schema.items, value[i], path);
+          if (reason !== undefined) return reason;
+          path.pop();
         }
       }
       return undefined;
     }
     case 'object': {
-      if (typeof value !== 'object' || value === null || Array.isArray(value)) return `${at} must be an object`;
+      if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'must be an object';
       const record = value as Record<string, unknown>;
-      for (const key of schema.required ?? []) if (!Object.hasOwn(record, key)) return `${at} must have property ${key}`;
+      for (const key of schema.required ?? []) if (!Object.hasOwn(record, key)) return `must have property ${key}`;
       const properties = schema.properties ?? {};
-      for (const key of Object.keys(record)) {
+      for (const key in record) {
+        if (!Object.hasOwn(record, key)) continue;
         const sub = Object.hasOwn(properties, key) ? properties[key] : undefined;
         if (!sub) {
-          if (schema.additionalProperties === false) return `${at} has an unknown property "${key.slice(0, 64)}"`;
+          if (schema.additionalProperties === false) return `has an unknown property "${key.slice(0, 64)}"`;
           continue;
         }
-        const err = schemaError(sub, record[key], `${path}/${key}`);
-        if (err) return err;
+        path.push(key);
+        const reason = firstError(sub, record[key], path);
+        if (reason !== undefined) return reason;
+        path.pop();
       }
       return undefined;
     }

@@ -21,8 +21,11 @@ secp.hashes.hmacSha256 = (key: Uint8Array, msg: Uint8Array) => hmac(nobleSha256,
 
 export { bytesToHex, hexToBytes };
 
-/** SHA-256 as lower-case hex. Node's hash is a pure function and several times faster here. */
-export function sha256Hex(data: Uint8Array): string {
+/**
+ * SHA-256 as lower-case hex, of bytes or of a string's UTF-8 encoding. Node's hash is a pure
+ * function and several times faster here.
+ */
+export function sha256Hex(data: Uint8Array | string): string {
   return createHash('sha256').update(data).digest('hex');
 }
 

@@ -10,12 +10,25 @@ const utf8 = new TextEncoder();
 export type CanonValue = string | number | readonly CanonValue[];
 
 export function canon(fields: readonly CanonValue[]): Uint8Array {
-  return utf8.encode(JSON.stringify(fields));
+  return utf8.encode(canonText(fields));
+}
+
+/**
+ * canon(x) before UTF-8 encoding. JSON.stringify escapes lone surrogates, so the text has exactly
+ * one UTF-8 encoding, and a hash can take the text without an intermediate byte array.
+ */
+export function canonText(fields: readonly CanonValue[]): string {
+  return JSON.stringify(fields);
 }
 
 /** The preimage of a transaction id: [domain, sender, receiver, type, amount, message, nonce]. */
 export function txPreimage(domain: string, tx: TxBody): Uint8Array {
-  return canon([domain, tx.sender, tx.receiver, tx.type, tx.amount, tx.message, tx.nonce]);
+  return utf8.encode(txPreimageText(domain, tx));
+}
+
+/** txPreimage before UTF-8 encoding (what txId hashes, encoded by the hash itself). */
+export function txPreimageText(domain: string, tx: TxBody): string {
+  return canonText([domain, tx.sender, tx.receiver, tx.type, tx.amount, tx.message, tx.nonce]);
 }
 
 /** The preimage of a block hash: [index, timestamp, validator, previous_hash, [tx ids…]]. */

@@ -3,7 +3,7 @@
  * Checks against an account state (nonce, funds) live in state.ts.
  */
 import { sha256Hex, isHex, isValidAddress, signHash, verifyHash, addressOf } from './crypto.js';
-import { txPreimage } from './encoding.js';
+import { txPreimageText } from './encoding.js';
 import { ensure } from './errors.js';
 import { codePoints } from './fees.js';
 import { MAX_MESSAGE_CHARS, NO_ONE } from './params.js';
@@ -13,7 +13,7 @@ const TX_TYPES: readonly TxType[] = ['coins', 'message', 'stake'];
 
 /** The id of a transaction: SHA-256 of its canonical preimage under the network's domain. */
 export function txId(domain: string, body: TxBody): string {
-  return sha256Hex(txPreimage(domain, body));
+  return sha256Hex(txPreimageText(domain, body));
 }
 
 /** Builds, hashes and signs a transaction from the sender's secret key. */

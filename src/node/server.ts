@@ -108,6 +108,32 @@ function checkBlockSize(node: BlockchatNode, block: Block): void {
 const MAX_PEER_STREAMS = 256;
 
 /**
+ * Blocks from different validators come on different streams, so a block often arrives just
+ * before its parent. Handled at once, it would be kept as ahead of the tip and start a catch-up
+ * (a status request to every peer) that the parent, a moment later, makes useless: ~400 such
+ * rounds per 20,000 transfers with 10 nodes. A block one or two ahead waits this long for its
+ * parent instead; a block whose parent does not come is then handled as before.
+ */
+const PARENT_WAIT_MS = 250;
+const PARENT_WAIT_GAP = 2;
+
+function parentCommitted(node: BlockchatNode, index: number): Promise<void> {
+  return new Promise((resolve) => {
+    const check = () => {
+      if ((node.tip?.block.index ?? Infinity) >= index - 1) done();
+    };
+    const done = () => {
+      clearTimeout(timer);
+      node.off('block', check);
+      resolve();
+    };
+    const timer = setTimeout(done, PARENT_WAIT_MS);
+    node.on('block', check);
+    check();
+  });
+}
+
+/**
  * The peer stream's frames get the checks of the REST peer routes: the same schemas, the same
  * node methods. Nothing is answered; a refused frame is counted like a refused request.
  */
@@ -126,8 +152,11 @@ async function handleFrame(node: BlockchatNode, kind: FrameKind, json: string): 
       await node.receiveTransactions(body as Transaction[]);
     } else {
       if (schemaError(peerBlockSchema, body) !== undefined) throw new ProtocolError('MALFORMED', 'a block frame fails the schema');
-      checkBlockSize(node, body as Block);
-      node.receiveBlock(body as Block);
+      const block = body as Block;
+      checkBlockSize(node, block);
+      const tip = node.tip?.block.index;
+      if (tip !== undefined && block.index > tip + 1 && block.index <= tip + PARENT_WAIT_GAP) await parentCommitted(node, block.index);
+      node.receiveBlock(block);
     }
   } catch (err) {
     if (err instanceof ProtocolError || err instanceof NodeError) {

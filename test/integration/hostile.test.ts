@@ -10,7 +10,8 @@
  * links to the tip where it must, so that it is refused for the reason it tests.
  */
 import { readFileSync } from 'node:fs';
-import { connect } from 'node:net';
+import { request } from 'node:http';
+import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import * as secp from '@noble/secp256k1';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -21,6 +22,7 @@ import { UNITS_PER_BCC } from '../../src/core/params.js';
 import { signTransaction, txId } from '../../src/core/transaction.js';
 import type { Block, Transaction, TxBody } from '../../src/core/types.js';
 import { signHello, signJoin, signNetwork, type NodeEntry } from '../../src/node/handshake.js';
+import { STREAM_PROTOCOL } from '../../src/node/peer-stream.js';
 import { launch, raw, snapshot, waitAgreement, waitCommitted, waitFor, type TestNetwork } from './harness.js';
 
 const N = 3;
@@ -437,6 +439,75 @@ describe('read-only routes', () => {
   it('an unknown route → 404 NOT_FOUND', async () => {
     await refused(0, () => raw(t.ports[0]!, 'GET', '/nope'), 404, 'NOT_FOUND', /\/nope/);
     await refused(0, () => raw(t.ports[0]!, 'POST', '/status', {}), 404, 'NOT_FOUND', /POST \/status/);
+  });
+});
+
+/** Opens the peer stream of node i as a peer would (HTTP upgrade); resolves to the socket or the refusal's status. */
+function peerStream(i: number, protocol = STREAM_PROTOCOL): Promise<Socket | number> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port: t.ports[i]!, path: '/peer/stream?kind=tx', headers: { connection: 'Upgrade', upgrade: protocol } });
+    req.on('upgrade', (_res, socket) => resolve(socket));
+    req.on('response', (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/** A counter of node i's /metrics, by its full name with labels. */
+async function counter(i: number, name: string): Promise<number> {
+  const line = (await t.clients[i]!.metrics()).split('\n').find((l) => l.startsWith(name + ' '));
+  return line ? Number(line.slice(name.length + 1)) : 0;
+}
+
+describe('the peer stream (GET /peer/stream, upgraded): the same checks as the REST peer routes', () => {
+  it('an upgrade to another protocol → 400, nothing changes', async () => {
+    const before = await state(1);
+    expect(await peerStream(1, 'websocket')).toBe(400);
+    expect(await state(1)).toEqual(before);
+  });
+
+  it('garbage, schema failures, unknown tags, forged and unfunded transactions and bad blocks are dropped; state unchanged, node up', async () => {
+    const before = await state(1);
+    const frames = await counter(1, 'blockchat_http_requests_total{route="STREAM transactions"}');
+    const forged = await counter(1, 'blockchat_transactions_rejected_total{code="BAD_SIGNATURE"}');
+    const socket = await peerStream(1);
+    if (typeof socket === 'number') throw new Error(`the upgrade was refused with ${socket}`);
+    const tx = freshTx();
+    const lines = [
+      'T{"not json',
+      'T[{"sender":5}]',
+      `T${JSON.stringify([{ ...tx, extra: 1 }])}`,
+      'Xwhat is this',
+      '',
+      `T${JSON.stringify([{ ...tx, signature: tx.signature.replace(/^./, (c) => (c === '0' ? '1' : '0')) }])}`,
+      `T${JSON.stringify([tx])}`, // well formed and signed, but its sender has no funds
+      `B${JSON.stringify({ index: 999, timestamp: 1, transactions: [], validator: addresses[0], previous_hash: '0'.repeat(64), current_hash: '0'.repeat(64), signature: '0'.repeat(128) })}`,
+      'B[]',
+    ];
+    socket.write(lines.join('\n') + '\n');
+    await waitFor('the frames to be handled', async () => (await counter(1, 'blockchat_http_requests_total{route="STREAM transactions"}')) >= frames + 5);
+    expect(await counter(1, 'blockchat_transactions_rejected_total{code="BAD_SIGNATURE"}')).toBe(forged + 1);
+    expect((await t.clients[1]!.status()).id).toBe(1);
+    expect(await state(1)).toEqual(before);
+    socket.destroy();
+  });
+
+  it('a frame longer than the body limit ends the connection; the node stays up and unchanged', async () => {
+    const before = await state(2);
+    const socket = await peerStream(2);
+    if (typeof socket === 'number') throw new Error(`the upgrade was refused with ${socket}`);
+    const closed = new Promise<void>((resolve) => socket.on('close', () => resolve()));
+    socket.on('error', () => undefined);
+    const chunk = 'T[' + ' '.repeat(64 * 1024);
+    for (let sent = 0; sent < 5 * 1024 * 1024 && !socket.destroyed; sent += chunk.length) {
+      if (!socket.write(chunk)) await new Promise((r) => socket.once('drain', r).once('close', r));
+    }
+    await closed;
+    expect((await t.clients[2]!.status()).id).toBe(2);
+    expect(await state(2)).toEqual(before);
   });
 });
 
