@@ -116,7 +116,7 @@ export class BlockchatNode extends EventEmitter {
   private readonly future = new Map<number, Block>();
   private readonly inbox: InboxEntry[] = [];
   private readonly dropped = new Map<string, string>();
-  private nextValidatorCache: { hash: string; address: string; myRound: number; before: string[] } | undefined;
+  private nextValidatorCache: { hash: string; address: string; later?: { myRound: number; before: string[] } } | undefined;
   /**
    * Since when a block has been due on the tip (SPEC B, "Validator failure"): when a full block
    * could first be made, or a partial one's timeout ran out. Round r's validator produces the
@@ -790,16 +790,28 @@ export class BlockchatNode extends EventEmitter {
     });
   }
 
-  /** The validator of round 0 after the tip, and the first round in which this node is one. */
-  private roundsAfterTip(): { address: string; myRound: number; before: string[] } {
+  /** The validator of round 0 after the tip (what /status reports as next_validator). */
+  private roundsAfterTip(): { address: string; later?: { myRound: number; before: string[] } } {
     const tip = this.tip!;
     if (this.nextValidatorCache?.hash !== tip.block.current_hash) {
-      const address = nextValidator(this.params!, tip);
-      const myRound = address === this.address ? 0 : roundFor(this.params!, tip, this.address);
-      const before = myRound > 0 ? validatorsOfRounds(this.params!, tip, myRound) : [];
-      this.nextValidatorCache = { hash: tip.block.current_hash, address, myRound, before };
+      this.nextValidatorCache = { hash: tip.block.current_hash, address: nextValidator(this.params!, tip) };
     }
     return this.nextValidatorCache;
+  }
+
+  /**
+   * The first later round in which this node is the validator (-1 if none of the 64) and the
+   * validators of the rounds before it. Computed only once a block has been due for a round's
+   * length: in a busy network the next block comes first and this is never needed.
+   */
+  private laterRounds(): { myRound: number; before: string[] } {
+    const cache = this.roundsAfterTip();
+    if (!cache.later) {
+      const tip = this.tip!;
+      const myRound = roundFor(this.params!, tip, this.address);
+      cache.later = { myRound, before: myRound > 0 ? validatorsOfRounds(this.params!, tip, myRound) : [] };
+    }
+    return cache.later;
   }
 
   /**
@@ -826,14 +838,14 @@ export class BlockchatNode extends EventEmitter {
   private tryMint(): void {
     if (this.closed || !this.params || !this.tip || this.nodes.length !== this.params.n) return;
     const tip = this.tip;
-    const { myRound, before } = this.roundsAfterTip();
-    if (myRound < 0) return;
-    const wait = this.waitForRound(before);
-    const now = this.now();
     const hash = tip.block.current_hash;
-    // Already due and this node's turn already timed: nothing new to decide (the common case
-    // for the validators of later rounds, once per batch received).
-    if (myRound > 0 && this.due?.tipHash === hash && this.due.since <= now && this.mintAt <= this.due.since + wait) return;
+    const cache = this.roundsAfterTip();
+    const first = cache.address === this.address;
+    if (cache.later && cache.later.myRound < 0) return; // no round of this height is this node's
+    const now = this.now();
+    // Not round 0's validator, the block already due and a timer set: nothing new to decide
+    // (the common case, once per batch received).
+    if (!first && this.due?.tipHash === hash && this.due.since <= now && this.mintAt !== Infinity) return;
     const capacity = this.params.capacity;
     const txs = this.pool.select(tip.ledger, capacity);
     if (txs.length === 0) return;
@@ -842,9 +854,20 @@ export class BlockchatNode extends EventEmitter {
     if (dueFrom === undefined) return; // partial blocks are disabled: wait for a full one
     if (this.due?.tipHash !== hash) this.due = { tipHash: hash, since: dueFrom };
     else this.due.since = Math.min(this.due.since, dueFrom);
-    const at = this.due.since + wait;
+    let round = 0;
+    let at = this.due.since;
+    if (!first) {
+      // No later round opens before one round's shortest length: look again then.
+      at = this.due.since + ROUND_MS;
+      if (at <= now) {
+        const later = this.laterRounds();
+        if (later.myRound < 0) return;
+        round = later.myRound;
+        at = this.due.since + this.waitForRound(later.before);
+      }
+    }
     if (at <= now) {
-      this.mint(txs, myRound);
+      this.mint(txs, round);
       return;
     }
     if (at < this.mintAt) {
