@@ -89,6 +89,7 @@ export class PeerLink {
         return this.fail(FAILED_BACKOFF_MS);
       }
       socket.setNoDelay(true);
+      socket.setTimeout(0); // the connect timeout stays on the socket otherwise; an idle stream is fine
       socket.on('data', () => undefined); // the receiver never answers; keep the socket flowing
       socket.on('error', () => undefined);
       socket.on('close', () => {
