@@ -4,7 +4,7 @@
  * reports ready), never on fixed sleeps.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -101,9 +101,25 @@ function portFree(port: number): Promise<boolean> {
 }
 
 /** A base port with `count` consecutive free ports on loopback. */
+/**
+ * Where to look for free ports: below the kernel's ephemeral range, from which outgoing
+ * connections (the nodes' own peer connections among them) take their local ports, so that a
+ * port found free is not taken by a connection before its node binds it.
+ */
+function listeningPortRange(): { low: number; high: number } {
+  let ephemeralLow = 32_768;
+  try {
+    ephemeralLow = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]) || ephemeralLow;
+  } catch {
+    // not Linux: keep the usual default
+  }
+  return ephemeralLow - 10_000 >= 1_000 ? { low: 10_000, high: ephemeralLow } : { low: 20_000, high: 60_000 };
+}
+
 export async function freePortBase(count: number): Promise<number> {
+  const { low, high } = listeningPortRange();
   for (let attempt = 0; attempt < 200; attempt++) {
-    const base = 20_000 + Math.floor(Math.random() * 40_000);
+    const base = low + Math.floor(Math.random() * (high - low - count));
     let ok = true;
     for (let i = 0; i < count && ok; i++) ok = await portFree(base + i);
     if (ok) return base;
