@@ -369,6 +369,9 @@ export async function runWorkload(opts: WorkloadOptions): Promise<WorkloadResult
       countInto(rejected, reason);
     });
 
+    // Every node read up to its tip once more: a node that switched branch at the very end is
+    // compared on the branch it follows now.
+    await watcher.syncAll();
     const nodesAgree = (await checkAgreement(clients)) && !watcher.hashMismatch;
     const commits: Array<{ submittedAt: number; committedAt: number }> = [];
     let endIndex = watcher.startIndex - 1;

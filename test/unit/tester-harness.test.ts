@@ -81,7 +81,8 @@ async function fakeNetwork(
   };
   const mint = setInterval(() => {
     const last = chain[chain.length - 1]!;
-    if (opts.reorgEvery && ++mints % opts.reorgEvery === 0 && last.transactions.length > 1) {
+    // Only while transactions are pending, so that the run cannot have ended before the switch.
+    if (opts.reorgEvery && ++mints % opts.reorgEvery === 0 && last.transactions.length > 1 && pool.length > 0) {
       // Every node switches to a rival of its tip holding only its first transaction; the others
       // are pending again and commit in a later block.
       const rival: Block = { ...last, transactions: last.transactions.slice(0, 1), current_hash: `${last.current_hash}-rival` };
