@@ -1,0 +1,68 @@
+/**
+ * The bootstrap forms the network exactly once, even when the last two joins are in flight
+ * together (both wait on the store while the node list completes). A bootstrap node runs in this
+ * process; the two joining nodes are plain HTTP servers that count what the bootstrap sends them.
+ */
+import { createServer, type Server } from 'node:http';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as secp from '@noble/secp256k1';
+import { afterAll, describe, expect, it } from 'vitest';
+import { addressOf, bytesToHex } from '../../src/core/crypto.js';
+import { signJoin } from '../../src/node/handshake.js';
+import type { Logger } from '../../src/node/logger.js';
+import { BlockchatNode } from '../../src/node/node.js';
+import { freePortBase, waitFor } from '../../scripts/network.js';
+
+const cleanups: Array<() => Promise<void> | void> = [];
+afterAll(async () => {
+  for (const c of cleanups.reverse()) await c();
+});
+
+/** A stand-in for a joining node: answers every peer request, counts the node lists it gets. */
+async function fakeMember(port: number): Promise<{ announcements: () => number }> {
+  let announcements = 0;
+  const server: Server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      if (req.method === 'POST' && req.url === '/peer/network') announcements++;
+      const body = req.url === '/peer/transactions' ? { accepted: 0, rejected: [] } : { ok: true };
+      res.writeHead(req.url?.startsWith('/peer/stream') ? 400 : 200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  cleanups.push(() => new Promise<void>((resolve) => {
+    server.closeAllConnections();
+    server.close(() => resolve());
+  }));
+  return { announcements: () => announcements };
+}
+
+describe('forming the network', () => {
+  it('happens once when the last two joins overlap', async () => {
+    const base = await freePortBase(3);
+    const dataDir = mkdtempSync(join(tmpdir(), 'blockchat-bootstrap-'));
+    cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
+    const lines: string[] = [];
+    const log: Logger = { debug: () => undefined, info: (m) => lines.push(m), warn: (m) => lines.push(m), error: (m) => lines.push(m) };
+    const node = new BlockchatNode({ port: base, host: '127.0.0.1', isBootstrap: true, n: 3, capacity: 5, bootstrapUrl: '', stake: 1000, dataDir, blockTimeoutMs: 500, log });
+    await node.open();
+    cleanups.push(() => node.close());
+
+    const members = [await fakeMember(base + 1), await fakeMember(base + 2)];
+    const joins = [1, 2].map((i) => {
+      const secretKey = bytesToHex(secp.utils.randomSecretKey());
+      return signJoin({ address: addressOf(secretKey), host: '127.0.0.1', port: base + i, n: 3, capacity: 5, stake: 1000 }, secretKey);
+    });
+    const answers = await Promise.all(joins.map((j) => node.handleJoin(j)));
+    expect(answers.map((a) => a.id).sort()).toEqual([1, 2]);
+
+    // Formed: both members have the node list, and the bootstrap's transfers to them are
+    // committed (it mints at once while the network forms).
+    await waitFor('the funding of both members', async () => lines.some((l) => /funding each/.test(l)) && node.account(node.address).nonce >= 2, 20_000);
+    expect(members.map((m) => m.announcements())).toEqual([1, 1]);
+    expect(lines.filter((l) => /all 3 nodes joined/.test(l))).toHaveLength(1);
+    expect(lines.filter((l) => /cannot fund/.test(l))).toEqual([]);
+  });
+});
