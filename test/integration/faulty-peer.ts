@@ -160,7 +160,9 @@ export class FaultyPeer {
     if (mode === 'garbage' && !this.timer && !this.round) this.schedule();
   }
 
+  /** Closes its server: from then on connections to it are refused, as to a crashed node. Idempotent. */
   async stop(): Promise<void> {
+    if (this.stopped) return;
     this.stopped = true;
     clearTimeout(this.timer);
     this.timer = undefined;
