@@ -4,9 +4,11 @@
  *
  * @noble/secp256k1 is the reference implementation and the fallback. Verification, point checks
  * and signing are the hot path (every node checks every transaction, and each wallet signs its
- * own at thousands per second), so when libsecp256k1's prebuilt binding loads it does them: it
- * agrees with noble bit for bit — RFC 6979 signatures are deterministic and both emit low-S only,
- * and both reject high-S in verification (test/unit/crypto.test.ts).
+ * own at thousands per second), so the fastest libsecp256k1 that loads does them: this project's
+ * binding to the system's library (native/, where libsecp256k1-dev is installed), else the
+ * secp256k1 package's prebuilt one. Each agrees with noble bit for bit — RFC 6979 signatures are
+ * deterministic and all emit low-S only, and all reject high-S in verification
+ * (test/unit/crypto.test.ts checks every backend that loads).
  * Key generation needs randomness and lives outside the core (src/node/wallet.ts).
  */
 import { createHash } from 'node:crypto';
@@ -86,75 +88,145 @@ export function verifyHashNoble(hashHex: string, signatureHex: string, address: 
   }
 }
 
-interface NativeSecp256k1 {
+/** The secp256k1 npm package's libsecp256k1 addon (a 2019 release, prebuilt in the package). */
+interface BundledSecp256k1 {
   ecdsaVerify(sig: Uint8Array, msg32: Uint8Array, pubkey: Uint8Array): boolean;
   ecdsaSign(msg32: Uint8Array, seckey: Uint8Array): { signature: Uint8Array; recid: number };
   publicKeyVerify(pubkey: Uint8Array): boolean;
   publicKeyConvert(pubkey: Uint8Array, compressed: boolean): Uint8Array;
 }
 
-function loadNative(): NativeSecp256k1 | undefined {
+/**
+ * This project's binding to the system's libsecp256k1 (native/secp256k1_system.c, built by
+ * npm's prepare where libsecp256k1-dev is installed). It takes the protocol's hex text itself
+ * and refuses anything that is not lower-case hex of the right length; points are parsed once.
+ */
+interface SystemSecp256k1 {
+  /** A compressed point, parsed (an opaque 64-byte key), or null if it is not on the curve. */
+  parsePoint(addressHex: string): Uint8Array | null;
+  verify(hashHex: string, signatureHex: string, point: Uint8Array): boolean;
+  /** null for a secret key that is zero or not below the group order */
+  sign(hashHex: string, secretKeyHex: string): string | null;
+}
+
+function loadBundled(): BundledSecp256k1 | undefined {
   if (process.env.BLOCKCHAT_NOBLE_ONLY === '1') return undefined;
   try {
     // `secp256k1/bindings` is the libsecp256k1 addon alone (no silent fallback to elliptic.js).
-    return createRequire(import.meta.url)('secp256k1/bindings') as NativeSecp256k1;
+    return createRequire(import.meta.url)('secp256k1/bindings') as BundledSecp256k1;
   } catch {
     return undefined;
   }
 }
 
-const native = loadNative();
+function loadSystem(): SystemSecp256k1 | undefined {
+  if (process.env.BLOCKCHAT_NOBLE_ONLY === '1' || process.env.BLOCKCHAT_NO_NATIVE === '1') return undefined;
+  try {
+    // package.json "imports" maps this to native/build/Release/, from src/ and dist/ alike
+    return createRequire(import.meta.url)('#secp256k1-system') as SystemSecp256k1;
+  } catch {
+    return undefined;
+  }
+}
 
-/** Which verifier is in use: reported by /metrics and the benchmarks. */
-export const verifierName: 'libsecp256k1' | 'noble' = native ? 'libsecp256k1' : 'noble';
+/** One implementation of signing, verification and point checks over 32-byte hashes in hex. */
+export interface Secp256k1Backend {
+  readonly name: 'libsecp256k1 (system)' | 'libsecp256k1 (bundled)' | 'noble';
+  verify(hashHex: string, signatureHex: string, address: string): boolean;
+  sign(hashHex: string, secretKeyHex: string): string;
+  isPoint(address: unknown): address is string;
+}
+
+/** A bounded memo: a network has few senders, each in every transaction. */
+function memo<V>(limit: number, make: (key: string) => V): (key: string) => V {
+  const known = new Map<string, V>();
+  return (key) => {
+    let value = known.get(key);
+    if (value === undefined) {
+      value = make(key);
+      if (known.size >= limit) known.clear();
+      known.set(key, value);
+    }
+    return value;
+  };
+}
+
+const noble: Secp256k1Backend = {
+  name: 'noble',
+  verify: verifyHashNoble,
+  sign: signHashNoble,
+  isPoint: isValidAddressNoble,
+};
+
+function bundledBackend(lib: BundledSecp256k1): Secp256k1Backend {
+  // Addresses as uncompressed 65-byte keys: a compressed key costs a square root to parse on
+  // every verification (~5 of its ~60 µs). Throws for a string that is not a point.
+  const expanded = memo(10_000, (address) => lib.publicKeyConvert(Buffer.from(address, 'hex'), false));
+  return {
+    name: 'libsecp256k1 (bundled)',
+    verify(hashHex, signatureHex, address) {
+      if (!isHex(hashHex, 32) || !isHex(signatureHex, 64) || !isHex(address, 33)) return false;
+      try {
+        // libsecp256k1 rejects high-S itself (it never normalises in verify)
+        return lib.ecdsaVerify(Buffer.from(signatureHex, 'hex'), Buffer.from(hashHex, 'hex'), expanded(address));
+      } catch {
+        return false; // r or s out of range, or a public key that is not a point
+      }
+    },
+    sign(hashHex, secretKeyHex) {
+      // RFC 6979 without extra entropy, normalised to low-S, like noble
+      return Buffer.from(lib.ecdsaSign(Buffer.from(hashHex, 'hex'), Buffer.from(secretKeyHex, 'hex')).signature).toString('hex');
+    },
+    isPoint(address): address is string {
+      if (!isHex(address, 33) || (!address.startsWith('02') && !address.startsWith('03'))) return false;
+      return lib.publicKeyVerify(Buffer.from(address, 'hex'));
+    },
+  };
+}
+
+function systemBackend(lib: SystemSecp256k1): Secp256k1Backend {
+  // The parse (a square root for a compressed point) is done once per address.
+  const parsed = memo<Uint8Array | false>(10_000, (address) => lib.parsePoint(address) ?? false);
+  const pointOf = (address: unknown) => (typeof address === 'string' && address.length === 66 ? parsed(address) : false);
+  return {
+    name: 'libsecp256k1 (system)',
+    verify(hashHex, signatureHex, address) {
+      const point = pointOf(address);
+      return point !== false && lib.verify(hashHex, signatureHex, point);
+    },
+    sign(hashHex, secretKeyHex) {
+      const sig = lib.sign(hashHex, secretKeyHex);
+      if (sig === null) throw new Error('cannot sign: the secret key is not a valid scalar, or the hash is not 32 bytes of hex');
+      return sig;
+    },
+    isPoint(address): address is string {
+      return pointOf(address) !== false;
+    },
+  };
+}
+
+const system = loadSystem();
+const bundled = loadBundled();
 
 /**
- * Addresses as uncompressed 65-byte keys, for libsecp256k1: a compressed key costs a square root
- * to parse on every verification (~5 of its ~60 µs), and a network has few senders (a pure memo).
+ * Every implementation that loaded, fastest first; each agrees with noble bit for bit
+ * (test/unit/crypto.test.ts checks them all).
  */
-const expandedKeys = new Map<string, Uint8Array>();
+export const backends: readonly Secp256k1Backend[] = [
+  ...(system ? [systemBackend(system)] : []),
+  ...(bundled ? [bundledBackend(bundled)] : []),
+  noble,
+];
 
-function expandedKey(address: string): Uint8Array {
-  let key = expandedKeys.get(address);
-  if (key === undefined) {
-    // throws for a string that is not a point, like ecdsaVerify itself
-    key = native!.publicKeyConvert(Buffer.from(address, 'hex'), false);
-    if (expandedKeys.size >= 10_000) expandedKeys.clear();
-    expandedKeys.set(address, key);
-  }
-  return key;
-}
+const fastest = backends[0]!;
 
-/** The native verifier; libsecp256k1 rejects high-S itself (it never normalises in verify). */
-export function verifyHashNative(hashHex: string, signatureHex: string, address: string): boolean {
-  if (!native) return verifyHashNoble(hashHex, signatureHex, address);
-  if (!isHex(hashHex, 32) || !isHex(signatureHex, 64) || !isHex(address, 33)) return false;
-  try {
-    return native.ecdsaVerify(Buffer.from(signatureHex, 'hex'), Buffer.from(hashHex, 'hex'), expandedKey(address));
-  } catch {
-    // unparsable signature (r or s out of range) or public key
-    return false;
-  }
-}
-
-/** libsecp256k1's point check (only compressed points are addresses). */
-export function isValidAddressNative(address: unknown): address is string {
-  if (!native) return isValidAddressNoble(address);
-  if (!isHex(address, 33) || (!address.startsWith('02') && !address.startsWith('03'))) return false;
-  return native.publicKeyVerify(Buffer.from(address, 'hex'));
-}
-
-/** libsecp256k1's signer: RFC 6979 without extra entropy, normalised to low-S, like noble. */
-export function signHashNative(hashHex: string, secretKeyHex: string): string {
-  if (!native) return signHashNoble(hashHex, secretKeyHex);
-  return Buffer.from(native.ecdsaSign(Buffer.from(hashHex, 'hex'), Buffer.from(secretKeyHex, 'hex')).signature).toString('hex');
-}
+/** Which implementation is in use: reported by /status, /metrics and the benchmarks. */
+export const verifierName: Secp256k1Backend['name'] = fastest.name;
 
 /** Verifies a signature over a 32-byte hash by `address`, with the fastest agreeing verifier. */
-export const verifyHash: (hashHex: string, signatureHex: string, address: string) => boolean =
-  native ? verifyHashNative : verifyHashNoble;
+export const verifyHash: (hashHex: string, signatureHex: string, address: string) => boolean = fastest.verify;
 
-const checkPoint = native ? isValidAddressNative : isValidAddressNoble;
+const checkPoint = fastest.isPoint;
 /** Addresses known to be valid points: a network has few, and each appears in every transaction. */
 const knownPoints = new Set<string>();
 
@@ -168,4 +240,4 @@ export function isValidAddress(address: unknown): address is string {
 }
 
 /** Signs a 32-byte hash (hex) with RFC 6979 nonces; 64-byte compact low-S hex. */
-export const signHash: (hashHex: string, secretKeyHex: string) => string = native ? signHashNative : signHashNoble;
+export const signHash: (hashHex: string, secretKeyHex: string) => string = fastest.sign;

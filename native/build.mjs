@@ -1,0 +1,40 @@
+/**
+ * Builds the binding to the system's libsecp256k1 (native/secp256k1_system.c) when the library's
+ * headers are installed (Debian: `apt-get install libsecp256k1-dev`); otherwise says so and
+ * leaves the node on the secp256k1 package's bundled build. Never fails the install: the binding
+ * is a speed-up, and src/core/crypto.ts checks whichever build loads against noble.
+ *
+ * node-gyp is npm's own (npm puts it on the PATH of package scripts); Node's headers come from
+ * the Node installation itself, so nothing is downloaded.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const say = (line) => console.log(`native: ${line}`);
+
+const headerDirs = ['/usr/include', '/usr/local/include', '/opt/homebrew/include'];
+if (process.env.BLOCKCHAT_NO_NATIVE === '1' || !headerDirs.some((d) => existsSync(join(d, 'secp256k1.h')))) {
+  rmSync(join(here, 'build'), { recursive: true, force: true }); // never a stale build against a removed library
+  say('libsecp256k1 headers not found (apt-get install libsecp256k1-dev for faster signatures); using the bundled build');
+  process.exit(0);
+}
+
+// Node's headers ship with a packaged Node (e.g. /usr/include/node): build against them offline.
+const prefix = dirname(dirname(process.execPath));
+const args = ['rebuild', '--directory', here];
+if (existsSync(join(prefix, 'include', 'node', 'node_api.h'))) args.push(`--nodedir=${prefix}`);
+// npm names its node-gyp to package scripts; run by hand, the one installed with npm next to node.
+const bundled = join(prefix, 'lib', 'node_modules', 'npm', 'node_modules', 'node-gyp', 'bin', 'node-gyp.js');
+const gyp = process.env.npm_config_node_gyp ?? (existsSync(bundled) ? bundled : undefined);
+const stdio = ['ignore', 'ignore', 'pipe'];
+const run = gyp ? spawnSync(process.execPath, [gyp, ...args], { stdio }) : spawnSync('node-gyp', args, { stdio });
+if (run.status === 0) {
+  say('built the binding to the system libsecp256k1');
+} else {
+  rmSync(join(here, 'build'), { recursive: true, force: true });
+  const why = run.error ? run.error.message : String(run.stderr).trim().split('\n').slice(-3).join(' | ');
+  say(`could not build the binding to the system libsecp256k1 (${why}); using the bundled build`);
+}
