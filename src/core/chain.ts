@@ -29,9 +29,19 @@ export interface ChainTip {
  */
 export type TxVerifier = (domain: string, tx: Transaction) => void;
 
+/**
+ * Round 0's validator for the block after each tip, remembered: a node asks once to validate the
+ * next block and once to decide whether to mint it, and a tip is immutable (a pure memo).
+ */
+const roundZero = new WeakMap<ChainTip, { bootstrap: string; address: string }>();
+
 /** The validator the lottery names (round 0) for the block after `tip`. */
 export function nextValidator(params: NetworkParams, tip: ChainTip): string {
-  return drawValidator(tip.block.current_hash, stakersOf(tip.ledger), params.bootstrap);
+  const known = roundZero.get(tip);
+  if (known?.bootstrap === params.bootstrap) return known.address;
+  const address = drawValidator(tip.block.current_hash, stakersOf(tip.ledger), params.bootstrap);
+  roundZero.set(tip, { bootstrap: params.bootstrap, address });
+  return address;
 }
 
 /** The first round below MAX_ROUNDS in which `address` may produce the block after `tip`; -1 if none. */
