@@ -38,6 +38,7 @@ import type { Logger } from './logger.js';
 import { Metrics } from './metrics.js';
 import { Peers, requestJson } from './peers.js';
 import { ChainStore, type NetworkMeta } from './store.js';
+import { TxIndex } from './tx-index.js';
 import { loadToken, loadWallet, writePrivateFile, type Wallet } from './wallet.js';
 import { Pool } from 'undici';
 
@@ -113,6 +114,8 @@ export class BlockchatNode extends EventEmitter {
   private initialStakeSent = false;
   private bootstrapAddress: string | undefined;
   private readonly recent: Array<{ block: Block; json: string }> = [];
+  /** Which block holds each committed transaction (rebuilt from the chain on start). */
+  private readonly txIndex = new TxIndex();
   private readonly future = new Map<number, Block>();
   private readonly inbox: InboxEntry[] = [];
   private readonly dropped = new Map<string, string>();
@@ -734,6 +737,7 @@ export class BlockchatNode extends EventEmitter {
   }
 
   private remember(block: Block, json: string): void {
+    for (const tx of block.transactions) this.txIndex.add(tx.id, block.index);
     this.recent.push({ block, json });
     if (this.recent.length > RECENT_BLOCKS) this.recent.shift();
   }
@@ -1047,8 +1051,11 @@ export class BlockchatNode extends EventEmitter {
 
   async transactionStatus(id: string): Promise<TxStatusView> {
     if (this.pool.has(id)) return { id, status: 'pending' };
-    const block = await this.store.blockOfTx(id);
-    if (block !== undefined) return { id, status: 'committed', block };
+    // The index says where to look; the block itself confirms (an entry may be a replaced block's).
+    for (const index of this.txIndex.candidates(id).reverse()) {
+      const block = this.blockAt(index) ?? (await this.store.blocksFrom(index, 1)).map((j) => JSON.parse(j) as Block)[0];
+      if (block?.index === index && block.transactions.some((tx) => tx.id === id)) return { id, status: 'committed', block: index };
+    }
     const reason = this.dropped.get(id);
     if (reason) return { id, status: 'dropped', reason };
     return { id, status: 'unknown' };

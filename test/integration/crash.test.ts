@@ -102,6 +102,13 @@ async function crashAndRecover(victim: number): Promise<void> {
     const now = await c.blocks(0, committedAtCrash.length);
     expect(now.map((b) => b.current_hash)).toEqual(committedAtCrash.map((b) => b.current_hash));
   }
+  // Every node, the restarted one included (it rebuilt its transaction index from its store),
+  // says which block holds each transaction committed before the crash.
+  const placed = committedAtCrash.slice(1).flatMap((b) => b.transactions.map((tx) => [tx.id, b.index] as const));
+  expect(placed.length).toBeGreaterThan(0);
+  for (const [id, index] of placed.filter((_, i) => i % Math.ceil(placed.length / 300) === 0)) {
+    for (const c of t.clients) expect(await c.transaction(id)).toMatchObject({ id, status: 'committed', block: index });
+  }
   // One state everywhere; the supply is whole; the victim keeps its coins (it may have spent some).
   const views = await Promise.all(t.clients.map((c) => c.accounts()));
   for (const v of views) {

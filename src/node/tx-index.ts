@@ -1,0 +1,81 @@
+/**
+ * Which block holds each committed transaction, in memory: an open-addressing table of the first
+ * 64 bits of each transaction id and its block's index (12 bytes an entry: 1.2 MB per 100,000
+ * transactions).
+ *
+ * Why not in LevelDB with the blocks: an entry per transaction under a random key made LevelDB
+ * compact all the time — 165 µs of CPU per block of 20 (measured: 72 µs for a block alone, 237
+ * with its 20 index entries), about 6 % of a 5-node network's CPU at full load. The index is
+ * derived data: a node replays every stored block when it starts, and rebuilds it then.
+ *
+ * An entry only says where to look: ids are SHA-256 hashes, so 64 bits almost never collide, and
+ * the caller confirms in the block itself. Entries of blocks a better branch replaced are not
+ * removed; the confirmation finds them stale.
+ */
+
+const EMPTY = -1;
+const INITIAL_SLOTS = 1 << 12;
+
+export class TxIndex {
+  /** Two 32-bit words of id prefix per slot. */
+  private keys = new Uint32Array(2 * INITIAL_SLOTS);
+  /** The block index per slot; EMPTY when free. */
+  private blocks = new Int32Array(INITIAL_SLOTS).fill(EMPTY);
+  private used = 0;
+
+  /** How many entries it holds. */
+  get size(): number {
+    return this.used;
+  }
+
+  /** Notes that block `block` holds the transaction `id` (64 lower-case hex characters). */
+  add(id: string, block: number): void {
+    if (2 * (this.used + 1) > this.blocks.length) this.grow();
+    const hi = prefixWord(id, 0);
+    const lo = prefixWord(id, 8);
+    const mask = this.blocks.length - 1;
+    let slot = lo & mask;
+    while (this.blocks[slot] !== EMPTY) {
+      if (this.blocks[slot] === block && this.keys[2 * slot] === hi && this.keys[2 * slot + 1] === lo) return; // already there
+      slot = (slot + 1) & mask;
+    }
+    this.keys[2 * slot] = hi;
+    this.keys[2 * slot + 1] = lo;
+    this.blocks[slot] = block;
+    this.used++;
+  }
+
+  /** The blocks that may hold `id`, newest entry last (almost always one, or none). */
+  candidates(id: string): number[] {
+    const out: number[] = [];
+    if (!/^[0-9a-f]{16}/.test(id)) return out;
+    const hi = prefixWord(id, 0);
+    const lo = prefixWord(id, 8);
+    const mask = this.blocks.length - 1;
+    for (let slot = lo & mask; this.blocks[slot] !== EMPTY; slot = (slot + 1) & mask) {
+      if (this.keys[2 * slot] === hi && this.keys[2 * slot + 1] === lo) out.push(this.blocks[slot]!);
+    }
+    return out;
+  }
+
+  private grow(): void {
+    const keys = this.keys;
+    const blocks = this.blocks;
+    this.keys = new Uint32Array(keys.length * 2);
+    this.blocks = new Int32Array(blocks.length * 2).fill(EMPTY);
+    const mask = this.blocks.length - 1;
+    for (let old = 0; old < blocks.length; old++) {
+      if (blocks[old] === EMPTY) continue;
+      let slot = keys[2 * old + 1]! & mask;
+      while (this.blocks[slot] !== EMPTY) slot = (slot + 1) & mask;
+      this.keys[2 * slot] = keys[2 * old]!;
+      this.keys[2 * slot + 1] = keys[2 * old + 1]!;
+      this.blocks[slot] = blocks[old]!;
+    }
+  }
+}
+
+/** 32 bits of a hex id from character `at` (ids are hashes: every bit is as good as another). */
+function prefixWord(id: string, at: number): number {
+  return parseInt(id.slice(at, at + 8), 16) >>> 0;
+}
