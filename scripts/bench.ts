@@ -34,6 +34,7 @@ import {
 } from './report.js';
 import { runTester } from './tester.js';
 import { measureApplyVsHeight } from './bench-apply.js';
+import { verifierName } from '../src/core/crypto.js';
 
 const EXPERIMENTS = ['performance', 'scalability', 'ntua', 'fairness', 'load', 'latency', 'endurance', 'apply'] as const;
 type Experiment = (typeof EXPERIMENTS)[number];
@@ -167,6 +168,7 @@ async function main(): Promise<number> {
     date: new Date().toISOString(),
     revision,
     loadAverage: loadavg()[0],
+    verifier: verifierName, // the nodes load the same build of the same module
     command: 'npm run bench' + (process.env.BENCH_ONLY ? ` (BENCH_ONLY=${process.env.BENCH_ONLY})` : ''),
     machine: machine(),
     runs: [],

@@ -52,6 +52,8 @@ export interface BenchResults {
   revision?: string;
   /** 1-minute load average of the machine when the bench started. */
   loadAverage?: number;
+  /** The secp256k1 implementation the nodes sign and verify with. */
+  verifier?: string;
   command: string;
   machine: MachineInfo;
   runs: RunRecord[];
@@ -340,6 +342,7 @@ export function renderMarkdown(r: BenchResults): string {
   out.push(`- Node.js: ${r.machine.node}`);
   if (r.revision) out.push(`- Code: git ${r.revision}`);
   if (r.loadAverage !== undefined) out.push(`- Load average when started: ${r.loadAverage.toFixed(2)}`);
+  if (r.verifier) out.push(`- Signatures: ${r.verifier}`);
   out.push(`- Total bench time: ${Math.round(r.durationS)} s`);
   out.push('');
   out.push(
