@@ -16,9 +16,15 @@ const here = dirname(fileURLToPath(import.meta.url));
 const say = (line) => console.log(`native: ${line}`);
 
 const headerDirs = ['/usr/include', '/usr/local/include', '/opt/homebrew/include'];
-if (process.env.BLOCKCHAT_NO_NATIVE === '1' || !headerDirs.some((d) => existsSync(join(d, 'secp256k1.h')))) {
+const skip =
+  process.env.BLOCKCHAT_NO_NATIVE === '1'
+    ? 'BLOCKCHAT_NO_NATIVE=1: not built'
+    : !headerDirs.some((d) => existsSync(join(d, 'secp256k1.h')))
+      ? 'libsecp256k1 headers not found (apt-get install libsecp256k1-dev for faster signatures)'
+      : undefined;
+if (skip) {
   rmSync(join(here, 'build'), { recursive: true, force: true }); // never a stale build against a removed library
-  say('libsecp256k1 headers not found (apt-get install libsecp256k1-dev for faster signatures); using the bundled build');
+  say(`${skip}; using the bundled build`);
   process.exit(0);
 }
 
