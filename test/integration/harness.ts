@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { afterAll, beforeAll } from 'vitest';
 import { NodeClient } from '../../client/api.js';
 import { readToken } from '../../src/api/token.js';
 import type { AccountView } from '../../src/api/types.js';
@@ -162,4 +163,19 @@ export async function launchWithFaultyPeer(
       rmSync(dataRoot, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * A network with a faulty peer for one test file: launched before its tests, stopped after them.
+ * The returned object holds its parts once launched.
+ */
+export function useNetworkWithFaultyPeer(...args: Parameters<typeof launchWithFaultyPeer>): NetworkWithFaultyPeer {
+  const launched = {} as NetworkWithFaultyPeer;
+  beforeAll(async () => {
+    Object.assign(launched, await launchWithFaultyPeer(...args));
+  }, 60_000);
+  afterAll(async () => {
+    await launched.stop?.();
+  });
+  return launched;
 }
