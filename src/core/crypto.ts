@@ -43,21 +43,27 @@ export function isHex(s: unknown, bytes: number): s is string {
   return typeof s === 'string' && s.length === bytes * 2 && HEX.test(s);
 }
 
-const knownKeys = new Map<string, string>();
+/** A bounded memo of a pure function of a string: a network has few keys, each used all the time. */
+function memo<V>(limit: number, make: (key: string) => V): (key: string) => V {
+  const known = new Map<string, V>();
+  return (key) => {
+    let value = known.get(key);
+    if (value === undefined) {
+      value = make(key);
+      if (known.size >= limit) known.clear();
+      known.set(key, value);
+    }
+    return value;
+  };
+}
 
 /**
  * The compressed public key (address) of a secret key, as 66 hex characters. A wallet asks for
  * its own address on every signature, so answers are remembered (a pure memo of a few keys).
  */
-export function addressOf(secretKeyHex: string): string {
-  let address = knownKeys.get(secretKeyHex);
-  if (address === undefined) {
-    address = bytesToHex(secp.getPublicKey(hexToBytes(secretKeyHex), true));
-    if (knownKeys.size >= 64) knownKeys.clear();
-    knownKeys.set(secretKeyHex, address);
-  }
-  return address;
-}
+export const addressOf: (secretKeyHex: string) => string = memo(64, (secretKeyHex) =>
+  bytesToHex(secp.getPublicKey(hexToBytes(secretKeyHex), true)),
+);
 
 /** The reference point check: a 33-byte compressed point on the curve (noble). */
 export function isValidAddressNoble(address: unknown): address is string {
@@ -136,20 +142,6 @@ export interface Secp256k1Backend {
   verify(hashHex: string, signatureHex: string, address: string): boolean;
   sign(hashHex: string, secretKeyHex: string): string;
   isPoint(address: unknown): address is string;
-}
-
-/** A bounded memo: a network has few senders, each in every transaction. */
-function memo<V>(limit: number, make: (key: string) => V): (key: string) => V {
-  const known = new Map<string, V>();
-  return (key) => {
-    let value = known.get(key);
-    if (value === undefined) {
-      value = make(key);
-      if (known.size >= limit) known.clear();
-      known.set(key, value);
-    }
-    return value;
-  };
 }
 
 const noble: Secp256k1Backend = {
