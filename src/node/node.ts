@@ -119,7 +119,8 @@ export class BlockchatNode extends EventEmitter {
   private readonly future = new Map<number, Block>();
   private readonly inbox: InboxEntry[] = [];
   private readonly dropped = new Map<string, string>();
-  private nextValidatorCache: { hash: string; address: string; later?: { myRound: number; before: string[] } } | undefined;
+  /** This node's first later round after the tip `hash`, and the validators before it (laterRounds). */
+  private laterCache: { hash: string; myRound: number; before: string[] } | undefined;
   /**
    * Since when a block has been due on the tip (SPEC B, "Validator failure"): when a full block
    * could first be made, or a partial one's timeout ran out. Round r's validator produces the
@@ -794,28 +795,18 @@ export class BlockchatNode extends EventEmitter {
     });
   }
 
-  /** The validator of round 0 after the tip (what /status reports as next_validator). */
-  private roundsAfterTip(): { address: string; later?: { myRound: number; before: string[] } } {
-    const tip = this.tip!;
-    if (this.nextValidatorCache?.hash !== tip.block.current_hash) {
-      this.nextValidatorCache = { hash: tip.block.current_hash, address: nextValidator(this.params!, tip) };
-    }
-    return this.nextValidatorCache;
-  }
-
   /**
    * The first later round in which this node is the validator (-1 if none of the 64) and the
    * validators of the rounds before it. Computed only once a block has been due for a round's
    * length: in a busy network the next block comes first and this is never needed.
    */
   private laterRounds(): { myRound: number; before: string[] } {
-    const cache = this.roundsAfterTip();
-    if (!cache.later) {
-      const tip = this.tip!;
+    const tip = this.tip!;
+    if (this.laterCache?.hash !== tip.block.current_hash) {
       const myRound = roundFor(this.params!, tip, this.address);
-      cache.later = { myRound, before: myRound > 0 ? validatorsOfRounds(this.params!, tip, myRound) : [] };
+      this.laterCache = { hash: tip.block.current_hash, myRound, before: myRound > 0 ? validatorsOfRounds(this.params!, tip, myRound) : [] };
     }
-    return cache.later;
+    return this.laterCache;
   }
 
   /**
@@ -843,9 +834,8 @@ export class BlockchatNode extends EventEmitter {
     if (this.closed || !this.params || !this.tip || this.nodes.length !== this.params.n) return;
     const tip = this.tip;
     const hash = tip.block.current_hash;
-    const cache = this.roundsAfterTip();
-    const first = cache.address === this.address;
-    if (cache.later && cache.later.myRound < 0) return; // no round of this height is this node's
+    const first = nextValidator(this.params, tip) === this.address; // drawn once per tip (chain.ts)
+    if (this.laterCache?.hash === hash && this.laterCache.myRound < 0) return; // no round of this height is this node's
     const now = this.now();
     // Not round 0's validator, the block already due and a timer set: nothing new to decide
     // (the common case, once per batch received).
@@ -1014,7 +1004,7 @@ export class BlockchatNode extends EventEmitter {
       height: tip?.block.index ?? 0,
       ready: this.ready,
       last_hash: tip?.block.current_hash ?? '',
-      next_validator: tip && this.params ? this.roundsAfterTip().address : '',
+      next_validator: tip && this.params ? nextValidator(this.params, tip) : '',
       pool: this.pool.size,
       verifier: this.metrics.verifier,
       joined: this.nodes.length,
