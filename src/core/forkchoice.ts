@@ -119,15 +119,26 @@ export class BlockTree {
     return { reverted, applied: applied.reverse() };
   }
 
-  /** Forgets what is final: blocks below the root, and branches that do not descend from it. */
+  /**
+   * Forgets what is final: blocks below the root (the best tip's ancestor `depth` blocks down),
+   * and branches that do not descend from it. Runs on every block, so the best branch is walked
+   * once and only the few blocks off it are traced back to where they join it.
+   */
   private prune(): void {
+    const onBest = new Set<ChainTip>([this.bestTip]);
     let root = this.bestTip;
-    for (let i = 0; i < this.depth; i++) root = this.parentOf(root) ?? root;
+    for (let i = 0; i < this.depth; i++) {
+      const parent = this.parentOf(root);
+      if (!parent) break;
+      root = parent;
+      onBest.add(root);
+    }
+    if (this.byHash.size === onBest.size) return; // nothing off the best branch
     const rootIndex = root.block.index;
     for (const [hash, tip] of this.byHash) {
       let x: ChainTip | undefined = tip;
-      while (x && x.block.index > rootIndex) x = this.parentOf(x);
-      if (x !== root) this.byHash.delete(hash);
+      while (x && !onBest.has(x) && x.block.index > rootIndex) x = this.parentOf(x);
+      if (!x || !onBest.has(x)) this.byHash.delete(hash);
     }
   }
 }
