@@ -107,7 +107,6 @@ function portFree(port: number): Promise<boolean> {
   });
 }
 
-/** A base port with `count` consecutive free ports on loopback. */
 /**
  * Where to look for free ports: below the kernel's ephemeral range, from which outgoing
  * connections (the nodes' own peer connections among them) take their local ports, so that a
@@ -123,6 +122,7 @@ function listeningPortRange(): { low: number; high: number } {
   return ephemeralLow - 10_000 >= 1_000 ? { low: 10_000, high: ephemeralLow } : { low: 20_000, high: 60_000 };
 }
 
+/** A base port with `count` consecutive free ports on loopback. */
 export async function freePortBase(count: number): Promise<number> {
   const { low, high } = listeningPortRange();
   for (let attempt = 0; attempt < 200; attempt++) {

@@ -83,7 +83,6 @@ export interface ErrorBody {
   message: string;
 }
 
-/** Server-sent event on GET /events after every committed block. */
 /** `event: reorg`: the best branch switched to a rival (fork choice, after a validator failover). */
 export interface ReorgEvent {
   /** The last block both branches share; `event: block` follows for each block of the new branch. */
@@ -94,6 +93,7 @@ export interface ReorgEvent {
   returned_tx_ids: string[];
 }
 
+/** Server-sent event on GET /events after every committed block. */
 export interface BlockEvent {
   index: number;
   hash: string;
