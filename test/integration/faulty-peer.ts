@@ -29,6 +29,7 @@ import { signTransaction, txId } from '../../src/core/transaction.js';
 import type { Block, Transaction, TxBody } from '../../src/core/types.js';
 import { signJoin, verifyNetwork, type NetworkAnnouncement, type NodeEntry } from '../../src/node/handshake.js';
 import type { StatusView } from '../../src/api/types.js';
+import { WaitAborted, waitFor } from '../../scripts/network.js';
 
 export type FaultMode = 'reject' | 'garbage';
 
@@ -132,23 +133,20 @@ export class FaultyPeer {
 
   /**
    * Once the bootstrap's coins to it are committed (as an honest node sees them), signs its stake
-   * transaction and sends it to every honest node, as a real node would. Resolves to its id.
+   * transaction and sends it to every honest node, as a real node would. Resolves to that transaction's id.
    */
   async stakeWhenFunded(timeoutMs = 30_000): Promise<string> {
     const amount = this.opts.stake ?? 0;
     if (amount <= 0) throw new Error('this faulty peer has no stake to commit');
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
+    await waitFor('the faulty peer to be funded', async () => {
+      if (this.stopped) throw new WaitAborted('the faulty peer stopped before it was funded');
       const source = this.honest()[0];
-      if (source && this.domain) {
-        const res = await request(this.url(source.port, '/accounts'), { dispatcher: this.agent });
-        const accounts = (await res.body.json()) as Array<{ address: string; balance: number }>;
-        const mine = res.statusCode === 200 ? accounts.find((a) => a.address === this.address) : undefined;
-        if ((mine?.balance ?? 0) >= amount) break;
-      }
-      if (Date.now() > deadline || this.stopped) throw new Error('the faulty peer was never funded');
-      await new Promise((r) => setTimeout(r, 20));
-    }
+      if (!source || !this.domain) return false;
+      const res = await request(this.url(source.port, '/accounts'), { dispatcher: this.agent });
+      const accounts = (await res.body.json()) as Array<{ address: string; balance: number }>;
+      const mine = res.statusCode === 200 ? accounts.find((a) => a.address === this.address) : undefined;
+      return (mine?.balance ?? 0) >= amount;
+    }, timeoutMs, 20);
     const tx = signTransaction(this.domain, this.secretKey, { receiver: '0', type: 'stake', amount, message: '', nonce: 0 });
     await Promise.all(this.honest().map((p) => this.post(p.port, '/peer/transactions', JSON.stringify([tx]), 'stake')));
     return tx.id;
