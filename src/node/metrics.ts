@@ -1,5 +1,5 @@
 /** Counters of one node, served as Prometheus text on GET /metrics. */
-import { verifierName } from '../core/crypto.js';
+import { keyTablesMade, verifierName } from '../core/crypto.js';
 import type { Block } from '../core/types.js';
 
 export class Metrics {
@@ -54,6 +54,7 @@ export class Metrics {
     metric('blockchat_transactions_committed_total', 'counter', 'Transactions in committed blocks.', this.txCommitted);
     metric('blockchat_transactions_received_total', 'counter', 'Transactions received (own and from peers).', this.txReceived);
     metric('blockchat_signatures_verified_total', 'counter', `Transaction signatures verified (${this.verifier}).`, this.signaturesVerified);
+    metric('blockchat_key_tables_made_total', 'counter', 'Precomputed verification tables made for frequent signers.', keyTablesMade());
     metric('blockchat_reorgs_total', 'counter', 'Times the best branch switched to a rival (fork choice).', this.reorgs);
     metric('blockchat_blocks_reverted_total', 'counter', 'Blocks left for a better branch.', this.blocksReverted);
     metric('blockchat_block_apply_seconds_sum', 'counter', 'Time spent validating and applying blocks.', this.applySecondsSum);

@@ -1,9 +1,12 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import * as secp from '@noble/secp256k1';
 import { describe, expect, it } from 'vitest';
 import {
   addressOf,
   backends,
+  keyTablesMade,
   isHex,
   isValidAddress,
   isValidAddressNoble,
@@ -92,7 +95,7 @@ describe('signatures', () => {
     const names = backends.map((b) => b.name);
     expect(names).toContain('libsecp256k1 (bundled)'); // prebuilt in the secp256k1 package for this platform
     expect(names[names.length - 1]).toBe('noble');
-    if (existsSync('/usr/include/secp256k1.h')) expect(names[0]).toBe('libsecp256k1 (system)');
+    if (existsSync('/usr/include/secp256k1.h')) expect(names.slice(0, 2)).toEqual(['libsecp256k1 (system) with key tables', 'libsecp256k1 (system)']);
     expect(verifierName).toBe(names[0]);
     expect(verifyHash).toBe(backends[0]!.verify);
     expect(signHash).toBe(backends[0]!.sign);
@@ -211,5 +214,144 @@ describe.each(natives.map((b) => [b.name, b] as const))('%s signs and checks poi
     // about half of random x coordinates are on the curve, plus the 300 real keys
     expect(valid).toBeGreaterThan(300);
     expect(valid).toBeLessThan(900);
+  });
+});
+
+/** The binding's table verifier itself (native/verify_tables.c), where the binding is built. */
+interface TableVerifier {
+  tableOf(address: string): object | null;
+  verifyWith(table: object, hashHex: string, signatureHex: string): boolean;
+}
+const binding = ((): TableVerifier | undefined => {
+  try {
+    return createRequire(import.meta.url)('#secp256k1-system') as TableVerifier;
+  } catch {
+    return undefined;
+  }
+})();
+
+describe.skipIf(binding === undefined)('verification with a precomputed table per key', () => {
+  const lib = binding!;
+  const agree = (table: object, label: string, hash: string, sig: string, address: string): boolean => {
+    const nat = lib.verifyWith(table, hash, sig);
+    const nob = verifyHashNoble(hash, sig, address);
+    if (nat !== nob) throw new Error(`table verifier and noble disagree on "${label}": table ${nat}, noble ${nob}`);
+    return nat;
+  };
+
+  it('agrees with noble on hundreds of signatures by the same keys, tampered and not', () => {
+    let valid = 0;
+    let checked = 0;
+    for (let k = 0; k < 2; k++) {
+      const secret = h(`table-key-${k}`);
+      const address = addressOf(secret);
+      const table = lib.tableOf(address)!;
+      expect(table).not.toBeNull();
+      for (let i = 0; i < 120; i++) {
+        const hash = h(`table-msg-${k}-${i}`);
+        const sig = signHash(hash, secret);
+        const r = rOf(sig);
+        const s = sOf(sig);
+        const cases: Array<[string, string, string]> = [
+          ['valid', hash, sig],
+          ['high-S', hash, withS(sig, N - s)],
+          ['other hash', h(hash), sig],
+          ['flipped bit in r', hash, withR(sig, r ^ (1n << BigInt(i % 256)))],
+          ['flipped bit in s', hash, withS(sig, s ^ (1n << BigInt(i % 255)))],
+          ['r + n', hash, withR(sig, N + r < 2n ** 256n ? N + r : 2n ** 256n - 1n)],
+          ['s = n', hash, withS(sig, N)],
+          ['r = 0', hash, withR(sig, 0n)],
+        ];
+        for (const [label, hh, ss] of cases) {
+          if (agree(table, label, hh, ss, address)) valid++;
+          checked++;
+        }
+      }
+      // the wrong key's table
+      expect(lib.verifyWith(lib.tableOf(key(k).address)!, h(`table-msg-${k}-0`), signHash(h(`table-msg-${k}-0`), secret))).toBe(false);
+    }
+    expect(checked).toBe(2 * 120 * 8);
+    expect(valid).toBe(2 * 120); // the untouched signatures, and nothing else
+  });
+
+  it('handles hashes that are 0 mod n (no G term) and scalars with every top byte', () => {
+    const secret = h('table-edge-key');
+    const address = addressOf(secret);
+    const table = lib.tableOf(address)!;
+    for (const hash of ['0'.repeat(64), hex32(N), hex32(N + 1n), 'f'.repeat(64), hex32(1n)]) {
+      expect(agree(table, `hash ${hash}`, hash, signHash(hash, secret), address)).toBe(true);
+    }
+  });
+
+  it('accepts r = x(R) − n when x(R) ≥ n, as noble and libsecp256k1 do', () => {
+    // A point R with n ≤ x(R) < p, and a key Q = r⁻¹(s·R − z·G) for which (r, s) signs z.
+    let x = N + 1n; // (x = n itself would make r = 0)
+    let R: secp.Point | undefined;
+    while (R === undefined) {
+      try {
+        R = secp.Point.fromHex('02' + hex32(x));
+      } catch {
+        x++;
+      }
+    }
+    const r = x - N;
+    const s = 12345n;
+    const z = BigInt('0x' + h('table-x-above-n')) % N;
+    const inv = (a: bigint): bigint => {
+      let [t, newT, rr, newR] = [0n, 1n, N, a % N];
+      while (newR !== 0n) {
+        const q = rr / newR;
+        [t, newT] = [newT, t - q * newT];
+        [rr, newR] = [newR, rr - q * newR];
+      }
+      return ((t % N) + N) % N;
+    };
+    const Q = R.multiply(s).subtract(secp.Point.BASE.multiply(z)).multiply(inv(r));
+    const address = Q.toHex(true);
+    const table = lib.tableOf(address)!;
+    const sig = hex32(r) + hex32(s);
+    expect(agree(table, 'x(R) ≥ n', hex32(z), sig, address)).toBe(true);
+    expect(agree(table, 'x(R) ≥ n, r = x(R)', hex32(z), hex32(x) + hex32(s), address)).toBe(false);
+    expect(agree(table, 'x(R) ≥ n, other hash', hex32(z + 1n), sig, address)).toBe(false);
+  });
+
+  it('refuses malformed input without throwing', () => {
+    const k = key(0);
+    const table = lib.tableOf(k.address)!;
+    const hash = h('table-malformed');
+    const sig = signHash(hash, k.secret);
+    expect(lib.verifyWith(table, hash, sig)).toBe(true);
+    for (const bad of [undefined, null, 42, {}, '', sig.toUpperCase(), sig.slice(2), sig + '00', 'zz' + sig.slice(2)]) {
+      expect(lib.verifyWith(table, hash, bad as string)).toBe(false);
+      expect(lib.verifyWith(table, bad as string, sig)).toBe(false);
+    }
+    for (const notTable of [undefined, null, {}, Buffer.alloc(64)]) expect(lib.verifyWith(notTable as object, hash, sig)).toBe(false);
+    for (const notPoint of ['', '02' + hex32(5n), '02' + hex32(P), '04' + k.address.slice(2), k.address.toUpperCase(), 7]) {
+      expect(lib.tableOf(notPoint as string)).toBeNull();
+    }
+  });
+
+  it('the node verifier makes a key table only once a key has signed often', () => {
+    const tables = backends.find((b) => b.name === 'libsecp256k1 (system) with key tables');
+    if (!tables) return expect(existsSync('/usr/include/secp256k1.h')).toBe(false);
+    const secret = h('table-promotion-key');
+    const address = addressOf(secret);
+    const before = keyTablesMade();
+    // bad signatures never count towards a table
+    for (let i = 0; i < 40; i++) expect(tables.verify(h(`promo-${i}`), signHash(h(`other-${i}`), secret), address)).toBe(false);
+    expect(keyTablesMade()).toBe(before);
+    for (let i = 0; i < 15; i++) expect(tables.verify(h(`promo-${i}`), signHash(h(`promo-${i}`), secret), address)).toBe(true);
+    expect(keyTablesMade()).toBe(before);
+    expect(tables.verify(h('promo-15'), signHash(h('promo-15'), secret), address)).toBe(true);
+    expect(keyTablesMade()).toBe(before + 1);
+    // from now on through the table, still exactly noble's answers
+    for (let i = 16; i < 60; i++) {
+      const hash = h(`promo-${i}`);
+      const sig = signHash(hash, secret);
+      expect(tables.verify(hash, sig, address)).toBe(true);
+      expect(tables.verify(hash, withS(sig, N - sOf(sig)), address)).toBe(false);
+      expect(tables.verify(h(hash), sig, address)).toBe(false);
+    }
+    expect(keyTablesMade()).toBe(before + 1);
   });
 });
