@@ -164,6 +164,21 @@ static void free_table(napi_env env, void *data, void *hint) {
   free_key_table(t);
 }
 
+/* G's table, made once: by prepare() where a node starts, else with the first key's table. */
+static int make_g_table(void) {
+  if (g_table == NULL) g_table = table_of(&secp256k1_ge_const_g, G_BITS);
+  return g_table != NULL;
+}
+
+/*
+ * prepare() -> boolean: makes G's table now (~25 ms). A node calls it as it starts, so that the
+ * first busy second of a network does not stall every node at once to make it.
+ */
+static napi_value prepare(napi_env env, napi_callback_info info) {
+  (void)info;
+  return js_bool(env, make_g_table());
+}
+
 /*
  * tableOf(addressHex: string) -> External | null: the table of a compressed point (~2.5 ms,
  * 270 KB). The first call also makes G's (~25 ms, once per process).
@@ -179,9 +194,7 @@ static napi_value table_of_address(napi_env env, napi_callback_info info) {
   if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 1) return js_null(env);
   if (!hex_arg(env, argv[0], bytes, 33) || (bytes[0] != 2 && bytes[0] != 3)) return js_null(env);
   if (!secp256k1_fe_set_b32(&x, bytes + 1) || !secp256k1_ge_set_xo_var(&point, &x, bytes[0] == 3)) return js_null(env);
-  /* G's table is made with the first key's: a process that never verifies never pays for it */
-  if (g_table == NULL) g_table = table_of(&secp256k1_ge_const_g, G_BITS);
-  if (g_table == NULL) return js_null(env);
+  if (!make_g_table()) return js_null(env);
   t = table_of(&point, KEY_BITS);
   if (t == NULL) return js_null(env);
   if (napi_create_external(env, t, free_table, NULL, &out) != napi_ok) {
@@ -211,6 +224,7 @@ int blockchat_define_tables(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
     {"tableOf", NULL, table_of_address, NULL, NULL, NULL, napi_enumerable, NULL},
     {"verifyWith", NULL, verify_with_table, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"prepare", NULL, prepare, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   return napi_define_properties(env, exports, sizeof props / sizeof props[0], props) == napi_ok;
 }

@@ -5,6 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { prepareKeyTables } from '../core/crypto.js';
 import { parseBcc } from '../core/money.js';
 import { DEFAULT_STAKE_BCC, ROUND_MS, UNITS_PER_BCC } from '../core/params.js';
 import { createLogger } from './logger.js';
@@ -70,6 +71,8 @@ export async function runNode(args: NodeArgs): Promise<void> {
     fail(`cannot listen on port ${port}: ${err instanceof Error ? err.message : String(err)}`);
   }
   log.info(`listening on http://${args.host ?? '127.0.0.1'}:${port} (data in ${dataDir})`);
+  // While the network forms (mostly waiting on peers), not in its first busy second on every node.
+  setImmediate(prepareKeyTables);
 
   let stopping = false;
   const stop = async (signal: string) => {

@@ -219,6 +219,7 @@ describe.each(natives.map((b) => [b.name, b] as const))('%s signs and checks poi
 
 /** The binding's table verifier itself (native/verify_tables.c), where the binding is built. */
 interface TableVerifier {
+  prepare(): boolean;
   tableOf(address: string): object | null;
   verifyWith(table: object, hashHex: string, signatureHex: string): boolean;
 }
@@ -272,6 +273,11 @@ describe.skipIf(binding === undefined)('verification with a precomputed table pe
     }
     expect(checked).toBe(2 * 120 * 8);
     expect(valid).toBe(2 * 120); // the untouched signatures, and nothing else
+  });
+
+  it("makes G's shared table on request, once (a node asks as it starts)", () => {
+    expect(lib.prepare()).toBe(true);
+    expect(lib.prepare()).toBe(true);
   });
 
   it('handles hashes that are 0 mod n (no G term) and scalars with every top byte', () => {
