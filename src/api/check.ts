@@ -23,81 +23,117 @@ interface Schema {
   readonly anyOf?: readonly Schema[];
 }
 
-const patterns = new Map<string, RegExp>();
+/** A compiled schema: the first mismatch's reason, with `path` left naming its field. */
+type Check = (value: unknown, path: Array<string | number>) => string | undefined;
 
-function patternOf(source: string): RegExp {
-  let re = patterns.get(source);
-  if (!re) patterns.set(source, (re = new RegExp(source, 'u')));
-  return re;
-}
+const compiled = new WeakMap<Schema, Check>();
 
 /** Why `value` does not match `schema`, naming the field, or undefined when it matches. */
 export function schemaError(schema: Schema, value: unknown): string | undefined {
   const path: Array<string | number> = [];
-  const reason = firstError(schema, value, path);
+  const reason = compile(schema)(value, path);
   return reason === undefined ? undefined : `${path.length > 0 ? '/' + path.join('/') : 'the value'} ${reason}`;
 }
 
 /**
- * The first mismatch's reason, with `path` left naming its field. `path` is a stack pushed and
- * popped on the way, so that a value that matches (the usual case) costs no allocation.
+ * Each schema is turned once into a tree of small closures, one per schema node, each knowing its
+ * own limits: every frame from a peer is checked, and walking the schema objects for every value
+ * (an interpreter reading `schema.type`, `schema.maxLength`, … each time) cost about twice as much.
+ * `path` is a stack pushed and popped on the way, so that a value that matches (the usual case)
+ * costs no allocation.
  */
-function firstError(schema: Schema, value: unknown, path: Array<string | number>): string | undefined {
-  if (schema.anyOf) {
-    const depth = path.length;
-    for (const s of schema.anyOf) {
-      if (firstError(s, value, path) === undefined) return undefined;
-      path.length = depth;
-    }
-    return 'matches none of the allowed forms';
+function compile(schema: Schema): Check {
+  let check = compiled.get(schema);
+  if (!check) {
+    check = build(schema);
+    compiled.set(schema, check);
   }
-  if (schema.enum && !schema.enum.includes(value)) return `must be one of ${schema.enum.join(', ')}`;
+  return check;
+}
+
+function build(schema: Schema): Check {
+  if (schema.anyOf) {
+    const forms = schema.anyOf.map(compile);
+    return (value, path) => {
+      const depth = path.length;
+      for (const form of forms) {
+        if (form(value, path) === undefined) return undefined;
+        path.length = depth;
+      }
+      return 'matches none of the allowed forms';
+    };
+  }
+  const typed = buildType(schema);
+  const allowed = schema.enum;
+  if (!allowed) return typed;
+  const refusal = `must be one of ${allowed.join(', ')}`;
+  return (value, path) => (allowed.includes(value) ? typed(value, path) : refusal);
+}
+
+function buildType(schema: Schema): Check {
   switch (schema.type) {
-    case 'integer':
-      if (typeof value !== 'number' || !Number.isInteger(value)) return 'must be an integer';
-      if (schema.minimum !== undefined && value < schema.minimum) return `must be >= ${schema.minimum}`;
-      if (schema.maximum !== undefined && value > schema.maximum) return `must be <= ${schema.maximum}`;
-      return undefined;
-    case 'string':
-      if (typeof value !== 'string') return 'must be a string';
-      if (schema.maxLength !== undefined && value.length > schema.maxLength) return `must be at most ${schema.maxLength} characters`;
-      if (schema.minLength !== undefined && value.length < schema.minLength) return `must be at least ${schema.minLength} characters`;
-      if (schema.pattern !== undefined && !patternOf(schema.pattern).test(value)) return `must match ${schema.pattern}`;
-      return undefined;
+    case 'integer': {
+      const { minimum, maximum } = schema;
+      return (value) => {
+        if (typeof value !== 'number' || !Number.isInteger(value)) return 'must be an integer';
+        if (minimum !== undefined && value < minimum) return `must be >= ${minimum}`;
+        if (maximum !== undefined && value > maximum) return `must be <= ${maximum}`;
+        return undefined;
+      };
+    }
+    case 'string': {
+      const { minLength, maxLength, pattern } = schema;
+      const re = pattern === undefined ? undefined : new RegExp(pattern, 'u');
+      return (value) => {
+        if (typeof value !== 'string') return 'must be a string';
+        if (maxLength !== undefined && value.length > maxLength) return `must be at most ${maxLength} characters`;
+        if (minLength !== undefined && value.length < minLength) return `must be at least ${minLength} characters`;
+        if (re !== undefined && !re.test(value)) return `must match ${pattern}`;
+        return undefined;
+      };
+    }
     case 'array': {
-      if (!Array.isArray(value)) return 'must be an array';
-      if (schema.maxItems !== undefined && value.length > schema.maxItems) return `must have at most ${schema.maxItems} items`;
-      if (schema.minItems !== undefined && value.length < schema.minItems) return `must have at least ${schema.minItems} items`;
-      if (schema.items) {
-        for (let i = 0; i < value.length; i++) {
-          path.push(i);
-          const reason = firstError(schema.items, value[i], path);
+      const { minItems, maxItems } = schema;
+      const item = schema.items ? compile(schema.items) : undefined;
+      return (value, path) => {
+        if (!Array.isArray(value)) return 'must be an array';
+        if (maxItems !== undefined && value.length > maxItems) return `must have at most ${maxItems} items`;
+        if (minItems !== undefined && value.length < minItems) return `must have at least ${minItems} items`;
+        if (item) {
+          for (let i = 0; i < value.length; i++) {
+            path.push(i);
+            const reason = item(value[i], path);
+            if (reason !== undefined) return reason;
+            path.pop();
+          }
+        }
+        return undefined;
+      };
+    }
+    case 'object': {
+      const required = schema.required ?? [];
+      const properties = new Map(Object.entries(schema.properties ?? {}).map(([key, sub]) => [key, compile(sub)]));
+      const closed = schema.additionalProperties === false;
+      return (value, path) => {
+        if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'must be an object';
+        const record = value as Record<string, unknown>;
+        for (const key of required) if (!Object.hasOwn(record, key)) return `must have property ${key}`;
+        for (const key in record) {
+          if (!Object.hasOwn(record, key)) continue;
+          const sub = properties.get(key);
+          if (!sub) {
+            if (closed) return `has an unknown property "${key.slice(0, 64)}"`;
+            continue;
+          }
+          path.push(key);
+          const reason = sub(record[key], path);
           if (reason !== undefined) return reason;
           path.pop();
         }
-      }
-      return undefined;
-    }
-    case 'object': {
-      if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'must be an object';
-      const record = value as Record<string, unknown>;
-      for (const key of schema.required ?? []) if (!Object.hasOwn(record, key)) return `must have property ${key}`;
-      const properties = schema.properties ?? {};
-      for (const key in record) {
-        if (!Object.hasOwn(record, key)) continue;
-        const sub = Object.hasOwn(properties, key) ? properties[key] : undefined;
-        if (!sub) {
-          if (schema.additionalProperties === false) return `has an unknown property "${key.slice(0, 64)}"`;
-          continue;
-        }
-        path.push(key);
-        const reason = firstError(sub, record[key], path);
-        if (reason !== undefined) return reason;
-        path.pop();
-      }
-      return undefined;
+        return undefined;
+      };
     }
     default:
-      return undefined;
+      return () => undefined;
   }
 }
