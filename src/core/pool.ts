@@ -96,23 +96,31 @@ export class TxPool {
   select(ledger: Ledger, max: number): Transaction[] {
     const draft = new Map<string, Account>(ledger);
     const picked: Transaction[] = [];
-    const blocked = new Set<string>();
-    while (picked.length < max) {
-      let best: Entry | undefined;
-      for (const [sender, queue] of this.bySender) {
-        if (blocked.has(sender)) continue;
-        const head = queue.get(accountOf(draft, sender).nonce);
-        if (!head) continue;
-        if (!best || head.seq < best.seq) best = head;
-      }
-      if (!best) break;
+    // Each sender's next executable entry; only a sender's own transactions move its nonce, so
+    // a head only advances along its own queue (every node runs this once per block or more).
+    const heads: Array<{ queue: Map<number, Entry>; nonce: number; entry: Entry }> = [];
+    for (const [sender, queue] of this.bySender) {
+      const nonce = accountOf(draft, sender).nonce;
+      const entry = queue.get(nonce);
+      if (entry) heads.push({ queue, nonce, entry });
+    }
+    while (picked.length < max && heads.length > 0) {
+      let best = 0;
+      for (let i = 1; i < heads.length; i++) if (heads[i]!.entry.seq < heads[best]!.entry.seq) best = i;
+      const head = heads[best]!;
       try {
-        applyTxToDraft(draft, best.tx);
-        picked.push(best.tx);
+        applyTxToDraft(draft, head.entry.tx);
+        picked.push(head.entry.tx);
+        const next = head.queue.get(++head.nonce);
+        if (next) {
+          head.entry = next;
+          continue;
+        }
       } catch (err) {
         if (!(err instanceof ProtocolError)) throw err;
-        blocked.add(best.tx.sender);
+        // it cannot pay yet: the sender is passed over for this block
       }
+      heads.splice(best, 1);
     }
     return picked;
   }

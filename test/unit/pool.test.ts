@@ -1,6 +1,8 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { ProtocolError } from '../../src/core/errors.js';
 import { DEFAULT_POOL_LIMITS, TxPool, type PoolLimits } from '../../src/core/pool.js';
-import { EMPTY_ACCOUNT, type Ledger } from '../../src/core/state.js';
+import { EMPTY_ACCOUNT, accountOf, applyTxToDraft, type Ledger } from '../../src/core/state.js';
 import { signTransaction } from '../../src/core/transaction.js';
 import type { Account, Transaction } from '../../src/core/types.js';
 import { codeOf, key, type KeyPair } from './fixtures.js';
@@ -208,5 +210,60 @@ describe('TxPool', () => {
     expect(p.has(a0.id)).toBe(false);
     expect(ids(p.all())).toEqual([b0.id]);
     expect(() => p.add(a0, rich, 0)).not.toThrow(); // can come back after removal
+  });
+});
+
+describe('TxPool.select against its definition', () => {
+  // The definition, step by step: among the senders not passed over, the transaction that
+  // arrived first of those whose nonce is the sender's next on the draft state; a sender whose
+  // next transaction cannot be paid for is passed over for the rest of the block.
+  function reference(arrivals: readonly Transaction[], ledger: Ledger, max: number): Transaction[] {
+    const draft = new Map(ledger);
+    const picked: Transaction[] = [];
+    const blocked = new Set<string>();
+    while (picked.length < max) {
+      const next = arrivals.find((tx) => !blocked.has(tx.sender) && !picked.includes(tx) && tx.nonce === accountOf(draft, tx.sender).nonce);
+      if (!next) break;
+      try {
+        applyTxToDraft(draft, next);
+        picked.push(next);
+      } catch (err) {
+        if (!(err instanceof ProtocolError)) throw err;
+        blocked.add(next.sender);
+      }
+    }
+    return picked;
+  }
+
+  const senders = [A, B, C, D];
+  const amounts = [100, 20_000, 70_000];
+  // signed once: [sender][nonce][amount choice]
+  const signed = senders.map((from, i) => [0, 1, 2, 3, 4].map((nonce) => amounts.map((amount) => send(from, senders[(i + 1) % 4]!, nonce, amount))));
+
+  it('picks what the definition picks, on random pools, balances and block sizes', () => {
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(fc.tuple(fc.nat(3), fc.nat(4), fc.nat(2)), { selector: ([s, n]) => `${s}/${n}`, maxLength: 20 }),
+        fc.array(fc.nat(150_000), { minLength: 4, maxLength: 4 }),
+        fc.array(fc.nat(2), { minLength: 4, maxLength: 4 }),
+        fc.integer({ min: 0, max: 25 }),
+        (choices, balances, nonces, max) => {
+          const ledger = ledgerOf(senders.map((k, i) => [k, { balance: balances[i]!, nonce: nonces[i]! }]));
+          const p = pool();
+          const arrivals: Transaction[] = [];
+          for (const [s, n, a] of choices) {
+            const tx = signed[s]![n]![a]!;
+            try {
+              p.add(tx, ledger, 0);
+              arrivals.push(tx);
+            } catch (err) {
+              if (!(err instanceof ProtocolError)) throw err; // a used nonce: refused, as it should be
+            }
+          }
+          expect(ids(p.select(ledger, max))).toEqual(ids(reference(arrivals, ledger, max)));
+        },
+      ),
+      { numRuns: 500 },
+    );
   });
 });
