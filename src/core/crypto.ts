@@ -6,9 +6,9 @@
  * and signing are the hot path (every node checks every transaction, and each wallet signs its
  * own at thousands per second), so the fastest libsecp256k1 that loads does them: this project's
  * binding to the system's library (native/, where libsecp256k1-dev is installed), which also
- * verifies frequent signers' signatures with a precomputed table per key at twice the speed,
- * else the secp256k1 package's prebuilt one. Each agrees with noble bit for bit — RFC 6979 signatures are
- * deterministic and all emit low-S only, and all reject high-S in verification
+ * verifies frequent signers' signatures with a precomputed table per key at over twice the
+ * speed, else the secp256k1 package's prebuilt one. Each agrees with noble bit for bit — RFC 6979
+ * signatures are deterministic and all emit low-S only, and all reject high-S in verification
  * (test/unit/crypto.test.ts checks every backend that loads).
  * Key generation needs randomness and lives outside the core (src/node/wallet.ts).
  */
