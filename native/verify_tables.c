@@ -49,6 +49,7 @@ typedef struct {
 #define G_BITS 12
 /* the most digits of any table: the key tables have the narrowest windows */
 #define MAX_DIGITS (256 / KEY_BITS + 1)
+_Static_assert(G_BITS >= KEY_BITS, "add_multiple sizes its digit arrays for the key tables");
 
 static key_table *g_table;
 
