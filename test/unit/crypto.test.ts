@@ -303,16 +303,7 @@ describe.skipIf(binding === undefined)('verification with a precomputed table pe
     const r = x - N;
     const s = 12345n;
     const z = BigInt('0x' + h('table-x-above-n')) % N;
-    const inv = (a: bigint): bigint => {
-      let [t, newT, rr, newR] = [0n, 1n, N, a % N];
-      while (newR !== 0n) {
-        const q = rr / newR;
-        [t, newT] = [newT, t - q * newT];
-        [rr, newR] = [newR, rr - q * newR];
-      }
-      return ((t % N) + N) % N;
-    };
-    const Q = R.multiply(s).subtract(secp.Point.BASE.multiply(z)).multiply(inv(r));
+    const Q = R.multiply(s).subtract(secp.Point.BASE.multiply(z)).multiply(secp.etc.invert(r, N));
     const address = Q.toHex(true);
     const table = lib.tableOf(address)!;
     const sig = hex32(r) + hex32(s);
