@@ -11,6 +11,8 @@ import { DEFAULT_STAKE_BCC, ROUND_MS, UNITS_PER_BCC } from '../core/params.js';
 import { createLogger } from './logger.js';
 import { BlockchatNode, DEFAULT_FAILOVER_MS } from './node.js';
 import { buildServer } from './server.js';
+import { ensurePrivateDir } from './private-files.js';
+import { runtimeDir } from '../api/token.js';
 
 export interface NodeArgs {
   p?: number;
@@ -43,6 +45,13 @@ export async function runNode(args: NodeArgs): Promise<void> {
   if (!Number.isSafeInteger(blockTimeoutMs) || blockTimeoutMs < 0) fail('--block-timeout must be a whole number of ms (0 disables)');
   const failoverMs = args.roundTimeout ?? DEFAULT_FAILOVER_MS;
   if (!Number.isSafeInteger(failoverMs) || failoverMs < ROUND_MS) fail(`--round-timeout must be a whole number of ms, at least ${ROUND_MS}`);
+  // The CLI's token file goes there once the node listens; a directory we may not use is refused
+  // now, before anything is created.
+  try {
+    ensurePrivateDir(runtimeDir());
+  } catch (err) {
+    fail((err as Error).message);
+  }
   // Without --data-dir the node is ephemeral: a fresh directory, removed when it stops.
   const ephemeral = args.dataDir === undefined;
   const dataDir = args.dataDir ?? mkdtempSync(join(tmpdir(), `blockchat-${port}-`));
@@ -68,8 +77,13 @@ export async function runNode(args: NodeArgs): Promise<void> {
   try {
     await app.listen({ port, host: args.host === 'localhost' ? '127.0.0.1' : (args.host ?? '127.0.0.1') });
   } catch (err) {
+    // Leave nothing behind: no store lock, and no temporary directory with a wallet key in it.
+    await app.close().catch(() => undefined);
+    await node.close().catch(() => undefined);
+    if (ephemeral) rmSync(dataDir, { recursive: true, force: true });
     fail(`cannot listen on port ${port}: ${err instanceof Error ? err.message : String(err)}`);
   }
+  node.publishToken();
   log.info(`listening on http://${args.host ?? '127.0.0.1'}:${port} (data in ${dataDir})`);
   // While the network forms (mostly waiting on peers), not in its first busy second on every node.
   setImmediate(prepareKeyTables);

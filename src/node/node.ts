@@ -39,7 +39,8 @@ import { Metrics } from './metrics.js';
 import { Peers, requestJson } from './peers.js';
 import { ChainStore, type NetworkMeta } from './store.js';
 import { TxIndex } from './tx-index.js';
-import { loadToken, loadWallet, writePrivateFile, type Wallet } from './wallet.js';
+import { loadToken, loadWallet, type Wallet } from './wallet.js';
+import { ensurePrivateDir, writePrivateFile } from './private-files.js';
 import { Pool } from 'undici';
 
 export interface NodeConfig {
@@ -138,6 +139,7 @@ export class BlockchatNode extends EventEmitter {
   private closed = false;
   /** Whether this run continues a previous one from the data directory. */
   private restored = false;
+  private tokenPublished = false;
 
   constructor(readonly config: NodeConfig) {
     super();
@@ -170,8 +172,6 @@ export class BlockchatNode extends EventEmitter {
   /** Opens the store and restores a previous run, or creates the genesis if bootstrap. */
   async open(): Promise<void> {
     await this.store.open();
-    mkdirSync(runtimeDir(), { recursive: true, mode: 0o700 });
-    writePrivateFile(runtimeTokenPath(this.config.port), this.token + '\n');
     const meta = await this.store.loadMeta();
     if (meta) {
       await this.restore(meta);
@@ -194,7 +194,17 @@ export class BlockchatNode extends EventEmitter {
     clearInterval(this.syncTimer);
     await this.peers.close();
     await this.store.close();
-    rmSync(runtimeTokenPath(this.config.port), { force: true });
+    if (this.tokenPublished) rmSync(runtimeTokenPath(this.config.port), { force: true });
+  }
+
+  /**
+   * Writes the token to the per-port runtime file the CLI reads. Called once the server listens,
+   * so that a second node started on a busy port never replaces the running node's token.
+   */
+  publishToken(): void {
+    ensurePrivateDir(runtimeDir());
+    writePrivateFile(runtimeTokenPath(this.config.port), this.token + '\n');
+    this.tokenPublished = true;
   }
 
   // ---------------------------------------------------------------- forming the network

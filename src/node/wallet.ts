@@ -3,11 +3,12 @@
  * "Durability" and "Security"). Key generation is the one place randomness enters.
  */
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as secp from '@noble/secp256k1';
 import { addressOf, bytesToHex, isHex } from '../core/crypto.js';
 import { TOKEN_FILE } from '../api/token.js';
+import { ensurePrivateDir, tightenPrivateFile, writePrivateFile } from './private-files.js';
 
 export const KEY_FILE = 'wallet.key';
 
@@ -16,14 +17,9 @@ export interface Wallet {
   readonly address: string;
 }
 
-/** Writes a file readable by its owner only (0600), even where the umask is loose. */
-export function writePrivateFile(path: string, contents: string): void {
-  writeFileSync(path, contents, { mode: 0o600 });
-  chmodSync(path, 0o600);
-}
-
 function readOrCreate(path: string, create: () => string, valid: (s: string) => boolean, what: string): string {
   if (existsSync(path)) {
+    tightenPrivateFile(path);
     const text = readFileSync(path, 'utf8').trim();
     if (!valid(text)) throw new Error(`${path} does not hold a valid ${what}; restore it from a backup or remove the data directory`);
     return text;
@@ -35,7 +31,7 @@ function readOrCreate(path: string, create: () => string, valid: (s: string) => 
 
 /** Loads the wallet of `dataDir`, creating a new key on first start. */
 export function loadWallet(dataDir: string): Wallet {
-  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  ensurePrivateDir(dataDir);
   const secretKey = readOrCreate(
     join(dataDir, KEY_FILE),
     () => bytesToHex(secp.utils.randomSecretKey()),
