@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: the experiments of SPEC part D, each on a fresh local network on free ports,
- * stopped afterwards. Writes bench/results/report.md, results.json and the SVG plots
+ * stopped afterwards. Writes bench/results/bench-run.md (the tables; report.md is the hand-written summary), results.json and the SVG plots
  * throughput.svg, block-time.svg and fairness.svg.
  *
  * Environment:
@@ -181,7 +181,7 @@ async function main(): Promise<number> {
   const save = () => {
     results.durationS = (Date.now() - started) / 1000;
     writeFileSync(join(outDir, 'results.json'), JSON.stringify(results, null, 2) + '\n');
-    writeFileSync(join(outDir, 'report.md'), renderMarkdown(results));
+    writeFileSync(join(outDir, 'bench-run.md'), renderMarkdown(results));
     if (results.runs.some((r) => r.experiment === 'performance' || r.experiment === 'scalability')) {
       writeFileSync(join(outDir, 'throughput.svg'), metricPlot(results, 'throughput_tps', 'throughput (tx/s)'));
       writeFileSync(join(outDir, 'block-time.svg'), metricPlot(results, 'block_time_s', 'block time (s)'));
@@ -340,7 +340,7 @@ async function main(): Promise<number> {
 
   if (retriedStarts > 0) results.notes.push(`${retriedStarts} network start(s) did not become ready within 60 s and were retried.`);
   save();
-  console.log(`bench: wrote ${rel(outDir)}/report.md, results.json and plots in ${Math.round((Date.now() - started) / 1000)} s`);
+  console.log(`bench: wrote ${rel(outDir)}/bench-run.md, results.json and plots in ${Math.round((Date.now() - started) / 1000)} s`);
   return failures === 0 ? 0 : 1;
 }
 
