@@ -11,12 +11,12 @@ import { ensure, ProtocolError } from './errors.js';
 import { applyEvidence, NO_SLASHING, verifyEvidence, type SlashingState } from './evidence.js';
 import { applyVotes, genesisFinality, recordBlock, type FinalityState } from './finality.js';
 import { MAX_EVIDENCE_PER_BLOCK, MAX_ROUNDS, MAX_VOTES_PER_BLOCK, type NetworkParams } from './params.js';
-import { advanceSeed, checkReveal, genesisSeedState, roundAt, type SeedState } from './seed.js';
+import { advanceSeed, checkReveal, genesisSeedState, roundAt, validatorsAt, type SeedState } from './seed.js';
 import { applyTransactions, type Ledger } from './state.js';
 import { checkNotFuture, checkTimestamp } from './time.js';
 import { verifyTransaction } from './transaction.js';
 import type { Block, Transaction } from './types.js';
-import { verifyVote } from './vote.js';
+import { verifyVote, type Vote } from './vote.js';
 import { verifyBlockSealV2, type BlockV2 } from './blockv2.js';
 
 export interface TipV2 extends ChainTip {
@@ -29,7 +29,22 @@ export interface ApplyOptions {
   /** The receiver's clock (ms): given on every path that accepts a block from outside; omitted only to recheck a stored chain. */
   readonly now?: number;
   readonly verifyTx?: TxVerifier;
+  /**
+   * How a carried vote's form and signature are checked (returns its id). A node passes one that
+   * remembers the votes it already verified when they were gossiped (verifyVote by default).
+   */
+  readonly verifyVote?: (domain: string, vote: Vote) => string;
   readonly crypto?: HashSign;
+}
+
+/** The validators of rounds 0 … count−1 for the block after `tip`. */
+export function validatorsOfRoundsV2(params: NetworkParams, tip: TipV2, count: number, c: HashSign = defaultHashSign): string[] {
+  return validatorsAt(tip.seed, tip.block.index + 1, params.bootstrap, count, c);
+}
+
+/** The first round below MAX_ROUNDS in which `address` may make the block after `tip`; −1 if none. */
+export function roundForV2(params: NetworkParams, tip: TipV2, address: string, c: HashSign = defaultHashSign): number {
+  return roundAt(tip.seed, tip.block.index + 1, params.bootstrap, address, MAX_ROUNDS, c);
 }
 
 /** The tip after the genesis under version 2, and the parameters the genesis implies. */
@@ -104,7 +119,8 @@ export function applyBlockV2(params: NetworkParams, tip: TipV2, block: BlockV2, 
   }
 
   // Votes: each signed, then counted in order on the parent's record.
-  for (const v of block.votes) verifyVote(params.domain, v, c);
+  const checkVote = opts.verifyVote ?? ((domain: string, v: Vote) => verifyVote(domain, v, c));
+  for (const v of block.votes) checkVote(params.domain, v);
   let finality = applyVotes(tip.finality, block.votes, slashing.slashed, block.index);
   finality = recordBlock(finality, block.index, block.current_hash, ledger, params.bootstrap);
   const seed = advanceSeed(tip.seed, block.index, block.validator, block.reveal, ledger, c);

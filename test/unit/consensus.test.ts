@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { signBlockV2, type BlockV2 } from '../../src/core/blockv2.js';
 import { sha256Hex } from '../../src/core/crypto.js';
-import { applyBlockV2, validateChainV2, type TipV2 } from '../../src/core/consensus.js';
+import { applyBlockV2, roundForV2, validateChainV2, validatorsOfRoundsV2, type TipV2 } from '../../src/core/consensus.js';
 import { doubleBlockEvidence, doubleVoteEvidence, supplyWithBurned } from '../../src/core/evidence.js';
 import { isFinalHeight, voteToCast, weightsFrom } from '../../src/core/finality.js';
 import { headerOf } from '../../src/core/blockv2.js';
@@ -57,6 +57,27 @@ describe('a version-2 chain', () => {
   it('conserves the supply at every block', () => {
     expect(tips.length).toBeGreaterThan(3);
     for (const t of tips) expect(supplyWithBurned(t.ledger, t.slashing)).toBe(SUPPLY);
+  });
+
+  it('checks carried votes with the verifier it is given (a node passes one that remembers gossiped votes)', () => {
+    const withVotes = tips.filter((t) => t.block.index > 0 && (t.block as BlockV2).votes.length > 0);
+    expect(withVotes.length).toBeGreaterThan(0);
+    const t = withVotes[withVotes.length - 1]!;
+    const parent = tips[tips.indexOf(t) - 1]!;
+    const checked: string[] = [];
+    const again = applyBlockV2(PARAMS, parent, t.block as BlockV2, { verifyVote: (_d, v) => (checked.push(v.staker), 'unused') });
+    expect(checked).toHaveLength((t.block as BlockV2).votes.length);
+    expect(again.finality).toEqual(t.finality);
+  });
+
+  it('names the validators of the next rounds and the round of each', () => {
+    const t = last();
+    const drawn = validatorsOfRoundsV2(PARAMS, t, 8);
+    expect(drawn).toHaveLength(8);
+    expect(roundForV2(PARAMS, t, drawn[0]!)).toBe(0);
+    const later = drawn.findIndex((v) => v !== drawn[0]);
+    expect(later).toBeGreaterThan(0);
+    expect(roundForV2(PARAMS, t, drawn[later]!)).toBe(later);
   });
 
   it('rechecks from the blocks alone to the same record', () => {
