@@ -7,7 +7,7 @@
 import { ensure } from './errors.js';
 import { isBetter } from './forkchoice.js';
 import type { ChainTip } from './chain.js';
-import { CHECKPOINT_INTERVAL } from './params.js';
+import { CHECKPOINT_INTERVAL, CHECKPOINT_WINDOW } from './params.js';
 import type { Ledger } from './state.js';
 import type { Checkpoint, VoteBody } from './vote.js';
 
@@ -158,7 +158,14 @@ export function recordBlock(state: FinalityState, height: number, hash: string, 
   const weights = state.checkpoints.get(state.finalized.height)!.own;
   const checkpoints = new Map(state.checkpoints);
   checkpoints.set(height, { height, hash, weights, own: stakeTableOf(ledgerAfter, bootstrap) });
-  return { ...state, checkpoints };
+  const cutoff = height - CHECKPOINT_WINDOW * CHECKPOINT_INTERVAL;
+  const kept = (h: number) => h >= cutoff || h === state.finalized.height || h === state.justified.height;
+  if ([...checkpoints.keys()].every(kept)) return { ...state, checkpoints };
+  // Finality has stalled for a window: forget what only votes from long ago could use.
+  for (const h of checkpoints.keys()) if (!kept(h)) checkpoints.delete(h);
+  const justifiedAt = new Map([...state.justifiedAt].filter(([h]) => kept(h)));
+  const tallies = new Map([...state.tallies].filter(([, t]) => kept(t.targetHeight)));
+  return { ...state, checkpoints, justifiedAt, tallies };
 }
 
 /** True when the block at `height` of this branch is final. */

@@ -53,6 +53,12 @@ export const REORG_DEPTH = 16;
 
 /** Blocks at heights that are multiples of this are checkpoints: the blocks stakers vote for. */
 export const CHECKPOINT_INTERVAL = 4;
+/**
+ * While finality stalls, a branch's record keeps the checkpoints of the last this many intervals
+ * (plus its finalised and latest justified ones): votes naming older ones are not includable.
+ * Bounds the record; honest votes name the latest justified checkpoint and the newest one.
+ */
+export const CHECKPOINT_WINDOW = 64;
 /** Heights kL … kL+L−1 form seed epoch k: one seed and one stake snapshot per epoch. */
 export const SEED_EPOCH_BLOCKS = 32;
 /** Reveals per committed onion (hash chain) before its owner commits a new one. */

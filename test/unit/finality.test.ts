@@ -6,6 +6,7 @@ import {
 import type { Ledger } from '../../src/core/state.js';
 import type { Block } from '../../src/core/types.js';
 import type { VoteBody } from '../../src/core/vote.js';
+import { CHECKPOINT_WINDOW } from '../../src/core/params.js';
 import { codeOf, key } from './fixtures.js';
 
 const [A, B, C, D] = [key(0), key(1), key(2), key(3)].map((k) => k.address) as [string, string, string, string];
@@ -80,5 +81,22 @@ describe('fork choice', () => {
     expect(preferTip({ tip: tip(10, h('a')), finality: high }, { tip: tip(30, h('b')), finality: low }, parentOf)).toBe(true);
     expect(preferTip({ tip: tip(30, h('b')), finality: low }, { tip: tip(10, h('a')), finality: high }, parentOf)).toBe(false);
     expect(preferTip({ tip: tip(30, h('b')), finality: low }, { tip: tip(10, h('a')), finality: low }, parentOf)).toBe(true);
+  });
+});
+
+describe('a stalled record', () => {
+  it('stays bounded while finality stalls, and finalises again when enough stake votes from the latest justified to the newest', () => {
+    const blocks = (CHECKPOINT_WINDOW + 40) * 4;
+    const stalled = run(blocks, () => equal, { 5: [vote(A, 0, 4), vote(B, 0, 4), vote(C, 0, 4)] }); // then nobody votes
+    expect(stalled.finalized.height).toBe(0);
+    expect(stalled.justified.height).toBe(4);
+    expect(stalled.checkpoints.size).toBeLessThanOrEqual(CHECKPOINT_WINDOW + 3);
+    expect(isIncludable(stalled, vote(D, 4, 8), NONE, blocks + 1)).toBe(false); // 8 is forgotten
+    const top = blocks;
+    const next = top + 4;
+    let st = applyVotes(stalled, [vote(A, 4, top), vote(B, 4, top), vote(C, 4, top)], NONE, top + 1);
+    expect(st.justified.height).toBe(top);
+    st = run(next + 1, () => equal, { [next + 1]: [vote(A, top, next), vote(B, top, next), vote(C, top, next)] }, 'x', { st, from: top });
+    expect(st.finalized.height).toBe(top);
   });
 });
