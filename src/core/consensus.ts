@@ -8,7 +8,7 @@
 import { genesisTip, type ChainTip, type TxVerifier } from './chain.js';
 import { defaultHashSign, type HashSign } from './crypto-port.js';
 import { ensure, ProtocolError } from './errors.js';
-import { applyEvidence, NO_SLASHING, verifyEvidence, type SlashingState } from './evidence.js';
+import { applyEvidence, checkEvidenceShape, NO_SLASHING, verifyEvidence, type SlashingState } from './evidence.js';
 import { applyVotes, genesisFinality, recordBlock, type FinalityState } from './finality.js';
 import { MAX_EVIDENCE_PER_BLOCK, MAX_ROUNDS, MAX_VOTES_PER_BLOCK, type NetworkParams } from './params.js';
 import { advanceSeed, checkReveal, genesisSeedState, roundAt, validatorsAt, type SeedState } from './seed.js';
@@ -16,7 +16,7 @@ import { applyTransactions, type Ledger } from './state.js';
 import { checkNotFuture, checkTimestamp } from './time.js';
 import { verifyTransaction } from './transaction.js';
 import type { Block, Transaction } from './types.js';
-import { verifyVote, type Vote } from './vote.js';
+import { checkVoteShape, verifyVote, type Vote } from './vote.js';
 import { verifyBlockSealV2, type BlockV2 } from './blockv2.js';
 
 export interface TipV2 extends ChainTip {
@@ -93,6 +93,10 @@ export function applyBlockV2(params: NetworkParams, tip: TipV2, block: BlockV2, 
   ensure(Array.isArray(txs) && txs.length <= params.capacity, 'BAD_BLOCK_SIZE', `a block holds 0 to ${params.capacity} transactions`);
   ensure(Array.isArray(block.votes) && block.votes.length <= MAX_VOTES_PER_BLOCK, 'BAD_BLOCK_SIZE', `a block holds at most ${MAX_VOTES_PER_BLOCK} votes`);
   ensure(Array.isArray(block.evidence) && block.evidence.length <= MAX_EVIDENCE_PER_BLOCK, 'BAD_BLOCK_SIZE', `a block holds at most ${MAX_EVIDENCE_PER_BLOCK} pieces of evidence`);
+  // the form of what the hash covers, before anything is hashed from it
+  ensure(txs.every((t) => typeof t === 'object' && t !== null), 'INVALID_TRANSACTION', `block ${block.index} holds a transaction that is not an object`);
+  for (const v of block.votes) checkVoteShape(v, c);
+  for (const e of block.evidence) checkEvidenceShape(e, c);
   verifyBlockSealV2(params.domain, block, c);
   checkReveal(tip.seed.onions, block.validator, block.reveal, c);
 

@@ -7,9 +7,9 @@
 import { defaultHashSign, type HashSign } from './crypto-port.js';
 import { canonText } from './encoding.js';
 import { ensure, ProtocolError } from './errors.js';
-import { verifyHeaderSeal, type Header } from './header.js';
+import { checkHeaderShape, verifyHeaderSeal, type Header } from './header.js';
 import { accountOf, type Ledger } from './state.js';
-import { verifyVote, voteConflict, voteId, type Vote } from './vote.js';
+import { checkVoteShape, verifyVote, voteConflict, voteId, type Vote } from './vote.js';
 import type { Account } from './types.js';
 
 export interface DoubleBlockEvidence {
@@ -61,6 +61,19 @@ export function doubleVoteEvidence(domain: string, a: Vote, b: Vote, c: HashSign
   return e;
 }
 
+/**
+ * The form evidence must have before anything is hashed from it (BAD_EVIDENCE): a known kind and
+ * two statements with fields of the right types. Signatures and the conflict are verifyEvidence's.
+ */
+export function checkEvidenceShape(e: Evidence, c: HashSign = defaultHashSign): void {
+  ensure(typeof e === 'object' && e !== null, 'BAD_EVIDENCE', 'evidence must be an object');
+  ensure(e.kind === 'double_block' || e.kind === 'double_vote', 'BAD_EVIDENCE', 'kind must be double_block or double_vote');
+  for (const [what, x] of [['first', e.first], ['second', e.second]] as const) {
+    if (e.kind === 'double_block') statement(`${what} header`, () => checkHeaderShape(x as Header, c));
+    else statement(`${what} vote`, () => checkVoteShape(x as Vote, c));
+  }
+}
+
 /** Runs a check of one statement; its failure becomes BAD_EVIDENCE naming the statement. */
 function statement<T>(what: string, run: () => T): T {
   try {
@@ -76,7 +89,7 @@ function statement<T>(what: string, run: () => T): T {
  * offender, in canonical order, and conflict. Throws BAD_EVIDENCE with the reason.
  */
 export function verifyEvidence(domain: string, e: Evidence, c: HashSign = defaultHashSign): void {
-  ensure(typeof e === 'object' && e !== null, 'BAD_EVIDENCE', 'evidence must be an object');
+  checkEvidenceShape(e, c);
   if (e.kind === 'double_block') {
     statement('first header', () => verifyHeaderSeal(domain, e.first, c));
     statement('second header', () => verifyHeaderSeal(domain, e.second, c));
@@ -85,7 +98,6 @@ export function verifyEvidence(domain: string, e: Evidence, c: HashSign = defaul
     ensure(e.first.current_hash < e.second.current_hash, 'BAD_EVIDENCE', 'the two blocks must differ, the smaller hash first');
     return;
   }
-  ensure(e.kind === 'double_vote', 'BAD_EVIDENCE', 'kind must be double_block or double_vote');
   const a = statement('first vote', () => verifyVote(domain, e.first, c));
   const b = statement('second vote', () => verifyVote(domain, e.second, c));
   ensure(a < b, 'BAD_EVIDENCE', 'the two votes must differ, the smaller id first');

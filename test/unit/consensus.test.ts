@@ -122,6 +122,15 @@ describe('block validity', () => {
     expect(codeOf(() => applyBlockV2(PARAMS, t, { ...good, signature: forged.signature }))).toBe('BAD_SIGNATURE');
   });
 
+  it('refuses malformed votes, evidence and transactions with their codes, before hashing them', () => {
+    const t = last();
+    const good = blockOn(t);
+    const junk = [null, 7, { kind: 'double_vote', first: null, second: 1 }, { kind: 'other' }, { kind: 'double_block', first: {}, second: {} }];
+    for (const e of junk) expect(codeOf(() => applyBlockV2(PARAMS, t, { ...good, evidence: [e as never] }))).toBe('BAD_EVIDENCE');
+    for (const v of [null, 'vote', { staker: A.address }]) expect(codeOf(() => applyBlockV2(PARAMS, t, { ...good, votes: [v as never] }))).toBe('BAD_VOTE');
+    expect(codeOf(() => applyBlockV2(PARAMS, t, { ...good, transactions: [null as never] }))).toBe('INVALID_TRANSACTION');
+  });
+
   it('refuses a vote that is not includable, and one whose signature is not the staker’s', () => {
     const t = last();
     const fin = t.finality;
