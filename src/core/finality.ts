@@ -111,7 +111,7 @@ class Draft {
     const key = `${v.source_hash}:${v.target_hash}`;
     const stake = (this.tallies.get(key)?.stake ?? 0) + weight;
     this.tallies.set(key, { targetHeight: v.target_height, stake });
-    if (3 * stake > 2 * source.weights.total) this.justify(source, target);
+    if (3 * stake >= 2 * source.weights.total) this.justify(source, target);
   }
 
   private justify(source: CheckpointInfo, target: CheckpointInfo): void {

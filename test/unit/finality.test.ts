@@ -33,9 +33,15 @@ function run(upTo: number, ledgerAt: (height: number) => Ledger, votesAt: Record
 const equal = stakes({ [A]: 10, [B]: 10, [C]: 10, [D]: 10 });
 
 describe('the finality record', () => {
-  it('justifies with more than 2/3 and finalises the source of a link to the next checkpoint', () => {
-    const twoThirds = run(9, () => equal, { 5: [vote(A, 0, 4), vote(B, 0, 4)] });
-    expect(twoThirds.justified.height).toBe(0); // 20 of 40: not more than 2/3
+  it('justifies with at least 2/3 and finalises the source of a link to the next checkpoint', () => {
+    const half = run(9, () => equal, { 5: [vote(A, 0, 4), vote(B, 0, 4)] });
+    expect(half.justified.height).toBe(0); // 20 of 40: below 2/3
+    // exactly 2/3 justifies: a third of the stake crashed does not stop finality
+    const three = stakes({ [A]: 10, [B]: 10, [C]: 10 });
+    const twoOfThree = run(9, () => three, { 5: [vote(A, 0, 4), vote(B, 0, 4)], 9: [vote(A, 4, 8), vote(B, 4, 8)] });
+    expect(twoOfThree.finalized.height).toBe(4);
+    const justBelow = run(5, () => stakes({ [A]: 1, [B]: 1 }), { 5: [vote(A, 0, 4)] });
+    expect(justBelow.justified.height).toBe(0); // 1 of 2: 3 · 1 < 2 · 2
     const st = run(9, () => equal, { 5: [vote(A, 0, 4), vote(B, 0, 4), vote(C, 0, 4)], 9: [vote(A, 4, 8), vote(B, 4, 8), vote(C, 4, 8)] });
     expect(st.justified).toEqual({ height: 8, hash: h('x8') });
     expect(st.finalized).toEqual({ height: 4, hash: h('x4') });
