@@ -1,9 +1,10 @@
 /**
  * Shared fixtures of the explorer's browser tests: Debian's chromium through playwright-core, the
- * node's REST answers and what the page shows. Waits on conditions, never on fixed sleeps.
+ * node's REST answers, what the page shows, and the errors the page reports. Waits on conditions,
+ * never on fixed sleeps.
  */
 import { existsSync } from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import type { AccountView, StatusView } from '../../src/api/types.js';
 import { formatBcc } from '../../src/core/money.js';
 import { waitFor } from '../../scripts/network.js';
@@ -90,4 +91,31 @@ export async function waitUntilPageMatchesNode(page: Page, port: number): Promis
   });
   if (!last) throw new Error('no answer from the node');
   return last;
+}
+
+/** A page in a context of its own, recording what it reports as errors. */
+export interface WatchedPage {
+  context: BrowserContext;
+  page: Page;
+  /**
+   * Uncaught exceptions and unhandled rejections of the page, then every console error that
+   * matches none of `expected` (e.g. the browser's own line for a failed load).
+   */
+  unexpectedErrors(expected: readonly RegExp[]): string[];
+}
+
+export async function watchedPage(browser: Browser): Promise<WatchedPage> {
+  const context = await browser.newContext({ viewport: { width: 1366, height: 900 } });
+  const page = await context.newPage();
+  const pageErrors: string[] = [];
+  const consoleErrors: string[] = [];
+  page.on('pageerror', (err) => pageErrors.push(`page error: ${err.message}`));
+  page.on('console', (message) => {
+    if (message.type() === 'error') consoleErrors.push(message.text());
+  });
+  return {
+    context,
+    page,
+    unexpectedErrors: (expected) => [...pageErrors, ...consoleErrors.filter((text) => !expected.some((re) => re.test(text)))],
+  };
 }
