@@ -1,24 +1,27 @@
 /**
  * The explorer when things go wrong, in a real browser (Debian's chromium through playwright-core)
- * on a real 3-node network: its node killed and restarted from its data directory, and HTTP
- * errors from the REST API. The page must say what is wrong in words, keep what it last knew on
- * screen, never throw, and recover on its own, without a reload.
+ * on a real 3-node network: its node killed and restarted from its data directory, a reorg, and
+ * HTTP errors from the REST API. The page must say what is wrong in words, keep what it last
+ * knew on screen, never throw, and recover on its own, without a reload.
  *
  * Waits on what the page shows, never on fixed sleeps. Skipped only when /usr/bin/chromium is
  * missing (CI installs it).
  */
 import type { Browser, Page, Route } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AccountView, Block, StatusView } from '../../src/api/types.js';
 import { launch, waitCommitted, waitFor, type TestNetwork } from '../integration/harness.js';
 import {
   HAVE_CHROMIUM,
   UI_TIMEOUT_MS,
+  getJson,
   launchChromium,
   shownHeight,
   waitUntilPageMatchesNode,
   watchedPage,
   type WatchedPage,
 } from './explorer-page.js';
+import { ScriptedChain, type CountedEvents } from './scripted-chain.js';
 
 /** The browser's own console line for a request that got no answer (the node is down). */
 const LOAD_FAILED = /^Failed to load resource: net::ERR_/;
@@ -26,6 +29,8 @@ const LOAD_FAILED = /^Failed to load resource: net::ERR_/;
 const LOAD_5XX = /^Failed to load resource: the server responded with a status of 5\d\d/;
 /** The REST calls the page makes. */
 const REST_PATHS = new Set(['/status', '/accounts', '/blocks', '/wallet/inbox']);
+/** The page's table shows at most this many blocks (RECENT in app.js). */
+const RECENT = 20;
 const NODES = 3;
 
 const banner = (page: Page, kind: 'offline' | 'error') => page.locator(`#offline-banner[data-kind="${kind}"]`);
@@ -161,6 +166,91 @@ describe.skipIf(!HAVE_CHROMIUM)('explorer resilience (browser, real network)', (
       await blockRow(page, index).waitFor({ timeout: UI_TIMEOUT_MS });
       await waitUntilPageMatchesNode(page, port);
       expect(unexpectedErrors([LOAD_5XX])).toEqual([]);
+    }, 60_000);
+  });
+
+  // A real reorg needs a validator failover that leaves a rival branch behind, machinery the
+  // failover tests build. The page only reads the REST API and the events, so it is shown one
+  // through request interception instead: GET /status, /blocks and /events come from a chain the
+  // test scripts (scripted-chain.ts), in the shapes the node sends.
+  describe('a reorg (scripted chain)', () => {
+    /** Why the blocks table does not show exactly the last RECENT blocks of `chain`, or '' when it does. */
+    async function branchMismatch(page: Page, chain: readonly Block[]): Promise<string> {
+      const shown = await page.$$eval('#blocks-body tr.block-row', (rows) =>
+        rows.map((row) => `${(row as HTMLElement).dataset.index}:${row.querySelector('td.mono')?.getAttribute('title')}`),
+      );
+      const expected = chain.slice(-RECENT).reverse().map((b) => `${b.index}:${b.current_hash}`);
+      if (shown.join() !== expected.join()) return `blocks shown ${shown.join(' ')}; expected ${expected.join(' ')}`;
+      const height = await shownHeight(page);
+      if (height !== chain[chain.length - 1]!.index) return `height shown ${height}`;
+      // Validator counts start again from the new branch: the reverted blocks no longer count.
+      const counts = await page.$$eval('#share-body tr td:first-of-type', (cells) => cells.map((c) => Number(c.textContent)));
+      const counted = counts.reduce((a, b) => a + b, 0);
+      const validated = chain.filter((b) => b.validator !== '0').length;
+      return counted === validated ? '' : `${counted} blocks counted in the validator share, ${validated} validated`;
+    }
+
+    async function waitForBranch(page: Page, chain: readonly Block[], what: string): Promise<void> {
+      let mismatch = '';
+      await waitFor(what, async () => (mismatch = await branchMismatch(page, chain)) === '', UI_TIMEOUT_MS, 100).catch((err: unknown) => {
+        throw new Error(`${err instanceof Error ? err.message : String(err)} (${mismatch})`);
+      });
+    }
+
+    /** A page on node 2 showing a scripted chain: node 2's blocks and `above` made-up ones on top. */
+    async function scriptedPage(above: number): Promise<{ watched: WatchedPage; chain: ScriptedChain; forkIndex: number; validators: string[] }> {
+      const port = t!.ports[2]!;
+      const [status, blocks, accounts] = await Promise.all([
+        getJson<StatusView>(port, '/status'),
+        getJson<Block[]>(port, '/blocks?from=0&limit=500'),
+        getJson<AccountView[]>(port, '/accounts'),
+      ]);
+      const validators = accounts.map((a) => a.address);
+      expect(validators).toHaveLength(NODES);
+      const chain = new ScriptedChain(status, blocks);
+      const forkIndex = chain.tip.index;
+      chain.extend(validators[0]!, above);
+      const watched = await newPage();
+      await chain.install(watched.page);
+      await watched.page.goto(`http://127.0.0.1:${port}/`);
+      await waitForBranch(watched.page, chain.chain, 'the page to show the first branch');
+      await waitFor('the page to open its event stream', async () => chain.streamOpen, UI_TIMEOUT_MS, 50);
+      return { watched, chain, forkIndex, validators };
+    }
+
+    const reorgsSeen = (page: Page) => page.evaluate(() => ((window as CountedEvents).sseSeen ?? []).filter((e) => e === 'reorg').length);
+
+    it('drops the reverted blocks and shows the new branch', async () => {
+      const { watched, chain, forkIndex, validators } = await scriptedPage(2);
+      const { page } = watched;
+      const { reverted, events } = chain.switchBranch(forkIndex, validators[1]!, 3);
+      expect(reverted).toHaveLength(2);
+      await chain.sendEvents(events);
+
+      await waitForBranch(page, chain.chain, 'the page to show the new branch');
+      expect(await reorgsSeen(page)).toBe(1);
+      for (const block of reverted) expect(await page.locator(`#blocks-body td[title="${block.current_hash}"]`).count()).toBe(0);
+      expect(await page.locator('#last-hash').getAttribute('title')).toBe(chain.tip.current_hash);
+      expect(watched.unexpectedErrors([])).toEqual([]);
+    }, 60_000);
+
+    it('does not show blocks of the old branch whose answer arrives after the reorg', async () => {
+      const { watched, chain, forkIndex, validators } = await scriptedPage(2);
+      const { page } = watched;
+      // A new block on the old branch: the page's next poll asks for it, and the answer is held.
+      const held = chain.holdNextBlocks();
+      chain.extend(validators[0]!, 1);
+      await waitFor('the page to ask for the new block', async () => held.arrived(), UI_TIMEOUT_MS, 50);
+
+      // The reorg reaches the page while that answer (the old branch's block) is on its way.
+      const { reverted, events } = chain.switchBranch(forkIndex, validators[1]!, 4);
+      expect(reverted).toHaveLength(3);
+      await chain.sendEvents(events);
+      await waitFor('the page to handle the reorg', async () => (await reorgsSeen(page)) === 1, UI_TIMEOUT_MS, 50);
+      held.release();
+
+      await waitForBranch(page, chain.chain, 'the page to show the new branch only');
+      expect(watched.unexpectedErrors([])).toEqual([]);
     }, 60_000);
   });
 });
