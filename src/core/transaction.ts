@@ -10,6 +10,8 @@ import { MAX_MESSAGE_CHARS, NO_ONE } from './params.js';
 import type { Transaction, TxBody, TxType } from './types.js';
 
 const TX_TYPES: readonly TxType[] = ['coins', 'message', 'stake'];
+/** With the u flag, a surrogate class matches only a surrogate that is not half of a pair. */
+const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
 
 /** The id of a transaction: SHA-256 of its canonical preimage under the network's domain. */
 export function txId(domain: string, body: TxBody): string {
@@ -52,6 +54,9 @@ export function checkTxShape(tx: TxBody): void {
     case 'message': {
       ensure(isValidAddress(tx.receiver), 'MALFORMED', 'receiver is not a valid address');
       ensure(tx.amount === 0, 'MALFORMED', 'a message has amount 0');
+      // A lone surrogate has no UTF-8 form: JSON libraries outside JavaScript refuse or replace
+      // it, and then cannot recompute the id (docs/protocol.md, "Form").
+      ensure(!LONE_SURROGATE.test(tx.message), 'MALFORMED', 'a message must be well-formed Unicode text (it holds a lone surrogate)');
       const chars = codePoints(tx.message);
       ensure(
         chars >= 1 && chars <= MAX_MESSAGE_CHARS,
