@@ -211,4 +211,32 @@ describe('block timestamps', () => {
     for (const i of [0, 1, 2]) expect(await member.postBlocks(port(i), [ahead.block])).toEqual([{ status: 422, answer: 'FUTURE_BLOCK' }]);
     expect(await Promise.all(t.clients.map(snapshot))).toEqual(before);
   });
+
+  it('such a block is refused also when it comes before its parent, and when it comes by catching up from a peer', async () => {
+    const tip = (await agreed()).at(-1)!;
+    const m = accountOf(tip.ledger, member.address).nonce;
+    // before its parent: a child a minute ahead, sent first, then its parent, on time
+    const parent = member.mint(tip, [member.coins(address(0), 4, m)]);
+    const child = member.mint(parent, [member.coins(address(0), 5, m + 1)], Date.now() + 60_000);
+    expect(await member.postBlocks(port(0), [child.block])).toEqual([{ status: 422, answer: 'FUTURE_BLOCK' }]);
+    expect(await member.postBlocks(port(0), [parent.block])).toEqual([{ status: 200, answer: 'committed' }]);
+    expect((await client(0).status()).last_hash).toBe(parent.block.current_hash);
+
+    // by catching up: the member serves a chain whose last block is a minute ahead
+    const tips = await agreed();
+    expect(tips.at(-1)!.block.current_hash).toBe(parent.block.current_hash);
+    const next = member.mint(parent, [member.coins(address(1), 6, m + 1)]);
+    const ahead = member.mint(next, [member.coins(address(1), 7, m + 2)], Date.now() + 60_000);
+    member.serve([...tips.map((x) => x.block), next.block, ahead.block]);
+    try {
+      const caughtUp = [next.block.current_hash, ahead.block.current_hash];
+      await waitFor('every node caught up from the member', async () =>
+        (await Promise.all(t.clients.map((c) => c.status()))).every((s) => caughtUp.includes(s.last_hash)),
+      );
+      // the page held both blocks: a node took the first and refused the second
+      for (const c of t.clients) expect((await c.status()).last_hash).toBe(next.block.current_hash);
+    } finally {
+      member.stopServing();
+    }
+  });
 });
