@@ -1,10 +1,10 @@
 /**
  * Block and chain validation (SPEC A, "Blocks" and "Proof of Stake"; SPEC B, "Validator
  * failure"): a block is valid only if it links to its parent, has the next index, comes from the
- * validator the lottery names for round 0 — or for a later round r, stamped at least r rounds
- * after its parent — carries its validator's signature, holds 1 … capacity transactions, and
- * every transaction is valid applied in order on the parent's state. `applyBlock` returns the new
- * tip or throws a coded error, leaving the parent untouched.
+ * validator the lottery names for round 0 — or for a later round r — stamped at least r rounds
+ * after its parent (round 0's: not before its parent), carries its validator's signature, holds
+ * 1 … capacity transactions, and every transaction is valid applied in order on the parent's
+ * state. `applyBlock` returns the new tip or throws a coded error, leaving the parent untouched.
  */
 import { checkGenesis, verifyBlockSeal } from './block.js';
 import { ensure, ProtocolError } from './errors.js';
@@ -109,13 +109,15 @@ export function applyBlock(
   return { block, ledger: ledger!, round };
 }
 
-/** The round `block`'s validator produced it in: round 0's validator, or a later one's in time. */
+/**
+ * The round `block`'s validator produced it in: round 0's validator, or a later one's in time. A
+ * block of round r is stamped at least r rounds after its parent: for round 0, not before it.
+ */
 function validatorRound(params: NetworkParams, tip: ChainTip, block: Block): number {
   const expected = nextValidator(params, tip);
-  if (block.validator === expected) return 0;
-  const round = typeof block.validator === 'string' ? roundFor(params, tip, block.validator) : -1;
+  const round = block.validator === expected ? 0 : typeof block.validator === 'string' ? roundFor(params, tip, block.validator) : -1;
   ensure(
-    round > 0,
+    round >= 0,
     'WRONG_VALIDATOR',
     `block ${block.index} is from ${String(block.validator).slice(0, 12)}…, but the lottery names ${expected.slice(0, 12)}… (and the validator wins none of the next ${MAX_ROUNDS - 1} rounds)`,
   );
@@ -123,7 +125,9 @@ function validatorRound(params: NetworkParams, tip: ChainTip, block: Block): num
   ensure(
     block.timestamp >= earliest,
     'TOO_EARLY',
-    `block ${block.index} is from the validator of round ${round}, which opens ${round * ROUND_MS} ms after the parent block; it is stamped ${block.timestamp - tip.block.timestamp} ms after it`,
+    round === 0
+      ? `block ${block.index} is stamped ${tip.block.timestamp - block.timestamp} ms before its parent block`
+      : `block ${block.index} is from the validator of round ${round}, which opens ${round * ROUND_MS} ms after the parent block; it is stamped ${block.timestamp - tip.block.timestamp} ms after it`,
   );
   return round;
 }

@@ -605,11 +605,9 @@ export class BlockchatNode extends EventEmitter {
     const { tip } = this.requireFormed();
     const tree = this.tree!;
     if (tree.get(block.current_hash)) return 'known';
+    this.refuseFuture(block);
     const parent = tree.get(block.previous_hash);
     if (parent) {
-      if (block.timestamp > this.now() + MAX_CLOCK_AHEAD_MS) {
-        throw new NodeError('FUTURE_BLOCK', `block ${block.index} is stamped ${block.timestamp - this.now()} ms ahead of this node's clock`);
-      }
       const moved = this.addBlock(block, parent);
       this.drainFuture();
       return moved ? 'committed' : 'kept';
@@ -634,6 +632,16 @@ export class BlockchatNode extends EventEmitter {
     // The next index, but its parent is not the tip: a branch this node has not seen, or a forgery.
     this.syncIfSealed(block);
     throw new ProtocolError('BAD_PREVIOUS_HASH', `block ${block.index} does not link to the tip's hash, nor to any recent block`);
+  }
+
+  /**
+   * Refuses a peer's block stamped too far ahead of this node's clock, whichever way it comes (sent,
+   * kept until its parent comes, or fetched while catching up): every block minted on it would be
+   * stamped as far ahead, and refused by every node, until the clocks reach it.
+   */
+  private refuseFuture(block: Block): void {
+    const ahead = block.timestamp - this.now();
+    if (ahead > MAX_CLOCK_AHEAD_MS) throw new NodeError('FUTURE_BLOCK', `block ${block.index} is stamped ${ahead} ms ahead of this node's clock`);
   }
 
   /** A member's validly sealed block from an unknown branch: fetch that branch (fork choice decides). */
@@ -961,6 +969,7 @@ export class BlockchatNode extends EventEmitter {
         if (this.tree!.get(block.current_hash)) continue;
         const parent = this.tree!.get(block.previous_hash);
         if (!parent) break;
+        this.refuseFuture(block);
         this.addBlock(block, parent);
       }
     } catch (err) {
