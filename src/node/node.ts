@@ -15,7 +15,7 @@ import { ProtocolError } from '../core/errors.js';
 import { NO_ONE, ROUND_MS, UNITS_PER_BCC, totalSupply, type NetworkParams } from '../core/params.js';
 import { debitOf } from '../core/fees.js';
 import { TxPool } from '../core/pool.js';
-import { accountOf, applyTxToDraft, checkTxAgainst } from '../core/state.js';
+import { accountOf, applyTxToDraft, checkNonceUnused, checkTxAgainst } from '../core/state.js';
 import { signTransaction, verifyTransaction } from '../core/transaction.js';
 import type { Account, Block, Transaction, TxBody } from '../core/types.js';
 import { ROUTES, MAX_BLOCKS_PER_PAGE, MAX_POOL_PAGE } from '../api/routes.js';
@@ -559,9 +559,7 @@ export class BlockchatNode extends EventEmitter {
         try {
           // Cheap checks first: a replay of a committed transaction costs no signature check.
           const sender = accountOf(tip.ledger, tx.sender);
-          if (tx.nonce < sender.nonce) {
-            throw new ProtocolError('NONCE_USED', `nonce ${tx.nonce} was already used (the sender's next is ${sender.nonce}): a replay`);
-          }
+          checkNonceUnused(sender, tx.nonce);
           verifyTransaction(params.domain, tx);
           this.metrics.signaturesVerified++;
           if (debitOf(tx, 0) > totalSupply(params.n)) {
