@@ -23,10 +23,11 @@ import {
 import type { BlockEvent, ErrorBody, ReorgEvent, SubmitBatchItem, SubmitRequest } from '../api/types.js';
 import { schemaError } from '../api/check.js';
 import { NodeError } from './errors.js';
-import { acceptStream, STREAM_PROTOCOL, type FrameKind } from './peer-stream.js';
+import { acceptStream, STREAM_PROTOCOL, type FrameKind } from './network/index.js';
 import { registerExplorer } from './explorer.js';
-import type { Hello, JoinRequest, NetworkAnnouncement } from './handshake.js';
-import type { BlockchatNode } from './node.js';
+import type { BranchReplaced, CommittedBlock } from './events.js';
+import type { Hello, JoinRequest, NetworkAnnouncement } from './formation/index.js';
+import type { BlockchatNode } from './index.js';
 
 /** Malformed protocol data is a bad request; anything else the core refuses is unprocessable. */
 function statusOfProtocolError(err: ProtocolError): number {
@@ -93,70 +94,25 @@ function validationMessage(fe: FastifyError): string {
 }
 
 /**
- * A block over capacity is never valid: refuse it before the node keeps it (e.g. queued as ahead
- * of the tip), so that garbage cannot make the node hold megabytes per request.
- */
-function checkBlockSize(node: BlockchatNode, block: Block): void {
-  const capacity = node.params?.capacity;
-  const count = block.transactions.length;
-  if (capacity !== undefined && (count < 1 || count > capacity)) {
-    throw new ProtocolError('BAD_BLOCK_SIZE', `a block holds 1 to ${capacity} transactions, this one ${count}`);
-  }
-}
-
-/** Most peer streams open at once (each peer opens two). */
-const MAX_PEER_STREAMS = 256;
-
-/**
- * Blocks from different validators come on different streams, so a block often arrives just
- * before its parent. Handled at once, it would be kept as ahead of the tip and start a catch-up
- * (a status request to every peer) that the parent, a moment later, makes useless: ~400 such
- * rounds per 20,000 transfers with 10 nodes. A block one or two ahead waits this long for its
- * parent instead; a block whose parent does not come is then handled as before.
- */
-const PARENT_WAIT_MS = 250;
-const PARENT_WAIT_GAP = 2;
-
-function parentCommitted(node: BlockchatNode, index: number): Promise<void> {
-  return new Promise((resolve) => {
-    const check = () => {
-      if ((node.tip?.block.index ?? Infinity) >= index - 1) done();
-    };
-    const done = () => {
-      clearTimeout(timer);
-      node.off('block', check);
-      resolve();
-    };
-    const timer = setTimeout(done, PARENT_WAIT_MS);
-    node.on('block', check);
-    check();
-  });
-}
-
-/**
  * The peer stream's frames get the checks of the REST peer routes: the same schemas, the same
  * node methods. Nothing is answered; a refused frame is counted like a refused request.
  */
 async function handleFrame(node: BlockchatNode, kind: FrameKind, json: string): Promise<void> {
-  node.metrics.request(kind === 'tx' ? 'STREAM transactions' : 'STREAM block');
+  node.events.emit('request', kind === 'tx' ? 'STREAM transactions' : 'STREAM block');
   let body: unknown;
   try {
     body = JSON.parse(json);
   } catch {
-    node.metrics.rejected('MALFORMED');
+    node.events.emit('transactionRejected', 'MALFORMED');
     return;
   }
   try {
     if (kind === 'tx') {
       if (schemaError(peerTransactionsSchema, body) !== undefined) throw new ProtocolError('MALFORMED', 'a transaction frame fails the schema');
-      await node.receiveTransactions(body as Transaction[]);
+      await node.transactions.receive(body as Transaction[]);
     } else {
       if (schemaError(peerBlockSchema, body) !== undefined) throw new ProtocolError('MALFORMED', 'a block frame fails the schema');
-      const block = body as Block;
-      checkBlockSize(node, block);
-      const tip = node.tip?.block.index;
-      if (tip !== undefined && block.index > tip + 1 && block.index <= tip + PARENT_WAIT_GAP) await parentCommitted(node, block.index);
-      node.receiveBlock(block);
+      await node.blocks.receive(body as Block, true);
     }
   } catch (err) {
     if (err instanceof ProtocolError || err instanceof NodeError) {
@@ -166,6 +122,9 @@ async function handleFrame(node: BlockchatNode, kind: FrameKind, json: string): 
     throw err;
   }
 }
+
+/** Most peer streams open at once (each peer opens two). */
+const MAX_PEER_STREAMS = 256;
 
 function readIndex(text: string | undefined, fallback: number): number {
   return text === undefined ? fallback : Number(text);
@@ -196,17 +155,17 @@ export async function buildServer(node: BlockchatNode): Promise<FastifyInstance>
     return sendError(reply, 500, 'INTERNAL', 'the node failed to handle the request; see its log');
   });
   app.addHook('onRequest', async (req) => {
-    node.metrics.request(`${req.method} ${req.routeOptions.url ?? 'unknown'}`);
+    node.events.emit('request', `${req.method} ${req.routeOptions.url ?? 'unknown'}`);
   });
   app.setNotFoundHandler((req, reply) => sendError(reply, 404, 'NOT_FOUND', `no route ${req.method} ${req.url.split('?')[0]}`));
 
   const json = (reply: FastifyReply, text: string) => reply.type('application/json; charset=utf-8').send(text);
 
   // ------------------------------------------------------------ public, read-only
-  app.get(ROUTES.status, async () => node.status());
+  app.get(ROUTES.status, async () => node.views.status());
 
   app.get(ROUTES.latestBlock, async (_req, reply) => {
-    const text = node.latestBlockJson();
+    const text = node.views.latestBlockJson();
     if (!text) return sendError(reply, 503, 'NOT_FORMED', 'this node has no chain yet');
     return json(reply, text);
   });
@@ -220,22 +179,22 @@ export async function buildServer(node: BlockchatNode): Promise<FastifyInstance>
       if (limit < 1 || limit > MAX_BLOCKS_PER_PAGE) {
         return sendError(reply, 400, 'BAD_REQUEST', `request querystring/limit must be 1 to ${MAX_BLOCKS_PER_PAGE}, not ${limit}`);
       }
-      const rows = await node.blocksJson(from, limit);
+      const rows = await node.views.blocksJson(from, limit);
       return json(reply, `[${rows.join(',')}]`);
     },
   );
 
-  app.get(ROUTES.accounts, async () => node.accounts());
-  app.get(ROUTES.peers, async () => node.nodes.map(({ id, address, host, port }) => ({ id, address, host, port })));
+  app.get(ROUTES.accounts, async () => node.views.accounts());
+  app.get(ROUTES.peers, async () => node.views.peerList());
 
   app.get<{ Params: { id: string } }>(ROUTES.transaction, { schema: { params: txIdParamsSchema } }, async (req) =>
-    node.transactionStatus(req.params.id),
+    node.views.transactionStatus(req.params.id),
   );
 
   app.get(ROUTES.metrics, async (_req, reply) =>
     reply
       .type('text/plain; version=0.0.4')
-      .send(node.metrics.render({ pool: node.pool.size, ready: node.ready, peers: node.peers.ids().length })),
+      .send(node.views.metricsText()),
   );
 
   // Open event streams are ended on close: a hijacked response would otherwise hold the server open.
@@ -254,23 +213,37 @@ export async function buildServer(node: BlockchatNode): Promise<FastifyInstance>
       'x-accel-buffering': 'no',
     });
     res.write(`retry: 1000\n\n`);
-    const onBlock = (event: BlockEvent) => res.write(`event: block\ndata: ${JSON.stringify(event)}\n\n`);
-    const onReorg = (event: ReorgEvent) => res.write(`event: reorg\ndata: ${JSON.stringify(event)}\n\n`);
+    const onBlock = ({ block }: CommittedBlock) => {
+      const event: BlockEvent = {
+        index: block.index,
+        hash: block.current_hash,
+        validator: block.validator,
+        validator_id: node.members.idOf(block.validator),
+        transactions: block.transactions.length,
+        timestamp: block.timestamp,
+        tx_ids: block.transactions.map((t) => t.id),
+      };
+      res.write(`event: block\ndata: ${JSON.stringify(event)}\n\n`);
+    };
+    const onReorg = ({ fork, reverted, returned }: BranchReplaced) => {
+      const event: ReorgEvent = { fork_index: fork, reverted: reverted.map((b) => b.current_hash), returned_tx_ids: returned.map((tx) => tx.id) };
+      res.write(`event: reorg\ndata: ${JSON.stringify(event)}\n\n`);
+    };
     const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
-    node.on('block', onBlock);
-    node.on('reorg', onReorg);
+    node.events.on('block', onBlock);
+    node.events.on('reorg', onReorg);
     req.raw.on('close', () => {
       streams.delete(res);
       clearInterval(keepAlive);
-      node.off('block', onBlock);
-      node.off('reorg', onReorg);
+      node.events.off('block', onBlock);
+      node.events.off('reorg', onReorg);
     });
   });
 
   // ------------------------------------------------------------ the node's own wallet
-  app.get(ROUTES.wallet, async () => node.account(node.address));
+  app.get(ROUTES.wallet, async () => node.views.account(node.address));
   app.get<{ Querystring: { limit?: string } }>(ROUTES.inbox, { schema: { querystring: inboxQuerySchema } }, async (req) =>
-    node.inboxView(Math.max(1, Math.min(readIndex(req.query.limit, 100), 10_000))),
+    node.views.inbox(Math.max(1, Math.min(readIndex(req.query.limit, 100), 10_000))),
   );
 
   const requireToken = async (req: FastifyRequest, reply: FastifyReply) => {
@@ -282,7 +255,7 @@ export async function buildServer(node: BlockchatNode): Promise<FastifyInstance>
   app.post<{ Body: SubmitRequest }>(
     ROUTES.walletTransactions,
     { schema: { body: submitSchema }, onRequest: requireToken },
-    async (req) => node.submitOwn(req.body),
+    async (req) => node.wallet.submit(req.body),
   );
 
   app.post<{ Body: SubmitRequest[] }>(
@@ -291,7 +264,7 @@ export async function buildServer(node: BlockchatNode): Promise<FastifyInstance>
     async (req): Promise<SubmitBatchItem[]> =>
       req.body.map((item) => {
         try {
-          return node.submitOwn(item);
+          return node.wallet.submit(item);
         } catch (err) {
           if (err instanceof ProtocolError) return { error: { statusCode: statusOfProtocolError(err), code: err.code, message: err.message } };
           if (err instanceof NodeError) return { error: { statusCode: err.statusCode, code: err.code, message: err.message } };
@@ -301,20 +274,20 @@ export async function buildServer(node: BlockchatNode): Promise<FastifyInstance>
   );
 
   // ------------------------------------------------------------ between nodes: signed data only
-  app.post<{ Body: JoinRequest }>(ROUTES.peerJoin, { schema: { body: peerJoinSchema } }, async (req) => node.handleJoin(req.body));
+  app.post<{ Body: JoinRequest }>(ROUTES.peerJoin, { schema: { body: peerJoinSchema } }, async (req) => node.formation.handleJoin(req.body));
 
   app.post<{ Body: NetworkAnnouncement }>(ROUTES.peerNetwork, { schema: { body: peerNetworkSchema } }, async (req) => {
-    await node.handleNetwork(req.body);
+    await node.formation.handleNetwork(req.body);
     return { ok: true };
   });
 
-  app.post<{ Body: Hello }>(ROUTES.peerHello, { schema: { body: peerHelloSchema } }, async (req) => node.handleHello(req.body));
+  app.post<{ Body: Hello }>(ROUTES.peerHello, { schema: { body: peerHelloSchema } }, async (req) => node.formation.handleHello(req.body));
 
   app.post<{ Body: Transaction[] }>(
     ROUTES.peerTransactions,
     { schema: { body: peerTransactionsSchema } },
     async (req, reply) => {
-      const result = await node.receiveTransactions(req.body);
+      const result = await node.transactions.receive(req.body);
       if (result.accepted === 0 && result.rejected.length > 0) {
         const first = result.rejected[0]!;
         const status = first.code === 'MALFORMED' ? 400 : 422;
@@ -324,11 +297,10 @@ export async function buildServer(node: BlockchatNode): Promise<FastifyInstance>
     },
   );
 
-  app.get(ROUTES.peerPool, async () => node.poolPage());
+  app.get(ROUTES.peerPool, async () => node.sync.poolPage());
 
   app.post<{ Body: Block }>(ROUTES.peerBlocks, { schema: { body: peerBlockSchema } }, async (req) => {
-    checkBlockSize(node, req.body);
-    return { result: node.receiveBlock(req.body) };
+    return { result: await node.blocks.receive(req.body, false) };
   });
 
   const peerStreams = new Set<import('node:stream').Duplex>();
@@ -340,7 +312,7 @@ export async function buildServer(node: BlockchatNode): Promise<FastifyInstance>
       socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
       return;
     }
-    node.metrics.request(`GET ${ROUTES.peerStream}`);
+    node.events.emit('request', `GET ${ROUTES.peerStream}`);
     peerStreams.add(socket);
     socket.on('close', () => peerStreams.delete(socket));
     acceptStream(socket, head, (kind, json) => handleFrame(node, kind, json), (err) =>

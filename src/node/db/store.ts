@@ -6,7 +6,7 @@
  * kept in memory (tx-index.ts) and rebuilt from the blocks when the node starts.
  */
 import { ClassicLevel } from 'classic-level';
-import type { Block } from '../core/types.js';
+import type { Block } from '../../core/types.js';
 
 const BLOCK = 'b:';
 const META = 'm:network';

@@ -12,7 +12,7 @@ import { StringDecoder } from 'node:string_decoder';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Socket } from 'node:net';
-import { ROUTES, BODY_LIMIT } from '../api/routes.js';
+import { ROUTES, BODY_LIMIT } from '../../api/routes.js';
 
 export const STREAM_PROTOCOL = 'blockchat-peer/1';
 export type FrameKind = 'tx' | 'block';
