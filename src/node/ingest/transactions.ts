@@ -3,7 +3,7 @@
  * and pooled, or refused with a coded reason. The same function serves POST /peer/transactions,
  * the peer stream's `T` frames and the pool repair.
  */
-import { ProtocolError } from '../../core/errors.js';
+import { ProtocolError, type ErrorCode } from '../../core/errors.js';
 import { debitOf } from '../../core/fees.js';
 import { totalSupply } from '../../core/params.js';
 import type { TxPool } from '../../core/pool.js';
@@ -18,7 +18,7 @@ const VERIFY_SLICE = 32;
 
 export interface Rejection {
   id: string;
-  code: string;
+  code: ErrorCode;
   message: string;
 }
 
