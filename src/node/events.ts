@@ -88,11 +88,6 @@ export class Emitter<E> {
     const list = this.listeners.get(name) as ReadonlyArray<Listener<E[K]>> | undefined;
     if (list) for (const listener of list) listener(payload);
   }
-
-  /** Whether anything listens to `name` (to skip building a payload nobody reads). */
-  has<K extends keyof E>(name: K): boolean {
-    return (this.listeners.get(name)?.length ?? 0) > 0;
-  }
 }
 
 export type NodeEmitter = Emitter<NodeEvents>;

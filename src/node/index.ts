@@ -43,20 +43,22 @@ export class BlockchatNode {
   /** The bearer token of the wallet's signing routes. */
   readonly token: string;
   readonly events = new Emitter<NodeEvents>();
-  readonly metrics = new Metrics();
-  readonly pool = new TxPool();
   readonly members: Membership;
-  readonly peers: Peers;
   readonly chain: ChainFollower;
-  readonly readiness: Readiness;
   readonly wallet: OwnWallet;
-  readonly minter: Minter;
+  /** Transactions from peers (REST and the peer stream). */
   readonly transactions: TransactionIntake;
+  /** Blocks from peers (REST and the peer stream). */
   readonly blocks: BlockIntake;
   readonly sync: ChainSync;
   readonly formation: Formation;
   readonly views: Views;
   private readonly store: ChainStore;
+  private readonly metrics = new Metrics();
+  private readonly pool = new TxPool();
+  private readonly peers: Peers;
+  private readonly readiness: Readiness;
+  private readonly minter: Minter;
   private tokenPublished = false;
 
   constructor(readonly config: NodeConfig) {
