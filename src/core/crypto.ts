@@ -10,7 +10,7 @@
  * speed, else the secp256k1 package's prebuilt one. Each agrees with noble bit for bit — RFC 6979
  * signatures are deterministic and all emit low-S only, and all reject high-S in verification
  * (test/unit/crypto.test.ts checks every backend that loads).
- * Key generation needs randomness and lives outside the core (src/node/wallet.ts).
+ * Key generation needs randomness and lives outside the core (src/node/wallet/keys.ts).
  */
 import { hash as oneShotHash } from 'node:crypto';
 import { createRequire } from 'node:module';

@@ -9,8 +9,8 @@ import { prepareKeyTables } from '../core/crypto.js';
 import { parseBcc } from '../core/money.js';
 import { DEFAULT_STAKE_BCC, ROUND_MS, UNITS_PER_BCC } from '../core/params.js';
 import { createLogger } from './logger.js';
-import { BlockchatNode, DEFAULT_FAILOVER_MS } from './node.js';
-import { buildServer } from './server.js';
+import { BlockchatNode, DEFAULT_FAILOVER_MS } from './index.js';
+import { buildServer } from './http/index.js';
 import { ensurePrivateDir } from './private-files.js';
 import { runtimeDir } from '../api/token.js';
 

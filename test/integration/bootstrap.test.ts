@@ -10,9 +10,9 @@ import { join } from 'node:path';
 import * as secp from '@noble/secp256k1';
 import { afterAll, describe, expect, it } from 'vitest';
 import { addressOf, bytesToHex } from '../../src/core/crypto.js';
-import { signJoin } from '../../src/node/handshake.js';
+import { signJoin } from '../../src/node/formation/handshake.js';
 import type { Logger } from '../../src/node/logger.js';
-import { BlockchatNode } from '../../src/node/node.js';
+import { BlockchatNode } from '../../src/node/index.js';
 import { freePortBase, waitFor } from '../../scripts/network.js';
 
 const cleanups: Array<() => Promise<void> | void> = [];

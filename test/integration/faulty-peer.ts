@@ -27,7 +27,7 @@ import { blockHash, signBlock } from '../../src/core/block.js';
 import { addressOf, bytesToHex, signHash } from '../../src/core/crypto.js';
 import { signTransaction, txId } from '../../src/core/transaction.js';
 import type { Block, Transaction, TxBody } from '../../src/core/types.js';
-import { signJoin, verifyNetwork, type NetworkAnnouncement, type NodeEntry } from '../../src/node/handshake.js';
+import { signJoin, verifyNetwork, type NetworkAnnouncement, type NodeEntry } from '../../src/node/formation/handshake.js';
 import type { StatusView } from '../../src/api/types.js';
 import { WaitAborted, waitFor } from '../../scripts/network.js';
 

@@ -21,8 +21,8 @@ import { readToken } from '../../src/api/token.js';
 import { UNITS_PER_BCC } from '../../src/core/params.js';
 import { signTransaction, txId } from '../../src/core/transaction.js';
 import type { Block, Transaction, TxBody } from '../../src/core/types.js';
-import { signHello, signJoin, signNetwork, type NodeEntry } from '../../src/node/handshake.js';
-import { STREAM_PROTOCOL } from '../../src/node/peer-stream.js';
+import { signHello, signJoin, signNetwork, type NodeEntry } from '../../src/node/formation/handshake.js';
+import { STREAM_PROTOCOL } from '../../src/node/network/peer-stream.js';
 import { launch, raw, snapshot, waitAgreement, waitCommitted, waitFor, type TestNetwork } from './harness.js';
 
 const N = 3;

@@ -16,7 +16,7 @@ import { MAX_BLOCKS_PER_PAGE } from '../../src/api/routes.js';
 import { readToken } from '../../src/api/token.js';
 import type { Block, InboxEntry } from '../../src/api/types.js';
 import { totalSupply, UNITS_PER_BCC } from '../../src/core/params.js';
-import { ChainStore } from '../../src/node/store.js';
+import { ChainStore } from '../../src/node/db/store.js';
 import { launch, raw, supply, waitAgreement, waitCommitted, type TestNetwork } from './harness.js';
 
 const N = 3;

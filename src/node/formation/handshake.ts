@@ -4,10 +4,10 @@
  * announcement of the node list and chain, signed by the bootstrap. Each is a domain-separated
  * canonical encoding, hashed and signed like a transaction.
  */
-import { canon } from '../core/encoding.js';
-import { sha256Hex, signHash, verifyHash } from '../core/crypto.js';
-import { ensure } from '../core/errors.js';
-import type { Block } from '../core/types.js';
+import { canon } from '../../core/encoding.js';
+import { sha256Hex, signHash, verifyHash } from '../../core/crypto.js';
+import { ensure } from '../../core/errors.js';
+import type { Block } from '../../core/types.js';
 
 export interface NodeEntry {
   id: number;

@@ -1,6 +1,6 @@
 /** Counters of one node, served as Prometheus text on GET /metrics. */
-import { keyTablesMade, verifierName } from '../core/crypto.js';
-import type { Block } from '../core/types.js';
+import { keyTablesMade, verifierName } from '../../core/crypto.js';
+import type { Block } from '../../core/types.js';
 
 export class Metrics {
   readonly verifier = verifierName;
