@@ -64,6 +64,8 @@ export interface NodeEvents {
   members: readonly NodeEntry[];
   /** A peer seems to be ahead: a block came from beyond the tip (its index), or from an unknown branch. */
   behind: number;
+  /** A catch-up finished (every peer asked for its height, missing blocks fetched): the tip's index. */
+  caughtUp: number;
   /** A request or a peer stream frame arrived, by route. */
   request: string;
 }

@@ -26,7 +26,7 @@ import { ROUND_MS, totalSupply, UNITS_PER_BCC } from '../../src/core/params.js';
 import { accountOf } from '../../src/core/state.js';
 import { signTransaction } from '../../src/core/transaction.js';
 import type { Block } from '../../src/core/types.js';
-import { useNetworkWithFaultyPeer, raw, servedChain, supply, waitAgreement, waitCommitted, waitFor } from './harness.js';
+import { metric, useNetworkWithFaultyPeer, raw, servedChain, supply, waitAgreement, waitCommitted, waitFor } from './harness.js';
 
 const N = 4;
 const CAPACITY = 2;
@@ -52,10 +52,8 @@ async function expectSameAccountsAndSupply(): Promise<void> {
   }
 }
 
-/** A reorg count from a node's /metrics. */
-async function reorgs(c: NodeClient): Promise<number> {
-  return Number(/^blockchat_reorgs_total (\d+)$/m.exec(await c.metrics())?.[1] ?? NaN);
-}
+/** A reorg count from a node's /metrics (a missing metric throws). */
+const reorgs = (c: NodeClient): Promise<number> => metric(c, 'blockchat_reorgs_total');
 
 describe('a faulty validator (half of the stake, never produces a block)', () => {
   it('forms with the faulty node staked', async () => {

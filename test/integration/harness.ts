@@ -88,6 +88,27 @@ export async function snapshot(c: NodeClient): Promise<string> {
   return JSON.stringify({ height: status.height, hash: status.last_hash, accounts });
 }
 
+/**
+ * One series of a node's /metrics, by its full name with labels: `blockchat_reorgs_total`,
+ * `blockchat_http_requests_total{route="GET /status"}`. A missing series throws, so a metric that
+ * was renamed or dropped fails the test that reads it instead of reading as NaN. A labelled
+ * series appears with its first count: `absentIsZero` reads one not counted yet as 0, but only
+ * if the node declares its family (`# TYPE`).
+ */
+export async function metric(c: NodeClient, series: string, opts: { absentIsZero?: boolean } = {}): Promise<number> {
+  const lines = (await c.metrics()).split('\n');
+  const family = series.split('{')[0]!;
+  const line = lines.find((l) => l.startsWith(`${series} `));
+  if (line === undefined) {
+    const declared = lines.some((l) => l.startsWith(`# TYPE ${family} `));
+    if (opts.absentIsZero && series !== family && declared) return 0;
+    throw new Error(`${c.baseUrl}/metrics has no ${series}${declared ? '' : ` (nor a # TYPE ${family})`}`);
+  }
+  const value = Number(line.slice(series.length + 1));
+  if (!Number.isFinite(value)) throw new Error(`${c.baseUrl}/metrics: not a number: ${line}`);
+  return value;
+}
+
 const execFileP = promisify(execFile);
 
 /**

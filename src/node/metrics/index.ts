@@ -15,5 +15,6 @@ export function subscribeMetrics(events: NodeEmitter, metrics: Metrics): void {
   events.on('transactionRejected', (code) => metrics.rejected(code));
   events.on('blockSignaturesVerified', (count) => (metrics.signaturesVerified += count));
   events.on('reorg', ({ reverted }) => metrics.reverted(reverted));
+  events.on('caughtUp', () => metrics.catchUps++);
   events.on('block', ({ block, applyMs, minted }) => metrics.blockApplied(block, applyMs, minted));
 }

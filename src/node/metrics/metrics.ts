@@ -12,6 +12,8 @@ export class Metrics {
   applySecondsSum = 0;
   reorgs = 0;
   blocksReverted = 0;
+  /** Catch-ups finished: a test waits on one to know that a block it sent was dealt with. */
+  catchUps = 0;
   height = 0;
   private readonly rejectedByCode = new Map<string, number>();
   private readonly requestsByRoute = new Map<string, number>();
@@ -57,6 +59,7 @@ export class Metrics {
     metric('blockchat_key_tables_made_total', 'counter', 'Precomputed verification tables made for frequent signers.', keyTablesMade());
     metric('blockchat_reorgs_total', 'counter', 'Times the best branch switched to a rival (fork choice).', this.reorgs);
     metric('blockchat_blocks_reverted_total', 'counter', 'Blocks left for a better branch.', this.blocksReverted);
+    metric('blockchat_catch_ups_total', 'counter', 'Catch-ups finished (every peer asked for its height, missing blocks fetched).', this.catchUps);
     metric('blockchat_block_apply_seconds_sum', 'counter', 'Time spent validating and applying blocks.', this.applySecondsSum);
     lines.push('# HELP blockchat_transactions_rejected_total Transactions refused, by reason.');
     lines.push('# TYPE blockchat_transactions_rejected_total counter');

@@ -29,7 +29,7 @@ export class ChainSync {
     private readonly pool: TxPool,
     private readonly intake: TransactionIntake,
     private readonly peers: Peers,
-    events: NodeEmitter,
+    private readonly events: NodeEmitter,
     private readonly now: () => number,
     private readonly log: Logger,
   ) {
@@ -84,6 +84,7 @@ export class ChainSync {
       }
     } finally {
       this.syncing = false;
+      this.events.emit('caughtUp', this.chain.tip!.block.index);
     }
   }
 
