@@ -143,7 +143,7 @@ function loadSystem(): SystemSecp256k1 | undefined {
   if (process.env.BLOCKCHAT_NOBLE_ONLY === '1' || process.env.BLOCKCHAT_NO_NATIVE === '1') return undefined;
   try {
     // package.json "imports" maps this to native/build/Release/, from src/ and dist/ alike
-    return createRequire(import.meta.url)('#secp256k1-system') as SystemSecp256k1;
+    return createRequire(import.meta.url)('#blockchat-secp256k1') as SystemSecp256k1;
   } catch {
     return undefined;
   }

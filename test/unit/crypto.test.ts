@@ -225,7 +225,7 @@ interface TableVerifier {
 }
 const binding = ((): TableVerifier | undefined => {
   try {
-    return createRequire(import.meta.url)('#secp256k1-system') as TableVerifier;
+    return createRequire(import.meta.url)('#blockchat-secp256k1') as TableVerifier;
   } catch {
     return undefined;
   }
