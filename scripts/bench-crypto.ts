@@ -9,7 +9,9 @@
 import { createHash, hash as oneShot } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js';
-import { addressOf, backends, type Secp256k1Backend } from '../src/core/crypto.js';
+import { addressOf } from '../src/core/crypto.js';
+import { availableSuites, type NodeCrypto } from '../src/crypto/select.js';
+import { runVectors } from '../src/crypto/vectors.js';
 
 const rounds = Number(process.argv[2] ?? 5);
 const ops = Number(process.argv[3] ?? 2000);
@@ -34,20 +36,27 @@ const secrets = [0, 1, 2, 3].map((k) => h(`bench-crypto-key-${k}`));
 const addresses = secrets.map((s) => addressOf(s));
 const hashes = Array.from({ length: ops }, (_, i) => h(`bench-crypto-msg-${i}`));
 
-function bench(b: Secp256k1Backend): void {
+function bench(name: string, b: NodeCrypto): void {
   // noble is two orders of magnitude slower: a tenth of the operations
-  const n = b.name === 'noble' ? Math.ceil(ops / 10) : ops;
-  const sigs = hashes.slice(0, n).map((hash, i) => b.sign(hash, secrets[i % 4]!));
-  const out: string[] = [`${b.name}:`];
-  out.push(`  sign   ${show(time((i) => b.sign(hashes[i]!, secrets[i % 4]!), n))}`);
+  const n = name === 'noble' ? Math.ceil(ops / 10) : ops;
+  const sigs = hashes.slice(0, n).map((hash, i) => b.signHash(hash, secrets[i % 4]!));
+  const out: string[] = [`${name}:`];
+  out.push(`  sign   ${show(time((i) => b.signHash(hashes[i]!, secrets[i % 4]!), n))}`);
   // warms the backend: memoised points, and key tables where it makes them
-  for (let i = 0; i < n; i++) if (!b.verify(hashes[i]!, sigs[i]!, addresses[i % 4]!)) throw new Error(`${b.name} rejects a valid signature`);
-  out.push(`  verify ${show(time((i) => b.verify(hashes[i]!, sigs[i]!, addresses[i % 4]!), n))}`);
-  out.push(`  point  ${show(time((i) => b.isPoint(addresses[i % 4]!), n))}`);
+  for (let i = 0; i < n; i++) if (!b.verifyHash(hashes[i]!, sigs[i]!, addresses[i % 4]!)) throw new Error(`${name} rejects a valid signature`);
+  out.push(`  verify ${show(time((i) => b.verifyHash(hashes[i]!, sigs[i]!, addresses[i % 4]!), n))}`);
+  out.push(`  point  ${show(time((i) => b.isValidAddress(addresses[i % 4]!), n))}`);
   console.log(out.join('\n'));
 }
 
 const preimage = new TextEncoder().encode(JSON.stringify({ domain: h('domain'), sender: addresses[0], receiver: addresses[1], type: 'coins', amount: 12345, message: '', nonce: 17 }));
 console.log(`${rounds} runs of ${ops} operations each; median (min–max) per operation`);
 console.log(`sha256 of ${preimage.length} bytes: node:crypto ${show(time(() => oneShot('sha256', preimage, 'hex')))}, noble ${show(time(() => nobleSha256(preimage)))}`);
-for (const b of backends) bench(b);
+const { suites, missing } = availableSuites(process.env);
+for (const line of missing) console.log(`(${line})`);
+for (const suite of suites) {
+  const t0 = performance.now();
+  const report = runVectors(suite.make());
+  console.log(`${suite.name}: ${report.checks} fixed checks against noble in ${Math.round(performance.now() - t0)} ms, ${report.disagreements.length} disagreements`);
+  bench(suite.name, suite.make());
+}

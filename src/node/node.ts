@@ -10,7 +10,6 @@ import { join } from 'node:path';
 import { applyBlock, earliestTimestamp, genesisTip, nextValidator, roundFor, validatorsOfRounds, type ChainTip } from '../core/chain.js';
 import { BlockTree, type BranchSwitch } from '../core/forkchoice.js';
 import { genesisBlock, signBlock, verifyBlockSeal } from '../core/block.js';
-import { isValidAddress } from '../core/crypto.js';
 import { ProtocolError } from '../core/errors.js';
 import { NO_ONE, ROUND_MS, UNITS_PER_BCC, totalSupply, type NetworkParams } from '../core/params.js';
 import { debitOf } from '../core/fees.js';
@@ -21,6 +20,7 @@ import type { Account, Block, Transaction, TxBody } from '../core/types.js';
 import { ROUTES, MAX_BLOCKS_PER_PAGE, MAX_POOL_PAGE } from '../api/routes.js';
 import { runtimeDir, runtimeTokenPath } from '../api/token.js';
 import type { AccountView, BlockEvent, InboxEntry, ReorgEvent, StatusView, SubmitRequest, SubmitResponse, TxStatusView } from '../api/types.js';
+import type { CryptoChoice, NodeCrypto } from '../crypto/select.js';
 import { NodeError } from './errors.js';
 import {
   signHello,
@@ -67,6 +67,8 @@ export interface NodeConfig {
    */
   joinAfter?: number;
   log: Logger;
+  /** The cryptography suite, chosen and checked against noble as the node starts (src/crypto/select.ts). */
+  crypto: CryptoChoice;
   /** The clock, injected so that nothing below reads time on its own. */
   now?: () => number;
 }
@@ -96,12 +98,14 @@ function sameTx(a: Transaction, b: Transaction): boolean {
 export class BlockchatNode extends EventEmitter {
   readonly wallet: Wallet;
   readonly token: string;
-  readonly metrics = new Metrics();
+  readonly metrics: Metrics;
   readonly pool = new TxPool();
   readonly peers: Peers;
   private readonly store: ChainStore;
   private readonly now: () => number;
   private readonly log: Logger;
+  /** Every hash, signature and verification of this node goes through it. */
+  private readonly crypto: NodeCrypto;
 
   id = -1;
   n: number | undefined;
@@ -144,6 +148,8 @@ export class BlockchatNode extends EventEmitter {
     this.setMaxListeners(1_000);
     this.log = config.log;
     this.now = config.now ?? Date.now;
+    this.crypto = config.crypto.crypto;
+    this.metrics = new Metrics(this.crypto);
     mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
     this.wallet = loadWallet(config.dataDir);
     this.token = loadToken(config.dataDir);
@@ -202,8 +208,8 @@ export class BlockchatNode extends EventEmitter {
   private async createGenesis(): Promise<void> {
     const n = this.requireNumber(this.n, 'n');
     const capacity = this.requireNumber(this.capacity, 'capacity');
-    const genesis = genesisBlock(this.address, n, this.now());
-    const { params, tip } = genesisTip(genesis, n, capacity);
+    const genesis = genesisBlock(this.address, n, this.now(), this.crypto);
+    const { params, tip } = genesisTip(genesis, n, capacity, this.crypto);
     this.params = params;
     this.id = 0;
     this.bootstrapAddress = this.address;
@@ -339,7 +345,7 @@ export class BlockchatNode extends EventEmitter {
       return;
     }
     if (a.chain.length === 0) throw new ProtocolError('BAD_GENESIS', 'a chain has at least its genesis block');
-    const { params, tree } = this.replay(a.chain, a.n, a.capacity, (d, tx) => verifyTransaction(d, tx));
+    const { params, tree } = this.replay(a.chain, a.n, a.capacity, (d, tx) => verifyTransaction(d, tx, this.crypto));
     if (params.bootstrap !== this.bootstrapAddress) throw new NodeError('UNKNOWN_NODE', 'the chain is not this bootstrap\'s');
     this.id = me.id;
     this.n = a.n;
@@ -384,9 +390,9 @@ export class BlockchatNode extends EventEmitter {
 
   /** Validates a whole chain from its genesis into a block tree; the genesis fixes the parameters. */
   private replay(chain: readonly Block[], n: number, capacity: number, verifyTx: (domain: string, tx: Transaction) => void): { params: NetworkParams; tree: BlockTree } {
-    const { params, tip } = genesisTip(chain[0]!, n, capacity);
+    const { params, tip } = genesisTip(chain[0]!, n, capacity, this.crypto);
     const tree = new BlockTree(tip);
-    for (const block of chain.slice(1)) tree.add(applyBlock(params, tree.best, block, verifyTx));
+    for (const block of chain.slice(1)) tree.add(applyBlock(params, tree.best, block, verifyTx, this.crypto));
     return { params, tree };
   }
 
@@ -403,11 +409,11 @@ export class BlockchatNode extends EventEmitter {
     for await (const json of this.store.allBlocks()) {
       const block = JSON.parse(json) as Block;
       if (!params || !tree) {
-        const start = genesisTip(block, meta.n, meta.capacity);
+        const start = genesisTip(block, meta.n, meta.capacity, this.crypto);
         params = start.params;
         tree = new BlockTree(start.tip);
       } else {
-        tree.add(applyBlock(params, tree.best, block, trusted));
+        tree.add(applyBlock(params, tree.best, block, trusted, this.crypto));
       }
       this.remember(block, json);
       this.indexInbox(block);
@@ -449,7 +455,7 @@ export class BlockchatNode extends EventEmitter {
       return entry.address;
     }
     const shown = text.slice(0, 80);
-    if (!isValidAddress(text)) throw new NodeError('UNKNOWN_RECIPIENT', `"${shown}" is neither a node id nor a valid address`);
+    if (!this.crypto.isValidAddress(text)) throw new NodeError('UNKNOWN_RECIPIENT', `"${shown}" is neither a node id nor a valid address`);
     return text;
   }
 
@@ -474,7 +480,7 @@ export class BlockchatNode extends EventEmitter {
     // Executable after the wallet's own pending transactions? (Incoming pending coins don't count.)
     const draft = this.ownDraft(tip);
     body.nonce = this.ownSim!.complete ? accountOf(draft, this.address).nonce : this.pool.nextNonce(tip.ledger, this.address);
-    const tx = signTransaction(params.domain, this.wallet.secretKey, body);
+    const tx = signTransaction(params.domain, this.wallet.secretKey, body, this.crypto);
     checkTxAgainst(draft, tx);
     this.pool.add(tx, tip.ledger, tip.block.index);
     applyTxToDraft(draft, tx);
@@ -552,7 +558,7 @@ export class BlockchatNode extends EventEmitter {
           if (tx.nonce < sender.nonce) {
             throw new ProtocolError('NONCE_USED', `nonce ${tx.nonce} was already used (the sender's next is ${sender.nonce}): a replay`);
           }
-          verifyTransaction(params.domain, tx);
+          verifyTransaction(params.domain, tx, this.crypto);
           this.metrics.signaturesVerified++;
           if (debitOf(tx, 0) > totalSupply(params.n)) {
             throw new ProtocolError('INSUFFICIENT_FUNDS', 'the transaction costs more than all the coins in the network');
@@ -579,7 +585,7 @@ export class BlockchatNode extends EventEmitter {
   private readonly verifyCached = (domain: string, tx: Transaction): void => {
     const known = this.pool.get(tx.id);
     if (known && sameTx(known, tx)) return;
-    verifyTransaction(domain, tx);
+    verifyTransaction(domain, tx, this.crypto);
     this.metrics.signaturesVerified++;
   };
 
@@ -615,7 +621,7 @@ export class BlockchatNode extends EventEmitter {
       // Kept only if near, sealed by a member and not displacing one already kept: anyone can
       // send well-formed garbage, and only a block with a valid seal costs its sender a key.
       if (block.index <= tip.block.index + MAX_FUTURE_BLOCKS && !this.future.has(block.index) && this.idOf(block.validator) !== null) {
-        verifyBlockSeal(block);
+        verifyBlockSeal(block, this.crypto);
         this.future.set(block.index, block);
       }
       void this.syncIfBehind(block.index);
@@ -630,7 +636,7 @@ export class BlockchatNode extends EventEmitter {
   private syncIfSealed(block: Block): void {
     if (this.idOf(block.validator) === null) return;
     try {
-      verifyBlockSeal(block);
+      verifyBlockSeal(block, this.crypto);
     } catch {
       return;
     }
@@ -661,7 +667,7 @@ export class BlockchatNode extends EventEmitter {
    */
   private addBlock(block: Block, parent: ChainTip, json?: string): boolean {
     const started = performance.now();
-    const next = applyBlock(this.params!, parent, block, this.verifyCached);
+    const next = applyBlock(this.params!, parent, block, this.verifyCached, this.crypto);
     const moved = this.tree!.add(next);
     if (!moved) return false;
     this.follow(moved, performance.now() - started, json);
@@ -882,7 +888,7 @@ export class BlockchatNode extends EventEmitter {
   private mint(txs: Transaction[], round: number): void {
     const tip = this.tip!;
     const timestamp = Math.max(this.now(), earliestTimestamp(tip.block, round));
-    const block = signBlock(tip.block, txs, timestamp, this.wallet.secretKey);
+    const block = signBlock(tip.block, txs, timestamp, this.wallet.secretKey, this.crypto);
     const json = JSON.stringify(block);
     try {
       this.addBlock(block, tip, json);
@@ -1006,7 +1012,7 @@ export class BlockchatNode extends EventEmitter {
       last_hash: tip?.block.current_hash ?? '',
       next_validator: tip && this.params ? nextValidator(this.params, tip) : '',
       pool: this.pool.size,
-      verifier: this.metrics.verifier,
+      verifier: this.crypto.name,
       joined: this.nodes.length,
     };
   }
