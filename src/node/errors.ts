@@ -11,6 +11,7 @@ export type NodeErrorCode =
   | 'UNKNOWN_NODE'
   | 'CONFLICT'
   | 'FUTURE_BLOCK'
+  | 'VERIFIER_MISMATCH'
   | 'NOT_FOUND';
 
 const STATUS: Record<NodeErrorCode, number> = {
@@ -22,6 +23,7 @@ const STATUS: Record<NodeErrorCode, number> = {
   UNKNOWN_NODE: 403,
   CONFLICT: 409,
   FUTURE_BLOCK: 422,
+  VERIFIER_MISMATCH: 409,
   NOT_FOUND: 404,
 };
 

@@ -235,7 +235,15 @@ export class BlockchatNode extends EventEmitter {
     const pool = new Pool(this.config.bootstrapUrl, { connections: 1 });
     try {
       const request = signJoin(
-        { address: this.address, host: this.config.host, port: this.config.port, n, capacity, stake: this.config.stake },
+        {
+          address: this.address,
+          host: this.config.host,
+          port: this.config.port,
+          n,
+          capacity,
+          stake: this.config.stake,
+          verifier_fingerprint: this.config.crypto.fingerprint,
+        },
         this.wallet.secretKey,
       );
       // The bootstrap may still be starting: keep trying for a minute.
@@ -243,6 +251,8 @@ export class BlockchatNode extends EventEmitter {
       for (;;) {
         try {
           const status = await requestJson<StatusView>(pool, 'GET', ROUTES.status, undefined, 5_000);
+          const mismatch = this.verifierMismatch(status.verifier_fingerprint ?? '', 'the bootstrap');
+          if (mismatch) throw new NodeError('VERIFIER_MISMATCH', `${mismatch}; not joining`);
           this.bootstrapAddress = status.address;
           if (this.config.joinAfter !== undefined && status.joined < this.config.joinAfter && status.joined < n) {
             await new Promise((r) => setTimeout(r, 10));
@@ -253,6 +263,7 @@ export class BlockchatNode extends EventEmitter {
           this.log.info(`joined the network at ${this.config.bootstrapUrl} as node ${answer.id}`);
           return;
         } catch (err) {
+          if (err instanceof NodeError) throw err; // this node's own refusal: no retry
           const reason = err instanceof Error ? err.message : String(err);
           if (!/ECONNREFUSED|ECONNRESET|fetch failed|other side closed|Timeout/i.test(reason) || this.now() > deadline) {
             throw new Error(`cannot join the network at ${this.config.bootstrapUrl}: ${reason}`);
@@ -269,6 +280,11 @@ export class BlockchatNode extends EventEmitter {
   async handleJoin(req: JoinRequest): Promise<{ id: number; bootstrap: string }> {
     if (!this.isBootstrap || !this.params) throw new NodeError('UNKNOWN_NODE', 'this node is not the bootstrap');
     verifyJoin(req);
+    const mismatch = req.verifier_fingerprint === undefined ? undefined : this.verifierMismatch(req.verifier_fingerprint, `the node at ${req.host}:${req.port}`);
+    if (mismatch) {
+      this.log.error(`refused a join: ${mismatch}`);
+      throw new NodeError('VERIFIER_MISMATCH', mismatch);
+    }
     if (req.n !== this.params.n || req.capacity !== this.params.capacity) {
       throw new NodeError(
         'PARAMS_MISMATCH',
@@ -367,7 +383,10 @@ export class BlockchatNode extends EventEmitter {
     me.host = this.config.host;
     me.port = this.config.port;
     this.peers.set(this.nodes);
-    const hello = signHello({ id: this.id, address: this.address, host: this.config.host, port: this.config.port }, this.wallet.secretKey);
+    const hello = signHello(
+      { id: this.id, address: this.address, host: this.config.host, port: this.config.port, verifier_fingerprint: this.config.crypto.fingerprint },
+      this.wallet.secretKey,
+    );
     await Promise.all(this.peers.ids().map((id) => this.peers.post(id, ROUTES.peerHello, hello, 3_000).catch(() => undefined)));
     this.log.info(`restarted at height ${this.tip?.block.index}; catching up`);
     await this.syncIfBehind();
@@ -385,7 +404,19 @@ export class BlockchatNode extends EventEmitter {
     this.peers.set(this.nodes);
     this.saveMetaQuietly();
     this.log.info(`node ${h.id} is back at ${h.host}:${h.port}`);
+    const mismatch = h.verifier_fingerprint === undefined ? undefined : this.verifierMismatch(h.verifier_fingerprint, `node ${h.id}`);
+    if (mismatch) this.log.error(`VERIFIER MISMATCH: ${mismatch}`);
     return { height: this.tip?.block.index ?? 0 };
+  }
+
+  /**
+   * Why a peer with verifier fingerprint `theirs` would disagree with this node on which
+   * signatures are valid; undefined if the fingerprints agree.
+   */
+  private verifierMismatch(theirs: string, who: string): string | undefined {
+    const mine = this.config.crypto.fingerprint;
+    if (theirs === mine) return undefined;
+    return `${who} reports the verifier fingerprint "${theirs.slice(0, 16)}", this node "${mine.slice(0, 16)}" (${this.crypto.name}): their signature checks answer differently`;
   }
 
   /** Validates a whole chain from its genesis into a block tree; the genesis fixes the parameters. */
@@ -1013,6 +1044,7 @@ export class BlockchatNode extends EventEmitter {
       next_validator: tip && this.params ? nextValidator(this.params, tip) : '',
       pool: this.pool.size,
       verifier: this.crypto.name,
+      verifier_fingerprint: this.config.crypto.fingerprint,
       joined: this.nodes.length,
     };
   }
