@@ -3,10 +3,13 @@
  * with a precomputed table per key (key_tables_impl.h).
  *
  * One library, one translation unit: this file includes the libsecp256k1 source that the
- * `secp256k1` npm package ships (pinned by package-lock.json; native/build.mjs checks the
- * version), so the library's API used here and the field, scalar and group code the key tables
- * use are the same code, compiled with the same options (set in binding.gyp, nowhere else).
- * Nothing is linked from the system but GMP, optionally, for variable-time inverses.
+ * `secp256k1` npm package ships (5.0.2, pinned by package-lock.json; native/build.mjs checks the
+ * version), a development snapshot of late 2019 ("0.1" in its configure.ac; the package's
+ * binding.gyp takes its settings from upstream commit 544002c of 24 Nov 2019), MIT-licensed
+ * (COPYING in the package's src/secp256k1). So the library's API used here and the field,
+ * scalar and group code the key tables use are the same code, compiled with the same options
+ * (set in binding.gyp, nowhere else). Nothing is linked from the system but GMP, optionally,
+ * for variable-time inverses.
  *
  * Everything exported is a pure function of its arguments: deterministic RFC 6979 signing (no
  * extra entropy, as noble), low-S only (libsecp256k1 signs low-S and refuses high-S when
