@@ -7,6 +7,7 @@
  * state. `applyBlock` returns the new tip or throws a coded error, leaving the parent untouched.
  */
 import { checkGenesis, verifyBlockSeal } from './block.js';
+import { nobleCrypto, type Crypto } from './crypto.js';
 import { ensure, ProtocolError } from './errors.js';
 import { drawValidator, roundOf, validatorsByRound } from './lottery.js';
 import { MAX_ROUNDS, ROUND_MS, type NetworkParams } from './params.js';
@@ -24,8 +25,9 @@ export interface ChainTip {
 }
 
 /**
- * How a block's transactions have their id and signature checked. A node passes one that
- * remembers what it already verified (every transaction is verified once per node).
+ * How a block's transactions have their id and signature checked: by default verifyTransaction
+ * with the `crypto` that applyBlock is given. A node passes one that remembers what it already
+ * verified (every transaction is verified once per node).
  */
 export type TxVerifier = (domain: string, tx: Transaction) => void;
 
@@ -74,8 +76,10 @@ export function applyBlock(
   params: NetworkParams,
   tip: ChainTip,
   block: Block,
-  verifyTx: TxVerifier = verifyTransaction,
+  verifyTx?: TxVerifier,
+  crypto: Crypto = nobleCrypto,
 ): ChainTip {
+  const checkTx = verifyTx ?? ((domain: string, tx: Transaction) => verifyTransaction(domain, tx, crypto));
   ensure(isSafeIndex(block.index), 'BAD_INDEX', 'index must be a non-negative integer');
   ensure(
     block.index === tip.block.index + 1,
@@ -95,12 +99,12 @@ export function applyBlock(
     'BAD_BLOCK_SIZE',
     `a block holds 1 to ${params.capacity} transactions, this one ${count}`,
   );
-  verifyBlockSeal(block);
+  verifyBlockSeal(block, crypto);
   const seen = new Set<string>();
   for (const tx of block.transactions) {
     ensure(!seen.has(tx.id), 'DUPLICATE', `transaction ${tx.id} appears twice in block ${block.index}`);
     seen.add(tx.id);
-    asBlockError(block, tx, () => verifyTx(params.domain, tx));
+    asBlockError(block, tx, () => checkTx(params.domain, tx));
   }
   let ledger: Ledger | undefined;
   asBlockError(block, undefined, () => {
@@ -143,8 +147,13 @@ function asBlockError(block: Block, tx: Transaction | undefined, run: () => void
 }
 
 /** The tip right after genesis, and the network parameters the genesis implies. */
-export function genesisTip(genesis: Block, n: number, capacity: number): { params: NetworkParams; tip: ChainTip } {
-  const bootstrap = checkGenesis(genesis, n);
+export function genesisTip(
+  genesis: Block,
+  n: number,
+  capacity: number,
+  crypto: Crypto = nobleCrypto,
+): { params: NetworkParams; tip: ChainTip } {
+  const bootstrap = checkGenesis(genesis, n, crypto);
   const params: NetworkParams = { n, capacity, bootstrap, domain: genesis.current_hash };
   return { params, tip: { block: genesis, ledger: genesisLedger(bootstrap, totalSupply(n)), round: 0 } };
 }
@@ -154,11 +163,12 @@ export function validateChain(
   blocks: readonly Block[],
   n: number,
   capacity: number,
-  verifyTx: TxVerifier = verifyTransaction,
+  verifyTx?: TxVerifier,
+  crypto: Crypto = nobleCrypto,
 ): { params: NetworkParams; tip: ChainTip } {
   ensure(blocks.length > 0, 'BAD_GENESIS', 'a chain has at least its genesis block');
-  const { params, tip: first } = genesisTip(blocks[0]!, n, capacity);
+  const { params, tip: first } = genesisTip(blocks[0]!, n, capacity, crypto);
   let tip = first;
-  for (let i = 1; i < blocks.length; i++) tip = applyBlock(params, tip, blocks[i]!, verifyTx);
+  for (let i = 1; i < blocks.length; i++) tip = applyBlock(params, tip, blocks[i]!, verifyTx, crypto);
   return { params, tip };
 }

@@ -1,4 +1,5 @@
 /** What a node is started with (cli-entry.ts reads it from the command line). */
+import type { CryptoChoice } from '../crypto/select.js';
 import type { Logger } from './logger.js';
 
 export interface NodeConfig {
@@ -26,6 +27,8 @@ export interface NodeConfig {
    */
   joinAfter?: number;
   log: Logger;
+  /** The cryptography suite, chosen and checked against noble as the node starts (src/crypto/select.ts). */
+  crypto: CryptoChoice;
   /** The clock, injected so that nothing below reads time on its own. */
   now?: () => number;
 }

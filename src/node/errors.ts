@@ -12,6 +12,7 @@ export type NodeErrorCode =
   | 'UNKNOWN_NODE'
   | 'CONFLICT'
   | 'FUTURE_BLOCK'
+  | 'VERIFIER_MISMATCH'
   | 'NOT_FOUND';
 
 export class NodeError extends Error {

@@ -54,7 +54,7 @@ export class BlockchatNode {
   readonly formation: Formation;
   readonly views: Views;
   private readonly store: ChainStore;
-  private readonly metrics = new Metrics();
+  private readonly metrics: Metrics;
   private readonly pool = new TxPool();
   private readonly peers: Peers;
   private readonly readiness: Readiness;
@@ -63,6 +63,9 @@ export class BlockchatNode {
 
   constructor(readonly config: NodeConfig) {
     const { log } = config;
+    // Every hash, signature and verification of this node goes through its chosen suite.
+    const crypto = config.crypto.crypto;
+    this.metrics = new Metrics(crypto);
     const now = config.now ?? Date.now;
     const events = this.events;
     mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
@@ -80,16 +83,16 @@ export class BlockchatNode {
 
     // Then the parts, each after those it uses. On `head` (the tip moved) readiness is checked
     // first, then the wallet's initial stake, then the minter looks again.
-    this.chain = new ChainFollower(address, this.members, this.pool, events, now, log);
+    this.chain = new ChainFollower(address, this.members, this.pool, events, now, log, crypto);
     this.readiness = new Readiness(this.members, events, log);
-    this.wallet = new OwnWallet(this.key, config.stake, this.chain, this.members, this.pool, events, log);
+    this.wallet = new OwnWallet(this.key, config.stake, this.chain, this.members, this.pool, events, log, crypto);
     const timing = { blockTimeoutMs: config.blockTimeoutMs, failoverMs: Math.max(ROUND_MS, config.failoverMs ?? DEFAULT_FAILOVER_MS) };
-    this.minter = new Minter(this.key, timing, this.chain, this.members, this.readiness, this.pool, this.peers, events, now, log);
-    this.transactions = new TransactionIntake(this.chain, this.pool, events);
+    this.minter = new Minter(this.key, timing, this.chain, this.members, this.readiness, this.pool, this.peers, events, now, log, crypto);
+    this.transactions = new TransactionIntake(this.chain, this.pool, events, crypto);
     this.blocks = new BlockIntake(this.chain, events);
     this.sync = new ChainSync(this.chain, this.pool, this.transactions, this.peers, events, now, log);
-    this.formation = new Formation(config, this.key, this.members, this.chain, this.readiness, this.wallet, this.sync, this.peers, this.store, now, log);
-    this.views = new Views(address, this.members, this.readiness, this.chain, this.pool, this.peers, this.store, this.metrics);
+    this.formation = new Formation(config, this.key, this.members, this.chain, this.readiness, this.wallet, this.sync, this.peers, this.store, now, log, crypto);
+    this.views = new Views(address, this.members, this.readiness, this.chain, this.pool, this.peers, this.store, this.metrics, config.crypto.fingerprint);
   }
 
   get address(): string {

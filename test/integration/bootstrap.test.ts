@@ -11,6 +11,7 @@ import * as secp from '@noble/secp256k1';
 import { afterAll, describe, expect, it } from 'vitest';
 import { addressOf, bytesToHex } from '../../src/core/crypto.js';
 import { UNITS_PER_BCC } from '../../src/core/params.js';
+import { selectCrypto } from '../../src/crypto/select.js';
 import { signJoin } from '../../src/node/formation/handshake.js';
 import type { Logger } from '../../src/node/logger.js';
 import { BlockchatNode } from '../../src/node/index.js';
@@ -47,7 +48,7 @@ describe('forming the network', () => {
     cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
     const lines: string[] = [];
     const log: Logger = { debug: () => undefined, info: (m) => lines.push(m), warn: (m) => lines.push(m), error: (m) => lines.push(m) };
-    const node = new BlockchatNode({ port: base, host: '127.0.0.1', isBootstrap: true, n: 3, capacity: 5, bootstrapUrl: '', stake: 1000, dataDir, blockTimeoutMs: 500, log });
+    const node = new BlockchatNode({ port: base, host: '127.0.0.1', isBootstrap: true, n: 3, capacity: 5, bootstrapUrl: '', stake: 1000, dataDir, blockTimeoutMs: 500, log, crypto: selectCrypto(process.env) });
     await node.open();
     cleanups.push(() => node.close());
 

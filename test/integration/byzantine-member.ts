@@ -148,6 +148,7 @@ export class ByzantineMember {
       last_hash: last.current_hash,
       next_validator: '',
       pool: 0,
+      verifier_fingerprint: '',
       verifier: '',
       joined: this.n,
     };

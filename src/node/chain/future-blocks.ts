@@ -4,6 +4,7 @@
  * well-formed garbage, and only a block with a valid seal costs its sender a key.
  */
 import { verifyBlockSeal } from '../../core/block.js';
+import type { Crypto } from '../../core/crypto.js';
 import type { Block } from '../../core/types.js';
 
 /** How far ahead of the tip a block may be kept. */
@@ -12,10 +13,12 @@ const MAX_FUTURE_BLOCKS = 256;
 export class FutureBlocks {
   private readonly byIndex = new Map<number, Block>();
 
+  constructor(private readonly crypto: Crypto) {}
+
   /** Keeps `block` if it is near, not displacing one kept, and sealed by a member; throws if its seal is invalid. */
   keep(block: Block, tipIndex: number, isMember: boolean): void {
     if (block.index <= tipIndex + MAX_FUTURE_BLOCKS && !this.byIndex.has(block.index) && isMember) {
-      verifyBlockSeal(block);
+      verifyBlockSeal(block, this.crypto);
       this.byIndex.set(block.index, block);
     }
   }

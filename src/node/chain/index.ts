@@ -6,6 +6,7 @@
  * inbox) and the pool move with it, and `reorg`, `block` and `head` tell everything else (the
  * store, the metrics, the event stream, readiness, the wallet, the minter).
  */
+import type { NodeCrypto } from '../../crypto/suite.js';
 import { verifyBlockSeal } from '../../core/block.js';
 import { applyBlock, type ChainTip } from '../../core/chain.js';
 import { ProtocolError } from '../../core/errors.js';
@@ -41,7 +42,7 @@ export class ChainFollower {
   readonly history = new BlockHistory();
   readonly inbox: Inbox;
   readonly dropped: DroppedTransactions;
-  private readonly future = new FutureBlocks();
+  private readonly future: FutureBlocks;
   /** Signatures verified while validating the current block, for the metrics. */
   private verifiedInBlock = 0;
 
@@ -52,9 +53,11 @@ export class ChainFollower {
     private readonly events: NodeEmitter,
     private readonly now: () => number,
     private readonly log: Logger,
+    readonly crypto: NodeCrypto,
   ) {
     this.inbox = new Inbox(address, (a) => members.idOf(a));
     this.dropped = new DroppedTransactions(address);
+    this.future = new FutureBlocks(crypto);
   }
 
   /** The network's parameters, fixed by its genesis; undefined until this node has a chain. */
@@ -145,7 +148,7 @@ export class ChainFollower {
   private behindIfSealed(block: Block): void {
     if (this.members.idOf(block.validator) === null) return;
     try {
-      verifyBlockSeal(block);
+      verifyBlockSeal(block, this.crypto);
     } catch {
       return;
     }
@@ -177,7 +180,7 @@ export class ChainFollower {
     const started = performance.now();
     let next: ChainTip;
     try {
-      next = applyBlock(this.chainParams!, parent, block, this.verifyCached);
+      next = applyBlock(this.chainParams!, parent, block, this.verifyCached, this.crypto);
     } finally {
       if (this.verifiedInBlock > 0) {
         this.events.emit('blockSignaturesVerified', this.verifiedInBlock);
@@ -193,7 +196,7 @@ export class ChainFollower {
   /** The block validator's transaction check: skip the signature of a pooled, identical transaction. */
   private readonly verifyCached = (domain: string, tx: Transaction): void => {
     if (isPooledCopy(this.pool, tx)) return;
-    verifyTransaction(domain, tx);
+    verifyTransaction(domain, tx, this.crypto);
     this.verifiedInBlock++;
   };
 

@@ -5,6 +5,7 @@
  * accepts the announcement after validating it. A restarted node resumes from its data directory
  * and tells the peers where it is now (hello). The signed messages are in handshake.ts.
  */
+import type { NodeCrypto } from '../../crypto/suite.js';
 import { ROUTES } from '../../api/routes.js';
 import { genesisBlock } from '../../core/block.js';
 import { genesisTip } from '../../core/chain.js';
@@ -66,6 +67,7 @@ export class Formation {
     private readonly store: ChainStore,
     private readonly now: () => number,
     private readonly log: Logger,
+    private readonly crypto: NodeCrypto,
   ) {}
 
   /** The bootstrap is node 0, whether started with -bootstrap or restored from its data directory. */
@@ -78,7 +80,7 @@ export class Formation {
     const meta = await this.store.loadMeta();
     if (meta) {
       this.members.load(meta);
-      const params = await restoreChain(this.store, meta, this.chain, this.readiness, this.config.dataDir);
+      const params = await restoreChain(this.store, meta, this.chain, this.readiness, this.config.dataDir, this.crypto);
       this.members.bootstrapAddress = params.bootstrap;
       this.log.info(`restored node ${this.members.id} from ${this.config.dataDir} at height ${this.chain.tip!.block.index}`);
       this.restored = true;
@@ -100,8 +102,8 @@ export class Formation {
   private async createGenesis(): Promise<void> {
     const n = requireNumber(this.members.n, 'n');
     const capacity = requireNumber(this.members.capacity, 'capacity');
-    const genesis = genesisBlock(this.key.address, n, this.now());
-    const { params, tip } = genesisTip(genesis, n, capacity);
+    const genesis = genesisBlock(this.key.address, n, this.now(), this.crypto);
+    const { params, tip } = genesisTip(genesis, n, capacity, this.crypto);
     this.members.id = 0;
     this.members.bootstrapAddress = this.key.address;
     this.members.nodes = [{ id: 0, address: this.key.address, host: this.config.host, port: this.config.port, stake: this.config.stake }];
@@ -116,8 +118,19 @@ export class Formation {
     const n = requireNumber(this.members.n, 'n');
     const capacity = requireNumber(this.members.capacity, 'capacity');
     const { address, secretKey } = this.key;
-    const request = signJoin({ address, host: this.config.host, port: this.config.port, n, capacity, stake: this.config.stake }, secretKey);
-    const id = await askToJoin(this.config.bootstrapUrl, request, this.config.joinAfter, (a) => (this.members.bootstrapAddress = a), this.now, this.log);
+    const request = signJoin(
+      { address, host: this.config.host, port: this.config.port, n, capacity, stake: this.config.stake, verifier_fingerprint: this.config.crypto.fingerprint },
+      secretKey,
+    );
+    const id = await askToJoin(
+      this.config.bootstrapUrl,
+      request,
+      this.config.joinAfter,
+      (a) => (this.members.bootstrapAddress = a),
+      (status) => this.verifierMismatch(status.verifier_fingerprint ?? '', 'the bootstrap'),
+      this.now,
+      this.log,
+    );
     if (this.members.id < 0) this.members.id = id;
   }
 
@@ -126,6 +139,11 @@ export class Formation {
     const params = this.chain.params;
     if (!this.isBootstrap || !params) throw new NodeError('UNKNOWN_NODE', 'this node is not the bootstrap');
     verifyJoin(req);
+    const mismatch = req.verifier_fingerprint === undefined ? undefined : this.verifierMismatch(req.verifier_fingerprint, `the node at ${req.host}:${req.port}`);
+    if (mismatch) {
+      this.log.error(`refused a join: ${mismatch}`);
+      throw new NodeError('VERIFIER_MISMATCH', mismatch);
+    }
     if (req.n !== params.n || req.capacity !== params.capacity) {
       throw new NodeError(
         'PARAMS_MISMATCH',
@@ -205,7 +223,7 @@ export class Formation {
       return;
     }
     if (a.chain.length === 0) throw new ProtocolError('BAD_GENESIS', 'a chain has at least its genesis block');
-    const { params, tree } = replayChain(a.chain, a.n, a.capacity, (d, tx) => verifyTransaction(d, tx));
+    const { params, tree } = replayChain(a.chain, a.n, a.capacity, (d, tx) => verifyTransaction(d, tx, this.crypto), this.crypto);
     if (params.bootstrap !== bootstrap) throw new NodeError('UNKNOWN_NODE', 'the chain is not this bootstrap\'s');
     this.members.id = me.id;
     this.members.n = a.n;
@@ -226,7 +244,10 @@ export class Formation {
     me.host = this.config.host;
     me.port = this.config.port;
     this.members.changed();
-    const hello = signHello({ id, address: this.key.address, host: this.config.host, port: this.config.port }, this.key.secretKey);
+    const hello = signHello(
+      { id, address: this.key.address, host: this.config.host, port: this.config.port, verifier_fingerprint: this.config.crypto.fingerprint },
+      this.key.secretKey,
+    );
     await Promise.all(this.peers.ids().map((peer) => this.peers.post(peer, ROUTES.peerHello, hello, 3_000).catch(() => undefined)));
     this.log.info(`restarted at height ${this.chain.tip?.block.index}; catching up`);
     await this.sync.catchUp();
@@ -244,6 +265,18 @@ export class Formation {
     this.members.changed();
     this.members.saveQuietly();
     this.log.info(`node ${h.id} is back at ${h.host}:${h.port}`);
+    const mismatch = h.verifier_fingerprint === undefined ? undefined : this.verifierMismatch(h.verifier_fingerprint, `node ${h.id}`);
+    if (mismatch) this.log.error(`VERIFIER MISMATCH: ${mismatch}`);
     return { height: this.chain.tip?.block.index ?? 0 };
+  }
+
+  /**
+   * Why a peer with verifier fingerprint `theirs` would disagree with this node on which
+   * signatures are valid; undefined if the fingerprints agree.
+   */
+  private verifierMismatch(theirs: string, who: string): string | undefined {
+    const mine = this.config.crypto.fingerprint;
+    if (theirs === mine) return undefined;
+    return `${who} reports the verifier fingerprint "${theirs.slice(0, 16)}", this node "${mine.slice(0, 16)}" (${this.crypto.name}): their signature checks answer differently`;
   }
 }

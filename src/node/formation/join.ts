@@ -2,6 +2,7 @@
 import { Pool } from 'undici';
 import { ROUTES } from '../../api/routes.js';
 import type { StatusView } from '../../api/types.js';
+import { NodeError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { requestJson } from '../network/index.js';
 import type { JoinRequest } from './handshake.js';
@@ -16,6 +17,8 @@ export async function askToJoin(
   request: JoinRequest,
   joinAfter: number | undefined,
   onBootstrap: (address: string) => void,
+  /** Why this node must not join a bootstrap whose status says so (its verifier differs); undefined to go on. */
+  refuse: (status: StatusView) => string | undefined,
   now: () => number,
   log: Logger,
 ): Promise<number> {
@@ -25,6 +28,8 @@ export async function askToJoin(
     for (;;) {
       try {
         const status = await requestJson<StatusView>(pool, 'GET', ROUTES.status, undefined, 5_000);
+        const refusal = refuse(status);
+        if (refusal) throw new NodeError('VERIFIER_MISMATCH', `${refusal}; not joining`);
         onBootstrap(status.address);
         if (joinAfter !== undefined && status.joined < joinAfter && status.joined < request.n) {
           await new Promise((r) => setTimeout(r, 10));
@@ -34,6 +39,7 @@ export async function askToJoin(
         log.info(`joined the network at ${url} as node ${answer.id}`);
         return answer.id;
       } catch (err) {
+        if (err instanceof NodeError) throw err; // this node's own refusal: no retry
         const reason = err instanceof Error ? err.message : String(err);
         if (!/ECONNREFUSED|ECONNRESET|fetch failed|other side closed|Timeout/i.test(reason) || now() > deadline) {
           throw new Error(`cannot join the network at ${url}: ${reason}`);

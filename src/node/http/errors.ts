@@ -21,6 +21,7 @@ const NODE_STATUS: Readonly<Record<NodeErrorCode, number>> = {
   UNKNOWN_NODE: 403,
   CONFLICT: 409,
   FUTURE_BLOCK: 422,
+  VERIFIER_MISMATCH: 409,
   NOT_FOUND: 404,
 };
 

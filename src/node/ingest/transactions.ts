@@ -3,6 +3,7 @@
  * and pooled, or refused with a coded reason. The same function serves POST /peer/transactions,
  * the peer stream's `T` frames and the pool repair.
  */
+import type { NodeCrypto } from '../../crypto/suite.js';
 import { ProtocolError, type ErrorCode } from '../../core/errors.js';
 import { debitOf } from '../../core/fees.js';
 import { totalSupply } from '../../core/params.js';
@@ -32,6 +33,7 @@ export class TransactionIntake {
     private readonly chain: ChainFollower,
     private readonly pool: TxPool,
     private readonly events: NodeEmitter,
+    private readonly crypto: NodeCrypto,
   ) {}
 
   /**
@@ -57,7 +59,7 @@ export class TransactionIntake {
           // Cheap checks first: a replay of a committed transaction costs no signature check.
           const sender = accountOf(tip.ledger, tx.sender);
           checkNonceUnused(sender, tx.nonce);
-          verifyTransaction(params.domain, tx);
+          verifyTransaction(params.domain, tx, this.crypto);
           verified++;
           if (debitOf(tx, 0) > totalSupply(params.n)) {
             throw new ProtocolError('INSUFFICIENT_FUNDS', 'the transaction costs more than all the coins in the network');

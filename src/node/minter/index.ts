@@ -5,6 +5,7 @@
  * (`minted` sends it to the peers). It looks again whenever the tip moves or transactions arrive,
  * and sets one timer for the moment its round opens.
  */
+import type { NodeCrypto } from '../../crypto/suite.js';
 import { signBlock } from '../../core/block.js';
 import { earliestTimestamp, nextValidator, roundFor, validatorsOfRounds } from '../../core/chain.js';
 import { ROUND_MS } from '../../core/params.js';
@@ -50,6 +51,7 @@ export class Minter {
     private readonly events: NodeEmitter,
     private readonly now: () => number,
     private readonly log: Logger,
+    private readonly crypto: NodeCrypto,
   ) {
     events.on('head', () => {
       // A new tip: whatever was timed for the old one no longer holds.
@@ -160,7 +162,7 @@ export class Minter {
   private mint(txs: Transaction[], round: number): void {
     const tip = this.chain.tip!;
     const timestamp = Math.max(this.now(), earliestTimestamp(tip.block, round));
-    const block = signBlock(tip.block, txs, timestamp, this.key.secretKey);
+    const block = signBlock(tip.block, txs, timestamp, this.key.secretKey, this.crypto);
     const json = JSON.stringify(block);
     try {
       this.chain.addBlock(block, tip, json);

@@ -24,6 +24,7 @@ export class Views {
     private readonly peers: Peers,
     private readonly store: ChainStore,
     private readonly metrics: Metrics,
+    private readonly verifierFingerprint: string,
   ) {}
 
   status(): StatusView {
@@ -40,6 +41,7 @@ export class Views {
       next_validator: tip && params ? nextValidator(params, tip) : '',
       pool: this.pool.size,
       verifier: this.metrics.verifier,
+      verifier_fingerprint: this.verifierFingerprint,
       joined: members.nodes.length,
     };
   }

@@ -4,8 +4,8 @@
  * transactions, and pools it (`ownTransaction` sends it to the peers). Also sends the node's
  * configured initial stake once it has the coins. The key and token files are in keys.ts.
  */
+import type { NodeCrypto } from '../../crypto/suite.js';
 import type { ChainTip } from '../../core/chain.js';
-import { isValidAddress } from '../../core/crypto.js';
 import { ProtocolError } from '../../core/errors.js';
 import { NO_ONE, UNITS_PER_BCC } from '../../core/params.js';
 import type { TxPool } from '../../core/pool.js';
@@ -35,6 +35,7 @@ export class OwnWallet {
     private readonly pool: TxPool,
     private readonly events: NodeEmitter,
     private readonly log: Logger,
+    private readonly crypto: NodeCrypto,
   ) {
     events.on('head', () => this.maybeInitialStake());
   }
@@ -55,7 +56,7 @@ export class OwnWallet {
       return entry.address;
     }
     const shown = text.slice(0, 80);
-    if (!isValidAddress(text)) throw new NodeError('UNKNOWN_RECIPIENT', `"${shown}" is neither a node id nor a valid address`);
+    if (!this.crypto.isValidAddress(text)) throw new NodeError('UNKNOWN_RECIPIENT', `"${shown}" is neither a node id nor a valid address`);
     return text;
   }
 
@@ -80,7 +81,7 @@ export class OwnWallet {
     // Executable after the wallet's own pending transactions? (Incoming pending coins don't count.)
     const draft = this.draftOn(tip);
     body.nonce = this.own!.complete ? accountOf(draft, this.address).nonce : this.pool.nextNonce(tip.ledger, this.address);
-    const tx = signTransaction(params.domain, this.key.secretKey, body);
+    const tx = signTransaction(params.domain, this.key.secretKey, body, this.crypto);
     checkTxAgainst(draft, tx);
     this.pool.add(tx, tip.ledger, tip.block.index);
     applyTxToDraft(draft, tx);
