@@ -34,7 +34,7 @@ import {
 } from './report.js';
 import { runTester } from './tester.js';
 import { measureApplyVsHeight } from './bench-apply.js';
-import { verifierName } from '../src/core/crypto.js';
+import { availableSuites } from '../src/crypto/select.js';
 
 const EXPERIMENTS = ['performance', 'scalability', 'ntua', 'fairness', 'load', 'latency', 'endurance', 'apply'] as const;
 type Experiment = (typeof EXPERIMENTS)[number];
@@ -168,7 +168,7 @@ async function main(): Promise<number> {
     date: new Date().toISOString(),
     revision,
     loadAverage: loadavg()[0],
-    verifier: verifierName, // the nodes load the same build of the same module
+    verifier: availableSuites(process.env).suites[0]!.name, // what the nodes choose: the same rule, the same build
     command: 'npm run bench' + (process.env.BENCH_ONLY ? ` (BENCH_ONLY=${process.env.BENCH_ONLY})` : ''),
     machine: machine(),
     runs: [],
@@ -332,7 +332,7 @@ async function main(): Promise<number> {
   }
   if (which.has('apply')) {
     await attempt('apply', async () => {
-      results.apply = measureApplyVsHeight([10, 10_000], 20, 100);
+      results.apply = measureApplyVsHeight(availableSuites(process.env).suites[0]!.make(), [10, 10_000], 20, 100);
       process.stderr.write(`\n== apply time vs height: ${results.apply.map((a) => `${a.height}: ${a.medianMs.toFixed(3)} ms`).join(', ')}\n`);
       save();
     });

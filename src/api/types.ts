@@ -18,6 +18,11 @@ export interface StatusView {
   pool: number;
   /** Which signature verifier the node uses. */
   verifier: string;
+  /**
+   * Fingerprint of its answers to fixed checks of hashing, signing and verification
+   * (src/crypto/vectors.ts): the same on every node whose verifier answers as noble does.
+   */
+  verifier_fingerprint: string;
   /** Nodes known to this node (on the bootstrap while forming: how many have joined). */
   joined: number;
 }

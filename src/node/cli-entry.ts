@@ -5,12 +5,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { prepareKeyTables } from '../core/crypto.js';
 import { parseBcc } from '../core/money.js';
 import { DEFAULT_STAKE_BCC, ROUND_MS, UNITS_PER_BCC } from '../core/params.js';
+import { selectCrypto } from '../crypto/select.js';
 import { createLogger } from './logger.js';
-import { BlockchatNode, DEFAULT_FAILOVER_MS } from './node.js';
-import { buildServer } from './server.js';
+import { BlockchatNode, DEFAULT_FAILOVER_MS } from './index.js';
+import { buildServer } from './http/index.js';
 import { ensurePrivateDir } from './private-files.js';
 import { runtimeDir } from '../api/token.js';
 
@@ -58,6 +58,11 @@ export async function runNode(args: NodeArgs): Promise<void> {
 
   let node: BlockchatNode | undefined;
   const log = createLogger(() => `[node ${node && node.id >= 0 ? node.id : '?'} :${port}]`, args.quiet ? 'warn' : 'info');
+  // The fastest suite that loads, unless BLOCKCHAT_NO_NATIVE / BLOCKCHAT_NOBLE_ONLY say otherwise;
+  // throws (the node does not start) if it answers the fixed checks differently from noble.
+  const crypto = selectCrypto(process.env);
+  for (const note of crypto.notes) log.warn(note);
+  log.info(`signatures: ${crypto.crypto.name}, verifier fingerprint ${crypto.fingerprint.slice(0, 16)}`);
   node = new BlockchatNode({
     port,
     host: args.host ?? '127.0.0.1',
@@ -71,6 +76,7 @@ export async function runNode(args: NodeArgs): Promise<void> {
     failoverMs,
     joinAfter: args.joinAfter,
     log,
+    crypto,
   });
   await node.open();
   const app = await buildServer(node);
@@ -86,7 +92,7 @@ export async function runNode(args: NodeArgs): Promise<void> {
   node.publishToken();
   log.info(`listening on http://${args.host ?? '127.0.0.1'}:${port} (data in ${dataDir})`);
   // While the network forms (mostly waiting on peers), not in its first busy second on every node.
-  setImmediate(prepareKeyTables);
+  setImmediate(() => crypto.crypto.prepare());
 
   let stopping = false;
   const stop = async (signal: string) => {

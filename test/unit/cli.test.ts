@@ -377,7 +377,8 @@ describe('the real command, one-shot', () => {
     dataDir = mkdtempSync(join(tmpdir(), 'blockchat-cli-test-'));
     writeFileSync(join(dataDir, 'token'), TOKEN + '\n', { mode: 0o600 });
     const build = spawnSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: root, encoding: 'utf8' });
-    if (build.status !== 0) console.warn(`build failed, the spawn tests use the last build:\n${build.stdout}`);
+    // a failed build (type errors included) fails these tests: they must not pass on a stale dist/
+    if (build.status !== 0) throw new Error(`tsc -p tsconfig.build.json failed (${build.error?.message ?? `status ${build.status}`}):\n${build.stdout}${build.stderr}`);
   }, 120_000);
 
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));

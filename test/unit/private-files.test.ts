@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ensurePrivateDir, writePrivateFile } from '../../src/node/private-files.js';
-import { KEY_FILE, loadToken, loadWallet } from '../../src/node/wallet.js';
+import { KEY_FILE, loadToken, loadWallet } from '../../src/node/wallet/keys.js';
 
 const made: string[] = [];
 const scratch = (): string => {

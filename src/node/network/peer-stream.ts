@@ -5,14 +5,15 @@
  * `T[transaction, …]` or `B{block}`. It replaces one HTTP request and answer per transaction
  * batch and per block with one write of whatever is ready in a turn of the event loop; the
  * receiver checks every frame exactly as the REST peer routes check their bodies (same schemas,
- * same node methods). A peer that does not speak it (or cannot be reached) gets the REST routes.
+ * same intake: src/node/http/peer-routes.ts, src/node/ingest/). A peer that does not speak it
+ * (or cannot be reached) gets the REST routes.
  */
 import { request } from 'node:http';
 import { StringDecoder } from 'node:string_decoder';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Socket } from 'node:net';
-import { ROUTES, BODY_LIMIT } from '../api/routes.js';
+import { ROUTES, BODY_LIMIT } from '../../api/routes.js';
 
 export const STREAM_PROTOCOL = 'blockchat-peer/1';
 export type FrameKind = 'tx' | 'block';

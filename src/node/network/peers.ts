@@ -8,10 +8,10 @@
  */
 import { Pool } from 'undici';
 import { PeerLink } from './peer-stream.js';
-import { ROUTES, MAX_TX_BATCH } from '../api/routes.js';
-import type { Block, Transaction } from '../core/types.js';
-import type { NodeEntry } from './handshake.js';
-import type { Logger } from './logger.js';
+import { ROUTES, MAX_TX_BATCH } from '../../api/routes.js';
+import type { Block, Transaction } from '../../core/types.js';
+import type { NodeEntry } from '../formation/handshake.js';
+import type { Logger } from '../logger.js';
 
 interface Peer {
   entry: NodeEntry;

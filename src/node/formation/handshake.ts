@@ -4,10 +4,10 @@
  * announcement of the node list and chain, signed by the bootstrap. Each is a domain-separated
  * canonical encoding, hashed and signed like a transaction.
  */
-import { canon } from '../core/encoding.js';
-import { sha256Hex, signHash, verifyHash } from '../core/crypto.js';
-import { ensure } from '../core/errors.js';
-import type { Block } from '../core/types.js';
+import { canon } from '../../core/encoding.js';
+import { sha256Hex, signHash, verifyHash } from '../../core/crypto.js';
+import { ensure } from '../../core/errors.js';
+import type { Block } from '../../core/types.js';
 
 export interface NodeEntry {
   id: number;
@@ -25,6 +25,8 @@ export interface JoinRequest {
   n: number;
   capacity: number;
   stake: number;
+  /** The joining node's verifier fingerprint (src/crypto/vectors.ts); the bootstrap refuses a different one. */
+  verifier_fingerprint?: string;
   signature: string;
 }
 
@@ -33,6 +35,8 @@ export interface Hello {
   address: string;
   host: string;
   port: number;
+  /** The restarted node's verifier fingerprint; a peer with a different one says so loudly. */
+  verifier_fingerprint?: string;
   signature: string;
 }
 
@@ -45,11 +49,11 @@ export interface NetworkAnnouncement {
 }
 
 function joinHash(r: Omit<JoinRequest, 'signature'>): string {
-  return sha256Hex(canon(['blockchat/join', r.address, r.host, r.port, r.n, r.capacity, r.stake]));
+  return sha256Hex(canon(['blockchat/join', r.address, r.host, r.port, r.n, r.capacity, r.stake, r.verifier_fingerprint ?? '']));
 }
 
 function helloHash(h: Omit<Hello, 'signature'>): string {
-  return sha256Hex(canon(['blockchat/hello', h.id, h.address, h.host, h.port]));
+  return sha256Hex(canon(['blockchat/hello', h.id, h.address, h.host, h.port, h.verifier_fingerprint ?? '']));
 }
 
 /** The announcement commits to the node list and, through the last block's hash, the chain. */

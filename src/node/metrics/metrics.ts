@@ -1,9 +1,9 @@
 /** Counters of one node, served as Prometheus text on GET /metrics. */
-import { keyTablesMade, verifierName } from '../core/crypto.js';
-import type { Block } from '../core/types.js';
+import type { Block } from '../../core/types.js';
+import type { NodeCrypto } from '../../crypto/suite.js';
 
 export class Metrics {
-  readonly verifier = verifierName;
+  readonly verifier: string;
   txReceived = 0;
   signaturesVerified = 0;
   blocksCommitted = 0;
@@ -12,9 +12,16 @@ export class Metrics {
   applySecondsSum = 0;
   reorgs = 0;
   blocksReverted = 0;
+  /** Catch-ups finished: a test waits on one to know that a block it sent was dealt with. */
+  catchUps = 0;
   height = 0;
   private readonly rejectedByCode = new Map<string, number>();
   private readonly requestsByRoute = new Map<string, number>();
+
+  /** `crypto`: the node's suite, whose name and key tables the metrics show. */
+  constructor(private readonly crypto: Pick<NodeCrypto, 'name' | 'keyTablesMade'>) {
+    this.verifier = crypto.name;
+  }
 
   request(route: string): void {
     this.requestsByRoute.set(route, (this.requestsByRoute.get(route) ?? 0) + 1);
@@ -54,9 +61,10 @@ export class Metrics {
     metric('blockchat_transactions_committed_total', 'counter', 'Transactions in committed blocks.', this.txCommitted);
     metric('blockchat_transactions_received_total', 'counter', 'Transactions received (own and from peers).', this.txReceived);
     metric('blockchat_signatures_verified_total', 'counter', `Transaction signatures verified (${this.verifier}).`, this.signaturesVerified);
-    metric('blockchat_key_tables_made_total', 'counter', 'Precomputed verification tables made for frequent signers.', keyTablesMade());
+    metric('blockchat_key_tables_made_total', 'counter', 'Precomputed verification tables made for frequent signers.', this.crypto.keyTablesMade());
     metric('blockchat_reorgs_total', 'counter', 'Times the best branch switched to a rival (fork choice).', this.reorgs);
     metric('blockchat_blocks_reverted_total', 'counter', 'Blocks left for a better branch.', this.blocksReverted);
+    metric('blockchat_catch_ups_total', 'counter', 'Catch-ups finished (every peer asked for its height, missing blocks fetched).', this.catchUps);
     metric('blockchat_block_apply_seconds_sum', 'counter', 'Time spent validating and applying blocks.', this.applySecondsSum);
     lines.push('# HELP blockchat_transactions_rejected_total Transactions refused, by reason.');
     lines.push('# TYPE blockchat_transactions_rejected_total counter');

@@ -6,13 +6,13 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as secp from '@noble/secp256k1';
-import { addressOf, bytesToHex, isHex } from '../core/crypto.js';
-import { TOKEN_FILE } from '../api/token.js';
-import { ensurePrivateDir, tightenPrivateFile, writePrivateFile } from './private-files.js';
+import { addressOf, bytesToHex, isHex } from '../../core/crypto.js';
+import { TOKEN_FILE } from '../../api/token.js';
+import { ensurePrivateDir, tightenPrivateFile, writePrivateFile } from '../private-files.js';
 
 export const KEY_FILE = 'wallet.key';
 
-export interface Wallet {
+export interface WalletKey {
   readonly secretKey: string;
   readonly address: string;
 }
@@ -30,7 +30,7 @@ function readOrCreate(path: string, create: () => string, valid: (s: string) => 
 }
 
 /** Loads the wallet of `dataDir`, creating a new key on first start. */
-export function loadWallet(dataDir: string): Wallet {
+export function loadWallet(dataDir: string): WalletKey {
   ensurePrivateDir(dataDir);
   const secretKey = readOrCreate(
     join(dataDir, KEY_FILE),
