@@ -3,7 +3,7 @@
  * validator's onion `reveal`, the `votes` and the `evidence` it carries, all committed to by a
  * domain-tagged hash. The genesis block keeps its version-1 form.
  */
-import { defaultHashSign, type HashSign } from './crypto-port.js';
+import { nobleCrypto, type Crypto } from './crypto.js';
 import { evidenceId, type Evidence } from './evidence.js';
 import { headerHash, verifyHeaderSeal, type Header } from './header.js';
 import type { Block, Transaction } from './types.js';
@@ -16,7 +16,7 @@ export interface BlockV2 extends Block {
 }
 
 /** The header of a block: its hash's fields with bodies replaced by their ids. */
-export function headerOf(domain: string, b: BlockV2, c: HashSign = defaultHashSign): Header {
+export function headerOf(domain: string, b: BlockV2, crypto: Crypto = nobleCrypto): Header {
   return {
     index: b.index,
     timestamp: b.timestamp,
@@ -24,8 +24,8 @@ export function headerOf(domain: string, b: BlockV2, c: HashSign = defaultHashSi
     previous_hash: b.previous_hash,
     tx_ids: b.transactions.map((t) => t.id),
     reveal: b.reveal,
-    vote_ids: b.votes.map((v) => voteId(domain, v, c)),
-    evidence_ids: b.evidence.map((e) => evidenceId(domain, e, c)),
+    vote_ids: b.votes.map((v) => voteId(domain, v, crypto)),
+    evidence_ids: b.evidence.map((e) => evidenceId(domain, e, crypto)),
     current_hash: b.current_hash,
     signature: b.signature,
   };
@@ -46,13 +46,13 @@ export function signBlockV2(
   contents: BlockContents,
   timestamp: number,
   secretKeyHex: string,
-  c: HashSign = defaultHashSign,
+  crypto: Crypto = nobleCrypto,
 ): BlockV2 {
   const unsealed: BlockV2 = {
     index: previous.index + 1,
     timestamp,
     transactions: contents.transactions,
-    validator: c.addressOf(secretKeyHex),
+    validator: crypto.addressOf(secretKeyHex),
     previous_hash: previous.current_hash,
     reveal: contents.reveal,
     votes: contents.votes,
@@ -60,13 +60,13 @@ export function signBlockV2(
     current_hash: '',
     signature: '',
   };
-  const current_hash = headerHash(domain, headerOf(domain, unsealed, c), c);
-  return Object.freeze({ ...unsealed, current_hash, signature: c.signHash(current_hash, secretKeyHex) });
+  const current_hash = headerHash(domain, headerOf(domain, unsealed, crypto), crypto);
+  return Object.freeze({ ...unsealed, current_hash, signature: crypto.signHash(current_hash, secretKeyHex) });
 }
 
 /** Checks the block's hash against its fields under `domain` and its validator's signature; returns its header. */
-export function verifyBlockSealV2(domain: string, b: BlockV2, c: HashSign = defaultHashSign): Header {
-  const header = headerOf(domain, b, c);
-  verifyHeaderSeal(domain, header, c);
+export function verifyBlockSealV2(domain: string, b: BlockV2, crypto: Crypto = nobleCrypto): Header {
+  const header = headerOf(domain, b, crypto);
+  verifyHeaderSeal(domain, header, crypto);
   return header;
 }

@@ -4,7 +4,7 @@
  * state — the offender's whole stake is burned, it joins the branch's slashed set, and the burned
  * amount leaves the supply.
  */
-import { defaultHashSign, type HashSign } from './crypto-port.js';
+import { nobleCrypto, type Crypto } from './crypto.js';
 import { canonText } from './encoding.js';
 import { ensure, ProtocolError } from './errors.js';
 import { checkHeaderShape, verifyHeaderSeal, type Header } from './header.js';
@@ -31,15 +31,15 @@ export type Evidence = DoubleBlockEvidence | DoubleVoteEvidence;
 export const EVIDENCE_TAG = 'blockchat/evidence';
 
 /** The ids of the two statements, in the evidence's order. */
-function idsOf(domain: string, e: Evidence, c: HashSign): [string, string] {
+function idsOf(domain: string, e: Evidence, crypto: Crypto): [string, string] {
   if (e.kind === 'double_block') return [e.first.current_hash, e.second.current_hash];
-  return [voteId(domain, e.first, c), voteId(domain, e.second, c)];
+  return [voteId(domain, e.first, crypto), voteId(domain, e.second, crypto)];
 }
 
 /** evidence id = hex(SHA-256(canon(["blockchat/evidence", kind, id of first, id of second]))). */
-export function evidenceId(domain: string, e: Evidence, c: HashSign = defaultHashSign): string {
-  const [a, b] = idsOf(domain, e, c);
-  return c.sha256Hex(canonText([EVIDENCE_TAG, e.kind, a, b]));
+export function evidenceId(domain: string, e: Evidence, crypto: Crypto = nobleCrypto): string {
+  const [a, b] = idsOf(domain, e, crypto);
+  return crypto.sha256Hex(canonText([EVIDENCE_TAG, e.kind, a, b]));
 }
 
 /** Who the evidence convicts. */
@@ -48,16 +48,16 @@ export function offenderOf(e: Evidence): string {
 }
 
 /** Evidence from two headers, in canonical order; throws BAD_EVIDENCE unless they convict. */
-export function doubleBlockEvidence(domain: string, a: Header, b: Header, c: HashSign = defaultHashSign): DoubleBlockEvidence {
+export function doubleBlockEvidence(domain: string, a: Header, b: Header, crypto: Crypto = nobleCrypto): DoubleBlockEvidence {
   const e: DoubleBlockEvidence = a.current_hash < b.current_hash ? { kind: 'double_block', first: a, second: b } : { kind: 'double_block', first: b, second: a };
-  verifyEvidence(domain, e, c);
+  verifyEvidence(domain, e, crypto);
   return e;
 }
 
 /** Evidence from two votes, in canonical order; throws BAD_EVIDENCE unless they conflict. */
-export function doubleVoteEvidence(domain: string, a: Vote, b: Vote, c: HashSign = defaultHashSign): DoubleVoteEvidence {
-  const e: DoubleVoteEvidence = voteId(domain, a, c) < voteId(domain, b, c) ? { kind: 'double_vote', first: a, second: b } : { kind: 'double_vote', first: b, second: a };
-  verifyEvidence(domain, e, c);
+export function doubleVoteEvidence(domain: string, a: Vote, b: Vote, crypto: Crypto = nobleCrypto): DoubleVoteEvidence {
+  const e: DoubleVoteEvidence = voteId(domain, a, crypto) < voteId(domain, b, crypto) ? { kind: 'double_vote', first: a, second: b } : { kind: 'double_vote', first: b, second: a };
+  verifyEvidence(domain, e, crypto);
   return e;
 }
 
@@ -65,12 +65,12 @@ export function doubleVoteEvidence(domain: string, a: Vote, b: Vote, c: HashSign
  * The form evidence must have before anything is hashed from it (BAD_EVIDENCE): a known kind and
  * two statements with fields of the right types. Signatures and the conflict are verifyEvidence's.
  */
-export function checkEvidenceShape(e: Evidence, c: HashSign = defaultHashSign): void {
+export function checkEvidenceShape(e: Evidence, crypto: Crypto = nobleCrypto): void {
   ensure(typeof e === 'object' && e !== null, 'BAD_EVIDENCE', 'evidence must be an object');
   ensure(e.kind === 'double_block' || e.kind === 'double_vote', 'BAD_EVIDENCE', 'kind must be double_block or double_vote');
   for (const [what, x] of [['first', e.first], ['second', e.second]] as const) {
-    if (e.kind === 'double_block') statement(`${what} header`, () => checkHeaderShape(x as Header, c));
-    else statement(`${what} vote`, () => checkVoteShape(x as Vote, c));
+    if (e.kind === 'double_block') statement(`${what} header`, () => checkHeaderShape(x as Header, crypto));
+    else statement(`${what} vote`, () => checkVoteShape(x as Vote, crypto));
   }
 }
 
@@ -88,18 +88,18 @@ function statement<T>(what: string, run: () => T): T {
  * Checks that the evidence is self-proving on this network: both statements are signed by the
  * offender, in canonical order, and conflict. Throws BAD_EVIDENCE with the reason.
  */
-export function verifyEvidence(domain: string, e: Evidence, c: HashSign = defaultHashSign): void {
-  checkEvidenceShape(e, c);
+export function verifyEvidence(domain: string, e: Evidence, crypto: Crypto = nobleCrypto): void {
+  checkEvidenceShape(e, crypto);
   if (e.kind === 'double_block') {
-    statement('first header', () => verifyHeaderSeal(domain, e.first, c));
-    statement('second header', () => verifyHeaderSeal(domain, e.second, c));
+    statement('first header', () => verifyHeaderSeal(domain, e.first, crypto));
+    statement('second header', () => verifyHeaderSeal(domain, e.second, crypto));
     ensure(e.first.validator === e.second.validator, 'BAD_EVIDENCE', 'the two blocks have different validators');
     ensure(e.first.index === e.second.index, 'BAD_EVIDENCE', 'the two blocks are at different heights');
     ensure(e.first.current_hash < e.second.current_hash, 'BAD_EVIDENCE', 'the two blocks must differ, the smaller hash first');
     return;
   }
-  const a = statement('first vote', () => verifyVote(domain, e.first, c));
-  const b = statement('second vote', () => verifyVote(domain, e.second, c));
+  const a = statement('first vote', () => verifyVote(domain, e.first, crypto));
+  const b = statement('second vote', () => verifyVote(domain, e.second, crypto));
   ensure(a < b, 'BAD_EVIDENCE', 'the two votes must differ, the smaller id first');
   ensure(voteConflict(e.first, e.second) !== undefined, 'BAD_EVIDENCE', 'the two votes neither share a target height nor surround one another');
 }
@@ -110,7 +110,10 @@ export interface SlashingState {
   readonly burned: number;
 }
 
-export const NO_SLASHING: SlashingState = Object.freeze({ slashed: new Set<string>(), burned: 0 });
+/** The slashing state after the genesis: nobody slashed, nothing burned. */
+export function noSlashing(): SlashingState {
+  return { slashed: new Set<string>(), burned: 0 };
+}
 
 /**
  * Applies verified evidence: BAD_EVIDENCE if the offender is already slashed; otherwise burns its

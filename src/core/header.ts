@@ -3,8 +3,7 @@
  * commits to, with the transactions, votes and evidence as lists of their ids, so that a header
  * alone recomputes the hash and checks the signature (what double-block evidence carries).
  */
-import { defaultHashSign, type HashSign } from './crypto-port.js';
-import { isHex } from './crypto.js';
+import { isHex, nobleCrypto, type Crypto } from './crypto.js';
 import { canonText } from './encoding.js';
 import { ensure } from './errors.js';
 
@@ -43,8 +42,8 @@ export function headerPreimageText(domain: string, h: HeaderFields): string {
 }
 
 /** current_hash of a version-2 block. */
-export function headerHash(domain: string, h: HeaderFields, c: HashSign = defaultHashSign): string {
-  return c.sha256Hex(headerPreimageText(domain, h));
+export function headerHash(domain: string, h: HeaderFields, crypto: Crypto = nobleCrypto): string {
+  return crypto.sha256Hex(headerPreimageText(domain, h));
 }
 
 function isIdList(x: unknown): x is readonly string[] {
@@ -52,11 +51,11 @@ function isIdList(x: unknown): x is readonly string[] {
 }
 
 /** Form of a header's fields (BAD_HASH for what the hash cannot cover). */
-export function checkHeaderShape(h: Header, c: HashSign = defaultHashSign): void {
+export function checkHeaderShape(h: Header, crypto: Crypto = nobleCrypto): void {
   ensure(typeof h === 'object' && h !== null, 'BAD_HASH', 'a header must be an object');
   ensure(Number.isSafeInteger(h.index) && h.index >= 1, 'BAD_INDEX', 'a signed block has index 1 or more');
   ensure(Number.isSafeInteger(h.timestamp) && h.timestamp >= 0, 'BAD_HASH', 'timestamp must be a non-negative integer');
-  ensure(c.isValidAddress(h.validator), 'BAD_SIGNATURE', 'validator is not a valid address');
+  ensure(crypto.isValidAddress(h.validator), 'BAD_SIGNATURE', 'validator is not a valid address');
   ensure(isHex(h.previous_hash, 32), 'BAD_PREVIOUS_HASH', 'previous_hash must be 32 bytes of hex');
   ensure(isHex(h.reveal, 32), 'BAD_REVEAL', 'reveal must be 32 bytes of hex');
   ensure(isIdList(h.tx_ids) && isIdList(h.vote_ids) && isIdList(h.evidence_ids), 'BAD_HASH', 'id lists must hold 32-byte hex ids');
@@ -64,10 +63,10 @@ export function checkHeaderShape(h: Header, c: HashSign = defaultHashSign): void
 }
 
 /** Checks that the header's hash matches its fields under `domain` and that its validator signed it. */
-export function verifyHeaderSeal(domain: string, h: Header, c: HashSign = defaultHashSign): void {
-  checkHeaderShape(h, c);
-  ensure(headerHash(domain, h, c) === h.current_hash, 'BAD_HASH', 'current_hash does not match the header fields');
-  ensure(c.verifyHash(h.current_hash, h.signature, h.validator), 'BAD_SIGNATURE', "the block is not signed by its validator's key");
+export function verifyHeaderSeal(domain: string, h: Header, crypto: Crypto = nobleCrypto): void {
+  checkHeaderShape(h, crypto);
+  ensure(headerHash(domain, h, crypto) === h.current_hash, 'BAD_HASH', 'current_hash does not match the header fields');
+  ensure(crypto.verifyHash(h.current_hash, h.signature, h.validator), 'BAD_SIGNATURE', "the block is not signed by its validator's key");
 }
 
 /** Copies exactly the protocol fields of a header. */

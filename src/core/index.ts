@@ -13,7 +13,6 @@ export * from './block.js';
 export * from './chain.js';
 export * from './pool.js';
 // protocol version 2 (docs/protocol.md, "Finality, accountability and the lottery seed"); not yet used by the node
-export * from './crypto-port.js';
 export * from './time.js';
 export * from './vote.js';
 export * from './header.js';

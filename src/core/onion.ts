@@ -4,16 +4,15 @@
  * each later block of that validator reveals the next value, which the previous one's hash
  * checks. Given the root, every reveal is fixed: its owner can publish it or not, nothing else.
  */
-import { defaultHashSign, type HashSign } from './crypto-port.js';
-import { bytesToHex, hexToBytes } from './crypto.js';
+import { bytesToHex, hexToBytes, nobleCrypto, type Crypto } from './crypto.js';
 import { canonText } from './encoding.js';
 import { ONION_LENGTH } from './params.js';
 
 export const ONION_TAG = 'blockchat/onion';
 
 /** SHA-256 of the 32 bytes a 64-hex value encodes, as hex: one step down an onion. */
-export function hashStep(valueHex: string, c: HashSign = defaultHashSign): string {
-  return bytesToHex(c.sha256Bytes(hexToBytes(valueHex)));
+export function hashStep(valueHex: string, crypto: Crypto = nobleCrypto): string {
+  return bytesToHex(crypto.sha256Bytes(hexToBytes(valueHex)));
 }
 
 /**
@@ -21,15 +20,15 @@ export function hashStep(valueHex: string, c: HashSign = defaultHashSign): strin
  * nothing else needs to be stored: hex(SHA-256(canon(["blockchat/onion", domain, secret key, roots]))).
  * Validity does not depend on how a validator picks its secret.
  */
-export function onionSecret(domain: string, secretKeyHex: string, roots: number, c: HashSign = defaultHashSign): string {
-  return c.sha256Hex(canonText([ONION_TAG, domain, secretKeyHex, roots]));
+export function onionSecret(domain: string, secretKeyHex: string, roots: number, crypto: Crypto = nobleCrypto): string {
+  return crypto.sha256Hex(canonText([ONION_TAG, domain, secretKeyHex, roots]));
 }
 
 /** o_j of the onion of `secret`, by hashing N − j times (for tests and one-off use). */
-export function onionValue(secretHex: string, j: number, length: number = ONION_LENGTH, c: HashSign = defaultHashSign): string {
+export function onionValue(secretHex: string, j: number, length: number = ONION_LENGTH, crypto: Crypto = nobleCrypto): string {
   if (!Number.isSafeInteger(j) || j < 0 || j > length) throw new RangeError(`onion index ${j} outside 0 … ${length}`);
   let v = secretHex;
-  for (let i = 0; i < length - j; i++) v = hashStep(v, c);
+  for (let i = 0; i < length - j; i++) v = hashStep(v, crypto);
   return v;
 }
 
@@ -45,12 +44,12 @@ export class OnionChain {
     readonly secretHex: string,
     readonly length: number = ONION_LENGTH,
     private readonly stride: number = 256,
-    private readonly c: HashSign = defaultHashSign,
+    private readonly crypto: Crypto = nobleCrypto,
   ) {
     const layers: string[] = [secretHex];
     let v = secretHex;
     for (let depth = 1; depth <= length; depth++) {
-      v = hashStep(v, c);
+      v = hashStep(v, crypto);
       if (depth % stride === 0) layers.push(v);
     }
     this.layers = layers;
@@ -67,7 +66,7 @@ export class OnionChain {
     const depth = this.length - j;
     const m = Math.floor(depth / this.stride);
     let v = this.layers[m]!;
-    for (let i = m * this.stride; i < depth; i++) v = hashStep(v, this.c);
+    for (let i = m * this.stride; i < depth; i++) v = hashStep(v, this.crypto);
     return v;
   }
 }

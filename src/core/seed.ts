@@ -9,8 +9,7 @@
  * The draw is the course's: tickets per unit of stake, stakers by address, rejection sampling
  * over SHA-256(seed ‖ height ‖ counter), one accepted draw per round.
  */
-import { defaultHashSign, type HashSign } from './crypto-port.js';
-import { bytesToHex, hexToBytes, isHex } from './crypto.js';
+import { bytesToHex, hexToBytes, isHex, nobleCrypto, type Crypto } from './crypto.js';
 import { ensure } from './errors.js';
 import { ONION_LENGTH, SEED_EPOCH_BLOCKS } from './params.js';
 import { stakersOf, type Ledger } from './state.js';
@@ -55,13 +54,13 @@ export function checkReveal(
   onions: ReadonlyMap<string, OnionEntry>,
   validator: string,
   reveal: string,
-  c: HashSign = defaultHashSign,
+  crypto: Crypto = nobleCrypto,
 ): { entry: OnionEntry; contributes: boolean } {
   ensure(isHex(reveal, 32), 'BAD_REVEAL', 'reveal must be 32 bytes of hex');
   const known = onions.get(validator);
   if (known !== undefined && known.count < ONION_LENGTH) {
     ensure(
-      bytesToHex(c.sha256Bytes(hexToBytes(reveal))) === known.last,
+      bytesToHex(crypto.sha256Bytes(hexToBytes(reveal))) === known.last,
       'BAD_REVEAL',
       `the reveal does not hash to the validator's last onion value (reveal ${known.count + 1} of its onion)`,
     );
@@ -72,11 +71,11 @@ export function checkReveal(
 }
 
 /** mix' = hex(SHA-256(bytes(mix) ‖ bytes(reveal))). */
-export function mixReveal(mix: string, reveal: string, c: HashSign = defaultHashSign): string {
+export function mixReveal(mix: string, reveal: string, crypto: Crypto = nobleCrypto): string {
   const input = new Uint8Array(64);
   input.set(hexToBytes(mix), 0);
   input.set(hexToBytes(reveal), 32);
-  return bytesToHex(c.sha256Bytes(input));
+  return bytesToHex(crypto.sha256Bytes(input));
 }
 
 /**
@@ -89,12 +88,12 @@ export function advanceSeed(
   validator: string,
   reveal: string,
   ledgerAfter: Ledger,
-  c: HashSign = defaultHashSign,
+  crypto: Crypto = nobleCrypto,
 ): SeedState {
-  const { entry, contributes } = checkReveal(state.onions, validator, reveal, c);
+  const { entry, contributes } = checkReveal(state.onions, validator, reveal, crypto);
   const onions = new Map(state.onions);
   onions.set(validator, entry);
-  const mix = contributes ? mixReveal(state.mix, reveal, c) : state.mix;
+  const mix = contributes ? mixReveal(state.mix, reveal, crypto) : state.mix;
   if ((height + 1) % SEED_EPOCH_BLOCKS !== 0) return { ...state, mix, onions };
   // The last block of its epoch: the next epoch draws with this mix and the stakers fixed an
   // epoch ago; this block's ledger gives the stakers of the epoch after.
@@ -124,11 +123,11 @@ export function drawInput(seedHex: string, height: number, counter: number): Uin
 }
 
 /** The winning tickets of rounds 0, 1, … at `height` for a seed and a total stake. */
-export function* ticketsAt(seedHex: string, height: number, total: number, c: HashSign = defaultHashSign): Generator<number, never> {
+export function* ticketsAt(seedHex: string, height: number, total: number, crypto: Crypto = nobleCrypto): Generator<number, never> {
   if (!Number.isSafeInteger(total) || total <= 0) throw new RangeError('total stake must be a positive safe integer');
   const T = BigInt(total);
   for (let counter = 0; counter <= 0xffffffff; counter++) {
-    const x = BigInt('0x' + bytesToHex(c.sha256Bytes(drawInput(seedHex, height, counter))));
+    const x = BigInt('0x' + bytesToHex(crypto.sha256Bytes(drawInput(seedHex, height, counter))));
     const ticket = ticketOf(x, T);
     if (ticket !== undefined) yield Number(ticket);
   }
@@ -145,19 +144,19 @@ export function holderOfTicket(stakers: Stakers, ticket: number): string {
 }
 
 /** The validators of rounds 0, 1, … of the block at `height` (the block after the tip whose seed state this is). */
-export function* drawValidators(state: SeedState, height: number, fallback: string, c: HashSign = defaultHashSign): Generator<string, never> {
+export function* drawValidators(state: SeedState, height: number, fallback: string, crypto: Crypto = nobleCrypto): Generator<string, never> {
   let total = 0;
   for (const [, stake] of state.stakers) total += stake;
   if (total === 0) for (;;) yield fallback;
-  for (const ticket of ticketsAt(state.seed, height, total, c)) yield holderOfTicket(state.stakers, ticket);
+  for (const ticket of ticketsAt(state.seed, height, total, crypto)) yield holderOfTicket(state.stakers, ticket);
   throw new Error('unreachable');
 }
 
 /** The validators of rounds 0 … count−1 at `height`. */
-export function validatorsAt(state: SeedState, height: number, fallback: string, count: number, c: HashSign = defaultHashSign): string[] {
+export function validatorsAt(state: SeedState, height: number, fallback: string, count: number, crypto: Crypto = nobleCrypto): string[] {
   const out: string[] = [];
   if (count <= 0) return out;
-  for (const v of drawValidators(state, height, fallback, c)) {
+  for (const v of drawValidators(state, height, fallback, crypto)) {
     out.push(v);
     if (out.length >= count) break;
   }
@@ -165,10 +164,10 @@ export function validatorsAt(state: SeedState, height: number, fallback: string,
 }
 
 /** The first round below `rounds` in which `address` is the validator at `height`; −1 if none. */
-export function roundAt(state: SeedState, height: number, fallback: string, address: string, rounds: number, c: HashSign = defaultHashSign): number {
+export function roundAt(state: SeedState, height: number, fallback: string, address: string, rounds: number, crypto: Crypto = nobleCrypto): number {
   let round = 0;
   if (rounds <= 0) return -1;
-  for (const v of drawValidators(state, height, fallback, c)) {
+  for (const v of drawValidators(state, height, fallback, crypto)) {
     if (v === address) return round;
     if (++round >= rounds) return -1;
   }

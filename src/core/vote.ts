@@ -2,8 +2,7 @@
  * Finality votes (docs/protocol.md, "Encodings" and "Slashing"): their form, id, signature and
  * the conflicts between two of them that are evidence (double vote, surround vote).
  */
-import { defaultHashSign, type HashSign } from './crypto-port.js';
-import { isHex } from './crypto.js';
+import { isHex, nobleCrypto, type Crypto } from './crypto.js';
 import { canonText } from './encoding.js';
 import { ensure } from './errors.js';
 import { CHECKPOINT_INTERVAL } from './params.js';
@@ -35,8 +34,8 @@ export function votePreimageText(domain: string, v: VoteBody): string {
 }
 
 /** vote id = hex(SHA-256(canon(["blockchat/vote", domain, staker, source_height, source_hash, target_height, target_hash]))). */
-export function voteId(domain: string, v: VoteBody, c: HashSign = defaultHashSign): string {
-  return c.sha256Hex(votePreimageText(domain, v));
+export function voteId(domain: string, v: VoteBody, crypto: Crypto = nobleCrypto): string {
+  return crypto.sha256Hex(votePreimageText(domain, v));
 }
 
 function isCheckpointHeight(h: unknown): h is number {
@@ -44,9 +43,9 @@ function isCheckpointHeight(h: unknown): h is number {
 }
 
 /** Form of every field: BAD_VOTE with the reason. No signature check. */
-export function checkVoteShape(v: VoteBody, c: HashSign = defaultHashSign): void {
+export function checkVoteShape(v: VoteBody, crypto: Crypto = nobleCrypto): void {
   ensure(typeof v === 'object' && v !== null, 'BAD_VOTE', 'a vote must be an object');
-  ensure(c.isValidAddress(v.staker), 'BAD_VOTE', 'staker is not a valid address');
+  ensure(crypto.isValidAddress(v.staker), 'BAD_VOTE', 'staker is not a valid address');
   ensure(isCheckpointHeight(v.source_height), 'BAD_VOTE', `source_height must be a multiple of ${CHECKPOINT_INTERVAL}`);
   ensure(isCheckpointHeight(v.target_height), 'BAD_VOTE', `target_height must be a multiple of ${CHECKPOINT_INTERVAL}`);
   ensure(v.source_height < v.target_height, 'BAD_VOTE', 'the source must be below the target');
@@ -59,24 +58,24 @@ export function signVote(
   secretKeyHex: string,
   source: Checkpoint,
   target: Checkpoint,
-  c: HashSign = defaultHashSign,
+  crypto: Crypto = nobleCrypto,
 ): Vote {
   const body: VoteBody = {
-    staker: c.addressOf(secretKeyHex),
+    staker: crypto.addressOf(secretKeyHex),
     source_height: source.height,
     source_hash: source.hash,
     target_height: target.height,
     target_hash: target.hash,
   };
-  checkVoteShape(body, c);
-  return Object.freeze({ ...body, signature: c.signHash(voteId(domain, body, c), secretKeyHex) });
+  checkVoteShape(body, crypto);
+  return Object.freeze({ ...body, signature: crypto.signHash(voteId(domain, body, crypto), secretKeyHex) });
 }
 
 /** Checks the form and the staker's signature; returns the vote id. */
-export function verifyVote(domain: string, v: Vote, c: HashSign = defaultHashSign): string {
-  checkVoteShape(v, c);
-  const id = voteId(domain, v, c);
-  ensure(c.verifyHash(id, v.signature, v.staker), 'BAD_SIGNATURE', "the vote is not signed by its staker's key");
+export function verifyVote(domain: string, v: Vote, crypto: Crypto = nobleCrypto): string {
+  checkVoteShape(v, crypto);
+  const id = voteId(domain, v, crypto);
+  ensure(crypto.verifyHash(id, v.signature, v.staker), 'BAD_SIGNATURE', "the vote is not signed by its staker's key");
   return id;
 }
 

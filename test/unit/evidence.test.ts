@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  applyEvidence, doubleBlockEvidence, doubleVoteEvidence, NO_SLASHING, supplyWithBurned, verifyEvidence, type DoubleVoteEvidence, type SlashingState,
+  applyEvidence, doubleBlockEvidence, doubleVoteEvidence, noSlashing, supplyWithBurned, verifyEvidence, type DoubleVoteEvidence, type SlashingState,
 } from '../../src/core/evidence.js';
 import { headerHash, type Header, type HeaderFields } from '../../src/core/header.js';
 import { signHash } from '../../src/core/crypto.js';
@@ -110,7 +110,7 @@ describe('applying evidence', () => {
         ),
         (ops) => {
           let ledger: Ledger = new Map(addresses.map((a) => [a, { balance: SUPPLY / 4, stake: 0, nonce: 0 }]));
-          let slashing: SlashingState = NO_SLASHING;
+          let slashing: SlashingState = noSlashing();
           for (const o of ops) {
             const who = addresses[o.who]!;
             if (o.op === 'slash') {
