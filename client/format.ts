@@ -61,6 +61,11 @@ function quote(message: string, max = 60): string {
   return JSON.stringify(text);
 }
 
+/** What the sender paid on top of the amount; the genesis coins were paid by no one. */
+function feeShown(tx: Transaction): number {
+  return tx.sender === NO_ONE ? 0 : feeOf(tx);
+}
+
 function what(tx: Transaction): string {
   if (tx.type === 'message') return quote(tx.message);
   if (tx.type === 'stake') return `${bcc(tx.amount)} (new total)`;
@@ -71,7 +76,7 @@ function what(tx: Transaction): string {
 export function formatTransaction(tx: Transaction, book: AddressBook): string {
   const from = who(tx.sender, book);
   const to = tx.type === 'stake' ? 'stake' : who(tx.receiver, book);
-  return `  ${shortId(tx.id)}  ${from.padEnd(8)} → ${to.padEnd(8)} ${tx.type.padEnd(7)}  ${what(tx)}  fee ${bcc(feeOf(tx))}`;
+  return `  ${shortId(tx.id)}  ${from.padEnd(8)} → ${to.padEnd(8)} ${tx.type.padEnd(7)}  ${what(tx)}  fee ${bcc(feeShown(tx))}`;
 }
 
 export function formatBlock(block: Block, book: AddressBook): string {
@@ -162,7 +167,7 @@ export function formatTxDetail(status: TxStatusView, tx: Transaction | undefined
     if (tx.type !== 'stake') rows.push(['to', party(tx.receiver, book)]);
     if (tx.type === 'message') rows.push(['message', JSON.stringify(tx.message)], ['cost', bcc(messageCost(tx.message))]);
     else if (tx.type === 'stake') rows.push(['stake', `${bcc(tx.amount)} (the new total)`]);
-    else rows.push(['amount', bcc(tx.amount)], ['fee', bcc(feeOf(tx))]);
+    else rows.push(['amount', bcc(tx.amount)], ['fee', bcc(feeShown(tx))]);
     rows.push(['nonce', String(tx.nonce)]);
   }
   return [`tx ${status.id}`, ...rows.map(([k, v]) => `  ${k.padEnd(8)} ${v}`)].join('\n');
