@@ -150,6 +150,7 @@ export class ByzantineMember {
       pool: 0,
       verifier: '',
       joined: this.n,
+      version: '',
     };
     this.peer.answers.set('GET /status', () => ({ status: 200, body: status }));
     this.peer.answers.set('GET /blocks', (url) => {

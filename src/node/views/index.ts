@@ -13,6 +13,7 @@ import type { ChainStore } from '../db/index.js';
 import type { Membership, Readiness } from '../formation/index.js';
 import type { Metrics } from '../metrics/index.js';
 import type { Peers } from '../network/index.js';
+import { VERSION } from '../../version.js';
 
 export class Views {
   constructor(
@@ -41,6 +42,7 @@ export class Views {
       pool: this.pool.size,
       verifier: this.metrics.verifier,
       joined: members.nodes.length,
+      version: VERSION,
     };
   }
 
