@@ -25,6 +25,8 @@ export interface StatusView {
   verifier_fingerprint: string;
   /** Nodes known to this node (on the bootstrap while forming: how many have joined). */
   joined: number;
+  /** The node's software version (package.json). */
+  version: string;
 }
 
 export interface AccountView {

@@ -151,6 +151,7 @@ export class ByzantineMember {
       verifier_fingerprint: '',
       verifier: '',
       joined: this.n,
+      version: '',
     };
     this.peer.answers.set('GET /status', () => ({ status: 200, body: status }));
     this.peer.answers.set('GET /blocks', (url) => {

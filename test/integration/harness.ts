@@ -154,8 +154,20 @@ export async function watchEvents(port: number): Promise<{ events: NodeEvent[]; 
 }
 
 /** Runs `blockchat cli -p PORT -- …args` and returns its exit code and output. */
-export async function cli(port: number, dataDir: string | undefined, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const argv = [mainScript(), 'cli', '-p', String(port), ...(dataDir ? ['--data-dir', dataDir] : []), '--', ...args];
+export function cli(port: number, dataDir: string | undefined, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return runCli(port, dataDir, [], args);
+}
+
+/** Runs `blockchat cli -p PORT --json -- …args`: the exit code and the one JSON object it printed. */
+export async function cliJson(port: number, dataDir: string | undefined, ...args: string[]): Promise<{ code: number; json: Record<string, unknown>; stderr: string }> {
+  const { code, stdout, stderr } = await runCli(port, dataDir, ['--json'], args);
+  const lines = stdout.trimEnd().split('\n');
+  if (lines.length !== 1) throw new Error(`cli --json ${args.join(' ')} printed ${lines.length} lines, not one JSON object: ${stdout}${stderr}`);
+  return { code, json: JSON.parse(lines[0]!) as Record<string, unknown>, stderr };
+}
+
+async function runCli(port: number, dataDir: string | undefined, options: string[], args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const argv = [mainScript(), 'cli', '-p', String(port), ...(dataDir ? ['--data-dir', dataDir] : []), ...options, '--', ...args];
   try {
     const { stdout, stderr } = await execFileP(process.execPath, argv, { timeout: 20_000 });
     return { code: 0, stdout, stderr };

@@ -13,6 +13,7 @@ import type { ChainStore } from '../db/index.js';
 import type { Membership, Readiness } from '../formation/index.js';
 import type { Metrics } from '../metrics/index.js';
 import type { Peers } from '../network/index.js';
+import { VERSION } from '../../version.js';
 
 export class Views {
   constructor(
@@ -43,6 +44,7 @@ export class Views {
       verifier: this.metrics.verifier,
       verifier_fingerprint: this.verifierFingerprint,
       joined: members.nodes.length,
+      version: VERSION,
     };
   }
 
