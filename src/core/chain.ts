@@ -136,7 +136,8 @@ function validatorRound(params: NetworkParams, tip: ChainTip, block: Block): num
   return round;
 }
 
-function asBlockError(block: Block, tx: Transaction | undefined, run: () => void): void {
+/** Runs a transaction check of a block, turning its protocol error into the block's INVALID_TRANSACTION. */
+export function asBlockError(block: Block, tx: Transaction | undefined, run: () => void): void {
   try {
     run();
   } catch (err) {

@@ -6,7 +6,7 @@
  * leaving the parent untouched. This is also what an independent checker runs on `GET /blocks`.
  */
 import { nobleCrypto, type Crypto } from './crypto.js';
-import { genesisTip, type ChainTip, type TxVerifier } from './chain.js';
+import { asBlockError, genesisTip, type ChainTip, type TxVerifier } from './chain.js';
 import { ensure, ProtocolError } from './errors.js';
 import { applyEvidence, checkEvidenceShape, noSlashing, verifyEvidence, type SlashingState } from './evidence.js';
 import { applyVotes, genesisFinality, recordBlock, type FinalityState } from './finality.js';
@@ -66,16 +66,6 @@ function isSafeIndex(x: unknown): x is number {
   return typeof x === 'number' && Number.isSafeInteger(x) && x >= 0;
 }
 
-function txError(block: Block, tx: Transaction | undefined, run: () => void): void {
-  try {
-    run();
-  } catch (err) {
-    if (!(err instanceof ProtocolError)) throw err;
-    const which = tx ? `transaction ${tx.id.slice(0, 12)}…` : 'a transaction';
-    throw new ProtocolError('INVALID_TRANSACTION', `block ${block.index}: ${which} is invalid: ${err.message}`, err.code);
-  }
-}
-
 /** Validates a version-2 block on top of `tip` and returns the new tip. */
 export function applyBlockV2(params: NetworkParams, tip: TipV2, block: BlockV2, opts: ApplyOptions = {}): TipV2 {
   const crypto = opts.crypto ?? nobleCrypto;
@@ -106,13 +96,13 @@ export function applyBlockV2(params: NetworkParams, tip: TipV2, block: BlockV2, 
   for (const tx of txs) {
     ensure(!seen.has(tx.id), 'DUPLICATE', `transaction ${tx.id} appears twice in block ${block.index}`);
     seen.add(tx.id);
-    txError(block, tx, () => verifyTx(params.domain, tx));
+    asBlockError(block, tx, () => verifyTx(params.domain, tx));
     if (tx.type === 'stake' && tx.amount > 0 && tip.slashing.slashed.has(tx.sender)) {
       throw new ProtocolError('INVALID_TRANSACTION', `block ${block.index}: transaction ${tx.id.slice(0, 12)}… stakes from a slashed address`, 'SLASHED');
     }
   }
   let ledger: Ledger = tip.ledger;
-  txError(block, undefined, () => {
+  asBlockError(block, undefined, () => {
     ledger = applyTransactions(tip.ledger, txs, block.validator);
   });
 
