@@ -14,6 +14,7 @@ import type {
   SubmitBatchItem,
   SubmitRequest,
   SubmitResponse,
+  Transaction,
   TxStatusView,
 } from '../src/api/types.js';
 
@@ -81,6 +82,10 @@ export class NodeClient {
   blocks(from: number, limit = 100): Promise<Block[]> {
     return this.call('GET', `${ROUTES.blocks}?from=${from}&limit=${limit}`);
   }
+  /** Pending transactions in the node's pool, oldest first (at most MAX_POOL_PAGE). */
+  pool(): Promise<Transaction[]> {
+    return this.call('GET', ROUTES.peerPool);
+  }
   accounts(): Promise<AccountView[]> {
     return this.call('GET', ROUTES.accounts);
   }
@@ -107,6 +112,12 @@ export class NodeClient {
     return request(this.baseUrl + ROUTES.metrics, { dispatcher: sharedAgent }).then((r) => r.body.text());
   }
 }
+
+/** The part of NodeClient the CLI's commands use (a fake can stand in for it). */
+export type NodeApi = Pick<
+  NodeClient,
+  'status' | 'wallet' | 'accounts' | 'inbox' | 'latestBlock' | 'blocks' | 'pool' | 'transaction' | 'submit'
+>;
 
 /** Closes the shared connection pool so that a one-shot command can exit promptly. */
 export function closeClients(): Promise<void> {

@@ -1,13 +1,14 @@
 /**
- * `blockchat cli -p PORT [-- command…]` (SPEC part C): the client of one node.
+ * `blockchat cli -p PORT [--json] [-- command…]` (SPEC part C): the client of one node.
  * With a command it runs that one command and returns 0 or 1; without, it is an interactive
- * prompt (inquirer on a terminal, plain lines from a pipe). Every failure is one line.
+ * prompt (an Inquirer prompt on a terminal, plain lines from a pipe). Every failure is one line;
+ * with --json every answer is one JSON object.
  */
 import { emitKeypressEvents, createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
-import inquirer from 'inquirer';
 import { NodeClient, closeClients } from './api.js';
-import { executeCommand, describeError, type CommandContext, type CommandResult } from './commands.js';
+import { executeCommand, failureOf, type CommandContext, type CommandResult } from './commands.js';
+import { commandInput } from './prompt.js';
 import { readToken, runtimeTokenPath, TOKEN_FILE } from '../src/api/token.js';
 import { join } from 'node:path';
 
@@ -15,6 +16,8 @@ export interface CliOptions {
   port: number;
   host: string;
   dataDir?: string;
+  /** Print each answer as one JSON object (one-shot and piped commands). */
+  json?: boolean;
   /** The words after `--`; empty for the interactive mode. */
   command: string[];
 }
@@ -56,22 +59,34 @@ export function makeContext(opts: Pick<CliOptions, 'port' | 'host' | 'dataDir'>)
   };
 }
 
-function show(io: CliIo, result: CommandResult): void {
+/** The answer as text (failures on stderr), or with --json as one JSON object on stdout. */
+function show(io: CliIo, result: CommandResult, json: boolean): void {
+  if (json) {
+    io.out(JSON.stringify(result.ok ? (result.data ?? {}) : { error: result.error }));
+    return;
+  }
   if (!result.output) return;
   if (result.ok) io.out(result.output);
   else io.err(result.output);
 }
 
 export async function runCli(opts: CliOptions, io: CliIo = defaultIo()): Promise<number> {
+  const json = opts.json ?? false;
   try {
     if (opts.command.length > 0) {
       const result = await executeCommand(opts.command.join(' '), makeContext(opts));
-      show(io, result);
+      show(io, result, json);
       return result.ok ? 0 : 1;
     }
-    return io.input.isTTY ? await interactive(opts, io) : await fromLines(opts, io);
+    if (io.input.isTTY && json) {
+      io.err('error: --json is for one command (after --) or commands piped in, not for the prompt');
+      return 1;
+    }
+    return io.input.isTTY ? await interactive(opts, io) : await fromLines(opts, io, json);
   } catch (err) {
-    io.err(describeError(err, nodeUrl(opts.host, opts.port)));
+    const error = failureOf(err, nodeUrl(opts.host, opts.port));
+    if (json) io.out(JSON.stringify({ error }));
+    else io.err(`error: ${error.message}`);
     return 1;
   } finally {
     await closeClients().catch(() => undefined);
@@ -86,10 +101,13 @@ function isPromptExit(err: unknown): boolean {
 async function interactive(opts: CliOptions, io: CliIo): Promise<number> {
   const first = makeContext(opts);
   let id: number;
+  let nodeIds: number[];
   try {
-    id = (await first.api.status()).id;
+    const status = await first.api.status();
+    id = status.id;
+    nodeIds = Array.from({ length: status.n }, (_, k) => k).filter((k) => k !== id);
   } catch (err) {
-    io.err(describeError(err, first.baseUrl));
+    io.err(`error: ${failureOf(err, first.baseUrl).message}`);
     return 1;
   }
   io.out(`connected to node ${id} at ${first.baseUrl} — type help for the commands`);
@@ -102,6 +120,8 @@ async function interactive(opts: CliOptions, io: CliIo): Promise<number> {
   };
   process.on('SIGINT', onSigint);
   emitKeypressEvents(io.input);
+  const history: string[] = [];
+  const sentIds: string[] = [];
   try {
     for (;;) {
       const controller = new AbortController();
@@ -111,20 +131,20 @@ async function interactive(opts: CliOptions, io: CliIo): Promise<number> {
       io.input.on('keypress', onKey);
       let line: string;
       try {
-        const prompt = inquirer.createPromptModule({ input: io.input, signal: controller.signal });
-        const answer = await prompt<{ line: string }>([
-          // Renders as "node 2> " (inquirer joins prefix and message with a space).
-          { type: 'input', name: 'line', message: `${id}>`, theme: { prefix: 'node', style: { message: (t: string) => t } } },
-        ]);
-        line = answer.line;
+        line = await commandInput(
+          { message: `node ${id}>`, history, completion: () => ({ nodeIds, sentIds }) },
+          { input: io.input, signal: controller.signal },
+        );
       } catch (err) {
         if (isPromptExit(err)) return 0;
         throw err;
       } finally {
         io.input.removeListener('keypress', onKey);
       }
+      if (line.trim() && line !== history[history.length - 1]) history.push(line);
       const result = await executeCommand(line, makeContext(opts));
-      show(io, result);
+      show(io, result, false);
+      if (result.sent) sentIds.push(result.sent);
       if (result.exit) return 0;
     }
   } finally {
@@ -132,14 +152,15 @@ async function interactive(opts: CliOptions, io: CliIo): Promise<number> {
   }
 }
 
-/** Commands from a pipe, one per line, no prompt; 1 if any failed. */
-async function fromLines(opts: CliOptions, io: CliIo): Promise<number> {
+/** Commands from a pipe, one per line, no prompt (with --json, one JSON object a line); 1 if any failed. */
+async function fromLines(opts: CliOptions, io: CliIo, json: boolean): Promise<number> {
   const rl = createInterface({ input: io.input, terminal: false, crlfDelay: Infinity });
   let failed = false;
   try {
     for await (const line of rl) {
+      if (json && !line.trim()) continue;
       const result = await executeCommand(line, makeContext(opts));
-      show(io, result);
+      show(io, result, json);
       if (!result.ok) failed = true;
       if (result.exit) break;
     }

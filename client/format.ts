@@ -1,8 +1,11 @@
 /**
  * How the CLI shows things: pure functions from the REST shapes (integer units) to text in BCC.
- * Nothing here talks to a node, so every line a user reads is testable on its own.
+ * Nothing here talks to a node, so every line a user reads is testable on its own. Lists show
+ * short ids (12 characters, which `tx` takes); a single transaction or wallet is shown with its
+ * whole id and address, for copying.
  */
-import type { AccountView, Block, InboxEntry, Transaction } from '../src/api/types.js';
+import type { HistoryEntry } from './chain.js';
+import type { AccountView, Block, InboxEntry, Transaction, TxStatusView } from '../src/api/types.js';
 import { coinFee, codePoints, feeOf, messageCost } from '../src/core/fees.js';
 import { formatBcc } from '../src/core/money.js';
 import { NO_ONE } from '../src/core/params.js';
@@ -18,6 +21,11 @@ export function bcc(units: number): string {
 /** The first characters of a hash or address, for one-line displays. */
 export function short(hex: string, chars = 10): string {
   return hex.length > chars ? `${hex.slice(0, chars)}…` : hex;
+}
+
+/** A transaction id in a list: 12 characters, a prefix `tx` takes. */
+export function shortId(id: string): string {
+  return id.slice(0, 12);
 }
 
 export function recipientLabel(to: Recipient): string {
@@ -40,23 +48,35 @@ export function who(address: string, book: AddressBook, noOne = 'genesis'): stri
   return id === undefined ? short(address) : `id${id}`;
 }
 
+/** "id3 (03dd6e…the whole address)", for a single transaction's parties. */
+function party(address: string, book: AddressBook): string {
+  if (address === NO_ONE) return 'genesis (address "0")';
+  const id = book.get(address);
+  return id === undefined ? address : `id${id}  ${address}`;
+}
+
 function quote(message: string, max = 60): string {
   const chars = [...message];
   const text = chars.length > max ? `${chars.slice(0, max).join('')}…` : message;
   return JSON.stringify(text);
 }
 
-/** One line per transaction: from → to, type, amount or message, fee. */
+/** What the sender paid on top of the amount; the genesis coins were paid by no one. */
+function feeShown(tx: Transaction): number {
+  return tx.sender === NO_ONE ? 0 : feeOf(tx);
+}
+
+function what(tx: Transaction): string {
+  if (tx.type === 'message') return quote(tx.message);
+  if (tx.type === 'stake') return `${bcc(tx.amount)} (new total)`;
+  return bcc(tx.amount);
+}
+
+/** One line per transaction: short id, from → to, type, amount or message, fee. */
 export function formatTransaction(tx: Transaction, book: AddressBook): string {
   const from = who(tx.sender, book);
   const to = tx.type === 'stake' ? 'stake' : who(tx.receiver, book);
-  const what =
-    tx.type === 'message'
-      ? quote(tx.message)
-      : tx.type === 'stake'
-        ? `${bcc(tx.amount)} (new total)`
-        : bcc(tx.amount);
-  return `  ${from.padEnd(8)} → ${to.padEnd(8)} ${tx.type.padEnd(7)}  ${what}  fee ${bcc(feeOf(tx))}`;
+  return `  ${shortId(tx.id)}  ${from.padEnd(8)} → ${to.padEnd(8)} ${tx.type.padEnd(7)}  ${what(tx)}  fee ${bcc(feeShown(tx))}`;
 }
 
 export function formatBlock(block: Block, book: AddressBook): string {
@@ -95,25 +115,81 @@ export function formatInbox(entries: readonly InboxEntry[]): string {
   return [`${count} message${count === 1 ? '' : 's'}, newest first:`, ...lines].join('\n');
 }
 
+/** The second line of every "sent" answer: the whole id, to copy into `tx`. */
+function pendingLine(id: string): string {
+  return `  tx ${id} pending`;
+}
+
 export function formatCoinsSent(to: Recipient, amount: number, id: string): string {
   const fee = coinFee(amount);
-  return (
-    `sent ${bcc(amount)} to ${recipientLabel(to)}: costs ${bcc(amount + fee)} ` +
-    `(${formatBcc(amount)} + ${formatBcc(fee)} fee); tx ${short(id, 12)} pending`
-  );
+  return `sent ${bcc(amount)} to ${recipientLabel(to)}: costs ${bcc(amount + fee)} (${formatBcc(amount)} + ${formatBcc(fee)} fee)\n${pendingLine(id)}`;
 }
 
 export function formatMessageSent(to: Recipient, message: string, id: string): string {
   const chars = codePoints(message);
+  return `message to ${recipientLabel(to)} sent: costs ${bcc(messageCost(message))} (${chars} character${chars === 1 ? '' : 's'})\n${pendingLine(id)}`;
+}
+
+/** `amount` is the new total; `before` the committed stake it replaces. */
+export function formatStakeSent(amount: number, before: number, id: string): string {
+  const change =
+    amount > before
+      ? `${bcc(amount - before)} moves from the available balance to the stake`
+      : amount < before
+        ? `${bcc(before - amount)} goes back to the available balance`
+        : 'nothing moves';
+  const head =
+    amount === 0
+      ? `withdrawal of the whole stake sent (${change})`
+      : `new stake of ${bcc(amount)} sent: a new total, not an addition (it was ${bcc(before)}, so ${change})`;
+  return `${head}\n${pendingLine(id)}`;
+}
+
+/** The reason of a stake the wallet cannot pay for, saying that stake is a total. */
+export function stakeShortfall(amount: number, account: AccountView): string {
   return (
-    `message to ${recipientLabel(to)} sent: costs ${bcc(messageCost(message))} ` +
-    `(${chars} character${chars === 1 ? '' : 's'}); tx ${short(id, 12)} pending`
+    `insufficient funds: stake sets the new total, it does not add to it: from ${bcc(account.stake)} to ${bcc(amount)} ` +
+    `takes ${bcc(amount - account.stake)} from the available balance of ${bcc(account.balance)}`
   );
 }
 
-export function formatStakeSent(amount: number, id: string): string {
-  const what = amount === 0 ? 'withdrawal of the whole stake' : `stake of ${bcc(amount)} (new total)`;
-  return `${what} sent; tx ${short(id, 12)} pending`;
+function statusLine(status: TxStatusView): string {
+  if (status.status === 'committed') return `committed in block ${status.block}`;
+  if (status.status === 'dropped') return `dropped: ${status.reason ?? 'no reason given'}`;
+  return status.status === 'pending' ? 'pending (in the pool, not yet in a block)' : status.status;
+}
+
+/** `tx`: the status and, when known, every field of the transaction, with whole id and addresses. */
+export function formatTxDetail(status: TxStatusView, tx: Transaction | undefined, book: AddressBook): string {
+  const rows: [string, string][] = [['status', statusLine(status)]];
+  if (tx) {
+    rows.push(['type', tx.type], ['from', party(tx.sender, book)]);
+    if (tx.type !== 'stake') rows.push(['to', party(tx.receiver, book)]);
+    if (tx.type === 'message') rows.push(['message', JSON.stringify(tx.message)], ['cost', bcc(messageCost(tx.message))]);
+    else if (tx.type === 'stake') rows.push(['stake', `${bcc(tx.amount)} (the new total)`]);
+    else rows.push(['amount', bcc(tx.amount)], ['fee', bcc(feeShown(tx))]);
+    rows.push(['nonce', String(tx.nonce)]);
+  }
+  return [`tx ${status.id}`, ...rows.map(([k, v]) => `  ${k.padEnd(8)} ${v}`)].join('\n');
+}
+
+export function formatWhoami(id: number, address: string, url: string): string {
+  return `node ${id} at ${url}\n  address ${address}`;
+}
+
+/** One line per transaction of a wallet's history, newest first. */
+export function formatHistory(rows: readonly HistoryEntry[], id: number, book: AddressBook): string {
+  if (rows.length === 0) return `node ${id} has sent and received nothing yet`;
+  const lines = rows.map(({ tx, block, direction }) => {
+    const where = block === undefined ? 'pending' : `block ${block}`;
+    let text: string;
+    if (tx.type === 'stake') text = `stake    ${bcc(tx.amount)} (new total)`;
+    else if (direction === 'sent') text = `${tx.type.padEnd(8)} ${what(tx)} to ${who(tx.receiver, book)}  costs ${bcc(tx.type === 'message' ? messageCost(tx.message) : tx.amount + coinFee(tx.amount))}`;
+    else text = `${tx.type.padEnd(8)} ${what(tx)} from ${who(tx.sender, book)}`;
+    return `  ${where.padEnd(11)} ${shortId(tx.id)}  ${direction.padEnd(8)}  ${text}`;
+  });
+  const count = rows.length;
+  return [`the last ${count} transaction${count === 1 ? '' : 's'} of node ${id}, newest first:`, ...lines].join('\n');
 }
 
 /** Rewrites "97850 units" and, for funds errors, a bare "balance is 50000", into BCC. */
@@ -122,19 +198,3 @@ export function unitsToBcc(reason: string): string {
     .replace(/\b(\d+) units\b/g, (_m, u: string) => bcc(Number(u)))
     .replace(/\b(balance is|costs|stake is) (\d+)\b(?![.\d]| ?BCC)/g, (_m, lead: string, u: string) => `${lead} ${bcc(Number(u))}`);
 }
-
-const HELP_ROWS: [string, string, string][] = [
-  ['t <recipient> <amount>', 'send coins; the sender also pays a 3% fee', 't 3 9.5   t id3 0.27'],
-  ['m <recipient> <message>', 'send a message; costs 1 BCC per character', 'm 2 hello world'],
-  ['stake <amount>', "set this node's total stake (0 withdraws it)", 'stake 20'],
-  ['view', 'the last block and its transactions', ''],
-  ['balance', 'available balance, stake, total and nonce', ''],
-  ['inbox', 'messages received, newest first', ''],
-  ['help', 'this list', ''],
-  ['exit', 'leave (Ctrl-D and Ctrl-C too)', ''],
-];
-
-export const HELP = [
-  'commands (amounts in BCC with up to 2 decimals; a recipient is a node id, id<k>, or an address):',
-  ...HELP_ROWS.map(([cmd, what, eg]) => `  ${cmd.padEnd(25)}  ${eg ? `${what.padEnd(46)}e.g.  ${eg}` : what}`),
-].join('\n');

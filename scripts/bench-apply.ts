@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { signBlock } from '../src/core/block.js';
 import { applyBlock, genesisTip, nextValidator, type ChainTip } from '../src/core/chain.js';
 import { genesisBlock } from '../src/core/block.js';
-import { addressOf } from '../src/core/crypto.js';
+import type { Crypto } from '../src/core/crypto.js';
 import { UNITS_PER_BCC } from '../src/core/params.js';
 import { signTransaction } from '../src/core/transaction.js';
 import type { Block, Transaction } from '../src/core/types.js';
@@ -22,12 +22,13 @@ export interface ApplyTiming {
 
 const trusted = () => undefined;
 
-export function measureApplyVsHeight(heights: readonly number[], capacity = 20, repeats = 200): ApplyTiming[] {
+/** `crypto`: the suite a node would use (availableSuites(process.env).suites[0]), for every hash, signature and check. */
+export function measureApplyVsHeight(crypto: Crypto, heights: readonly number[], capacity = 20, repeats = 200): ApplyTiming[] {
   const secrets = [0, 1, 2, 3].map((i) => createHash('sha256').update(`bench-apply-${i}`).digest('hex'));
-  const addresses = secrets.map((s) => addressOf(s));
+  const addresses = secrets.map((s) => crypto.addressOf(s));
   const secretOf = new Map(addresses.map((a, i) => [a, secrets[i]!]));
-  const genesis = genesisBlock(addresses[0]!, 4, 0);
-  const { params, tip: first } = genesisTip(genesis, 4, capacity);
+  const genesis = genesisBlock(addresses[0]!, 4, 0, crypto);
+  const { params, tip: first } = genesisTip(genesis, 4, capacity, crypto);
   const nonces = new Map<string, number>();
   const nextTx = (from: number, to: number, body: Partial<Transaction> = {}): Transaction => {
     const sender = addresses[from]!;
@@ -35,27 +36,27 @@ export function measureApplyVsHeight(heights: readonly number[], capacity = 20, 
     nonces.set(sender, nonce + 1);
     return signTransaction(params.domain, secrets[from]!, {
       receiver: addresses[to]!, type: 'coins', amount: 1, message: '', nonce, ...body,
-    });
+    }, crypto);
   };
   const mint = (tip: ChainTip, txs: Transaction[]): Block =>
-    signBlock(tip.block, txs, tip.block.timestamp + 1, secretOf.get(nextValidator(params, tip))!);
+    signBlock(tip.block, txs, tip.block.timestamp + 1, secretOf.get(nextValidator(params, tip))!, crypto);
 
   // Fund and stake everyone, then fill blocks with small transfers.
   let tip = first;
   const setup = [1, 2, 3].map((to) => nextTx(0, to, { amount: 900 * UNITS_PER_BCC }));
-  tip = applyBlock(params, tip, mint(tip, setup), trusted);
-  tip = applyBlock(params, tip, mint(tip, [0, 1, 2, 3].map((i) => nextTx(i, 0, { type: 'stake', receiver: '0', amount: 10 * UNITS_PER_BCC }))), trusted);
+  tip = applyBlock(params, tip, mint(tip, setup), trusted, crypto);
+  tip = applyBlock(params, tip, mint(tip, [0, 1, 2, 3].map((i) => nextTx(i, 0, { type: 'stake', receiver: '0', amount: 10 * UNITS_PER_BCC }))), trusted, crypto);
   const timings: ApplyTiming[] = [];
   const wanted = [...heights].sort((a, b) => a - b);
   let k = 0;
   const block = (): Block => mint(tip, Array.from({ length: capacity }, () => { k++; return nextTx(k % 4, (k + 1) % 4); }));
   for (const height of wanted) {
-    while (tip.block.index < height) tip = applyBlock(params, tip, block(), trusted);
+    while (tip.block.index < height) tip = applyBlock(params, tip, block(), trusted, crypto);
     const candidate = block();
     const samples: number[] = [];
     for (let r = 0; r < repeats; r++) {
       const t0 = performance.now();
-      applyBlock(params, tip, candidate); // full verification, every time
+      applyBlock(params, tip, candidate, undefined, crypto); // full verification, every time
       samples.push(performance.now() - t0);
     }
     samples.sort((a, b) => a - b);

@@ -1,43 +1,70 @@
 /**
- * The `blockchat` command (SPEC part C): node | network | cli | tester | load | demo.
+ * The `blockchat` command (SPEC part C): node | network | cli | tester | load | demo | version.
  * Single-dash long flags (`-capacity`, `-bootstrap`) work because short-option groups are off.
+ * Unknown options and malformed numbers are refused with one line and exit code 1.
  */
 import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
+import { CLI_EPILOGUE } from '../client/help.js';
+import { ROUND_MS } from './core/params.js';
+import { lastPort, port, positive, whole } from './options.js';
+import { VERSION } from './version.js';
 
-// Numbers after `--` stay strings: the CLI parses amounts itself ("1e3" must be refused, not read as 1000).
-const parserConfiguration = { 'short-option-groups': false, 'camel-case-expansion': true, 'parse-positional-numbers': false } as const;
+// Values stay as typed: src/options.ts reads the numbers (so "abc" or "1e3" is refused, not read
+// as NaN or 1000), and the CLI parses amounts itself.
+const parserConfiguration = {
+  'short-option-groups': false,
+  'camel-case-expansion': true,
+  'parse-numbers': false,
+  'parse-positional-numbers': false,
+  'populate--': true,
+} as const;
 
 /** The options of a command that measures a network already running (tester, load). */
 function withRunningNetwork<T>(y: Argv<T>) {
   return y
-    .option('p', { alias: ['port'], type: 'number', default: 5000, describe: 'base port' })
-    .option('n', { type: 'number', demandOption: true, describe: 'number of nodes' })
-    .option('host', { type: 'string', default: '127.0.0.1' })
+    .option('p', { alias: ['port'], requiresArg: true, coerce: port('-p'), default: 5000, describe: 'base port' })
+    .option('n', { requiresArg: true, coerce: whole('-n', 1), demandOption: true, describe: 'number of nodes' })
+    .option('host', { type: 'string', requiresArg: true, default: '127.0.0.1' })
     .option('json', { type: 'boolean', default: false, describe: 'print one JSON object' });
 }
 
+/** yargs's "Unknown arguments: jsn, x" as the user typed them: "unknown options: --jsn, -x". */
+function dashed(message: string): string {
+  const m = /^Unknown arguments?: (.*)$/.exec(message);
+  if (!m) return message;
+  const names = m[1]!.split(', ').map((a) => (a.length === 1 ? `-${a}` : `--${a}`));
+  return `unknown option${names.length === 1 ? '' : 's'} ${names.join(', ')}`;
+}
+
+const commandNames = ['node', 'network', 'cli', 'tester', 'load', 'demo', 'version'];
+
 async function main(): Promise<void> {
-  await yargs(hideBin(process.argv))
+  const argv = hideBin(process.argv);
+  const command = commandNames.find((c) => c === argv[0]);
+  await yargs(argv)
     .scriptName('blockchat')
     .parserConfiguration(parserConfiguration)
+    .usage('blockchat <command> [options]   (blockchat <command> --help for its options)')
     .command(
       'node',
       'run one node',
       (y) =>
         y
-          .option('p', { alias: ['port'], type: 'number', describe: 'HTTP port' })
-          .option('n', { type: 'number', describe: 'number of nodes in the network' })
-          .option('capacity', { type: 'number', describe: 'transactions per block' })
+          .option('p', { alias: ['port'], requiresArg: true, coerce: port('-p'), describe: 'HTTP port' })
+          .option('n', { requiresArg: true, coerce: whole('-n', 1), describe: 'number of nodes in the network' })
+          .option('capacity', { requiresArg: true, coerce: whole('-capacity', 1), describe: 'transactions per block' })
           .option('bootstrap', { type: 'boolean', default: false, describe: 'this node is the bootstrap (id 0)' })
-          .option('host', { type: 'string', default: '127.0.0.1', describe: 'host peers reach this node at' })
-          .option('bootstrap-url', { type: 'string', default: 'http://127.0.0.1:5000', describe: 'the bootstrap node' })
-          .option('stake', { type: 'string', describe: 'initial stake in BCC (default 10)' })
-          .option('data-dir', { type: 'string', describe: 'keeps the wallet, token and chain; restart from it' })
-          .option('block-timeout', { type: 'number', default: 500, describe: 'ms before a partial block (0 disables)' })
-          .option('round-timeout', { type: 'number', describe: 'ms each lottery round\'s validator is waited for before the next round\'s may mint (default 2000, min 250)' })
+          .option('host', { type: 'string', requiresArg: true, default: '127.0.0.1', describe: 'host peers reach this node at' })
+          .option('bootstrap-url', { type: 'string', requiresArg: true, default: 'http://127.0.0.1:5000', describe: 'the bootstrap node' })
+          .option('stake', { type: 'string', requiresArg: true, describe: 'initial stake in BCC (default 10)' })
+          .option('data-dir', { type: 'string', requiresArg: true, describe: 'keeps the wallet, token and chain; restart from it' })
+          .option('block-timeout', { requiresArg: true, coerce: whole('--block-timeout', 0), default: 500, describe: 'ms before a partial block (0 disables)' })
+          .option('round-timeout', { requiresArg: true, coerce: whole('--round-timeout', ROUND_MS), describe: 'ms each lottery round\'s validator is waited for before the next round\'s may mint (default 2000)' })
           .option('quiet', { type: 'boolean', default: false, describe: 'log warnings only' })
-          .option('join-after', { type: 'number', hidden: true, describe: 'join once the bootstrap counts this many nodes' }),
+          .option('join-after', { requiresArg: true, coerce: whole('--join-after', 1), hidden: true, describe: 'join once the bootstrap counts this many nodes' })
+          .example('blockchat node -p 5000 -n 5 -capacity 5 -bootstrap', 'the bootstrap of a 5-node network')
+          .example('blockchat node -p 5001', 'a node that joins the bootstrap at 127.0.0.1:5000'),
       async (args) => {
         const { runNode } = await import('./node/cli-entry.js');
         await runNode(args);
@@ -48,38 +75,48 @@ async function main(): Promise<void> {
       'start a local network, one process per node',
       (y) =>
         y
-          .option('n', { type: 'number', demandOption: true, describe: 'number of nodes' })
-          .option('capacity', { type: 'number', demandOption: true, describe: 'transactions per block' })
-          .option('p', { alias: ['port'], type: 'number', default: 5000, describe: 'base port (bootstrap)' })
-          .option('stake', { type: 'string', describe: 'initial stake of every node in BCC' })
-          .option('stakes', { type: 'string', describe: 'per-node stakes in BCC, comma separated' })
-          .option('data-dir', { type: 'string', describe: 'root of the nodes\' data directories' })
-          .option('block-timeout', { type: 'number', default: 500, describe: 'ms before a partial block (0 disables)' })
-          .option('round-timeout', { type: 'number', describe: 'ms each lottery round\'s validator is waited for (default 2000, min 250)' }),
+          .option('n', { requiresArg: true, coerce: whole('-n', 1), demandOption: true, describe: 'number of nodes' })
+          .option('capacity', { requiresArg: true, coerce: whole('-capacity', 1), demandOption: true, describe: 'transactions per block' })
+          .option('p', { alias: ['port'], requiresArg: true, coerce: port('-p'), default: 5000, describe: 'base port (bootstrap)' })
+          .option('stake', { type: 'string', requiresArg: true, describe: 'initial stake of every node in BCC' })
+          .option('stakes', { type: 'string', requiresArg: true, describe: 'per-node stakes in BCC, comma separated' })
+          .option('data-dir', { type: 'string', requiresArg: true, describe: 'root of the nodes\' data directories' })
+          .option('block-timeout', { requiresArg: true, coerce: whole('--block-timeout', 0), default: 500, describe: 'ms before a partial block (0 disables)' })
+          .option('round-timeout', { requiresArg: true, coerce: whole('--round-timeout', ROUND_MS), describe: 'ms each lottery round\'s validator is waited for (default 2000)' })
+          .check((args) => lastPort(args.p, args.n) > 0)
+          .example('blockchat network -n 5 -capacity 5', 'five nodes on ports 5000 to 5004'),
       async (args) => {
         const { runNetworkCommand } = await import('../scripts/network.js');
         await runNetworkCommand(args);
       },
     )
     .command(
-      'cli',
-      'the interactive client of one node',
+      'cli [command..]',
+      'the client of one node: a prompt, or one command',
       (y) =>
         y
-          .option('p', { alias: ['port'], type: 'number', demandOption: true, describe: 'the node\'s port' })
-          .option('host', { type: 'string', default: '127.0.0.1' })
-          .option('data-dir', { type: 'string', describe: 'the node\'s data directory (to read its token)' }),
+          .positional('command', { type: 'string', array: true, describe: 'one command to run (after --, so that "-5" is not an option)' })
+          .option('p', { alias: ['port'], requiresArg: true, coerce: port('-p'), demandOption: true, describe: 'the node\'s port' })
+          .option('host', { type: 'string', requiresArg: true, default: '127.0.0.1' })
+          .option('data-dir', { type: 'string', requiresArg: true, describe: 'the node\'s data directory (to read its token)' })
+          .option('json', { type: 'boolean', default: false, describe: 'print one JSON object per command' })
+          .example('blockchat cli -p 5001', 'a prompt for the node on port 5001')
+          .example('blockchat cli -p 5001 -- t 3 9.5', 'send 9.50 BCC to node 3, then exit')
+          .example('blockchat cli -p 5001 --json -- balance', 'the wallet as one JSON object')
+          .epilogue(CLI_EPILOGUE),
       async (args) => {
         const { runCli } = await import('../client/cli.js');
-        const rest = (args['--'] as unknown[] | undefined)?.map(String) ?? args._.slice(1).map(String);
-        process.exitCode = await runCli({ port: args.p, host: args.host, dataDir: args.dataDir, command: rest });
+        const words = [...(args.command ?? []), ...((args['--'] as unknown[] | undefined) ?? [])].map(String);
+        process.exitCode = await runCli({ port: args.p, host: args.host, dataDir: args.dataDir, json: args.json, command: words });
       },
     )
     .command(
       'tester',
       'replay DIR/transX.txt through every node and report throughput',
       (y) =>
-        withRunningNetwork(y).option('input', { type: 'string', demandOption: true, describe: 'directory of trans0.txt … transN-1.txt' }),
+        withRunningNetwork(y)
+          .option('input', { type: 'string', requiresArg: true, demandOption: true, describe: 'directory of trans0.txt … transN-1.txt' })
+          .example('blockchat tester -input transactions/5nodes -n 5', 'replay the 5-node inputs through ports 5000…5004'),
       async (args) => {
         const { runTesterCommand } = await import('../scripts/tester.js');
         process.exitCode = await runTesterCommand(args);
@@ -90,8 +127,9 @@ async function main(): Promise<void> {
       'sustained load of small coin transfers over every wallet',
       (y) =>
         withRunningNetwork(y)
-          .option('transactions', { type: 'number', demandOption: true, describe: 'how many to send' })
-          .option('rate', { type: 'number', describe: 'offered load in tx/s (default: as fast as accepted)' }),
+          .option('transactions', { requiresArg: true, coerce: whole('--transactions', 1), demandOption: true, describe: 'how many to send' })
+          .option('rate', { requiresArg: true, coerce: positive('--rate'), describe: 'offered load in tx/s (default: as fast as accepted)' })
+          .example('blockchat load -n 5 --transactions 2000', '2,000 transfers over the network on ports 5000…5004'),
       async (args) => {
         const { runLoadCommand } = await import('../scripts/load.js');
         process.exitCode = await runLoadCommand(args);
@@ -102,22 +140,36 @@ async function main(): Promise<void> {
       'start a 5-node network, replay transactions/5nodes through it, print the results, stop',
       (y) =>
         y
-          .option('n', { type: 'number', default: 5 })
-          .option('capacity', { type: 'number', default: 10 })
-          .option('p', { alias: ['port'], type: 'number', default: 5000 }),
+          .option('n', { requiresArg: true, coerce: whole('-n', 1), default: 5 })
+          .option('capacity', { requiresArg: true, coerce: whole('-capacity', 1), default: 10 })
+          .option('p', { alias: ['port'], requiresArg: true, coerce: port('-p'), default: 5000 })
+          .check((args) => lastPort(args.p, args.n) > 0),
       async (args) => {
         const { runDemo } = await import('../scripts/demo.js');
         process.exitCode = await runDemo(args);
       },
     )
-    .demandCommand(1, 'name a command: node, network, cli, tester, load or demo')
-    .strictCommands()
+    .command(
+      'version',
+      'print the version of blockchat',
+      (y) => y.option('json', { type: 'boolean', default: false, describe: 'print {"version": …}' }),
+      (args) => {
+        console.log(args.json ? JSON.stringify({ version: VERSION }) : `blockchat ${VERSION}`);
+      },
+    )
+    .demandCommand(1, `name a command: ${commandNames.join(', ')}`)
+    .strict()
     // One line a user can act on, never a stack trace or the whole help text.
     .fail((msg, err) => {
-      console.error(err ? err.message : `blockchat: ${msg} (see --help)`);
+      const name = command ? `blockchat ${command}` : 'blockchat';
+      if (err && err.message.startsWith('blockchat')) console.error(err.message);
+      else if (!command && argv[0] !== undefined && !argv[0].startsWith('-')) console.error(`blockchat: unknown command '${argv[0]}' (see blockchat --help)`);
+      else console.error(`${name}: ${dashed(err ? err.message : msg)} (see ${name} --help)`);
       process.exit(1);
     })
+    .version(VERSION)
     .help()
+    .wrap(Math.min(110, process.stdout.columns || 110))
     .parseAsync();
 }
 

@@ -1,5 +1,5 @@
 /**
- * Every HTTP route, declared once: the server registers these (src/node/server.ts), and the CLI,
+ * Every HTTP route, declared once: the server registers these (src/node/http/), and the CLI,
  * tester and explorer call them by the same paths.
  */
 export const ROUTES = {
@@ -25,7 +25,7 @@ export const ROUTES = {
   peerTransactions: '/peer/transactions',
   peerBlocks: '/peer/blocks',
   peerPool: '/peer/pool',
-  /** An HTTP upgrade to the one-way peer stream (src/node/peer-stream.ts), not a REST route. */
+  /** An HTTP upgrade to the one-way peer stream (src/node/network/peer-stream.ts), not a REST route. */
   peerStream: '/peer/stream',
 } as const;
 

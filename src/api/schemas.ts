@@ -113,6 +113,7 @@ export const peerJoinSchema = {
     n: { type: 'integer', minimum: 1, maximum: 10_000 },
     capacity: { type: 'integer', minimum: 1, maximum: 100_000 },
     stake: units,
+    verifier_fingerprint: hash,
     signature,
   },
 } as const;
@@ -121,7 +122,7 @@ export const peerHelloSchema = {
   type: 'object',
   additionalProperties: false,
   required: ['id', 'address', 'host', 'port', 'signature'],
-  properties: { id: { type: 'integer', minimum: 0 }, ...peerInfo.properties, signature },
+  properties: { id: { type: 'integer', minimum: 0 }, ...peerInfo.properties, verifier_fingerprint: hash, signature },
 } as const;
 
 /** The bootstrap's signed announcement of the node list and the chain so far. */

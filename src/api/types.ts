@@ -18,8 +18,15 @@ export interface StatusView {
   pool: number;
   /** Which signature verifier the node uses. */
   verifier: string;
+  /**
+   * Fingerprint of its answers to fixed checks of hashing, signing and verification
+   * (src/crypto/vectors.ts): the same on every node whose verifier answers as noble does.
+   */
+  verifier_fingerprint: string;
   /** Nodes known to this node (on the bootstrap while forming: how many have joined). */
   joined: number;
+  /** The node's software version (package.json). */
+  version: string;
 }
 
 export interface AccountView {

@@ -1,7 +1,8 @@
 /**
- * Blocks: hash, validator signature and the genesis block (SPEC A, "Blocks").
+ * Blocks: hash, validator signature and the genesis block (SPEC A, "Blocks"). Each function that
+ * hashes, signs or verifies takes the caller's `Crypto` last (crypto.ts; noble's by default).
  */
-import { isHex, isValidAddress, signHash, sha256Hex, verifyHash, addressOf } from './crypto.js';
+import { isHex, nobleCrypto, type Crypto } from './crypto.js';
 import { blockPreimage } from './encoding.js';
 import { ensure } from './errors.js';
 import { GENESIS_PREVIOUS_HASH, NO_ONE, totalSupply } from './params.js';
@@ -15,8 +16,9 @@ export function blockHash(
   validator: string,
   previousHash: string,
   transactions: readonly Pick<Transaction, 'id'>[],
+  crypto: Crypto = nobleCrypto,
 ): string {
-  return sha256Hex(blockPreimage(index, timestamp, validator, previousHash, transactions.map((t) => t.id)));
+  return crypto.sha256Hex(blockPreimage(index, timestamp, validator, previousHash, transactions.map((t) => t.id)));
 }
 
 /** Builds and signs a block on top of `previous` with the validator's secret key. */
@@ -25,10 +27,11 @@ export function signBlock(
   transactions: readonly Transaction[],
   timestamp: number,
   secretKeyHex: string,
+  crypto: Crypto = nobleCrypto,
 ): Block {
-  const validator = addressOf(secretKeyHex);
+  const validator = crypto.addressOf(secretKeyHex);
   const index = previous.index + 1;
-  const current_hash = blockHash(index, timestamp, validator, previous.current_hash, transactions);
+  const current_hash = blockHash(index, timestamp, validator, previous.current_hash, transactions, crypto);
   return Object.freeze({
     index,
     timestamp,
@@ -36,7 +39,7 @@ export function signBlock(
     validator,
     previous_hash: previous.current_hash,
     current_hash,
-    signature: signHash(current_hash, secretKeyHex),
+    signature: crypto.signHash(current_hash, secretKeyHex),
   });
 }
 
@@ -44,9 +47,9 @@ export function signBlock(
  * The genesis block: index 0, previous hash "1", validator "0", no signature, and one
  * transaction from "0" giving the bootstrap 1000 · n BCC (its id uses the empty domain).
  */
-export function genesisBlock(bootstrap: string, n: number, timestamp: number): Block {
+export function genesisBlock(bootstrap: string, n: number, timestamp: number, crypto: Crypto = nobleCrypto): Block {
   const body = { sender: NO_ONE, receiver: bootstrap, type: 'coins' as const, amount: totalSupply(n), message: '', nonce: 0 };
-  const tx: Transaction = { ...body, id: txId('', body), signature: '' };
+  const tx: Transaction = { ...body, id: txId('', body, crypto), signature: '' };
   const transactions = [tx];
   return Object.freeze({
     index: 0,
@@ -54,7 +57,7 @@ export function genesisBlock(bootstrap: string, n: number, timestamp: number): B
     transactions,
     validator: NO_ONE,
     previous_hash: GENESIS_PREVIOUS_HASH,
-    current_hash: blockHash(0, timestamp, NO_ONE, GENESIS_PREVIOUS_HASH, transactions),
+    current_hash: blockHash(0, timestamp, NO_ONE, GENESIS_PREVIOUS_HASH, transactions, crypto),
     signature: '',
   });
 }
@@ -64,7 +67,7 @@ export function genesisBlock(bootstrap: string, n: number, timestamp: number): B
  * address it funds. The genesis is the only block without a signature, so this is the only way
  * it is checked.
  */
-export function checkGenesis(block: Block, n: number): string {
+export function checkGenesis(block: Block, n: number, crypto: Crypto = nobleCrypto): string {
   ensure(block.index === 0, 'BAD_GENESIS', 'the first block must have index 0');
   ensure(block.previous_hash === GENESIS_PREVIOUS_HASH, 'BAD_GENESIS', 'genesis previous_hash must be "1"');
   ensure(block.validator === NO_ONE, 'BAD_GENESIS', 'genesis validator must be "0"');
@@ -73,8 +76,8 @@ export function checkGenesis(block: Block, n: number): string {
   ensure(block.transactions.length === 1, 'BAD_GENESIS', 'genesis holds exactly one transaction');
   const tx = block.transactions[0]!;
   const bootstrap = tx.receiver;
-  ensure(isValidAddress(bootstrap), 'BAD_GENESIS', 'genesis must fund a valid bootstrap address');
-  const expected = genesisBlock(bootstrap, n, block.timestamp);
+  ensure(crypto.isValidAddress(bootstrap), 'BAD_GENESIS', 'genesis must fund a valid bootstrap address');
+  const expected = genesisBlock(bootstrap, n, block.timestamp, crypto);
   const want = expected.transactions[0]!;
   ensure(
     tx.sender === want.sender && tx.type === want.type && tx.amount === want.amount &&
@@ -87,12 +90,12 @@ export function checkGenesis(block: Block, n: number): string {
 }
 
 /** Checks the block's hash against its fields and the validator's signature over that hash. */
-export function verifyBlockSeal(block: Block): void {
+export function verifyBlockSeal(block: Block, crypto: Crypto = nobleCrypto): void {
   ensure(isHex(block.current_hash, 32), 'BAD_HASH', 'current_hash must be 32 bytes of hex');
-  const expected = blockHash(block.index, block.timestamp, block.validator, block.previous_hash, block.transactions);
+  const expected = blockHash(block.index, block.timestamp, block.validator, block.previous_hash, block.transactions, crypto);
   ensure(expected === block.current_hash, 'BAD_HASH', 'current_hash does not match the block fields');
   ensure(
-    verifyHash(block.current_hash, block.signature, block.validator),
+    crypto.verifyHash(block.current_hash, block.signature, block.validator),
     'BAD_SIGNATURE',
     "the block is not signed by its validator's key",
   );

@@ -1,12 +1,13 @@
 /**
  * Block and chain validation (SPEC A, "Blocks" and "Proof of Stake"; SPEC B, "Validator
  * failure"): a block is valid only if it links to its parent, has the next index, comes from the
- * validator the lottery names for round 0 — or for a later round r, stamped at least r rounds
- * after its parent — carries its validator's signature, holds 1 … capacity transactions, and
- * every transaction is valid applied in order on the parent's state. `applyBlock` returns the new
- * tip or throws a coded error, leaving the parent untouched.
+ * validator the lottery names for round 0 — or for a later round r — stamped at least r rounds
+ * after its parent (round 0's: not before its parent), carries its validator's signature, holds
+ * 1 … capacity transactions, and every transaction is valid applied in order on the parent's
+ * state. `applyBlock` returns the new tip or throws a coded error, leaving the parent untouched.
  */
 import { checkGenesis, verifyBlockSeal } from './block.js';
+import { nobleCrypto, type Crypto } from './crypto.js';
 import { ensure, ProtocolError } from './errors.js';
 import { drawValidator, roundOf, validatorsByRound } from './lottery.js';
 import { MAX_ROUNDS, ROUND_MS, type NetworkParams } from './params.js';
@@ -24,8 +25,9 @@ export interface ChainTip {
 }
 
 /**
- * How a block's transactions have their id and signature checked. A node passes one that
- * remembers what it already verified (every transaction is verified once per node).
+ * How a block's transactions have their id and signature checked: by default verifyTransaction
+ * with the `crypto` that applyBlock is given. A node passes one that remembers what it already
+ * verified (every transaction is verified once per node).
  */
 export type TxVerifier = (domain: string, tx: Transaction) => void;
 
@@ -75,8 +77,10 @@ export function applyBlock(
   params: NetworkParams,
   tip: ChainTip,
   block: Block,
-  verifyTx: TxVerifier = verifyTransaction,
+  verifyTx?: TxVerifier,
+  crypto: Crypto = nobleCrypto,
 ): ChainTip {
+  const checkTx = verifyTx ?? ((domain: string, tx: Transaction) => verifyTransaction(domain, tx, crypto));
   ensure(isSafeIndex(block.index), 'BAD_INDEX', 'index must be a non-negative integer');
   ensure(
     block.index === tip.block.index + 1,
@@ -96,12 +100,12 @@ export function applyBlock(
     'BAD_BLOCK_SIZE',
     `a block holds 1 to ${params.capacity} transactions, this one ${count}`,
   );
-  verifyBlockSeal(block);
+  verifyBlockSeal(block, crypto);
   const seen = new Set<string>();
   for (const tx of block.transactions) {
     ensure(!seen.has(tx.id), 'DUPLICATE', `transaction ${tx.id} appears twice in block ${block.index}`);
     seen.add(tx.id);
-    asBlockError(block, tx, () => verifyTx(params.domain, tx));
+    asBlockError(block, tx, () => checkTx(params.domain, tx));
   }
   let ledger: Ledger | undefined;
   asBlockError(block, undefined, () => {
@@ -110,13 +114,15 @@ export function applyBlock(
   return { block, ledger: ledger!, round };
 }
 
-/** The round `block`'s validator produced it in: round 0's validator, or a later one's in time. */
+/**
+ * The round `block`'s validator produced it in: round 0's validator, or a later one's in time. A
+ * block of round r is stamped at least r rounds after its parent: for round 0, not before it.
+ */
 function validatorRound(params: NetworkParams, tip: ChainTip, block: Block): number {
   const expected = nextValidator(params, tip);
-  if (block.validator === expected) return 0;
-  const round = typeof block.validator === 'string' ? roundFor(params, tip, block.validator) : -1;
+  const round = block.validator === expected ? 0 : typeof block.validator === 'string' ? roundFor(params, tip, block.validator) : -1;
   ensure(
-    round > 0,
+    round >= 0,
     'WRONG_VALIDATOR',
     `block ${block.index} is from ${String(block.validator).slice(0, 12)}…, but the lottery names ${expected.slice(0, 12)}… (and the validator wins none of the next ${MAX_ROUNDS - 1} rounds)`,
   );
@@ -124,12 +130,15 @@ function validatorRound(params: NetworkParams, tip: ChainTip, block: Block): num
   ensure(
     block.timestamp >= earliest,
     'TOO_EARLY',
-    `block ${block.index} is from the validator of round ${round}, which opens ${round * ROUND_MS} ms after the parent block; it is stamped ${block.timestamp - tip.block.timestamp} ms after it`,
+    round === 0
+      ? `block ${block.index} is stamped ${tip.block.timestamp - block.timestamp} ms before its parent block`
+      : `block ${block.index} is from the validator of round ${round}, which opens ${round * ROUND_MS} ms after the parent block; it is stamped ${block.timestamp - tip.block.timestamp} ms after it`,
   );
   return round;
 }
 
-function asBlockError(block: Block, tx: Transaction | undefined, run: () => void): void {
+/** Runs a transaction check of a block, turning its protocol error into the block's INVALID_TRANSACTION. */
+export function asBlockError(block: Block, tx: Transaction | undefined, run: () => void): void {
   try {
     run();
   } catch (err) {
@@ -140,8 +149,13 @@ function asBlockError(block: Block, tx: Transaction | undefined, run: () => void
 }
 
 /** The tip right after genesis, and the network parameters the genesis implies. */
-export function genesisTip(genesis: Block, n: number, capacity: number): { params: NetworkParams; tip: ChainTip } {
-  const bootstrap = checkGenesis(genesis, n);
+export function genesisTip(
+  genesis: Block,
+  n: number,
+  capacity: number,
+  crypto: Crypto = nobleCrypto,
+): { params: NetworkParams; tip: ChainTip } {
+  const bootstrap = checkGenesis(genesis, n, crypto);
   const params: NetworkParams = { n, capacity, bootstrap, domain: genesis.current_hash };
   return { params, tip: { block: genesis, ledger: genesisLedger(bootstrap, totalSupply(n)), round: 0 } };
 }
@@ -151,11 +165,12 @@ export function validateChain(
   blocks: readonly Block[],
   n: number,
   capacity: number,
-  verifyTx: TxVerifier = verifyTransaction,
+  verifyTx?: TxVerifier,
+  crypto: Crypto = nobleCrypto,
 ): { params: NetworkParams; tip: ChainTip } {
   ensure(blocks.length > 0, 'BAD_GENESIS', 'a chain has at least its genesis block');
-  const { params, tip: first } = genesisTip(blocks[0]!, n, capacity);
+  const { params, tip: first } = genesisTip(blocks[0]!, n, capacity, crypto);
   let tip = first;
-  for (let i = 1; i < blocks.length; i++) tip = applyBlock(params, tip, blocks[i]!, verifyTx);
+  for (let i = 1; i < blocks.length; i++) tip = applyBlock(params, tip, blocks[i]!, verifyTx, crypto);
   return { params, tip };
 }

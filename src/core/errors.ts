@@ -21,7 +21,13 @@ export type ErrorCode =
   | 'TOO_EARLY'
   | 'BAD_BLOCK_SIZE'
   | 'BAD_GENESIS'
-  | 'INVALID_TRANSACTION';
+  | 'INVALID_TRANSACTION'
+  // finality, accountability and the seed (protocol version 2)
+  | 'BAD_VOTE'
+  | 'BAD_EVIDENCE'
+  | 'BAD_REVEAL'
+  | 'SLASHED'
+  | 'FUTURE_BLOCK';
 
 export class ProtocolError extends Error {
   override readonly name = 'ProtocolError';

@@ -12,3 +12,13 @@ export * from './lottery.js';
 export * from './block.js';
 export * from './chain.js';
 export * from './pool.js';
+// protocol version 2 (docs/protocol.md, "Finality, accountability and the lottery seed"); not yet used by the node
+export * from './time.js';
+export * from './vote.js';
+export * from './header.js';
+export * from './evidence.js';
+export * from './onion.js';
+export * from './seed.js';
+export * from './finality.js';
+export * from './blockv2.js';
+export * from './consensus.js';

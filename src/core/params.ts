@@ -47,3 +47,25 @@ export const MAX_ROUNDS = 64;
  * block while an earlier one was alive but late, so they are a block or two deep.
  */
 export const REORG_DEPTH = 16;
+
+// ---- Protocol version 2: finality, accountability and the lottery seed (docs/protocol.md,
+// "Finality, accountability and the lottery seed"). Not used by the node until it is wired.
+
+/** Blocks at heights that are multiples of this are checkpoints: the blocks stakers vote for. */
+export const CHECKPOINT_INTERVAL = 4;
+/**
+ * While finality stalls, a branch's record keeps the checkpoints of the last this many intervals
+ * (plus its finalised and latest justified ones): votes naming older ones are not includable.
+ * Bounds the record; honest votes name the latest justified checkpoint and the newest one.
+ */
+export const CHECKPOINT_WINDOW = 64;
+/** Heights kL … kL+L−1 form seed epoch k: one seed and one stake snapshot per epoch. */
+export const SEED_EPOCH_BLOCKS = 32;
+/** Reveals per committed onion (hash chain) before its owner commits a new one. */
+export const ONION_LENGTH = 65536;
+/** A block stamped later than the receiver's clock plus this is refused on every path. */
+export const MAX_FUTURE_MS = 2000;
+/** Votes a block may carry. */
+export const MAX_VOTES_PER_BLOCK = 256;
+/** Pieces of evidence a block may carry. */
+export const MAX_EVIDENCE_PER_BLOCK = 8;

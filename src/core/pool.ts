@@ -5,7 +5,7 @@
  * senders, in nonce order within a sender, each valid on the state the previous ones leave.
  */
 import { ensure } from './errors.js';
-import { accountOf, applyTxToDraft, checkTxAgainst, type Ledger } from './state.js';
+import { accountOf, applyTxToDraft, checkNonceUnused, checkTxAgainst, type Ledger } from './state.js';
 import type { Account, Transaction } from './types.js';
 import { ProtocolError } from './errors.js';
 
@@ -69,8 +69,9 @@ export class TxPool {
    */
   add(tx: Transaction, ledger: Ledger, height: number): void {
     ensure(!this.byId.has(tx.id), 'DUPLICATE', `transaction ${tx.id.slice(0, 12)}… is already pending`);
-    const next = accountOf(ledger, tx.sender).nonce;
-    ensure(tx.nonce >= next, 'NONCE_USED', `nonce ${tx.nonce} was already used (next is ${next}): a replay`);
+    const sender = accountOf(ledger, tx.sender);
+    checkNonceUnused(sender, tx.nonce);
+    const next = sender.nonce;
     ensure(
       tx.nonce - next <= this.limits.maxNonceAhead,
       'NONCE_AHEAD',

@@ -3,7 +3,7 @@
  * exact nonces and an available balance that covers the cost. A ledger is never mutated once
  * built: applying returns a new one, so a failed block leaves the tip state as it was.
  */
-import { ensure } from './errors.js';
+import { ensure, ProtocolError } from './errors.js';
 import { debitOf, feeOf } from './fees.js';
 import { NO_ONE } from './params.js';
 import type { Account, TxBody } from './types.js';
@@ -17,17 +17,25 @@ export function accountOf(ledger: Ledger, address: string): Account {
 }
 
 /**
+ * Throws NONCE_USED when `nonce` is below the sender's next one: the transaction repeats one
+ * already committed (a replay). The one check of this rule: the pool, the node's intake of peer
+ * transactions and `checkTxAgainst` all call it.
+ */
+export function checkNonceUnused(sender: Account, nonce: number): void {
+  // (not `ensure`: every transaction passes here, and the message is built only for a replay)
+  if (nonce < sender.nonce) {
+    throw new ProtocolError('NONCE_USED', `nonce ${nonce} was already used (the sender's next nonce is ${sender.nonce}): a replay`);
+  }
+}
+
+/**
  * Throws unless `tx` can execute now on `ledger`: its nonce is the sender's next one and the
  * sender's available balance (stake not counted) covers its cost. The signature is checked
  * elsewhere (transaction.ts), once per node.
  */
 export function checkTxAgainst(ledger: Ledger, tx: TxBody): void {
   const sender = accountOf(ledger, tx.sender);
-  ensure(
-    tx.nonce >= sender.nonce,
-    'NONCE_USED',
-    `nonce ${tx.nonce} was already used (the sender's next nonce is ${sender.nonce}): a replay`,
-  );
+  checkNonceUnused(sender, tx.nonce);
   ensure(
     tx.nonce === sender.nonce,
     'NONCE_AHEAD',

@@ -1,8 +1,9 @@
 /**
  * Transactions: their form, id and signature (SPEC A, "Transactions" and "Exact encodings").
- * Checks against an account state (nonce, funds) live in state.ts.
+ * Checks against an account state (nonce, funds) live in state.ts. Each function that hashes,
+ * signs or verifies takes the caller's `Crypto` last (crypto.ts; noble's by default).
  */
-import { sha256Hex, isHex, isValidAddress, signHash, verifyHash, addressOf } from './crypto.js';
+import { isHex, nobleCrypto, type Crypto } from './crypto.js';
 import { txPreimageText } from './encoding.js';
 import { ensure } from './errors.js';
 import { codePoints } from './fees.js';
@@ -10,10 +11,12 @@ import { MAX_MESSAGE_CHARS, NO_ONE } from './params.js';
 import type { Transaction, TxBody, TxType } from './types.js';
 
 const TX_TYPES: readonly TxType[] = ['coins', 'message', 'stake'];
+/** With the u flag, a surrogate class matches only a surrogate that is not half of a pair. */
+const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
 
 /** The id of a transaction: SHA-256 of its canonical preimage under the network's domain. */
-export function txId(domain: string, body: TxBody): string {
-  return sha256Hex(txPreimageText(domain, body));
+export function txId(domain: string, body: TxBody, crypto: Crypto = nobleCrypto): string {
+  return crypto.sha256Hex(txPreimageText(domain, body));
 }
 
 /** Builds, hashes and signs a transaction from the sender's secret key. */
@@ -21,11 +24,12 @@ export function signTransaction(
   domain: string,
   secretKeyHex: string,
   fields: Omit<TxBody, 'sender'>,
+  crypto: Crypto = nobleCrypto,
 ): Transaction {
-  const body: TxBody = { sender: addressOf(secretKeyHex), ...fields };
-  checkTxShape(body);
-  const id = txId(domain, body);
-  return Object.freeze({ ...body, id, signature: signHash(id, secretKeyHex) });
+  const body: TxBody = { sender: crypto.addressOf(secretKeyHex), ...fields };
+  checkTxShape(body, crypto);
+  const id = txId(domain, body, crypto);
+  return Object.freeze({ ...body, id, signature: crypto.signHash(id, secretKeyHex) });
 }
 
 function isUnits(x: unknown): x is number {
@@ -36,22 +40,25 @@ function isUnits(x: unknown): x is number {
  * Form of every field and the agreement of type with fields: the checks that need no state and
  * no signature verification. Throws MALFORMED or SELF_TRANSFER with the reason.
  */
-export function checkTxShape(tx: TxBody): void {
+export function checkTxShape(tx: TxBody, crypto: Crypto = nobleCrypto): void {
   ensure(typeof tx === 'object' && tx !== null, 'MALFORMED', 'a transaction must be an object');
   ensure(TX_TYPES.includes(tx.type), 'MALFORMED', `type must be one of ${TX_TYPES.join(', ')}`);
-  ensure(isValidAddress(tx.sender), 'MALFORMED', 'sender is not a valid address');
+  ensure(crypto.isValidAddress(tx.sender), 'MALFORMED', 'sender is not a valid address');
   ensure(isUnits(tx.amount), 'MALFORMED', 'amount must be a non-negative safe integer of units');
   ensure(isUnits(tx.nonce), 'MALFORMED', 'nonce must be a non-negative safe integer');
   ensure(typeof tx.message === 'string', 'MALFORMED', 'message must be a string');
   switch (tx.type) {
     case 'coins':
-      ensure(isValidAddress(tx.receiver), 'MALFORMED', 'receiver is not a valid address');
+      ensure(crypto.isValidAddress(tx.receiver), 'MALFORMED', 'receiver is not a valid address');
       ensure(tx.amount > 0, 'MALFORMED', 'a coin transfer must move a positive amount');
       ensure(tx.message === '', 'MALFORMED', 'a coin transfer carries no message');
       break;
     case 'message': {
-      ensure(isValidAddress(tx.receiver), 'MALFORMED', 'receiver is not a valid address');
+      ensure(crypto.isValidAddress(tx.receiver), 'MALFORMED', 'receiver is not a valid address');
       ensure(tx.amount === 0, 'MALFORMED', 'a message has amount 0');
+      // A lone surrogate has no UTF-8 form: JSON libraries outside JavaScript refuse or replace
+      // it, and then cannot recompute the id (docs/protocol.md, "Form").
+      ensure(!LONE_SURROGATE.test(tx.message), 'MALFORMED', 'a message must be well-formed Unicode text (it holds a lone surrogate)');
       const chars = codePoints(tx.message);
       ensure(
         chars >= 1 && chars <= MAX_MESSAGE_CHARS,
@@ -69,12 +76,12 @@ export function checkTxShape(tx: TxBody): void {
 }
 
 /** Checks the form, that `id` is the hash of the fields, and that the sender signed it. */
-export function verifyTransaction(domain: string, tx: Transaction): void {
-  checkTxShape(tx);
+export function verifyTransaction(domain: string, tx: Transaction, crypto: Crypto = nobleCrypto): void {
+  checkTxShape(tx, crypto);
   ensure(isHex(tx.id, 32), 'BAD_ID', 'id must be 32 bytes of lower-case hex');
-  ensure(txId(domain, tx) === tx.id, 'BAD_ID', 'id does not match the transaction fields');
+  ensure(txId(domain, tx, crypto) === tx.id, 'BAD_ID', 'id does not match the transaction fields');
   ensure(
-    verifyHash(tx.id, tx.signature, tx.sender),
+    crypto.verifyHash(tx.id, tx.signature, tx.sender),
     'BAD_SIGNATURE',
     "signature is not the sender's low-S signature of the id",
   );

@@ -5,12 +5,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { prepareKeyTables } from '../core/crypto.js';
 import { parseBcc } from '../core/money.js';
 import { DEFAULT_STAKE_BCC, ROUND_MS, UNITS_PER_BCC } from '../core/params.js';
+import { selectCrypto } from '../crypto/select.js';
 import { createLogger } from './logger.js';
-import { BlockchatNode, DEFAULT_FAILOVER_MS } from './node.js';
-import { buildServer } from './server.js';
+import { BlockchatNode, DEFAULT_FAILOVER_MS } from './index.js';
+import { buildServer } from './http/index.js';
+import { ensurePrivateDir } from './private-files.js';
+import { runtimeDir } from '../api/token.js';
 
 export interface NodeArgs {
   p?: number;
@@ -43,12 +45,24 @@ export async function runNode(args: NodeArgs): Promise<void> {
   if (!Number.isSafeInteger(blockTimeoutMs) || blockTimeoutMs < 0) fail('--block-timeout must be a whole number of ms (0 disables)');
   const failoverMs = args.roundTimeout ?? DEFAULT_FAILOVER_MS;
   if (!Number.isSafeInteger(failoverMs) || failoverMs < ROUND_MS) fail(`--round-timeout must be a whole number of ms, at least ${ROUND_MS}`);
+  // The CLI's token file goes there once the node listens; a directory we may not use is refused
+  // now, before anything is created.
+  try {
+    ensurePrivateDir(runtimeDir());
+  } catch (err) {
+    fail((err as Error).message);
+  }
   // Without --data-dir the node is ephemeral: a fresh directory, removed when it stops.
   const ephemeral = args.dataDir === undefined;
   const dataDir = args.dataDir ?? mkdtempSync(join(tmpdir(), `blockchat-${port}-`));
 
   let node: BlockchatNode | undefined;
   const log = createLogger(() => `[node ${node && node.id >= 0 ? node.id : '?'} :${port}]`, args.quiet ? 'warn' : 'info');
+  // The fastest suite that loads, unless BLOCKCHAT_NO_NATIVE / BLOCKCHAT_NOBLE_ONLY say otherwise;
+  // throws (the node does not start) if it answers the fixed checks differently from noble.
+  const crypto = selectCrypto(process.env);
+  for (const note of crypto.notes) log.warn(note);
+  log.info(`signatures: ${crypto.crypto.name}, verifier fingerprint ${crypto.fingerprint.slice(0, 16)}`);
   node = new BlockchatNode({
     port,
     host: args.host ?? '127.0.0.1',
@@ -62,17 +76,23 @@ export async function runNode(args: NodeArgs): Promise<void> {
     failoverMs,
     joinAfter: args.joinAfter,
     log,
+    crypto,
   });
   await node.open();
   const app = await buildServer(node);
   try {
     await app.listen({ port, host: args.host === 'localhost' ? '127.0.0.1' : (args.host ?? '127.0.0.1') });
   } catch (err) {
+    // Leave nothing behind: no store lock, and no temporary directory with a wallet key in it.
+    await app.close().catch(() => undefined);
+    await node.close().catch(() => undefined);
+    if (ephemeral) rmSync(dataDir, { recursive: true, force: true });
     fail(`cannot listen on port ${port}: ${err instanceof Error ? err.message : String(err)}`);
   }
+  node.publishToken();
   log.info(`listening on http://${args.host ?? '127.0.0.1'}:${port} (data in ${dataDir})`);
   // While the network forms (mostly waiting on peers), not in its first busy second on every node.
-  setImmediate(prepareKeyTables);
+  setImmediate(() => crypto.crypto.prepare());
 
   let stopping = false;
   const stop = async (signal: string) => {

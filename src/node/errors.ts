@@ -1,8 +1,9 @@
 /**
- * Errors of the node's own (non-protocol) rules, with the HTTP status they answer with. Protocol
- * errors (src/core/errors.ts) map to 400/422 in one place: src/node/server.ts.
+ * Errors of the node's own (non-protocol) rules. Protocol errors are in src/core/errors.ts; the
+ * HTTP status of both is in one table, src/node/http/errors.ts.
  */
 export type NodeErrorCode =
+  | 'BAD_REQUEST'
   | 'UNAUTHORIZED'
   | 'NOT_FORMED'
   | 'UNKNOWN_RECIPIENT'
@@ -11,28 +12,15 @@ export type NodeErrorCode =
   | 'UNKNOWN_NODE'
   | 'CONFLICT'
   | 'FUTURE_BLOCK'
+  | 'VERIFIER_MISMATCH'
   | 'NOT_FOUND';
-
-const STATUS: Record<NodeErrorCode, number> = {
-  UNAUTHORIZED: 401,
-  NOT_FORMED: 503,
-  UNKNOWN_RECIPIENT: 422,
-  NETWORK_FULL: 409,
-  PARAMS_MISMATCH: 409,
-  UNKNOWN_NODE: 403,
-  CONFLICT: 409,
-  FUTURE_BLOCK: 422,
-  NOT_FOUND: 404,
-};
 
 export class NodeError extends Error {
   override readonly name = 'NodeError';
-  readonly statusCode: number;
   constructor(
     readonly code: NodeErrorCode,
     message: string,
   ) {
     super(message);
-    this.statusCode = STATUS[code];
   }
 }

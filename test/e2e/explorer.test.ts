@@ -11,92 +11,24 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import Fastify from 'fastify';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AccountView, Block, StatusView } from '../../src/api/types.js';
 import { coinFee } from '../../src/core/fees.js';
-import { formatBcc } from '../../src/core/money.js';
 import { explorerAssetDir, registerExplorer } from '../../src/node/explorer.js';
 import { freePortBase, repoRoot, startNetwork, waitFor, type RunningNetwork } from '../../scripts/network.js';
-
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-const UI_TIMEOUT_MS = 20_000;
+import {
+  HAVE_CHROMIUM,
+  UI_TIMEOUT_MS,
+  getJson,
+  launchChromium,
+  shownBalance,
+  shownBcc,
+  shownHeight,
+  waitUntilPageMatchesNode,
+} from './explorer-page.js';
 
 const run = promisify(execFile);
-
-/** How the page writes an amount of units: BCC with two decimals and thousands separators. */
-function shownBcc(units: number): string {
-  return formatBcc(units).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-}
-
-async function getJson<T>(port: number, path: string): Promise<T> {
-  const response = await fetch(`http://127.0.0.1:${port}${path}`, { signal: AbortSignal.timeout(5_000) });
-  if (!response.ok) throw new Error(`GET ${path} on port ${port}: ${response.status} ${await response.text()}`);
-  return (await response.json()) as T;
-}
-
-/** The height the page shows, as a number (it groups digits: "1,024"). */
-async function shownHeight(page: Page): Promise<number> {
-  const text = (await page.locator('#height').textContent()) ?? '';
-  return Number(text.replaceAll(',', '').trim());
-}
-
-/** The balance shown on the account row of `address`, or undefined when the row is missing. */
-async function shownBalance(page: Page, address: string): Promise<string | undefined> {
-  const cell = page.locator(`#accounts-body tr[data-address="${address}"] td.balance`);
-  if ((await cell.count()) === 0) return undefined;
-  return ((await cell.textContent()) ?? '').trim();
-}
-
-/** Waits until the page agrees with the node on the height and on every account row. */
-async function waitUntilPageMatchesNode(page: Page, port: number): Promise<{ status: StatusView; accounts: AccountView[] }> {
-  let last: { status: StatusView; accounts: AccountView[] } | undefined;
-  let mismatch = '';
-  await waitFor(
-    'the page to show the node\'s height and accounts',
-    async () => {
-      const [status, accounts] = await Promise.all([
-        getJson<StatusView>(port, '/status'),
-        getJson<AccountView[]>(port, '/accounts'),
-      ]);
-      last = { status, accounts };
-      const height = await shownHeight(page);
-      if (height !== status.height) {
-        mismatch = `height shown ${height}, node says ${status.height}`;
-        return false;
-      }
-      const rows = await page.locator('#accounts-body tr[data-address]').count();
-      if (rows !== accounts.length) {
-        mismatch = `${rows} account rows shown, node has ${accounts.length}`;
-        return false;
-      }
-      for (const account of accounts) {
-        const balance = await shownBalance(page, account.address);
-        if (balance !== shownBcc(account.balance)) {
-          mismatch = `account ${account.id}: balance shown ${balance}, node says ${shownBcc(account.balance)}`;
-          return false;
-        }
-      }
-      return true;
-    },
-    UI_TIMEOUT_MS,
-    100,
-  ).catch((err: unknown) => {
-    throw new Error(`${err instanceof Error ? err.message : String(err)} (${mismatch})`);
-  });
-  if (!last) throw new Error('no answer from the node');
-  return last;
-}
 
 describe('explorer assets (no browser)', () => {
   it('finds the assets folder from src/ and serves versioned, revalidated assets', async () => {
@@ -134,7 +66,7 @@ describe('explorer assets (no browser)', () => {
   });
 });
 
-describe.skipIf(!existsSync(CHROMIUM))('explorer (browser, real network)', () => {
+describe.skipIf(!HAVE_CHROMIUM)('explorer (browser, real network)', () => {
   const resultsDir = join(repoRoot(), 'test-results');
   let net: RunningNetwork | undefined;
   let browser: Browser | undefined;
@@ -151,7 +83,7 @@ describe.skipIf(!existsSync(CHROMIUM))('explorer (browser, real network)', () =>
     const index = statuses.findIndex((s) => s.id === 1);
     expect(index).toBeGreaterThanOrEqual(0);
     port1 = net.ports[index]!;
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    browser = await launchChromium();
     context = await browser.newContext({ viewport: { width: 1366, height: 900 } });
     page = await context.newPage();
   }, 120_000);

@@ -4,11 +4,12 @@
  * id, address and coins, and catches up; every node converges on one chain, nothing committed is
  * lost, and each of its own transactions that was pending either commits or is no longer pending.
  */
-import { appendFileSync, readdirSync, statSync, truncateSync } from 'node:fs';
+import { appendFileSync, readdirSync, readFileSync, statSync, truncateSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { totalSupply } from '../../src/core/params.js';
-import type { NodeClient } from '../../client/api.js';
+import { ApiError, type NodeClient } from '../../client/api.js';
+import type { Block } from '../../src/core/types.js';
 import { launch, supply, waitAgreement, waitFor, type TestNetwork } from './harness.js';
 
 const N = 4;
@@ -22,9 +23,16 @@ afterAll(async () => {
   await t?.stop();
 });
 
-/** Keeps every live node's wallet sending small transfers until stopped; records what each accepted. */
+/**
+ * Keeps every live node's wallet sending small transfers until stopped; records what each
+ * accepted, and what each refused. A node that is killed or restarting cannot be reached
+ * (UNREACHABLE): the only refusal a load may meet. Any other is recorded (the first ten), and
+ * fails the test.
+ */
 function startLoad(clients: () => NodeClient[], skip: Set<number>) {
   const accepted: string[][] = Array.from({ length: N }, () => []);
+  const unreachable: number[] = Array.from({ length: N }, () => 0);
+  const unexpected: string[] = [];
   let running = true;
   const loops = Array.from({ length: N }, async (_, i) => {
     for (let k = 0; running; k++) {
@@ -35,13 +43,17 @@ function startLoad(clients: () => NodeClient[], skip: Set<number>) {
       try {
         const r = await clients()[i]!.submit({ type: 'coins', to: (i + 1 + (k % (N - 1))) % N, amount: 1 + (k % 7) });
         accepted[i]!.push(r.id);
-      } catch {
-        await new Promise((r) => setTimeout(r, 20)); // the node is down or restarting
+      } catch (err) {
+        if (err instanceof ApiError && err.code === 'UNREACHABLE') unreachable[i]!++;
+        else if (unexpected.length < 10) unexpected.push(`node ${i}: ${err instanceof ApiError ? `${err.code} ${err.message}` : String(err)}`);
+        await new Promise((r) => setTimeout(r, 20)); // back off: the node is down, restarting or refusing
       }
     }
   });
   return {
     accepted,
+    unreachable,
+    unexpected,
     async stop() {
       running = false;
       await Promise.all(loops);
@@ -49,15 +61,19 @@ function startLoad(clients: () => NodeClient[], skip: Set<number>) {
   };
 }
 
-/** Cuts the last bytes off the newest LevelDB log, as a crash in the middle of a write would. */
-function tearStore(dataDir: string): void {
+/**
+ * Cuts the last bytes off the newest LevelDB log and appends garbage, as a crash in the middle
+ * of a write would; throws if the store holds no log. Returns the log and its size before.
+ */
+function tearStore(dataDir: string): { log: string; size: number } {
   const chain = join(dataDir, 'chain');
   const logs = readdirSync(chain).filter((f) => f.endsWith('.log')).map((f) => join(chain, f));
   const newest = logs.sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs)[0];
-  if (!newest) return;
+  if (!newest) throw new Error(`no LevelDB log to tear in ${chain}: ${readdirSync(chain).join(', ')}`);
   const size = statSync(newest).size;
   if (size > 16) truncateSync(newest, size - 7);
   appendFileSync(newest, Buffer.from([0xde, 0xad, 0xbe]));
+  return { log: newest, size };
 }
 
 async function heightOf(c: NodeClient): Promise<number> {
@@ -69,31 +85,51 @@ async function crashAndRecover(victim: number): Promise<void> {
   const load = startLoad(() => t.clients, skip);
   const before = await t.clients[victim]!.status();
   const wallet = await t.clients[victim]!.wallet();
-  await waitFor('the load to commit some blocks', async () => (await heightOf(t.clients[(victim + 1) % N]!)) >= before.height + 3);
-
-  // Crash: SIGKILL, then tear the last record of its store.
-  skip.add(victim);
-  await t.net.stopNode(victim, true);
   const survivors = t.clients.filter((_, i) => i !== victim);
-  const committedAtCrash = await survivors[0]!.blocks(0, 500);
-  tearStore(join(t.dataRoot, `node-${victim}`));
-  const ownBeforeCrash = [...load.accepted[victim]!];
+  let committedAtCrash: Block[] = [];
+  let ownBeforeCrash: string[] = [];
+  let pendingAtCrash = '';
+  try {
+    await waitFor('the load to commit some blocks', async () => (await heightOf(t.clients[(victim + 1) % N]!)) >= before.height + 3);
+    // The crash comes while the victim holds one of its own transactions pending.
+    await waitFor('the victim to hold one of its own transactions pending', async () => {
+      const last = load.accepted[victim]!.at(-1);
+      if (last === undefined || (await t.clients[victim]!.transaction(last)).status !== 'pending') return false;
+      pendingAtCrash = last;
+      return true;
+    });
+    expect(load.unexpected).toEqual([]);
 
-  // The others keep going (they stall only while the lottery names the dead node).
-  await waitFor('the load to go on without it', async () => (await survivors[0]!.status()).pool > 0 || (await heightOf(survivors[0]!)) > committedAtCrash.length);
+    // Crash: SIGKILL, then tear the last record of its store.
+    skip.add(victim);
+    await t.net.stopNode(victim, true);
+    committedAtCrash = await survivors[0]!.blocks(0, 500);
+    const torn = tearStore(join(t.dataRoot, `node-${victim}`));
+    const tail = readFileSync(torn.log).subarray(-3);
+    expect(tail.equals(Buffer.from([0xde, 0xad, 0xbe])), `${torn.log} was not torn`).toBe(true);
+    expect(statSync(torn.log).size).toBe(torn.size > 16 ? torn.size - 7 + 3 : torn.size + 3);
+    ownBeforeCrash = [...load.accepted[victim]!];
 
-  await t.net.restartNode(victim);
-  t.clients[victim] = t.client(victim);
-  skip.delete(victim);
-  const back = await t.clients[victim]!.status();
-  expect(back.id).toBe(victim);
-  expect(back.address).toBe(before.address);
+    // The others keep going (they stall only while the lottery names the dead node).
+    await waitFor('the load to go on without it', async () => (await survivors[0]!.status()).pool > 0 || (await heightOf(survivors[0]!)) > committedAtCrash.length);
 
-  await waitFor('the restarted node to follow the network', async () => {
-    const [mine, theirs] = await Promise.all([heightOf(t.clients[victim]!), heightOf(survivors[0]!)]);
-    return mine >= theirs && mine > committedAtCrash[committedAtCrash.length - 1]!.index;
-  }, 60_000);
-  await load.stop();
+    await t.net.restartNode(victim);
+    t.clients[victim] = t.client(victim);
+    skip.delete(victim);
+    const back = await t.clients[victim]!.status();
+    expect(back.id).toBe(victim);
+    expect(back.address).toBe(before.address);
+
+    await waitFor('the restarted node to follow the network', async () => {
+      const [mine, theirs] = await Promise.all([heightOf(t.clients[victim]!), heightOf(survivors[0]!)]);
+      return mine >= theirs && mine > committedAtCrash[committedAtCrash.length - 1]!.index;
+    }, 60_000);
+  } finally {
+    await load.stop();
+  }
+  // Every submit was accepted, but those to the victim while it was killed or restarting.
+  expect(load.unexpected).toEqual([]);
+  expect(load.unreachable.filter((_, i) => i !== victim)).toEqual(Array.from({ length: N - 1 }, () => 0));
   const hash = await waitAgreement(t.clients, 60_000);
   expect(hash).toMatch(/^[0-9a-f]{64}$/);
 
@@ -118,7 +154,9 @@ async function crashAndRecover(victim: number): Promise<void> {
   const after = views[0]!.find((a) => a.address === wallet.address)!;
   expect(after.balance + after.stake).toBeGreaterThan(0);
   expect(after.nonce).toBeGreaterThanOrEqual(wallet.nonce);
-  // Its own transactions accepted before the crash: committed, or no longer pending anywhere.
+  // Its own transactions accepted before the crash, one of them pending then: committed, or no
+  // longer pending anywhere.
+  expect(ownBeforeCrash).toContain(pendingAtCrash);
   for (const id of ownBeforeCrash) {
     const states = await Promise.all(t.clients.map((c) => c.transaction(id)));
     expect(states.every((s) => s.status !== 'pending'), `${id}: ${JSON.stringify(states)}`).toBe(true);

@@ -21,12 +21,12 @@ import { describe, expect, it } from 'vitest';
 import { NodeClient } from '../../client/api.js';
 import { signBlock } from '../../src/core/block.js';
 import { addressOf } from '../../src/core/crypto.js';
-import { applyBlock, genesisTip, nextValidator, type ChainTip } from '../../src/core/chain.js';
+import { genesisTip, nextValidator, type ChainTip } from '../../src/core/chain.js';
 import { ROUND_MS, totalSupply, UNITS_PER_BCC } from '../../src/core/params.js';
 import { accountOf } from '../../src/core/state.js';
 import { signTransaction } from '../../src/core/transaction.js';
 import type { Block } from '../../src/core/types.js';
-import { useNetworkWithFaultyPeer, raw, supply, waitAgreement, waitCommitted, waitFor } from './harness.js';
+import { metric, useNetworkWithFaultyPeer, raw, servedChain, supply, waitAgreement, waitCommitted, waitFor } from './harness.js';
 
 const N = 4;
 const CAPACITY = 2;
@@ -38,21 +38,8 @@ const t = useNetworkWithFaultyPeer(N, CAPACITY, FAULTY, { mode: 'reject', stake:
 
 /** The whole chain a node serves, replayed by the core's rules: each block with its round. */
 async function replayedChain(c: NodeClient): Promise<Array<{ tip: ChainTip; parent: ChainTip }>> {
-  const blocks: Block[] = [];
-  for (let from = 0; ; from += 500) {
-    const page = await c.blocks(from, 500);
-    blocks.push(...page);
-    if (page.length < 500) break;
-  }
-  const { params, tip: genesis } = genesisTip(blocks[0]!, N, CAPACITY);
-  const out: Array<{ tip: ChainTip; parent: ChainTip }> = [];
-  let parent = genesis;
-  for (const block of blocks.slice(1)) {
-    const tip = applyBlock(params, parent, block); // throws on any rule broken, rounds included
-    out.push({ tip, parent });
-    parent = tip;
-  }
-  return out;
+  const { tips } = await servedChain(c, N, CAPACITY); // throws on any rule broken, rounds included
+  return tips.slice(1).map((tip, i) => ({ tip, parent: tips[i]! }));
 }
 
 const paramsOf = async (c: NodeClient) => genesisTip((await c.blocks(0, 1))[0]!, N, CAPACITY).params;
@@ -65,10 +52,8 @@ async function expectSameAccountsAndSupply(): Promise<void> {
   }
 }
 
-/** A reorg count from a node's /metrics. */
-async function reorgs(c: NodeClient): Promise<number> {
-  return Number(/^blockchat_reorgs_total (\d+)$/m.exec(await c.metrics())?.[1] ?? NaN);
-}
+/** A reorg count from a node's /metrics (a missing metric throws). */
+const reorgs = (c: NodeClient): Promise<number> => metric(c, 'blockchat_reorgs_total');
 
 describe('a faulty validator (half of the stake, never produces a block)', () => {
   it('forms with the faulty node staked', async () => {

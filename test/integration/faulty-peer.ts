@@ -27,7 +27,7 @@ import { blockHash, signBlock } from '../../src/core/block.js';
 import { addressOf, bytesToHex, signHash } from '../../src/core/crypto.js';
 import { signTransaction, txId } from '../../src/core/transaction.js';
 import type { Block, Transaction, TxBody } from '../../src/core/types.js';
-import { signJoin, verifyNetwork, type NetworkAnnouncement, type NodeEntry } from '../../src/node/handshake.js';
+import { signJoin, verifyNetwork, type NetworkAnnouncement, type NodeEntry } from '../../src/node/formation/handshake.js';
 import type { StatusView } from '../../src/api/types.js';
 import { WaitAborted, waitFor } from '../../scripts/network.js';
 
@@ -70,6 +70,11 @@ export class FaultyPeer {
   domain = '';
   /** Requests it served, by `METHOD /path`. */
   readonly served = new Map<string, number>();
+  /**
+   * Answers that replace the refusal for some `METHOD /path` (e.g. a chain served by a
+   * byzantine-member.ts); each gets the request's URL and returns the status and body.
+   */
+  readonly answers = new Map<string, (url: URL) => { status: number; body: unknown }>();
   readonly sent: SendLog = new Map();
   /** Answers to the blocks it sent, by kind: the node's `result` or error `code`. */
   readonly blockAnswers = new Map<BlockKind, Set<string>>();
@@ -209,6 +214,12 @@ export class FaultyPeer {
       } catch (err) {
         send(400, { statusCode: 400, code: 'BAD_REQUEST', message: String(err) });
       }
+      return;
+    }
+    const answer = this.answers.get(route);
+    if (answer) {
+      const { status, body } = answer(new URL(req.url ?? '/', `http://${HOST}`));
+      send(status, body as object);
       return;
     }
     if (route === 'GET /status' && this.lieAboutHeight) {

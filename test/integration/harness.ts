@@ -9,9 +9,13 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll } from 'vitest';
 import { NodeClient } from '../../client/api.js';
+import { request } from 'undici';
 import { readToken } from '../../src/api/token.js';
-import type { AccountView } from '../../src/api/types.js';
+import type { AccountView, Block } from '../../src/api/types.js';
+import { applyBlock, genesisTip, type ChainTip } from '../../src/core/chain.js';
+import type { NetworkParams } from '../../src/core/params.js';
 import { freePortBase, mainScript, startNetwork, waitFor, type NetworkOptions, type RunningNetwork } from '../../scripts/network.js';
+import { SseParser } from '../../scripts/watcher.js';
 import { FaultyPeer, type FaultyPeerOptions } from './faulty-peer.js';
 
 export { waitFor };
@@ -84,11 +88,86 @@ export async function snapshot(c: NodeClient): Promise<string> {
   return JSON.stringify({ height: status.height, hash: status.last_hash, accounts });
 }
 
+/**
+ * One series of a node's /metrics, by its full name with labels: `blockchat_reorgs_total`,
+ * `blockchat_http_requests_total{route="GET /status"}`. A missing series throws, so a metric that
+ * was renamed or dropped fails the test that reads it instead of reading as NaN. A labelled
+ * series appears with its first count: `absentIsZero` reads one not counted yet as 0, but only
+ * if the node declares its family (`# TYPE`).
+ */
+export async function metric(c: NodeClient, series: string, opts: { absentIsZero?: boolean } = {}): Promise<number> {
+  const lines = (await c.metrics()).split('\n');
+  const family = series.split('{')[0]!;
+  const line = lines.find((l) => l.startsWith(`${series} `));
+  if (line === undefined) {
+    const declared = lines.some((l) => l.startsWith(`# TYPE ${family} `));
+    if (opts.absentIsZero && series !== family && declared) return 0;
+    throw new Error(`${c.baseUrl}/metrics has no ${series}${declared ? '' : ` (nor a # TYPE ${family})`}`);
+  }
+  const value = Number(line.slice(series.length + 1));
+  if (!Number.isFinite(value)) throw new Error(`${c.baseUrl}/metrics: not a number: ${line}`);
+  return value;
+}
+
 const execFileP = promisify(execFile);
 
+/**
+ * The whole chain a node serves, replayed from its genesis by the core's rules (throws on any
+ * rule broken): `tips[i]` is the block of index i with the state after it.
+ */
+export async function servedChain(c: NodeClient, n: number, capacity: number): Promise<{ params: NetworkParams; tips: ChainTip[] }> {
+  const blocks: Block[] = [];
+  for (let from = 0; ; from += 500) {
+    const page = await c.blocks(from, 500);
+    blocks.push(...page);
+    if (page.length < 500) break;
+  }
+  const { params, tip: genesis } = genesisTip(blocks[0]!, n, capacity);
+  const tips = [genesis];
+  for (const block of blocks.slice(1)) tips.push(applyBlock(params, tips[tips.length - 1]!, block));
+  return { params, tips };
+}
+
+/** One event of GET /events, its data parsed. */
+export interface NodeEvent {
+  event: string;
+  data: unknown;
+}
+
+/**
+ * Follows a node's GET /events: resolves once the stream is open (the node then announces every
+ * event to it) with the list that each event is pushed to, in order, and a way to close it.
+ */
+export async function watchEvents(port: number): Promise<{ events: NodeEvent[]; close(): void }> {
+  const aborter = new AbortController();
+  const res = await request(`http://127.0.0.1:${port}/events`, { signal: aborter.signal, bodyTimeout: 0 });
+  if (res.statusCode !== 200) throw new Error(`GET /events answered ${res.statusCode}`);
+  const events: NodeEvent[] = [];
+  const parser = new SseParser((event, data) => events.push({ event, data: JSON.parse(data) as unknown }));
+  const decoder = new TextDecoder();
+  const reading = (async () => {
+    for await (const chunk of res.body) parser.push(decoder.decode(chunk as Uint8Array, { stream: true }));
+  })();
+  // The stream ends when closed here (an abort) or when the node stops: what was read is kept.
+  reading.catch(() => undefined);
+  return { events, close: () => aborter.abort() };
+}
+
 /** Runs `blockchat cli -p PORT -- …args` and returns its exit code and output. */
-export async function cli(port: number, dataDir: string | undefined, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const argv = [mainScript(), 'cli', '-p', String(port), ...(dataDir ? ['--data-dir', dataDir] : []), '--', ...args];
+export function cli(port: number, dataDir: string | undefined, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return runCli(port, dataDir, [], args);
+}
+
+/** Runs `blockchat cli -p PORT --json -- …args`: the exit code and the one JSON object it printed. */
+export async function cliJson(port: number, dataDir: string | undefined, ...args: string[]): Promise<{ code: number; json: Record<string, unknown>; stderr: string }> {
+  const { code, stdout, stderr } = await runCli(port, dataDir, ['--json'], args);
+  const lines = stdout.trimEnd().split('\n');
+  if (lines.length !== 1) throw new Error(`cli --json ${args.join(' ')} printed ${lines.length} lines, not one JSON object: ${stdout}${stderr}`);
+  return { code, json: JSON.parse(lines[0]!) as Record<string, unknown>, stderr };
+}
+
+async function runCli(port: number, dataDir: string | undefined, options: string[], args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const argv = [mainScript(), 'cli', '-p', String(port), ...(dataDir ? ['--data-dir', dataDir] : []), ...options, '--', ...args];
   try {
     const { stdout, stderr } = await execFileP(process.execPath, argv, { timeout: 20_000 });
     return { code: 0, stdout, stderr };

@@ -21,9 +21,9 @@ import { readToken } from '../../src/api/token.js';
 import { UNITS_PER_BCC } from '../../src/core/params.js';
 import { signTransaction, txId } from '../../src/core/transaction.js';
 import type { Block, Transaction, TxBody } from '../../src/core/types.js';
-import { signHello, signJoin, signNetwork, type NodeEntry } from '../../src/node/handshake.js';
-import { STREAM_PROTOCOL } from '../../src/node/peer-stream.js';
-import { launch, raw, snapshot, waitAgreement, waitCommitted, waitFor, type TestNetwork } from './harness.js';
+import { signHello, signJoin, signNetwork, type NodeEntry } from '../../src/node/formation/handshake.js';
+import { STREAM_PROTOCOL } from '../../src/node/network/peer-stream.js';
+import { launch, metric, raw, snapshot, waitAgreement, waitCommitted, waitFor, type TestNetwork } from './harness.js';
 
 const N = 3;
 const CAPACITY = 5;
@@ -80,6 +80,9 @@ async function refused(i: number, send: () => Promise<RawResult>, status: number
   expect(await state(i)).toEqual(before);
   return res;
 }
+
+/** A counter of node i's /metrics, by its full name with labels (harness.metric). */
+const counter = (i: number, series: string, opts: { absentIsZero?: boolean } = {}) => metric(t.clients[i]!, series, opts);
 
 const submitRaw = (i: number, body: string | object, headers: Record<string, string> = auth(i)) =>
   raw(t.ports[i]!, 'POST', '/wallet/transactions', body, headers);
@@ -347,8 +350,11 @@ describe('POST /peer/blocks', () => {
     const res = await peerBlock(1, sealed);
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ result: 'queued' });
-    // the catch-up it starts finds no peer ahead: still the same state a moment later
-    await new Promise((r) => setTimeout(r, 300));
+    // The catch-up it starts finds no peer ahead: the state is the same once a catch-up that
+    // began after the block was queued has finished. Catch-ups run one at a time, so the second
+    // to finish after this read began after it (the first may have begun before the block).
+    const catchUps = await counter(1, 'blockchat_catch_ups_total');
+    await waitFor('two catch-ups after the far-ahead block', async () => (await counter(1, 'blockchat_catch_ups_total')) >= catchUps + 2);
     expect(await state(1)).toEqual(before);
   });
 
@@ -456,12 +462,6 @@ function peerStream(i: number, protocol = STREAM_PROTOCOL): Promise<Socket | num
   });
 }
 
-/** A counter of node i's /metrics, by its full name with labels. */
-async function counter(i: number, name: string): Promise<number> {
-  const line = (await t.clients[i]!.metrics()).split('\n').find((l) => l.startsWith(name + ' '));
-  return line ? Number(line.slice(name.length + 1)) : 0;
-}
-
 describe('the peer stream (GET /peer/stream, upgraded): the same checks as the REST peer routes', () => {
   it('an upgrade to another protocol → 400, nothing changes', async () => {
     const before = await state(1);
@@ -471,8 +471,11 @@ describe('the peer stream (GET /peer/stream, upgraded): the same checks as the R
 
   it('garbage, schema failures, unknown tags, forged and unfunded transactions and bad blocks are dropped; state unchanged, node up', async () => {
     const before = await state(1);
-    const frames = await counter(1, 'blockchat_http_requests_total{route="STREAM transactions"}');
-    const forged = await counter(1, 'blockchat_transactions_rejected_total{code="BAD_SIGNATURE"}');
+    const txFrames = 'blockchat_http_requests_total{route="STREAM transactions"}';
+    const blockFrames = 'blockchat_http_requests_total{route="STREAM block"}';
+    const frames = await counter(1, txFrames, { absentIsZero: true });
+    const blocks = await counter(1, blockFrames, { absentIsZero: true });
+    const forged = await counter(1, 'blockchat_transactions_rejected_total{code="BAD_SIGNATURE"}', { absentIsZero: true });
     const socket = await peerStream(1);
     if (typeof socket === 'number') throw new Error(`the upgrade was refused with ${socket}`);
     const tx = freshTx();
@@ -486,9 +489,12 @@ describe('the peer stream (GET /peer/stream, upgraded): the same checks as the R
       `T${JSON.stringify([tx])}`, // well formed and signed, but its sender has no funds
       `B${JSON.stringify({ index: 999, timestamp: 1, transactions: [], validator: addresses[0], previous_hash: '0'.repeat(64), current_hash: '0'.repeat(64), signature: '0'.repeat(128) })}`,
       'B[]',
+      // Frames are handled one at a time, in order, and counted as their handling starts: once
+      // this last one is counted, every frame above has been handled.
+      'T{"last',
     ];
     socket.write(lines.join('\n') + '\n');
-    await waitFor('the frames to be handled', async () => (await counter(1, 'blockchat_http_requests_total{route="STREAM transactions"}')) >= frames + 5);
+    await waitFor('every frame to be handled', async () => (await counter(1, txFrames)) >= frames + 6 && (await counter(1, blockFrames)) >= blocks + 2);
     expect(await counter(1, 'blockchat_transactions_rejected_total{code="BAD_SIGNATURE"}')).toBe(forged + 1);
     expect((await t.clients[1]!.status()).id).toBe(1);
     expect(await state(1)).toEqual(before);

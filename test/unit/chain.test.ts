@@ -201,6 +201,13 @@ describe('applyBlock rejects', () => {
     expect(next.block.validator).toBe(other.address);
   });
 
+  it('TOO_EARLY for a block of round 0 stamped before its parent; one stamped with its parent\'s time is valid', () => {
+    expect(rejectCode(signBlock(tip.block, [good], tip.block.timestamp - 1, chosen.secret))).toBe('TOO_EARLY');
+    expect(rejectCode(signBlock(tip.block, [good], 0, chosen.secret))).toBe('TOO_EARLY');
+    const next = applyBlock(params, tip, signBlock(tip.block, [good], tip.block.timestamp, chosen.secret));
+    expect(next.round).toBe(0);
+  });
+
   it('BAD_HASH for a tampered timestamp or transaction list', () => {
     const block = signBlock(tip.block, [good], T0 + 99_000, chosen.secret);
     expect(rejectCode({ ...block, timestamp: block.timestamp + 1 })).toBe('BAD_HASH');

@@ -1,10 +1,10 @@
 /**
- * The CLI against a fake node: a node:http server that answers the REST contract (SPEC part C),
- * checks the bearer token and records what the CLI posts.
+ * The CLI against a fake node (fake-node.ts): parsing, the commands that spend and read, the
+ * one-shot command and piped lines. Lookups, history and --json: cli-lookup.test.ts.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,169 +14,29 @@ import { NodeClient } from '../../client/api.js';
 import { runCli, type CliIo } from '../../client/cli.js';
 import { executeCommand, parseAmount, parseRecipient, type CommandContext } from '../../client/commands.js';
 import { formatBalance, formatInbox, unitsToBcc } from '../../client/format.js';
-import type { AccountView, Block, InboxEntry, SubmitRequest } from '../../src/api/types.js';
-import { addressOf } from '../../src/core/crypto.js';
-import { coinFee, messageCost } from '../../src/core/fees.js';
+import { FakeNode, TOKEN, addr, block, tx } from './fake-node.js';
 
-const TOKEN = 'secret-token-for-tests';
-const key = (k: number): string => k.toString(16).padStart(64, '0');
-const ADDR = [1, 2, 3, 4].map((k) => addressOf(key(k)));
-const addr = (i: number): string => ADDR[i] ?? '';
-
-/** The fake node's answers; tests change them. */
-interface FakeState {
-  wallet: AccountView;
-  accounts: AccountView[];
-  block: Block;
-  inbox: InboxEntry[];
-  posts: { auth: string | undefined; body: SubmitRequest }[];
-}
-
-function initialState(): FakeState {
-  const accounts: AccountView[] = ADDR.map((address, id) => ({ id, address, balance: 100_000, stake: 1000, nonce: 0 }));
-  accounts[0] = { id: 0, address: addr(0), balance: 50_000, stake: 1000, nonce: 7 };
-  const tx = (sender: string, receiver: string, type: 'coins' | 'message' | 'stake', amount: number, message = '') => ({
-    sender,
-    receiver,
-    type,
-    amount,
-    message,
-    nonce: 0,
-    id: 'ab'.repeat(32),
-    signature: 'cd'.repeat(64),
-  });
-  return {
-    wallet: accounts[0]!,
-    accounts,
-    block: {
-      index: 42,
-      timestamp: Date.UTC(2025, 0, 2, 3, 4, 5),
-      transactions: [
-        tx(addr(0), addr(3), 'coins', 950),
-        tx(addr(1), addr(2), 'message', 0, 'hello world'),
-        tx(addr(2), '0', 'stake', 2000),
-      ],
-      validator: addr(3),
-      previous_hash: '11'.repeat(32),
-      current_hash: '9f8e7d6c5b4a3928'.repeat(4),
-      signature: 'ef'.repeat(64),
-    },
-    inbox: [
-      { id: 'aa'.repeat(32), from: addr(1), from_id: 1, message: 'newest ünïcode ✓', block: 40, timestamp: 2 },
-      { id: 'bb'.repeat(32), from: addr(3), from_id: 3, message: 'older one', block: 12, timestamp: 1 },
-    ],
-    posts: [],
-  };
-}
-
-let state = initialState();
-
-function send(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json' });
-  res.end(JSON.stringify(body));
-}
-
-function fail(res: ServerResponse, status: number, code: string, message: string): void {
-  const error = status === 401 ? 'Unauthorized' : status === 400 ? 'Bad Request' : 'Unprocessable Entity';
-  send(res, status, { statusCode: status, error, code, message });
-}
-
-async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const c of req) chunks.push(c as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-/** Resolves `to` as the real node would: a node id (3, "3", "id3") or an address. */
-function resolveTo(to: unknown): string | undefined {
-  if (typeof to === 'number') return addr(to) || undefined;
-  if (typeof to === 'string') {
-    const m = /^(?:id)?(\d+)$/.exec(to);
-    if (m) return addr(Number(m[1])) || undefined;
-    return ADDR.includes(to) ? to : undefined;
-  }
-  return undefined;
-}
-
-async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const url = req.url ?? '';
-  if (req.method === 'GET') {
-    if (url === '/status') {
-      return send(res, 200, {
-        id: state.wallet.id,
-        address: state.wallet.address,
-        n: 4,
-        capacity: 5,
-        height: state.block.index + 1,
-        ready: true,
-        last_hash: state.block.current_hash,
-        next_validator: addr(1),
-        pool: 0,
-        verifier: 'noble',
-      });
-    }
-    if (url === '/accounts') return send(res, 200, state.accounts);
-    if (url === '/wallet') return send(res, 200, state.wallet);
-    if (url === '/wallet/inbox') return send(res, 200, state.inbox);
-    if (url === '/blocks/latest') return send(res, 200, state.block);
-    return fail(res, 404, 'NOT_FOUND', `no route ${url}`);
-  }
-  if (req.method === 'POST' && url === '/wallet/transactions') {
-    const auth = req.headers.authorization;
-    if (auth !== `Bearer ${TOKEN}`) return fail(res, 401, 'UNAUTHORIZED', 'a valid bearer token is required');
-    const body = JSON.parse(await readBody(req)) as SubmitRequest;
-    state.posts.push({ auth, body });
-    const w = state.wallet;
-    let cost = 0;
-    if (body.type === 'coins' || body.type === 'message') {
-      const to = resolveTo(body.to);
-      if (!to) return fail(res, 422, 'UNKNOWN_RECIPIENT', `no node or address ${String(body.to)}`);
-      if (to === w.address) return fail(res, 422, 'SELF_TRANSFER', 'sender and receiver must differ');
-      cost = body.type === 'coins' ? (body.amount ?? 0) + coinFee(body.amount ?? 0) : messageCost(body.message ?? '');
-    } else {
-      cost = (body.amount ?? 0) - w.stake;
-    }
-    if (cost > w.balance) {
-      return fail(
-        res,
-        422,
-        'INSUFFICIENT_FUNDS',
-        `insufficient funds: the transaction costs ${cost} units and the available balance is ${w.balance}`,
-      );
-    }
-    return send(res, 200, { id: '0123456789abcdef'.repeat(4), nonce: w.nonce });
-  }
-  return fail(res, 404, 'NOT_FOUND', `no route ${url}`);
-}
-
-let server: Server;
+const fake = new FakeNode();
 let port = 0;
 let deadPort = 0;
 let ctx: CommandContext;
 
-async function listen(s: Server): Promise<number> {
-  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
-  return (s.address() as AddressInfo).port;
-}
-
 beforeAll(async () => {
-  server = createServer((req, res) => {
-    handle(req, res).catch((err: unknown) => fail(res, 500, 'INTERNAL', String(err)));
-  });
-  port = await listen(server);
+  port = await fake.start();
   // A port that nothing listens on: bind one, then free it.
   const probe = createServer();
-  deadPort = await listen(probe);
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  deadPort = (probe.address() as AddressInfo).port;
   await new Promise((resolve) => probe.close(resolve));
   ctx = { api: new NodeClient(`http://127.0.0.1:${port}`, TOKEN), baseUrl: `http://127.0.0.1:${port}` };
 });
 
 afterAll(async () => {
-  await new Promise((resolve) => server.close(resolve));
+  await fake.stop();
 });
 
 beforeEach(() => {
-  state = initialState();
+  fake.reset();
 });
 
 describe('parsing', () => {
@@ -214,35 +74,35 @@ describe('commands that spend', () => {
   it('t id3 9.5 posts {type: coins, to: 3, amount: 950} with the token, and shows the cost', async () => {
     const r = await executeCommand('t id3 9.5', ctx);
     expect(r.ok).toBe(true);
-    expect(state.posts).toEqual([{ auth: `Bearer ${TOKEN}`, body: { type: 'coins', to: 3, amount: 950 } }]);
+    expect(fake.state.posts).toEqual([{ auth: `Bearer ${TOKEN}`, body: { type: 'coins', to: 3, amount: 950 } }]);
     expect(r.output).toContain('9.79 BCC'); // 9.50 + ceil(3% of 950 units) = 29 units
     expect(r.output).toContain('9.50 + 0.29 fee');
-    expect(r.output).toContain('tx 0123456789ab');
-    expect(r.output.split('\n')).toHaveLength(1);
+    // The whole id on a line of its own, to copy into `tx`.
+    expect(r.output.split('\n')).toEqual([expect.stringMatching(/^sent 9\.50 BCC to id3: /), `  tx ${'0123456789abcdef'.repeat(4)} pending`]);
   });
 
   it('t to an address passes the address through; 0.27 is 27 units', async () => {
     const r = await executeCommand(`t ${addr(1)} 0.27`, ctx);
     expect(r.ok).toBe(true);
-    expect(state.posts[0]?.body).toEqual({ type: 'coins', to: addr(1), amount: 27 });
+    expect(fake.state.posts[0]?.body).toEqual({ type: 'coins', to: addr(1), amount: 27 });
     expect(r.output).toContain('0.28 BCC'); // 27 + ceil(0.81) = 28 units
   });
 
   it('m 2 hello world posts the whole rest of the line and shows 1 BCC per character', async () => {
     const r = await executeCommand('m 2 hello world', ctx);
     expect(r.ok).toBe(true);
-    expect(state.posts[0]?.body).toEqual({ type: 'message', to: 2, message: 'hello world' });
+    expect(fake.state.posts[0]?.body).toEqual({ type: 'message', to: 2, message: 'hello world' });
     expect(r.output).toContain('11.00 BCC');
     const u = await executeCommand('m id1   γειά σου   κόσμε ✓ ', ctx);
     expect(u.ok).toBe(true);
-    expect(state.posts[1]?.body).toEqual({ type: 'message', to: 1, message: 'γειά σου   κόσμε ✓' });
+    expect(fake.state.posts[1]?.body).toEqual({ type: 'message', to: 1, message: 'γειά σου   κόσμε ✓' });
     expect(u.output).toContain('18.00 BCC (18 characters)');
   });
 
   it('stake 20 posts amount 2000; stake 0 withdraws', async () => {
     expect((await executeCommand('stake 20', ctx)).ok).toBe(true);
     expect((await executeCommand('stake 0', ctx)).output).toContain('withdrawal');
-    expect(state.posts.map((p) => p.body)).toEqual([
+    expect(fake.state.posts.map((p) => p.body)).toEqual([
       { type: 'stake', amount: 2000 },
       { type: 'stake', amount: 0 },
     ]);
@@ -270,8 +130,9 @@ describe('commands that spend', () => {
       ['t bob 1', /^error: 'bob' is not a recipient/],
       ['t 3', /^error: usage: t <recipient> <amount>/],
       ['t 3 1 2', /^error: usage: t/],
-      ['m 3', /^error: usage: m <recipient> <message>/],
-      ['m 3    ', /^error: usage: m/],
+      ['m', /^error: usage: m <recipient> <message>/],
+      ['m 3', /^error: the message is empty/],
+      ['m 3    ', /^error: the message is empty/],
       [`m 3 ${'x'.repeat(1025)}`, /at most 1024 characters \(this one has 1025\)/],
       ['stake', /^error: usage: stake <amount>/],
       ['stake ten', /^error: 'ten' is not an amount of stake/],
@@ -283,13 +144,13 @@ describe('commands that spend', () => {
       expect(r.output, line).toMatch(expected);
       expect(r.output, line).not.toContain('\n');
     }
-    expect(state.posts).toEqual([]);
+    expect(fake.state.posts).toEqual([]);
   });
 
   it('without a token, spending commands say how to fix it; a wrong token is a clear 401 line', async () => {
     const noToken: CommandContext = { ...ctx, api: new NodeClient(ctx.baseUrl), tokenProblem: 'no API token (test)' };
     const r = await executeCommand('t 3 1', noToken);
-    expect(r).toEqual({ ok: false, output: 'error: no API token (test)' });
+    expect(r).toEqual({ ok: false, output: 'error: no API token (test)', error: { code: 'NO_TOKEN', message: 'no API token (test)' } });
     expect((await executeCommand('balance', noToken)).ok).toBe(true);
     const wrong: CommandContext = { ...ctx, api: new NodeClient(ctx.baseUrl, 'wrong') };
     const w = await executeCommand('stake 1', wrong);
@@ -312,21 +173,17 @@ describe('commands that read', () => {
   });
 
   it('view of the genesis block names the no-one address', async () => {
-    state.block = {
-      ...state.block,
-      index: 0,
-      validator: '0',
-      transactions: [{ ...state.block.transactions[0]!, sender: '0', receiver: addr(0), amount: 400_000 }],
-    };
+    fake.state.chain = [block(0, [tx('0', addr(0), 'coins', 400_000)], '0')];
     const r = await executeCommand('view', ctx);
     expect(r.output).toContain('validator none (genesis)');
-    expect(r.output).toMatch(/genesis\s+→ id0\s+coins\s+4000\.00 BCC/);
+    // No one paid a fee for the genesis coins.
+    expect(r.output).toMatch(/genesis\s+→ id0\s+coins\s+4000\.00 BCC\s+fee 0\.00 BCC$/m);
   });
 
   it('balance shows available, stake, total and nonce in BCC', async () => {
     const r = await executeCommand('balance', ctx);
     expect(r.ok).toBe(true);
-    expect(r.output).toBe(formatBalance(state.wallet));
+    expect(r.output).toBe(formatBalance(fake.state.wallet));
     const lines = r.output.split('\n');
     expect(lines[0]).toMatch(/^node 0 {2}address [0-9a-f]{16}…$/);
     expect(lines.slice(1)).toEqual([
@@ -344,7 +201,7 @@ describe('commands that read', () => {
       '  block 40    from id1    newest ünïcode ✓',
       '  block 12    from id3    older one',
     ]);
-    state.inbox = [];
+    fake.state.inbox = [];
     expect((await executeCommand('inbox', ctx)).output).toBe(formatInbox([]));
     expect(formatInbox([])).toBe('no messages yet');
   });
@@ -354,7 +211,7 @@ describe('commands that read', () => {
     for (const word of ['t <recipient> <amount>', 'm <recipient> <message>', 'stake <amount>', 'view', 'balance', 'inbox', 'exit', 't 3 9.5']) {
       expect(help.output).toContain(word);
     }
-    expect(await executeCommand('exit', ctx)).toEqual({ ok: true, output: '', exit: true });
+    expect(await executeCommand('exit', ctx)).toMatchObject({ ok: true, output: '', exit: true });
     expect(await executeCommand('   ', ctx)).toEqual({ ok: true, output: '' });
     expect((await executeCommand('BALANCE', ctx)).ok).toBe(true);
   });
@@ -363,7 +220,8 @@ describe('commands that read', () => {
     const dead: CommandContext = { api: NodeClient.forPort(deadPort, '127.0.0.1', TOKEN), baseUrl: `http://127.0.0.1:${deadPort}` };
     for (const line of ['balance', 'view', 't 3 1']) {
       const r = await executeCommand(line, dead);
-      expect(r).toEqual({ ok: false, output: `error: cannot reach the node at http://127.0.0.1:${deadPort} — is it running?` });
+      expect(r.error?.code, line).toBe('UNREACHABLE');
+      expect(r.output).toBe(`error: cannot reach the node at http://127.0.0.1:${deadPort} — is it running?`);
     }
   });
 });
@@ -377,7 +235,8 @@ describe('the real command, one-shot', () => {
     dataDir = mkdtempSync(join(tmpdir(), 'blockchat-cli-test-'));
     writeFileSync(join(dataDir, 'token'), TOKEN + '\n', { mode: 0o600 });
     const build = spawnSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: root, encoding: 'utf8' });
-    if (build.status !== 0) console.warn(`build failed, the spawn tests use the last build:\n${build.stdout}`);
+    // a failed build (type errors included) fails these tests: they must not pass on a stale dist/
+    if (build.status !== 0) throw new Error(`tsc -p tsconfig.build.json failed (${build.error?.message ?? `status ${build.status}`}):\n${build.stdout}${build.stderr}`);
   }, 120_000);
 
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
@@ -401,7 +260,7 @@ describe('the real command, one-shot', () => {
 
     const sent = await cli('-p', String(port), '--data-dir', dataDir, '--', 't', 'id3', '9.50');
     expect(sent.status).toBe(0);
-    expect(state.posts.at(-1)?.body).toEqual({ type: 'coins', to: 3, amount: 950 });
+    expect(fake.state.posts.at(-1)?.body).toEqual({ type: 'coins', to: 3, amount: 950 });
 
     const poor = await cli('-p', String(port), '--data-dir', dataDir, '--', 't', '3', '950');
     expect(poor.status).toBe(1);

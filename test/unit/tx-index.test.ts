@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { TxIndex } from '../../src/node/tx-index.js';
+import { TxIndex } from '../../src/node/chain/tx-index.js';
 
 const id = (s: string): string => createHash('sha256').update(s).digest('hex');
 

@@ -25,6 +25,8 @@
     /** Highest block index seen, -1 before the first. */
     tip: -1,
     tipHash: '',
+    /** Bumped whenever the blocks are reset: an answer asked for before belongs to the old branch. */
+    blocksEpoch: 0,
     /** Block indexes whose transactions are expanded in the table. */
     expanded: new Set(),
     /** 'ok' | 'error' (answers with an HTTP error) | 'offline' (unreachable); null at first. */
@@ -164,11 +166,17 @@
     return response.json();
   }
 
-  /** Fetches every block after the last one seen, counting validators and keeping the newest. */
+  /**
+   * Fetches every block after the last one seen, counting validators and keeping the newest.
+   * False when the blocks were reset (a reorg) while an answer was on its way: that answer may hold
+   * blocks of the branch just left, so it is dropped.
+   */
   async function syncBlocks() {
+    const epoch = state.blocksEpoch;
     for (;;) {
       const page = await getJson(`/blocks?from=${state.tip + 1}&limit=${PAGE}`);
-      if (!Array.isArray(page) || page.length === 0) return;
+      if (state.blocksEpoch !== epoch) return false;
+      if (!Array.isArray(page) || page.length === 0) return true;
       for (const block of page) {
         if (typeof block.index !== 'number' || block.index <= state.tip) continue;
         if (block.validator && block.validator !== '0') {
@@ -180,7 +188,7 @@
         state.recent.push(block);
       }
       if (state.recent.length > RECENT) state.recent.splice(0, state.recent.length - RECENT);
-      if (page.length < PAGE) return;
+      if (page.length < PAGE) return true;
     }
   }
 
@@ -190,6 +198,7 @@
     state.counted = 0;
     state.tip = -1;
     state.tipHash = '';
+    state.blocksEpoch += 1;
   }
 
   /** One refresh at a time; a request for another while one runs schedules exactly one more. */
@@ -235,7 +244,11 @@
     let blocksError = null;
     if (status.last_hash === undefined || status.last_hash !== state.tipHash) {
       try {
-        await syncBlocks();
+        if (!(await syncBlocks())) {
+          // Reset meanwhile: ask again, from the new branch, before showing anything.
+          state.again = true;
+          return;
+        }
       } catch (error) {
         blocksError = error;
       }

@@ -1,0 +1,175 @@
+/**
+ * The lottery seed and stake snapshot of protocol version 2 (docs/protocol.md, "The seed" and
+ * "The draw"). Each block's reveal either steps down its validator's onion, and then is mixed
+ * into `mix`, or commits a new onion. Epoch k (heights kL … kL+L−1) draws with seed_k = the mix
+ * after the last block of epoch k−1, and with the stakers of the ledger after the last block of
+ * epoch k−2. Nothing else of a block — timestamp, transactions, their order, votes, evidence,
+ * signature — reaches a draw.
+ *
+ * The draw is the course's: tickets per unit of stake, stakers by address, rejection sampling
+ * over SHA-256(seed ‖ height ‖ counter), one accepted draw per round.
+ */
+import { bytesToHex, hexToBytes, isHex, nobleCrypto, type Crypto } from './crypto.js';
+import { ensure } from './errors.js';
+import { ONION_LENGTH, SEED_EPOCH_BLOCKS } from './params.js';
+import { stakersOf, type Ledger } from './state.js';
+
+/** Stakers sorted by address ascending, each with its stake in units. */
+export type Stakers = ReadonlyArray<readonly [string, number]>;
+
+/** A validator's onion on a branch: the last value shown, reveals since its root, roots committed. */
+export interface OnionEntry {
+  readonly last: string;
+  readonly count: number;
+  readonly roots: number;
+}
+
+export interface SeedState {
+  /** The running mix of every contributing reveal since the genesis. */
+  readonly mix: string;
+  /** The seed of the epoch of the next block. */
+  readonly seed: string;
+  /** The stakers of the epoch of the next block. */
+  readonly stakers: Stakers;
+  /** The stakers of the epoch after it (fixed at the end of the previous epoch). */
+  readonly nextStakers: Stakers;
+  readonly onions: ReadonlyMap<string, OnionEntry>;
+}
+
+/** The epoch of a height. */
+export function epochOf(height: number): number {
+  return Math.floor(height / SEED_EPOCH_BLOCKS);
+}
+
+/** The state after the genesis: seed_0 = mix = the domain; nobody stakes in epochs 0 and 1. */
+export function genesisSeedState(domain: string): SeedState {
+  return Object.freeze({ mix: domain, seed: domain, stakers: [], nextStakers: [], onions: new Map() });
+}
+
+/**
+ * Checks a block's reveal against its validator's onion; BAD_REVEAL if it does not follow.
+ * Returns the validator's new entry and whether the reveal contributes to the mix.
+ */
+export function checkReveal(
+  onions: ReadonlyMap<string, OnionEntry>,
+  validator: string,
+  reveal: string,
+  crypto: Crypto = nobleCrypto,
+): { entry: OnionEntry; contributes: boolean } {
+  ensure(isHex(reveal, 32), 'BAD_REVEAL', 'reveal must be 32 bytes of hex');
+  const known = onions.get(validator);
+  if (known !== undefined && known.count < ONION_LENGTH) {
+    ensure(
+      bytesToHex(crypto.sha256Bytes(hexToBytes(reveal))) === known.last,
+      'BAD_REVEAL',
+      `the reveal does not hash to the validator's last onion value (reveal ${known.count + 1} of its onion)`,
+    );
+    return { entry: { last: reveal, count: known.count + 1, roots: known.roots }, contributes: true };
+  }
+  // No onion on this branch yet, or the last one is used up: the reveal commits a new root.
+  return { entry: { last: reveal, count: 0, roots: (known?.roots ?? 0) + 1 }, contributes: false };
+}
+
+/** mix' = hex(SHA-256(bytes(mix) ‖ bytes(reveal))). */
+export function mixReveal(mix: string, reveal: string, crypto: Crypto = nobleCrypto): string {
+  const input = new Uint8Array(64);
+  input.set(hexToBytes(mix), 0);
+  input.set(hexToBytes(reveal), 32);
+  return bytesToHex(crypto.sha256Bytes(input));
+}
+
+/**
+ * The seed state after the block at `height` by `validator` with `reveal`, given the ledger after
+ * that block. Throws BAD_REVEAL; `state` is untouched.
+ */
+export function advanceSeed(
+  state: SeedState,
+  height: number,
+  validator: string,
+  reveal: string,
+  ledgerAfter: Ledger,
+  crypto: Crypto = nobleCrypto,
+): SeedState {
+  const { entry, contributes } = checkReveal(state.onions, validator, reveal, crypto);
+  const onions = new Map(state.onions);
+  onions.set(validator, entry);
+  const mix = contributes ? mixReveal(state.mix, reveal, crypto) : state.mix;
+  if ((height + 1) % SEED_EPOCH_BLOCKS !== 0) return { ...state, mix, onions };
+  // The last block of its epoch: the next epoch draws with this mix and the stakers fixed an
+  // epoch ago; this block's ledger gives the stakers of the epoch after.
+  return { mix, seed: mix, stakers: state.nextStakers, nextStakers: stakersOf(ledgerAfter), onions };
+}
+
+const TWO_256 = 1n << 256n;
+
+/** The largest multiple of T not above 2^256: draws at or above it are rejected. */
+export function acceptLimit(total: bigint): bigint {
+  return TWO_256 - (TWO_256 % total);
+}
+
+/** The ticket a 256-bit draw gives among `total` tickets, or undefined when it is rejected. */
+export function ticketOf(x: bigint, total: bigint): bigint | undefined {
+  return x < acceptLimit(total) ? x % total : undefined;
+}
+
+/** x_c = SHA-256(bytes(seed) ‖ uint64_be(height) ‖ uint32_be(c)) as a big-endian integer. */
+export function drawInput(seedHex: string, height: number, counter: number): Uint8Array {
+  const input = new Uint8Array(44);
+  input.set(hexToBytes(seedHex), 0);
+  const view = new DataView(input.buffer);
+  view.setBigUint64(32, BigInt(height), false);
+  view.setUint32(40, counter, false);
+  return input;
+}
+
+/** The winning tickets of rounds 0, 1, … at `height` for a seed and a total stake. */
+export function* ticketsAt(seedHex: string, height: number, total: number, crypto: Crypto = nobleCrypto): Generator<number, never> {
+  if (!Number.isSafeInteger(total) || total <= 0) throw new RangeError('total stake must be a positive safe integer');
+  const T = BigInt(total);
+  for (let counter = 0; counter <= 0xffffffff; counter++) {
+    const x = BigInt('0x' + bytesToHex(crypto.sha256Bytes(drawInput(seedHex, height, counter))));
+    const ticket = ticketOf(x, T);
+    if (ticket !== undefined) yield Number(ticket);
+  }
+  throw new Error('lottery exhausted its counter'); // each try fails with probability below 2^-203
+}
+
+/** The holder of a ticket among stakers sorted by address. */
+export function holderOfTicket(stakers: Stakers, ticket: number): string {
+  for (const [address, stake] of stakers) {
+    if (ticket < stake) return address;
+    ticket -= stake;
+  }
+  throw new RangeError('ticket outside every range');
+}
+
+/** The validators of rounds 0, 1, … of the block at `height` (the block after the tip whose seed state this is). */
+export function* drawValidators(state: SeedState, height: number, fallback: string, crypto: Crypto = nobleCrypto): Generator<string, never> {
+  let total = 0;
+  for (const [, stake] of state.stakers) total += stake;
+  if (total === 0) for (;;) yield fallback;
+  for (const ticket of ticketsAt(state.seed, height, total, crypto)) yield holderOfTicket(state.stakers, ticket);
+  throw new Error('unreachable');
+}
+
+/** The validators of rounds 0 … count−1 at `height`. */
+export function validatorsAt(state: SeedState, height: number, fallback: string, count: number, crypto: Crypto = nobleCrypto): string[] {
+  const out: string[] = [];
+  if (count <= 0) return out;
+  for (const v of drawValidators(state, height, fallback, crypto)) {
+    out.push(v);
+    if (out.length >= count) break;
+  }
+  return out;
+}
+
+/** The first round below `rounds` in which `address` is the validator at `height`; −1 if none. */
+export function roundAt(state: SeedState, height: number, fallback: string, address: string, rounds: number, crypto: Crypto = nobleCrypto): number {
+  let round = 0;
+  if (rounds <= 0) return -1;
+  for (const v of drawValidators(state, height, fallback, crypto)) {
+    if (v === address) return round;
+    if (++round >= rounds) return -1;
+  }
+  return -1;
+}

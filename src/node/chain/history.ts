@@ -1,0 +1,50 @@
+/**
+ * The best branch's recent blocks in memory, as objects and as the JSON text they are served in,
+ * and which block holds each committed transaction (tx-index.ts). Older blocks are read from the
+ * store (views/).
+ */
+import type { Block } from '../../core/types.js';
+import { TxIndex } from './tx-index.js';
+
+/** How many recent blocks are kept in memory. */
+const RECENT_BLOCKS = 256;
+
+export class BlockHistory {
+  private readonly recent: Array<{ block: Block; json: string }> = [];
+  /** Which block holds each committed transaction (rebuilt from the chain on start). */
+  private readonly txIndex = new TxIndex();
+
+  /** Adds the next block of the best branch. */
+  add(block: Block, json: string): void {
+    for (const tx of block.transactions) this.txIndex.add(tx.id, block.index);
+    this.recent.push({ block, json });
+    if (this.recent.length > RECENT_BLOCKS) this.recent.shift();
+  }
+
+  /** Forgets the blocks above `fork` (a better branch replaces them). */
+  truncateAbove(fork: number): void {
+    while ((this.recent[this.recent.length - 1]?.block.index ?? -1) > fork) this.recent.pop();
+  }
+
+  /** The block at `index` if it is recent. */
+  blockAt(index: number): Block | undefined {
+    const first = this.recent[0]?.block.index ?? 0;
+    return this.recent[index - first]?.block;
+  }
+
+  latestJson(): string | undefined {
+    return this.recent[this.recent.length - 1]?.json;
+  }
+
+  /** Up to `limit` blocks' JSON from `from` on, or undefined when `from` is older than what is kept. */
+  jsonFrom(from: number, limit: number): string[] | undefined {
+    const first = this.recent[0]?.block.index;
+    if (first === undefined || from < first) return undefined;
+    return this.recent.slice(from - first, from - first + limit).map((r) => r.json);
+  }
+
+  /** The indexes of the blocks that may hold transaction `id`, newest entry last. */
+  blocksMayHold(id: string): number[] {
+    return this.txIndex.candidates(id);
+  }
+}

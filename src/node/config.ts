@@ -1,0 +1,37 @@
+/** What a node is started with (cli-entry.ts reads it from the command line). */
+import type { CryptoChoice } from '../crypto/select.js';
+import type { Logger } from './logger.js';
+
+export interface NodeConfig {
+  port: number;
+  /** Host peers reach this node at. */
+  host: string;
+  isBootstrap: boolean;
+  /** Network size and block capacity; a restarting node takes them from its data directory. */
+  n?: number;
+  capacity?: number;
+  bootstrapUrl: string;
+  /** Initial stake in units. */
+  stake: number;
+  dataDir: string;
+  /** Ms a validator waits before minting a partial block; 0 disables partial blocks. */
+  blockTimeoutMs: number;
+  /**
+   * Ms the network waits for each lottery round's validator before the next round's may produce
+   * the block (SPEC B, "Validator failure"); at least ROUND_MS.
+   */
+  failoverMs?: number;
+  /**
+   * Join only once the bootstrap counts this many nodes (itself included): lets a launcher start
+   * processes in parallel yet give node i the id i.
+   */
+  joinAfter?: number;
+  log: Logger;
+  /** The cryptography suite, chosen and checked against noble as the node starts (src/crypto/select.ts). */
+  crypto: CryptoChoice;
+  /** The clock, injected so that nothing below reads time on its own. */
+  now?: () => number;
+}
+
+/** How long each round's validator is waited for, unless configured. */
+export const DEFAULT_FAILOVER_MS = 2_000;

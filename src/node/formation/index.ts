@@ -1,0 +1,282 @@
+/**
+ * Forming the network (SPEC A, "Joining"; SPEC B, "Durability" and "Security"): the bootstrap
+ * creates the genesis and hands out ids in order of arrival; once all n have joined it sends the
+ * signed node list and chain to every node and funds each. A joining node asks for its id and
+ * accepts the announcement after validating it. A restarted node resumes from its data directory
+ * and tells the peers where it is now (hello). The signed messages are in handshake.ts.
+ */
+import type { NodeCrypto } from '../../crypto/suite.js';
+import { ROUTES } from '../../api/routes.js';
+import { genesisBlock } from '../../core/block.js';
+import { genesisTip } from '../../core/chain.js';
+import { ProtocolError } from '../../core/errors.js';
+import { BlockTree } from '../../core/forkchoice.js';
+import { UNITS_PER_BCC } from '../../core/params.js';
+import { verifyTransaction } from '../../core/transaction.js';
+import type { Block } from '../../core/types.js';
+import type { ChainFollower } from '../chain/index.js';
+import type { NodeConfig } from '../config.js';
+import type { ChainStore } from '../db/index.js';
+import { NodeError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import type { Peers } from '../network/index.js';
+import type { ChainSync } from '../sync/index.js';
+import type { OwnWallet, WalletKey } from '../wallet/index.js';
+import {
+  signHello,
+  signJoin,
+  signNetwork,
+  verifyHello,
+  verifyJoin,
+  verifyNetwork,
+  type Hello,
+  type JoinRequest,
+  type NetworkAnnouncement,
+  type NodeEntry,
+} from './handshake.js';
+import { askToJoin } from './join.js';
+import type { Membership } from './membership.js';
+import type { Readiness } from './readiness.js';
+import { replayChain, restoreChain } from './restore.js';
+
+export { Membership } from './membership.js';
+export { Readiness } from './readiness.js';
+export type { Hello, JoinRequest, NetworkAnnouncement, NodeEntry } from './handshake.js';
+
+function requireNumber(x: number | undefined, name: string): number {
+  if (x === undefined || !Number.isSafeInteger(x) || x < 1) {
+    throw new Error(`-${name} is required (a positive integer) to start a new network`);
+  }
+  return x;
+}
+
+export class Formation {
+  /** Whether this run continues a previous one from the data directory. */
+  private restored = false;
+  private closed = false;
+
+  constructor(
+    private readonly config: NodeConfig,
+    private readonly key: WalletKey,
+    private readonly members: Membership,
+    private readonly chain: ChainFollower,
+    private readonly readiness: Readiness,
+    private readonly wallet: OwnWallet,
+    private readonly sync: ChainSync,
+    private readonly peers: Peers,
+    private readonly store: ChainStore,
+    private readonly now: () => number,
+    private readonly log: Logger,
+    private readonly crypto: NodeCrypto,
+  ) {}
+
+  /** The bootstrap is node 0, whether started with -bootstrap or restored from its data directory. */
+  get isBootstrap(): boolean {
+    return this.config.isBootstrap || this.members.id === 0;
+  }
+
+  /** Restores a previous run from the store, or creates the genesis if bootstrap. */
+  async open(): Promise<void> {
+    const meta = await this.store.loadMeta();
+    if (meta) {
+      this.members.load(meta);
+      const params = await restoreChain(this.store, meta, this.chain, this.readiness, this.config.dataDir, this.crypto);
+      this.members.bootstrapAddress = params.bootstrap;
+      this.log.info(`restored node ${this.members.id} from ${this.config.dataDir} at height ${this.chain.tip!.block.index}`);
+      this.restored = true;
+    } else if (this.config.isBootstrap) await this.createGenesis();
+  }
+
+  /** After the server listens: join the network, or tell the peers where a restarted node is. */
+  async begin(): Promise<void> {
+    const { nodes, n } = this.members;
+    const formed = this.chain.tip !== undefined && nodes.length > 0 && nodes.length === n;
+    if (this.restored && formed) await this.announceRestart();
+    else if (!this.isBootstrap) await this.join();
+  }
+
+  close(): void {
+    this.closed = true;
+  }
+
+  private async createGenesis(): Promise<void> {
+    const n = requireNumber(this.members.n, 'n');
+    const capacity = requireNumber(this.members.capacity, 'capacity');
+    const genesis = genesisBlock(this.key.address, n, this.now(), this.crypto);
+    const { params, tip } = genesisTip(genesis, n, capacity, this.crypto);
+    this.members.id = 0;
+    this.members.bootstrapAddress = this.key.address;
+    this.members.nodes = [{ id: 0, address: this.key.address, host: this.config.host, port: this.config.port, stake: this.config.stake }];
+    this.chain.start(params, new BlockTree(tip), [{ block: genesis, json: JSON.stringify(genesis) }]);
+    await this.members.save();
+    this.log.info(`bootstrap of a ${n}-node network, capacity ${capacity}; waiting for ${n - 1} node(s) to join`);
+    if (n === 1) await this.formNetwork();
+  }
+
+  /** A new node asks the bootstrap for an id, retrying while the bootstrap is not up yet. */
+  private async join(): Promise<void> {
+    const n = requireNumber(this.members.n, 'n');
+    const capacity = requireNumber(this.members.capacity, 'capacity');
+    const { address, secretKey } = this.key;
+    const request = signJoin(
+      { address, host: this.config.host, port: this.config.port, n, capacity, stake: this.config.stake, verifier_fingerprint: this.config.crypto.fingerprint },
+      secretKey,
+    );
+    const id = await askToJoin(
+      this.config.bootstrapUrl,
+      request,
+      this.config.joinAfter,
+      (a) => (this.members.bootstrapAddress = a),
+      (status) => this.verifierMismatch(status.verifier_fingerprint ?? '', 'the bootstrap'),
+      this.now,
+      this.log,
+    );
+    if (this.members.id < 0) this.members.id = id;
+  }
+
+  /** Bootstrap: registers a joining node (ids in order of arrival; a known address keeps its id). */
+  async handleJoin(req: JoinRequest): Promise<{ id: number; bootstrap: string }> {
+    const params = this.chain.params;
+    if (!this.isBootstrap || !params) throw new NodeError('UNKNOWN_NODE', 'this node is not the bootstrap');
+    verifyJoin(req);
+    const mismatch = req.verifier_fingerprint === undefined ? undefined : this.verifierMismatch(req.verifier_fingerprint, `the node at ${req.host}:${req.port}`);
+    if (mismatch) {
+      this.log.error(`refused a join: ${mismatch}`);
+      throw new NodeError('VERIFIER_MISMATCH', mismatch);
+    }
+    if (req.n !== params.n || req.capacity !== params.capacity) {
+      throw new NodeError(
+        'PARAMS_MISMATCH',
+        `this network has n=${params.n} and capacity=${params.capacity}; the node asked for n=${req.n}, capacity=${req.capacity}`,
+      );
+    }
+    const nodes = this.members.nodes;
+    const known = nodes.find((x) => x.address === req.address);
+    if (known) {
+      known.host = req.host;
+      known.port = req.port;
+      this.members.changed();
+      if (nodes.length === params.n) this.sendNetworkTo(known).catch((err: unknown) => this.log.warn(`cannot resend the node list: ${String(err)}`));
+      return { id: known.id, bootstrap: this.key.address };
+    }
+    if (nodes.length >= params.n) {
+      throw new NodeError('NETWORK_FULL', `the network is full: all ${params.n} nodes have joined`);
+    }
+    const entry: NodeEntry = { id: nodes.length, address: req.address, host: req.host, port: req.port, stake: req.stake };
+    nodes.push(entry);
+    // Decided before the await: two joins in flight would otherwise both see the list complete
+    // and form the network twice (seen under load: the funding sent a second time, and refused).
+    const completes = nodes.length === params.n;
+    await this.members.save();
+    this.log.info(`node ${entry.id} joined from ${req.host}:${req.port} (${entry.id + 1}/${params.n})`);
+    if (completes) setImmediate(() => this.formNetwork().catch((err: unknown) => this.log.error(`forming the network failed: ${String(err)}`)));
+    return { id: entry.id, bootstrap: this.key.address };
+  }
+
+  private async announcement(): Promise<NetworkAnnouncement> {
+    const params = this.chain.params!;
+    const chain = (await this.store.blocksFrom(0, Number.MAX_SAFE_INTEGER)).map((j) => JSON.parse(j) as Block);
+    return signNetwork({ n: params.n, capacity: params.capacity, nodes: this.members.nodes, chain }, this.key.secretKey);
+  }
+
+  private async sendNetworkTo(entry: NodeEntry): Promise<void> {
+    const message = await this.announcement();
+    for (let attempt = 0; attempt < 50 && !this.closed; attempt++) {
+      try {
+        await this.peers.post(entry.id, ROUTES.peerNetwork, message, 30_000);
+        return;
+      } catch (err) {
+        if (attempt === 0) this.log.warn(`cannot send the node list to node ${entry.id}: ${String(err)}; retrying`);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    }
+  }
+
+  /** Bootstrap, once all n have joined: send the signed list and chain, then fund every node. */
+  private async formNetwork(): Promise<void> {
+    const nodes = this.members.nodes;
+    this.members.changed();
+    await Promise.all(nodes.filter((x) => x.id !== 0).map((x) => this.sendNetworkTo(x)));
+    this.log.info(`all ${nodes.length} nodes joined; funding each with 1000 BCC`);
+    for (const entry of nodes) {
+      if (entry.id === 0) continue;
+      try {
+        this.wallet.submit({ type: 'coins', to: entry.id, amount: 1000 * UNITS_PER_BCC });
+      } catch (err) {
+        this.log.error(`cannot fund node ${entry.id}: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }
+    this.wallet.maybeInitialStake();
+  }
+
+  /** A joining node: accepts the bootstrap's signed list and chain after validating both. */
+  async handleNetwork(a: NetworkAnnouncement): Promise<void> {
+    const bootstrap = this.members.bootstrapAddress;
+    if (!bootstrap) throw new NodeError('UNKNOWN_NODE', 'this node has not asked to join any network');
+    verifyNetwork(a, bootstrap);
+    const me = a.nodes.find((x) => x.address === this.key.address);
+    if (!me) throw new NodeError('UNKNOWN_NODE', 'the node list does not include this node');
+    if (this.chain.params) {
+      // Already formed (a repeated announcement): take the list only.
+      this.members.nodes = a.nodes;
+      this.members.changed();
+      return;
+    }
+    if (a.chain.length === 0) throw new ProtocolError('BAD_GENESIS', 'a chain has at least its genesis block');
+    const { params, tree } = replayChain(a.chain, a.n, a.capacity, (d, tx) => verifyTransaction(d, tx, this.crypto), this.crypto);
+    if (params.bootstrap !== bootstrap) throw new NodeError('UNKNOWN_NODE', 'the chain is not this bootstrap\'s');
+    this.members.id = me.id;
+    this.members.n = a.n;
+    this.members.capacity = a.capacity;
+    this.members.nodes = a.nodes;
+    this.chain.start(params, tree, a.chain.map((block) => ({ block, json: JSON.stringify(block) })));
+    this.members.changed();
+    await this.members.save();
+    this.log.info(`received the list of ${a.nodes.length} nodes and a chain of ${a.chain.length} block(s)`);
+    this.readiness.evaluate(tree.best);
+    this.chain.drainFuture();
+  }
+
+  /** A restarted node tells every peer where it is now, then catches up. */
+  private async announceRestart(): Promise<void> {
+    const { id, nodes } = this.members;
+    const me = nodes.find((x) => x.id === id)!;
+    me.host = this.config.host;
+    me.port = this.config.port;
+    this.members.changed();
+    const hello = signHello(
+      { id, address: this.key.address, host: this.config.host, port: this.config.port, verifier_fingerprint: this.config.crypto.fingerprint },
+      this.key.secretKey,
+    );
+    await Promise.all(this.peers.ids().map((peer) => this.peers.post(peer, ROUTES.peerHello, hello, 3_000).catch(() => undefined)));
+    this.log.info(`restarted at height ${this.chain.tip?.block.index}; catching up`);
+    await this.sync.catchUp();
+    // What peers broadcast while this node was down is in their pools, not in any block yet.
+    await this.sync.repairPool(true);
+  }
+
+  /** A peer restarted, perhaps on another port: update where it is. */
+  handleHello(h: Hello): { height: number } {
+    verifyHello(h);
+    const entry = this.members.nodes.find((x) => x.id === h.id);
+    if (!entry || entry.address !== h.address) throw new NodeError('UNKNOWN_NODE', `node ${h.id} with this address is not in the network`);
+    entry.host = h.host;
+    entry.port = h.port;
+    this.members.changed();
+    this.members.saveQuietly();
+    this.log.info(`node ${h.id} is back at ${h.host}:${h.port}`);
+    const mismatch = h.verifier_fingerprint === undefined ? undefined : this.verifierMismatch(h.verifier_fingerprint, `node ${h.id}`);
+    if (mismatch) this.log.error(`VERIFIER MISMATCH: ${mismatch}`);
+    return { height: this.chain.tip?.block.index ?? 0 };
+  }
+
+  /**
+   * Why a peer with verifier fingerprint `theirs` would disagree with this node on which
+   * signatures are valid; undefined if the fingerprints agree.
+   */
+  private verifierMismatch(theirs: string, who: string): string | undefined {
+    const mine = this.config.crypto.fingerprint;
+    if (theirs === mine) return undefined;
+    return `${who} reports the verifier fingerprint "${theirs.slice(0, 16)}", this node "${mine.slice(0, 16)}" (${this.crypto.name}): their signature checks answer differently`;
+  }
+}

@@ -1,0 +1,53 @@
+/** A new node asks the bootstrap for an id (SPEC A, "Joining"). */
+import { Pool } from 'undici';
+import { ROUTES } from '../../api/routes.js';
+import type { StatusView } from '../../api/types.js';
+import { NodeError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import { requestJson } from '../network/index.js';
+import type { JoinRequest } from './handshake.js';
+
+/**
+ * Sends the signed join request to the bootstrap at `url`, retrying for a minute while the
+ * bootstrap is not up yet; with `joinAfter`, waits until the bootstrap counts that many nodes.
+ * `onBootstrap` learns the bootstrap's address as soon as it answers. Resolves to the id given.
+ */
+export async function askToJoin(
+  url: string,
+  request: JoinRequest,
+  joinAfter: number | undefined,
+  onBootstrap: (address: string) => void,
+  /** Why this node must not join a bootstrap whose status says so (its verifier differs); undefined to go on. */
+  refuse: (status: StatusView) => string | undefined,
+  now: () => number,
+  log: Logger,
+): Promise<number> {
+  const pool = new Pool(url, { connections: 1 });
+  try {
+    const deadline = now() + 60_000;
+    for (;;) {
+      try {
+        const status = await requestJson<StatusView>(pool, 'GET', ROUTES.status, undefined, 5_000);
+        const refusal = refuse(status);
+        if (refusal) throw new NodeError('VERIFIER_MISMATCH', `${refusal}; not joining`);
+        onBootstrap(status.address);
+        if (joinAfter !== undefined && status.joined < joinAfter && status.joined < request.n) {
+          await new Promise((r) => setTimeout(r, 10));
+          continue;
+        }
+        const answer = await requestJson<{ id: number }>(pool, 'POST', ROUTES.peerJoin, JSON.stringify(request), 10_000);
+        log.info(`joined the network at ${url} as node ${answer.id}`);
+        return answer.id;
+      } catch (err) {
+        if (err instanceof NodeError) throw err; // this node's own refusal: no retry
+        const reason = err instanceof Error ? err.message : String(err);
+        if (!/ECONNREFUSED|ECONNRESET|fetch failed|other side closed|Timeout/i.test(reason) || now() > deadline) {
+          throw new Error(`cannot join the network at ${url}: ${reason}`);
+        }
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+  } finally {
+    await pool.close();
+  }
+}

@@ -1,0 +1,147 @@
+/**
+ * A BlockChat node, built here in order from its parts (the composition root):
+ *
+ *   db/         the chain and the network record on disk
+ *   metrics/    the counters of GET /metrics
+ *   network/    the peers: batched broadcast, the peer streams, requests
+ *   chain/      the chain follower: blocks, fork choice, the recent blocks, inbox, dropped transactions
+ *   formation/  genesis, joining, the announcement, restart; the member list and readiness
+ *   wallet/     the node's own wallet: submissions and the initial stake
+ *   minter/     when to mint, and minting
+ *   ingest/     transactions and blocks from peers (REST and the peer stream alike)
+ *   sync/       catch-up and pool repair
+ *   views/      what the read-only routes show
+ *
+ * The parts announce what happened on one typed emitter (events.ts); the store, the metrics and
+ * the peers follow it, subscribed first and in that order, and the HTTP layer (http/) reads the
+ * views and calls the parts. See docs/architecture.md.
+ */
+import { mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { ROUND_MS } from '../core/params.js';
+import { TxPool } from '../core/pool.js';
+import { runtimeDir, runtimeTokenPath } from '../api/token.js';
+import type { AccountView } from '../api/types.js';
+import { ChainFollower } from './chain/index.js';
+import { DEFAULT_FAILOVER_MS, type NodeConfig } from './config.js';
+import { ChainStore, subscribeStore } from './db/index.js';
+import { Emitter, type NodeEvents } from './events.js';
+import { Formation, Membership, Readiness, type JoinRequest } from './formation/index.js';
+import { BlockIntake, TransactionIntake } from './ingest/index.js';
+import { Metrics, subscribeMetrics } from './metrics/index.js';
+import { Minter } from './minter/index.js';
+import { Peers, subscribePeers } from './network/index.js';
+import { ChainSync } from './sync/index.js';
+import { Views } from './views/index.js';
+import { ensurePrivateDir, writePrivateFile } from './private-files.js';
+import { loadToken, loadWallet, OwnWallet, type WalletKey } from './wallet/index.js';
+
+export { DEFAULT_FAILOVER_MS, type NodeConfig } from './config.js';
+
+export class BlockchatNode {
+  readonly key: WalletKey;
+  /** The bearer token of the wallet's signing routes. */
+  readonly token: string;
+  readonly events = new Emitter<NodeEvents>();
+  readonly members: Membership;
+  readonly chain: ChainFollower;
+  readonly wallet: OwnWallet;
+  /** Transactions from peers (REST and the peer stream). */
+  readonly transactions: TransactionIntake;
+  /** Blocks from peers (REST and the peer stream). */
+  readonly blocks: BlockIntake;
+  readonly sync: ChainSync;
+  readonly formation: Formation;
+  readonly views: Views;
+  private readonly store: ChainStore;
+  private readonly metrics: Metrics;
+  private readonly pool = new TxPool();
+  private readonly peers: Peers;
+  private readonly readiness: Readiness;
+  private readonly minter: Minter;
+  private tokenPublished = false;
+
+  constructor(readonly config: NodeConfig) {
+    const { log } = config;
+    // Every hash, signature and verification of this node goes through its chosen suite.
+    const crypto = config.crypto.crypto;
+    this.metrics = new Metrics(crypto);
+    const now = config.now ?? Date.now;
+    const events = this.events;
+    mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+    this.key = loadWallet(config.dataDir);
+    this.token = loadToken(config.dataDir);
+    const address = this.key.address;
+
+    // The followers first: the store writes a block before anything else sees it.
+    this.store = new ChainStore(join(config.dataDir, 'chain'));
+    subscribeStore(events, this.store);
+    subscribeMetrics(events, this.metrics);
+    this.members = new Membership(config.n, config.capacity, this.store, events, log);
+    this.peers = new Peers(() => this.members.id, log);
+    subscribePeers(events, this.peers);
+
+    // Then the parts, each after those it uses. On `head` (the tip moved) readiness is checked
+    // first, then the wallet's initial stake, then the minter looks again.
+    this.chain = new ChainFollower(address, this.members, this.pool, events, now, log, crypto);
+    this.readiness = new Readiness(this.members, events, log);
+    this.wallet = new OwnWallet(this.key, config.stake, this.chain, this.members, this.pool, events, log, crypto);
+    const timing = { blockTimeoutMs: config.blockTimeoutMs, failoverMs: Math.max(ROUND_MS, config.failoverMs ?? DEFAULT_FAILOVER_MS) };
+    this.minter = new Minter(this.key, timing, this.chain, this.members, this.readiness, this.pool, this.peers, events, now, log, crypto);
+    this.transactions = new TransactionIntake(this.chain, this.pool, events, crypto);
+    this.blocks = new BlockIntake(this.chain, events);
+    this.sync = new ChainSync(this.chain, this.pool, this.transactions, this.peers, events, now, log);
+    this.formation = new Formation(config, this.key, this.members, this.chain, this.readiness, this.wallet, this.sync, this.peers, this.store, now, log, crypto);
+    this.views = new Views(address, this.members, this.readiness, this.chain, this.pool, this.peers, this.store, this.metrics, config.crypto.fingerprint);
+  }
+
+  get address(): string {
+    return this.key.address;
+  }
+
+  /** This node's id in the network; -1 until it has one. */
+  get id(): number {
+    return this.members.id;
+  }
+
+  /** Opens the store and restores a previous run, or creates the genesis if bootstrap. */
+  async open(): Promise<void> {
+    await this.store.open();
+    await this.formation.open();
+  }
+
+  /**
+   * Writes the token to the per-port runtime file the CLI reads. Called once the server listens,
+   * so that a second node started on a busy port never replaces the running node's token.
+   */
+  publishToken(): void {
+    ensurePrivateDir(runtimeDir());
+    writePrivateFile(runtimeTokenPath(this.config.port), this.token + '\n');
+    this.tokenPublished = true;
+  }
+
+  /** After the server listens: join the network (or announce a restart), then keep catching up. */
+  async begin(): Promise<void> {
+    await this.formation.begin();
+    this.sync.start();
+  }
+
+  async close(): Promise<void> {
+    this.formation.close();
+    this.minter.close();
+    this.sync.close();
+    await this.peers.close();
+    await this.store.close();
+    if (this.tokenPublished) rmSync(runtimeTokenPath(this.config.port), { force: true });
+  }
+
+  /** Bootstrap: registers a joining node (formation/). */
+  handleJoin(req: JoinRequest): Promise<{ id: number; bootstrap: string }> {
+    return this.formation.handleJoin(req);
+  }
+
+  /** An account on the committed state (views/). */
+  account(address: string): AccountView {
+    return this.views.account(address);
+  }
+}

@@ -1,0 +1,17 @@
+/**
+ * The node's connections to its peers: batched broadcast and requests (peers.ts) over the peer
+ * streams or REST (peer-stream.ts). The peers follow the node's events: the member list, the
+ * wallet's new transactions and the blocks this node mints.
+ */
+import type { NodeEmitter } from '../events.js';
+import type { Peers } from './peers.js';
+
+export { HttpError, Peers, requestJson, urlOf } from './peers.js';
+export { acceptStream, STREAM_PROTOCOL, type FrameKind } from './peer-stream.js';
+
+/** Sends what this node creates to every peer, and keeps the peer list current. */
+export function subscribePeers(events: NodeEmitter, peers: Peers): void {
+  events.on('members', (nodes) => peers.set(nodes));
+  events.on('ownTransaction', (tx) => peers.broadcastTransaction(tx));
+  events.on('minted', ({ json }) => peers.broadcastBlock(json));
+}

@@ -1,0 +1,219 @@
+/**
+ * The node's connections to its peers (SPEC A, "Broadcast and validation"): keep-alive undici
+ * pools per peer. Transactions go out in adaptive batches: one batch in flight per peer, and
+ * whatever is created meanwhile goes in the next one, so a quiet network sends each transaction
+ * at once and a busy one sends hundreds per request (each transaction is serialised once, for all
+ * peers). Blocks go out one at a time per peer, in commit order, on a connection of their own.
+ * Both go on the peer stream (peer-stream.ts) when the peer speaks it, and by REST otherwise.
+ */
+import { Pool } from 'undici';
+import { PeerLink } from './peer-stream.js';
+import { ROUTES, MAX_TX_BATCH } from '../../api/routes.js';
+import type { Block, Transaction } from '../../core/types.js';
+import type { NodeEntry } from '../formation/handshake.js';
+import type { Logger } from '../logger.js';
+
+interface Peer {
+  entry: NodeEntry;
+  /** Transaction batches and requests. */
+  pool: Pool;
+  /** Blocks only: a block never waits behind transaction batches in flight on the same connections. */
+  blockPool: Pool;
+  /** The tail of this peer's ordered block sends. */
+  blocks: Promise<void>;
+  /** Consecutive failures, to log once rather than per request. */
+  failures: number;
+  /** Serialised transactions waiting for the batch in flight to this peer to finish. */
+  outbox: string[];
+  sending: boolean;
+  /** The peer streams for transactions and for blocks. */
+  txLink: PeerLink;
+  blockLink: PeerLink;
+  /** Serialised blocks waiting for the block stream to open. */
+  blockQueue: string[];
+}
+
+export class HttpError extends Error {
+  constructor(
+    readonly statusCode: number,
+    readonly body: string,
+  ) {
+    super(`HTTP ${statusCode}: ${body.slice(0, 300)}`);
+  }
+}
+
+const HEADERS = { 'content-type': 'application/json' };
+
+export function urlOf(entry: Pick<NodeEntry, 'host' | 'port'>): string {
+  return `http://${entry.host}:${entry.port}`;
+}
+
+/** One JSON request over a pool; resolves to the parsed answer or throws HttpError. */
+export async function requestJson<T>(pool: Pool, method: 'GET' | 'POST', path: string, body?: string, timeoutMs = 10_000): Promise<T> {
+  const res = await pool.request({
+    method,
+    path,
+    body,
+    headers: body === undefined ? {} : HEADERS,
+    headersTimeout: timeoutMs,
+    bodyTimeout: timeoutMs,
+  });
+  const text = await res.body.text();
+  if (res.statusCode >= 400) throw new HttpError(res.statusCode, text);
+  return (text ? JSON.parse(text) : undefined) as T;
+}
+
+export class Peers {
+  private readonly peers = new Map<number, Peer>();
+
+  constructor(
+    private readonly selfId: () => number,
+    private readonly log: Logger,
+  ) {}
+
+  /** Sets or updates the peer list (itself excluded); a peer whose address moved gets a new pool. */
+  set(entries: readonly NodeEntry[]): void {
+    for (const entry of entries) {
+      if (entry.id === this.selfId()) continue;
+      const known = this.peers.get(entry.id);
+      if (known && known.entry.host === entry.host && known.entry.port === entry.port) {
+        known.entry = entry;
+        continue;
+      }
+      void known?.pool.close().catch(() => undefined);
+      void known?.blockPool.close().catch(() => undefined);
+      known?.txLink.close();
+      known?.blockLink.close();
+      const peer: Peer = {
+        entry,
+        pool: new Pool(urlOf(entry), { connections: 4, pipelining: 1, keepAliveTimeout: 30_000 }),
+        blockPool: new Pool(urlOf(entry), { connections: 1, pipelining: 1, keepAliveTimeout: 30_000 }),
+        blocks: Promise.resolve(),
+        failures: 0,
+        outbox: known?.outbox ?? [],
+        sending: false,
+        txLink: new PeerLink(entry.host, entry.port, 'tx', () => this.sendBatch(peer)),
+        blockLink: new PeerLink(entry.host, entry.port, 'block', () => this.flushBlocks(peer)),
+        blockQueue: known?.blockQueue ?? [],
+      };
+      this.peers.set(entry.id, peer);
+    }
+  }
+
+  ids(): number[] {
+    return [...this.peers.keys()];
+  }
+
+  /** True while the last attempt to reach peer `id` failed (refused, reset or timed out). */
+  unreachable(id: number): boolean {
+    return (this.peers.get(id)?.failures ?? 0) > 0;
+  }
+
+  entry(id: number): NodeEntry | undefined {
+    return this.peers.get(id)?.entry;
+  }
+
+  /** Queues a transaction for every peer; it leaves with the next batch to each. */
+  broadcastTransaction(tx: Transaction): void {
+    const json = JSON.stringify(tx);
+    for (const peer of this.peers.values()) {
+      peer.outbox.push(json);
+      if (!peer.sending) this.sendBatch(peer);
+    }
+  }
+
+  private sendBatch(peer: Peer): void {
+    if (peer.sending || peer.outbox.length === 0) return;
+    peer.sending = true;
+    // Sent on the next turn of the event loop, so that a burst of submissions shares a batch.
+    setImmediate(() => {
+      while (peer.outbox.length > 0 && peer.txLink.writable()) {
+        peer.txLink.write(`[${peer.outbox.splice(0, MAX_TX_BATCH).join(',')}]`);
+      }
+      if (peer.outbox.length === 0 || peer.txLink.waiting()) {
+        // sent, or the stream calls sendBatch again once it can take them
+        peer.sending = false;
+        return;
+      }
+      const batch = peer.outbox.splice(0, MAX_TX_BATCH);
+      requestJson(peer.pool, 'POST', ROUTES.peerTransactions, `[${batch.join(',')}]`)
+        .then(
+          () => this.ok(peer),
+          (err: unknown) => this.failed(peer, 'transactions', err),
+        )
+        .finally(() => {
+          peer.sending = false;
+          this.sendBatch(peer);
+        });
+    });
+  }
+
+  /** Sends a committed block to every peer, after the blocks sent before it. */
+  broadcastBlock(json: string): void {
+    for (const peer of this.peers.values()) {
+      peer.blockQueue.push(json);
+      this.flushBlocks(peer);
+    }
+  }
+
+  private flushBlocks(peer: Peer): void {
+    const link = peer.blockLink;
+    while (peer.blockQueue.length > 0) {
+      // In order on the stream; a socket that is draining still takes them (blocks are few).
+      if (link.connected() || link.writable()) {
+        link.write(peer.blockQueue.shift()!);
+        continue;
+      }
+      if (!link.off()) return; // connecting: the link calls flushBlocks once it is open
+      const json = peer.blockQueue.shift()!;
+      peer.blocks = peer.blocks.then(() =>
+        requestJson(peer.blockPool, 'POST', ROUTES.peerBlocks, json).then(
+          () => this.ok(peer),
+          (err: unknown) => this.failed(peer, 'block', err),
+        ),
+      );
+    }
+  }
+
+  /** Sends one JSON body to one peer. */
+  post<T>(id: number, path: string, body: unknown, timeoutMs?: number): Promise<T> {
+    const peer = this.peers.get(id);
+    if (!peer) return Promise.reject(new Error(`no peer ${id}`));
+    return requestJson<T>(peer.pool, 'POST', path, JSON.stringify(body), timeoutMs);
+  }
+
+  get<T>(id: number, path: string, timeoutMs?: number): Promise<T> {
+    const peer = this.peers.get(id);
+    if (!peer) return Promise.reject(new Error(`no peer ${id}`));
+    return requestJson<T>(peer.pool, 'GET', path, undefined, timeoutMs);
+  }
+
+  fetchBlocks(id: number, from: number, limit: number): Promise<Block[]> {
+    return this.get<Block[]>(id, `${ROUTES.blocks}?from=${from}&limit=${limit}`, 20_000);
+  }
+
+  private ok(peer: Peer): void {
+    if (peer.failures > 0) this.log.info(`peer ${peer.entry.id} reachable again`);
+    peer.failures = 0;
+  }
+
+  private failed(peer: Peer, what: string, err: unknown): void {
+    if (err instanceof HttpError && err.statusCode < 500) {
+      // The peer answered: it refused this content (e.g. it is a block behind), it is not down.
+      this.log.debug(`peer ${peer.entry.id} refused a ${what}: ${err.message}`);
+      return;
+    }
+    peer.failures++;
+    if (peer.failures === 1) {
+      this.log.warn(`cannot reach peer ${peer.entry.id} at ${urlOf(peer.entry)}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+
+  async close(): Promise<void> {
+    for (const p of this.peers.values()) {
+      p.txLink.close();
+      p.blockLink.close();
+    }
+    await Promise.all([...this.peers.values()].flatMap((p) => [p.pool.close(), p.blockPool.close()]).map((c) => c.catch(() => undefined)));
+  }
+}

@@ -1,0 +1,98 @@
+/**
+ * What the node shows (SPEC C, the read-only routes): its status, the accounts, blocks, the
+ * wallet's inbox, a transaction's status, the peers and the metrics, read from the other parts
+ * and never changing them.
+ */
+import { nextValidator } from '../../core/chain.js';
+import type { TxPool } from '../../core/pool.js';
+import { accountOf } from '../../core/state.js';
+import type { Block } from '../../core/types.js';
+import type { AccountView, InboxEntry, PeerView, StatusView, TxStatusView } from '../../api/types.js';
+import type { ChainFollower } from '../chain/index.js';
+import type { ChainStore } from '../db/index.js';
+import type { Membership, Readiness } from '../formation/index.js';
+import type { Metrics } from '../metrics/index.js';
+import type { Peers } from '../network/index.js';
+import { VERSION } from '../../version.js';
+
+export class Views {
+  constructor(
+    private readonly address: string,
+    private readonly members: Membership,
+    private readonly readiness: Readiness,
+    private readonly chain: ChainFollower,
+    private readonly pool: TxPool,
+    private readonly peers: Peers,
+    private readonly store: ChainStore,
+    private readonly metrics: Metrics,
+    private readonly verifierFingerprint: string,
+  ) {}
+
+  status(): StatusView {
+    const { tip, params } = this.chain;
+    const members = this.members;
+    return {
+      id: members.id,
+      address: this.address,
+      n: members.n ?? 0,
+      capacity: members.capacity ?? 0,
+      height: tip?.block.index ?? 0,
+      ready: this.readiness.ready,
+      last_hash: tip?.block.current_hash ?? '',
+      next_validator: tip && params ? nextValidator(params, tip) : '',
+      pool: this.pool.size,
+      verifier: this.metrics.verifier,
+      verifier_fingerprint: this.verifierFingerprint,
+      joined: members.nodes.length,
+      version: VERSION,
+    };
+  }
+
+  accounts(): AccountView[] {
+    const out: AccountView[] = [];
+    for (const [address, acc] of this.chain.tip?.ledger ?? []) out.push({ id: this.members.idOf(address), address, ...acc });
+    return out.sort((a, b) => (a.id ?? Infinity) - (b.id ?? Infinity) || (a.address < b.address ? -1 : 1));
+  }
+
+  account(address: string): AccountView {
+    const tip = this.chain.tip;
+    const acc = tip ? accountOf(tip.ledger, address) : { balance: 0, stake: 0, nonce: 0 };
+    return { id: this.members.idOf(address), address, ...acc };
+  }
+
+  /** Where each member is reached. */
+  peerList(): PeerView[] {
+    return this.members.nodes.map(({ id, address, host, port }) => ({ id, address, host, port }));
+  }
+
+  /** The newest `limit` messages to this node's wallet, newest first. */
+  inbox(limit = 100): InboxEntry[] {
+    return this.chain.inbox.latest(limit);
+  }
+
+  latestBlockJson(): string | undefined {
+    return this.chain.history.latestJson();
+  }
+
+  /** Blocks from `from` as JSON text: from memory when recent, else from the store. */
+  async blocksJson(from: number, limit: number): Promise<string[]> {
+    return this.chain.history.jsonFrom(from, limit) ?? this.store.blocksFrom(from, limit);
+  }
+
+  async transactionStatus(id: string): Promise<TxStatusView> {
+    if (this.pool.has(id)) return { id, status: 'pending' };
+    // The index says where to look; the block itself confirms (an entry may be a replaced block's).
+    for (const index of this.chain.history.blocksMayHold(id).reverse()) {
+      const block = this.chain.history.blockAt(index) ?? (await this.store.blocksFrom(index, 1)).map((j) => JSON.parse(j) as Block)[0];
+      if (block?.index === index && block.transactions.some((tx) => tx.id === id)) return { id, status: 'committed', block: index };
+    }
+    const reason = this.chain.dropped.reasonOf(id);
+    if (reason) return { id, status: 'dropped', reason };
+    return { id, status: 'unknown' };
+  }
+
+  /** GET /metrics: the counters and the gauges read now. */
+  metricsText(): string {
+    return this.metrics.render({ pool: this.pool.size, ready: this.readiness.ready, peers: this.peers.ids().length });
+  }
+}
