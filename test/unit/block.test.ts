@@ -79,6 +79,28 @@ describe('genesis', () => {
   it('a genesis of another network size is BAD_GENESIS', () => {
     expect(codeOf(() => checkGenesis(genesis, g.n + 1))).toBe('BAD_GENESIS');
   });
+
+  // The block hash commits to the header and the transaction ids only, so a genesis can keep
+  // the right hash while a header field, a transaction field or the id itself lies: each field
+  // must be checked on its own.
+  const lying: Array<[string, Block]> = [
+    ['previous hash', { ...genesis, previous_hash: '0' }],
+    ['validator', { ...genesis, validator: key(0).address }],
+    ['sender', { ...genesis, transactions: [{ ...tx0, sender: key(1).address }] }],
+    ['type', { ...genesis, transactions: [{ ...tx0, type: 'stake' }] }],
+    ['amount', { ...genesis, transactions: [{ ...tx0, amount: tx0.amount + 1 }] }],
+    ['message', { ...genesis, transactions: [{ ...tx0, message: 'hi' }] }],
+    ['nonce', { ...genesis, transactions: [{ ...tx0, nonce: 1 }] }],
+    ['id', { ...genesis, transactions: [{ ...tx0, id: 'a'.repeat(64) }] }],
+  ];
+  it.each(lying)('a genesis with the right hash but a lying %s is BAD_GENESIS', (_name, block) => {
+    expect(block.current_hash).toBe(genesis.current_hash);
+    expect(codeOf(() => checkGenesis(block, g.n))).toBe('BAD_GENESIS');
+  });
+
+  it('accepts a genesis stamped at time 0', () => {
+    expect(checkGenesis(genesisBlock(g.bootstrap, g.n, 0), g.n)).toBe(g.bootstrap);
+  });
 });
 
 describe('signBlock / verifyBlockSeal', () => {

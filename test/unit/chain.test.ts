@@ -1,7 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { blockHash, genesisBlock, signBlock } from '../../src/core/block.js';
-import { applyBlock, genesisTip, nextValidator, roundFor, validateChain, type ChainTip } from '../../src/core/chain.js';
+import { applyBlock, genesisTip, nextValidator, roundFor, validateChain, validatorsOfRounds, type ChainTip } from '../../src/core/chain.js';
 import { signHash } from '../../src/core/crypto.js';
+import { validatorsByRound } from '../../src/core/lottery.js';
 import { ROUND_MS, type NetworkParams } from '../../src/core/params.js';
 import { accountOf, stakersOf, supplyOf, type Ledger } from '../../src/core/state.js';
 import { signTransaction, verifyTransaction } from '../../src/core/transaction.js';
@@ -276,5 +277,62 @@ describe('applyBlock rejects', () => {
     expect(tip.block.current_hash).toBe(before.hash);
     const next = applyBlock(params, tip, signBlock(tip.block, [good], T0 + 99_000, chosen.secret));
     expect(next.block.previous_hash).toBe(before.hash);
+  });
+});
+
+describe('the validators of the next rounds', () => {
+  it('validatorsOfRounds lists the first count rounds of the lottery, none for count <= 0', () => {
+    const draws = validatorsByRound(tip.block.current_hash, stakersOf(tip.ledger), params.bootstrap);
+    const first5 = Array.from({ length: 5 }, () => draws.next().value);
+    expect(validatorsOfRounds(params, tip, 5)).toEqual(first5);
+    expect(validatorsOfRounds(params, tip, 1)).toEqual([nextValidator(params, tip)]);
+    expect(validatorsOfRounds(params, tip, 0)).toEqual([]);
+    expect(validatorsOfRounds(params, tip, -1)).toEqual([]);
+  });
+
+  it('nextValidator answers for the bootstrap it is given, even for a tip it has seen', () => {
+    const other = { ...params, bootstrap: OUTSIDER.address };
+    expect(nextValidator(params, genesisTipValue)).toBe(KEYS3[0]!.address);
+    expect(nextValidator(other, genesisTipValue)).toBe(OUTSIDER.address);
+    expect(nextValidator(params, genesisTipValue)).toBe(KEYS3[0]!.address);
+  });
+});
+
+describe('applyBlock on blocks that are well sealed but break a rule', () => {
+  const A = KEYS3[0]!;
+  const B = KEYS3[1]!;
+  let chosen: KeyPair;
+  let good: Transaction;
+
+  beforeAll(() => {
+    chosen = keyOf(nextValidator(params, tip));
+    good = coins(B, A, 100, accountOf(tip.ledger, B.address).nonce);
+  });
+
+  it('a timestamp that is not a non-negative safe integer is BAD_HASH, even when signed', () => {
+    for (const ts of [-1, 1.5, 2 ** 53, Number.NaN]) {
+      expect(codeOf(() => applyBlock(params, tip, signBlock(tip.block, [good], ts, chosen.secret)))).toBe('BAD_HASH');
+    }
+  });
+
+  it('accepts timestamp 0 (a network whose clock starts at 0)', () => {
+    const g0 = genesisBlock(KEYS3[0]!.address, N_NODES, 0);
+    const { params: p0, tip: t0 } = genesisTip(g0, N_NODES, CAPACITY);
+    const first = signTransaction(p0.domain, KEYS3[0]!.secret, { receiver: B.address, type: 'coins', amount: 100, message: '', nonce: 0 });
+    const next = applyBlock(p0, t0, signBlock(g0, [first], 0, KEYS3[0]!.secret));
+    expect(next.block.timestamp).toBe(0);
+  });
+
+  it('a validator that is not a string is WRONG_VALIDATOR, however late the block', () => {
+    const block = signBlock(tip.block, [good], tip.block.timestamp + 1_000_000, chosen.secret);
+    expect(codeOf(() => applyBlock(params, tip, { ...block, validator: 42 as unknown as string }))).toBe('WRONG_VALIDATOR');
+  });
+
+  it('an error that is not a protocol error passes through unchanged', () => {
+    const block = signBlock(tip.block, [good], T0 + 99_000, chosen.secret);
+    const failing = (): void => {
+      throw new TypeError('verifier broke');
+    };
+    expect(() => applyBlock(params, tip, block, failing)).toThrow(TypeError);
   });
 });

@@ -22,13 +22,18 @@ export function key(i: number): KeyPair {
   return k;
 }
 
-/** The ProtocolError thrown by `fn`; fails the test when it returns or throws something else. */
+/**
+ * The ProtocolError thrown by `fn`; fails the test when it returns or throws something else, or
+ * when the error gives no reason (tests branch on the code, but a user reads the message, so
+ * every rejection must have one; its wording is not tested).
+ */
 export function protocolError(fn: () => unknown): ProtocolError {
   try {
     fn();
   } catch (err) {
-    if (err instanceof ProtocolError) return err;
-    throw new Error(`expected a ProtocolError, got ${String(err)}`);
+    if (!(err instanceof ProtocolError)) throw new Error(`expected a ProtocolError, got ${String(err)}`);
+    if (err.message.trim() === '') throw new Error(`the ${err.code} error has no message`);
+    return err;
   }
   throw new Error('expected a ProtocolError, but nothing was thrown');
 }

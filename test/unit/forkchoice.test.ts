@@ -53,12 +53,16 @@ describe('BlockTree', () => {
     expect(b.get('aa-round1')).toBe(failover);
   });
 
-  it('at equal height and round, the smaller hash wins', () => {
+  it('at equal height and round, the smaller hash wins, whichever arrives first', () => {
     const g = tipOf(undefined, 'g');
     const tree = new BlockTree(g);
     tree.add(tipOf(g, 'bb'));
     tree.add(tipOf(g, 'aa'));
     expect(tree.best.block.current_hash).toBe('aa');
+    const other = new BlockTree(g);
+    other.add(tipOf(g, 'aa'));
+    expect(other.add(tipOf(g, 'bb'))).toBeUndefined();
+    expect(other.best.block.current_hash).toBe('aa');
   });
 
   it('the longer branch wins, and the switch lists the blocks left and joined in order', () => {
@@ -128,6 +132,39 @@ describe('BlockTree', () => {
     tree.add(a);
     expect(tree.add(a)).toBeUndefined();
     expect(tree.best).toBe(a);
+  });
+
+  it('re-adding the root changes nothing, though its parent is not in the tree', () => {
+    const g = tipOf(undefined, 'g');
+    const tree = new BlockTree(g);
+    tree.add(tipOf(g, 'a'));
+    expect(tree.add(g)).toBeUndefined();
+    expect(tree.best.block.current_hash).toBe('a');
+  });
+
+  it('with depth 0 it keeps only the best tip', () => {
+    const g = tipOf(undefined, 'g');
+    const tree = new BlockTree(g, 0);
+    const a = tipOf(g, 'a');
+    tree.add(a);
+    expect(tree.size).toBe(1);
+    expect(tree.get('a')).toBe(a);
+    expect(tree.rootIndex).toBe(1);
+  });
+
+  it('isBetter compares two tips whose parents are unknown as the first blocks after the fork', () => {
+    const early = tipOf(undefined, 'zz', 0);
+    const late = tipOf(undefined, 'aa', 1);
+    const none = (): ChainTip | undefined => undefined;
+    expect(isBetter(early, late, none)).toBe(true);
+    expect(isBetter(late, early, none)).toBe(false);
+    // only one of them has a known parent: compared where they stand
+    const g = tipOf(undefined, 'g');
+    const child = tipOf(g, 'bb', 0);
+    const orphan = tipOf(g, 'cc', 1);
+    const parentOf = (t: ChainTip): ChainTip | undefined => (t === child ? g : undefined);
+    expect(isBetter(child, orphan, parentOf)).toBe(true);
+    expect(isBetter(orphan, child, parentOf)).toBe(false);
   });
 
   it('property: nodes that see the same blocks in any order follow the same best branch', () => {

@@ -179,3 +179,57 @@ describe.each(builds)('the %s', (_, maybe) => {
     expect(keyTablesCrypto(lib).keyTablesMade()).toBe(0);
   });
 });
+
+describe.each(builds)('the key-table suite of the %s keeps its books', (_, maybe) => {
+  const lib = maybe as Binding;
+  /** `count` valid signatures by `secret` (signed by the binding: noble is slow for this many), each verified once. */
+  const verifySigned = (suite: ReturnType<typeof keyTablesCrypto>, secret: string, count: number, tag: string): number => {
+    const address = lib.addressOf(secret)!;
+    let ok = 0;
+    for (let i = 0; i < count; i++) {
+      const hash = h(`${tag}-${i}`);
+      if (suite.verifyHash(hash, lib.sign(hash, secret)!, address)) ok++;
+    }
+    return ok;
+  };
+
+  it('counts each signer on its own, however their signatures interleave, and keeps both tables', () => {
+    const suite = keyTablesCrypto(lib);
+    const [k1, k2] = [h('interleaved-1'), h('interleaved-2')];
+    for (let i = 0; i < TABLE_AFTER; i++) {
+      expect(verifySigned(suite, k1, 1, `i1-${i}`)).toBe(1);
+      expect(verifySigned(suite, k2, 1, `i2-${i}`)).toBe(1);
+    }
+    expect(suite.keyTablesMade()).toBe(2);
+    expect(verifySigned(suite, k1, 2 * TABLE_AFTER, 'i1-again')).toBe(2 * TABLE_AFTER);
+    expect(suite.keyTablesMade()).toBe(2);
+  });
+
+  it('keeps 64 tables at most, dropping the oldest', () => {
+    const suite = keyTablesCrypto(lib);
+    const first = h('evict-0');
+    expect(verifySigned(suite, first, TABLE_AFTER, 'evict-0')).toBe(TABLE_AFTER);
+    for (let k = 1; k <= 64; k++) verifySigned(suite, h(`evict-${k}`), TABLE_AFTER, `evict-${k}`);
+    expect(suite.keyTablesMade()).toBe(65);
+    // the newest still has its table; the first lost it and earns a new one
+    expect(verifySigned(suite, h('evict-64'), TABLE_AFTER, 'evict-64-again')).toBe(TABLE_AFTER);
+    expect(suite.keyTablesMade()).toBe(65);
+    expect(verifySigned(suite, first, TABLE_AFTER, 'evict-0-again')).toBe(TABLE_AFTER);
+    expect(suite.keyTablesMade()).toBe(66);
+  });
+
+  it('forgets what it counted once 10,000 signers are counted at once', () => {
+    const suite = keyTablesCrypto(lib);
+    const signer = h('forgotten');
+    expect(verifySigned(suite, signer, TABLE_AFTER - 1, 'forgotten')).toBe(TABLE_AFTER - 1);
+    let counted = 0;
+    for (let k = 0; k < 10_000; k++) counted += verifySigned(suite, h(`crowd-${k}`), 1, 'crowd');
+    expect(counted).toBe(10_000);
+    expect(suite.keyTablesMade()).toBe(0);
+    // its next signature starts the count again instead of earning a table
+    expect(verifySigned(suite, signer, 1, 'forgotten-next')).toBe(1);
+    expect(suite.keyTablesMade()).toBe(0);
+    expect(verifySigned(suite, signer, TABLE_AFTER - 1, 'forgotten-again')).toBe(TABLE_AFTER - 1);
+    expect(suite.keyTablesMade()).toBe(1);
+  });
+});

@@ -123,7 +123,10 @@ describe('drawValidator', () => {
   });
 
   it('rejects bad totals', () => {
-    for (const t of [0, -1, 1.5, Number.NaN, 2 ** 53]) expect(() => drawTicket(seed, t)).toThrow(RangeError);
+    for (const t of [0, -1, 1.5, Number.NaN, 2 ** 53]) {
+      expect(() => drawTicket(seed, t)).toThrow(RangeError);
+      expect(() => drawTicket(seed, t)).toThrow(/\S/); // with a reason
+    }
   });
 });
 
@@ -170,6 +173,23 @@ describe('rounds (validator failure): the counter goes on', () => {
       expect(roundOf(s, stakers, 'fb', 'a', 0)).toBe(-1);
     }
     expect(roundOf(sha('nobody stakes').toString('hex'), [], 'fb', 'fb', 5)).toBe(0);
+  });
+
+  it('roundOf looks at exactly `rounds` rounds: a first win in round r needs rounds > r', () => {
+    const stakers: Array<[string, number]> = [['a', 1], ['b', 2], ['c', 3]];
+    let checked = 0;
+    for (let i = 0; i < 30; i++) {
+      const s = sha(`ro${i}`).toString('hex');
+      const order = first(validatorsByRound(s, stakers, 'fb'), 64);
+      for (const who of ['a', 'b', 'c']) {
+        const r = order.indexOf(who);
+        if (r < 1) continue;
+        expect(roundOf(s, stakers, 'fb', who, r)).toBe(-1);
+        expect(roundOf(s, stakers, 'fb', who, r + 1)).toBe(r);
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThan(10);
   });
 });
 

@@ -213,6 +213,71 @@ describe('TxPool', () => {
   });
 });
 
+describe('TxPool lookups and pruning edges', () => {
+  it('get returns a pending transaction by id, and nothing for an unknown id', () => {
+    const p = pool();
+    const a0 = send(A, B, 0);
+    p.add(a0, rich, 0);
+    expect(p.get(a0.id)).toBe(a0);
+    expect(p.get(send(A, B, 1).id)).toBeUndefined();
+  });
+
+  it('pendingOf is empty for a sender with nothing pending', () => {
+    const p = pool();
+    p.add(send(A, B, 0), rich, 0);
+    expect(p.pendingOf(rich, B.address)).toEqual([]);
+  });
+
+  it('removing the last transaction of a sender leaves no gap behind', () => {
+    const p = pool();
+    const a0 = send(A, B, 0);
+    p.add(a0, rich, 0);
+    p.remove(a0.id);
+    expect(p.hasGap(rich)).toBe(false);
+    expect(p.select(rich, 10)).toEqual([]);
+  });
+
+  it('prune accepts a block of transactions the pool never saw', () => {
+    const p = pool();
+    const a0 = send(A, B, 0);
+    p.add(a0, rich, 0);
+    const after = ledgerOf([[C, { balance: 99_897, nonce: 1 }]]);
+    expect(p.prune([send(C, B, 0)], after, 1)).toEqual([]);
+    expect(p.has(a0.id)).toBe(true);
+  });
+
+  it('prune looks for stranded transactions only every 64 blocks', () => {
+    const p = pool({ maxAgeBlocks: 10 });
+    const waiting = send(A, B, 5);
+    p.add(waiting, rich, 1);
+    expect(p.prune([], rich, 65)).toEqual([]);
+    expect(p.has(waiting.id)).toBe(true);
+    expect(ids(p.prune([], rich, 128))).toEqual([waiting.id]);
+  });
+
+  it('drops stranded transactions once the oldest of them has waited more than maxAgeBlocks', () => {
+    const p = pool({ maxAgeBlocks: 10 });
+    const old = send(A, B, 2); // behind a gap at nonce 0
+    const recent = send(A, B, 3);
+    p.add(old, rich, 5);
+    p.add(recent, rich, 14);
+    expect(p.evictStranded(rich, 15)).toEqual([]); // the oldest has waited exactly 10 blocks
+    expect(p.size).toBe(2);
+    expect(ids(p.evictStranded(rich, 16))).toEqual(ids([old, recent]));
+    expect(p.size).toBe(0);
+  });
+
+  it('drops a sender whose unaffordable next transaction has waited more than maxAgeBlocks, not before', () => {
+    const poor = ledgerOf([[A, { balance: 50 }]]);
+    const p = pool({ maxAgeBlocks: 10 });
+    const head = send(A, B, 0, 1_000);
+    p.add(head, poor, 5);
+    expect(p.evictStranded(poor, 6)).toEqual([]);
+    expect(p.evictStranded(poor, 15)).toEqual([]);
+    expect(ids(p.evictStranded(poor, 16))).toEqual([head.id]);
+  });
+});
+
 describe('TxPool.select against its definition', () => {
   // The definition, step by step: among the senders not passed over, the transaction that
   // arrived first of those whose nonce is the sender's next on the draft state; a sender whose

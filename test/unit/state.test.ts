@@ -66,6 +66,19 @@ describe('genesis ledger and helpers', () => {
   });
 });
 
+describe('stakersOf orders by address whatever the ledger order', () => {
+  it('sorts any insertion order ascending', () => {
+    const addresses = [...KEYS.map((k) => k.address), 'a'.repeat(66), 'b'.repeat(66), 'f'.repeat(66)];
+    fc.assert(
+      fc.property(fc.shuffledSubarray(addresses, { minLength: 2 }), (order) => {
+        const l = ledgerOf(order.map((a, i) => [a, { stake: i + 1 }]));
+        expect(stakersOf(l).map(([a]) => a)).toEqual([...order].sort());
+      }),
+      { numRuns: 300, seed: 7 },
+    );
+  });
+});
+
 describe('checkTxAgainst', () => {
   const l = ledgerOf([[A.address, { balance: 1000, stake: 500, nonce: 2 }]]);
 

@@ -180,6 +180,14 @@ describe('malformed transactions', () => {
     for (const body of ok) expect(() => checkTxShape(body)).not.toThrow();
   });
 
+  it('a transaction that is not an object is MALFORMED, even a function carrying every field', () => {
+    expect(codeOf(() => checkTxShape(null as unknown as TxBody))).toBe('MALFORMED');
+    expect(codeOf(() => checkTxShape('coins' as unknown as TxBody))).toBe('MALFORMED');
+    const disguised = Object.assign(() => undefined, base) as unknown as TxBody;
+    expect(disguised.type).toBe('coins');
+    expect(codeOf(() => checkTxShape(disguised))).toBe('MALFORMED');
+  });
+
   it('throws ProtocolError instances with a readable message', () => {
     try {
       checkTxShape({ ...base, amount: -1 });
