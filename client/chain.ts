@@ -56,7 +56,10 @@ async function resolveId(api: NodeApi, text: string): Promise<{ id: string; loca
   const found = await findByPrefix(api, hex);
   if (found.length === 0) throw new UsageError(`no transaction starts with ${hex} in this node's pool or chain`, 'NOT_FOUND');
   if (found.length > 1) {
-    const ids = found.slice(0, 5).map((l) => short(l.tx.id, 16)).join(', ');
+    const ids = found
+      .slice(0, 5)
+      .map((l) => short(l.tx.id, 16))
+      .join(', ');
     throw new UsageError(`${found.length} transactions start with ${hex} (${ids}): give more characters`, 'AMBIGUOUS');
   }
   return { id: found[0]!.tx.id, located: found[0] };
@@ -89,7 +92,11 @@ export async function walletHistory(api: NodeApi, address: string, limit: number
   const entry = (tx: Transaction, block?: number): HistoryEntry => ({ tx, block, direction: tx.sender === address ? 'sent' : 'received' });
   const [pool, status] = await Promise.all([api.pool(), api.status()]);
   // The pool is oldest first; each sender's queue is in nonce order.
-  const out = pool.filter(mine).reverse().slice(0, limit).map((tx) => entry(tx));
+  const out = pool
+    .filter(mine)
+    .reverse()
+    .slice(0, limit)
+    .map((tx) => entry(tx));
   const seen = new Set(out.map((e) => e.tx.id));
   if (out.length >= limit) return out;
   for await (const block of blocksNewestFirst(api, status.height)) {

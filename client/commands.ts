@@ -188,7 +188,8 @@ async function run(command: string, rest: string, ctx: CommandContext): Promise<
       try {
         res = await api.submit({ type: 'stake', amount });
       } catch (err) {
-        if (err instanceof ApiError && err.code === 'INSUFFICIENT_FUNDS') throw new UsageError(stakeShortfall(amount, wallet), 'INSUFFICIENT_FUNDS');
+        if (err instanceof ApiError && err.code === 'INSUFFICIENT_FUNDS')
+          throw new UsageError(stakeShortfall(amount, wallet), 'INSUFFICIENT_FUNDS');
         throw err;
       }
       const data = { id: res.id, nonce: res.nonce, status: 'pending', type: 'stake', amount, previous: wallet.stake };
@@ -196,7 +197,10 @@ async function run(command: string, rest: string, ctx: CommandContext): Promise<
     }
     case 'view': {
       const index = optionalWhole(words(rest), 'view [N]   e.g. view 3 (block 3), view (the last block)', 'a block number', 0);
-      const [block, accounts] = await Promise.all([index === undefined ? api.latestBlock() : api.blocks(index, 1).then((b) => b[0]), api.accounts()]);
+      const [block, accounts] = await Promise.all([
+        index === undefined ? api.latestBlock() : api.blocks(index, 1).then((b) => b[0]),
+        api.accounts(),
+      ]);
       if (!block) throw new UsageError(`there is no block ${index}: the last block is ${(await api.status()).height}`, 'NOT_FOUND');
       return done(formatBlock(block, addressBook(accounts)), block);
     }
@@ -217,7 +221,9 @@ async function run(command: string, rest: string, ctx: CommandContext): Promise<
       return done(formatTxDetail(status, tx, addressBook(accounts)), { ...status, transaction: tx ?? null });
     }
     case 'history': {
-      const limit = optionalWhole(words(rest), 'history [N]   e.g. history 5 (default 20)', `a count from 1 to ${MAX_HISTORY}`, 1, MAX_HISTORY) ?? DEFAULT_HISTORY;
+      const limit =
+        optionalWhole(words(rest), 'history [N]   e.g. history 5 (default 20)', `a count from 1 to ${MAX_HISTORY}`, 1, MAX_HISTORY) ??
+        DEFAULT_HISTORY;
       const [me, accounts] = await Promise.all([api.status(), api.accounts()]);
       const entries = await walletHistory(api, me.address, limit);
       const transactions = entries.map((e) => ({

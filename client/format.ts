@@ -98,11 +98,7 @@ export function formatBalance(account: AccountView): string {
   ];
   const width = Math.max(...rows.map(([, v]) => v.length));
   const head = `${account.id === null ? 'wallet' : `node ${account.id}`}  address ${short(account.address, 16)}`;
-  return [
-    head,
-    ...rows.map(([k, v]) => `  ${k.padEnd(10)} ${v.padStart(width)}`),
-    `  ${'nonce'.padEnd(10)} ${account.nonce}`,
-  ].join('\n');
+  return [head, ...rows.map(([k, v]) => `  ${k.padEnd(10)} ${v.padStart(width)}`), `  ${'nonce'.padEnd(10)} ${account.nonce}`].join('\n');
 }
 
 export function formatInbox(entries: readonly InboxEntry[]): string {
@@ -184,7 +180,8 @@ export function formatHistory(rows: readonly HistoryEntry[], id: number, book: A
     const where = block === undefined ? 'pending' : `block ${block}`;
     let text: string;
     if (tx.type === 'stake') text = `stake    ${bcc(tx.amount)} (new total)`;
-    else if (direction === 'sent') text = `${tx.type.padEnd(8)} ${what(tx)} to ${who(tx.receiver, book)}  costs ${bcc(tx.type === 'message' ? messageCost(tx.message) : tx.amount + coinFee(tx.amount))}`;
+    else if (direction === 'sent')
+      text = `${tx.type.padEnd(8)} ${what(tx)} to ${who(tx.receiver, book)}  costs ${bcc(tx.type === 'message' ? messageCost(tx.message) : tx.amount + coinFee(tx.amount))}`;
     else text = `${tx.type.padEnd(8)} ${what(tx)} from ${who(tx.sender, book)}`;
     return `  ${where.padEnd(11)} ${shortId(tx.id)}  ${direction.padEnd(8)}  ${text}`;
   });

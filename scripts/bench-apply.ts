@@ -34,9 +34,19 @@ export function measureApplyVsHeight(crypto: Crypto, heights: readonly number[],
     const sender = addresses[from]!;
     const nonce = nonces.get(sender) ?? 0;
     nonces.set(sender, nonce + 1);
-    return signTransaction(params.domain, secrets[from]!, {
-      receiver: addresses[to]!, type: 'coins', amount: 1, message: '', nonce, ...body,
-    }, crypto);
+    return signTransaction(
+      params.domain,
+      secrets[from]!,
+      {
+        receiver: addresses[to]!,
+        type: 'coins',
+        amount: 1,
+        message: '',
+        nonce,
+        ...body,
+      },
+      crypto,
+    );
   };
   const mint = (tip: ChainTip, txs: Transaction[]): Block =>
     signBlock(tip.block, txs, tip.block.timestamp + 1, secretOf.get(nextValidator(params, tip))!, crypto);
@@ -45,11 +55,27 @@ export function measureApplyVsHeight(crypto: Crypto, heights: readonly number[],
   let tip = first;
   const setup = [1, 2, 3].map((to) => nextTx(0, to, { amount: 900 * UNITS_PER_BCC }));
   tip = applyBlock(params, tip, mint(tip, setup), trusted, crypto);
-  tip = applyBlock(params, tip, mint(tip, [0, 1, 2, 3].map((i) => nextTx(i, 0, { type: 'stake', receiver: '0', amount: 10 * UNITS_PER_BCC }))), trusted, crypto);
+  tip = applyBlock(
+    params,
+    tip,
+    mint(
+      tip,
+      [0, 1, 2, 3].map((i) => nextTx(i, 0, { type: 'stake', receiver: '0', amount: 10 * UNITS_PER_BCC })),
+    ),
+    trusted,
+    crypto,
+  );
   const timings: ApplyTiming[] = [];
   const wanted = [...heights].sort((a, b) => a - b);
   let k = 0;
-  const block = (): Block => mint(tip, Array.from({ length: capacity }, () => { k++; return nextTx(k % 4, (k + 1) % 4); }));
+  const block = (): Block =>
+    mint(
+      tip,
+      Array.from({ length: capacity }, () => {
+        k++;
+        return nextTx(k % 4, (k + 1) % 4);
+      }),
+    );
   for (const height of wanted) {
     while (tip.block.index < height) tip = applyBlock(params, tip, block(), trusted, crypto);
     const candidate = block();

@@ -52,22 +52,37 @@ function bench(name: string, b: NodeCrypto): void {
   const out: string[] = [`${name}:`];
   out.push(`  sign   ${show(time((i) => b.signHash(hashes[i]!, secrets[i % 4]!), n))}`);
   // warms the backend: memoised points, and key tables where it makes them
-  for (let i = 0; i < n; i++) if (!b.verifyHash(hashes[i]!, sigs[i]!, addresses[i % 4]!)) throw new Error(`${name} rejects a valid signature`);
+  for (let i = 0; i < n; i++)
+    if (!b.verifyHash(hashes[i]!, sigs[i]!, addresses[i % 4]!)) throw new Error(`${name} rejects a valid signature`);
   out.push(`  verify ${show(time((i) => b.verifyHash(hashes[i]!, sigs[i]!, addresses[i % 4]!), n))}`);
   out.push(`  point  ${show(time((i) => b.isValidAddress(addresses[i % 4]!), n))}`);
   console.log(out.join('\n'));
 }
 
-const preimage = new TextEncoder().encode(JSON.stringify({ domain: h('domain'), sender: addresses[0], receiver: addresses[1], type: 'coins', amount: 12345, message: '', nonce: 17 }));
+const preimage = new TextEncoder().encode(
+  JSON.stringify({
+    domain: h('domain'),
+    sender: addresses[0],
+    receiver: addresses[1],
+    type: 'coins',
+    amount: 12345,
+    message: '',
+    nonce: 17,
+  }),
+);
 console.log(`${rounds} runs of ${ops} operations each; median (min–max) CPU time per operation; load average ${loadavg()[0]!.toFixed(1)}`);
 const binding = loadBinding();
 console.log(`binding: ${binding instanceof Error ? `not loaded (${binding.message.split('\n')[0]})` : binding.library()}`);
-console.log(`sha256 of ${preimage.length} bytes: node:crypto ${show(time(() => oneShot('sha256', preimage, 'hex')))}, noble ${show(time(() => nobleSha256(preimage)))}`);
+console.log(
+  `sha256 of ${preimage.length} bytes: node:crypto ${show(time(() => oneShot('sha256', preimage, 'hex')))}, noble ${show(time(() => nobleSha256(preimage)))}`,
+);
 const { suites, missing } = availableSuites(process.env);
 for (const line of missing) console.log(`(${line})`);
 for (const suite of suites) {
   const t0 = process.cpuUsage();
   const report = runVectors(suite.make());
-  console.log(`${suite.name}: ${report.checks} fixed checks against noble in ${Math.round(cpuSince(t0) / 1000)} ms of CPU, ${report.disagreements.length} disagreements`);
+  console.log(
+    `${suite.name}: ${report.checks} fixed checks against noble in ${Math.round(cpuSince(t0) / 1000)} ms of CPU, ${report.disagreements.length} disagreements`,
+  );
   bench(suite.name, suite.make());
 }

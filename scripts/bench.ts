@@ -24,14 +24,7 @@ import { runLoad } from './load.js';
 import { formatSummary, validatorShares } from './metrics.js';
 import { freePortBase, startNetwork, type NetworkOptions, type RunningNetwork } from './network.js';
 import { repoRoot } from './network.js';
-import {
-  fairnessPlot,
-  metricPlot,
-  renderMarkdown,
-  type BenchResults,
-  type FairnessRecord,
-  type RunRecord,
-} from './report.js';
+import { fairnessPlot, metricPlot, renderMarkdown, type BenchResults, type FairnessRecord, type RunRecord } from './report.js';
 import { runTester } from './tester.js';
 import { measureApplyVsHeight } from './bench-apply.js';
 import { availableSuites } from '../src/crypto/select.js';
@@ -50,7 +43,10 @@ function envInt(name: string, fallback: number): number {
 function selected(): Set<Experiment> {
   const only = process.env.BENCH_ONLY;
   if (!only) return new Set(EXPERIMENTS);
-  const names = only.split(',').map((s) => s.trim()).filter(Boolean);
+  const names = only
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   for (const n of names) {
     if (!(EXPERIMENTS as readonly string[]).includes(n)) throw new Error(`BENCH_ONLY: unknown experiment ${n} (${EXPERIMENTS.join(', ')})`);
   }
@@ -100,7 +96,15 @@ async function withNetwork<T>(
   }
 }
 
-function record(experiment: string, n: number, capacity: number, command: string, net: RunningNetwork, r: WorkloadResult, offeredTps?: number): RunRecord {
+function record(
+  experiment: string,
+  n: number,
+  capacity: number,
+  command: string,
+  net: RunningNetwork,
+  r: WorkloadResult,
+  offeredTps?: number,
+): RunRecord {
   process.stderr.write(formatSummary(r.summary, `   ${experiment}: ${n} nodes, capacity ${capacity}`) + '\n');
   return {
     experiment,
@@ -158,8 +162,16 @@ async function main(): Promise<number> {
 
   let revision: string | undefined;
   try {
-    revision = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    revision = execFileSync('git', ['rev-parse', '--short', 'HEAD'], {
+      cwd: root,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], {
+      cwd: root,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
     if (dirty.trim()) revision += ' (with local changes)';
   } catch {
     revision = undefined;
@@ -297,9 +309,17 @@ async function main(): Promise<number> {
         const metric = (text: string, name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? 'NaN');
         const samples: Array<{ blocks: number; seconds: number }> = [];
         const sampler = setInterval(() => {
-          void NodeClient.forPort(base + 1).metrics().then((text) => {
-            samples.push({ blocks: metric(text, 'blockchat_blocks_committed_total'), seconds: metric(text, 'blockchat_block_apply_seconds_sum') });
-          }, () => undefined);
+          void NodeClient.forPort(base + 1)
+            .metrics()
+            .then(
+              (text) => {
+                samples.push({
+                  blocks: metric(text, 'blockchat_blocks_committed_total'),
+                  seconds: metric(text, 'blockchat_block_apply_seconds_sum'),
+                });
+              },
+              () => undefined,
+            );
         }, 1_000);
         let r: WorkloadResult;
         try {
@@ -325,7 +345,10 @@ async function main(): Promise<number> {
           applyEarlyMs: early,
           applyLateMs: late,
         };
-        process.stderr.write(formatSummary(r.summary, '   endurance') + `\n   RSS MB: ${rssMb.map((m) => m.toFixed(0)).join(', ')}; apply ms early ${early.toFixed(3)}, late ${late.toFixed(3)}\n`);
+        process.stderr.write(
+          formatSummary(r.summary, '   endurance') +
+            `\n   RSS MB: ${rssMb.map((m) => m.toFixed(0)).join(', ')}; apply ms early ${early.toFixed(3)}, late ${late.toFixed(3)}\n`,
+        );
       });
       save();
     });
@@ -333,7 +356,9 @@ async function main(): Promise<number> {
   if (which.has('apply')) {
     await attempt('apply', async () => {
       results.apply = measureApplyVsHeight(availableSuites(process.env).suites[0]!.make(), [10, 10_000], 20, 100);
-      process.stderr.write(`\n== apply time vs height: ${results.apply.map((a) => `${a.height}: ${a.medianMs.toFixed(3)} ms`).join(', ')}\n`);
+      process.stderr.write(
+        `\n== apply time vs height: ${results.apply.map((a) => `${a.height}: ${a.medianMs.toFixed(3)} ms`).join(', ')}\n`,
+      );
       save();
     });
   }

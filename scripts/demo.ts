@@ -63,9 +63,7 @@ export async function runDemo(args: DemoArgs): Promise<number> {
       const bcc = (u: number) => (u / UNITS_PER_BCC).toFixed(2);
       console.log(`  node ${a.id}: ${bcc(a.balance).padStart(8)} BCC, stake ${bcc(a.stake)} BCC, ${a.nonce} sent`);
     }
-    console.log(
-      `\nTry it yourself: npx blockchat network -n ${n} -capacity ${capacity} -p ${args.p}, then npx blockchat cli -p ${args.p}`,
-    );
+    console.log(`\nTry it yourself: npx blockchat network -n ${n} -capacity ${capacity} -p ${args.p}, then npx blockchat cli -p ${args.p}`);
     return result.completed && result.summary.nodes_agree ? 0 : 1;
   } catch (err) {
     console.error(`demo: ${err instanceof Error ? err.message : String(err)}`);

@@ -110,7 +110,10 @@ export async function waitReady(clients: readonly NodeClient[], n: number, timeo
       const wrong = statuses.find((s) => s.n !== n);
       if (wrong) throw new Error(`node ${wrong.id} belongs to a network of ${wrong.n} nodes, not ${n}`);
       if (statuses.every((s) => s.ready)) return statuses;
-      lastReason = `not ready yet: node(s) ${statuses.filter((s) => !s.ready).map((s) => s.id).join(', ')}`;
+      lastReason = `not ready yet: node(s) ${statuses
+        .filter((s) => !s.ready)
+        .map((s) => s.id)
+        .join(', ')}`;
     } catch (err) {
       if (err instanceof Error && !(err instanceof ApiError)) throw err;
       lastReason = err instanceof Error ? err.message : String(err);
@@ -167,7 +170,11 @@ export async function runWorkload(opts: WorkloadOptions): Promise<WorkloadResult
   const statuses = await waitReady(portClients, n);
   // Node ids are given in order of joining: map them to ports rather than assume id i is on
   // basePort + i.
-  const clients = byNodeId(portClients, statuses.map((s) => s.id), opts.basePort);
+  const clients = byNodeId(
+    portClients,
+    statuses.map((s) => s.id),
+    opts.basePort,
+  );
   const ports = portClients.map((_, i) => opts.basePort + i);
   const watcher = await ChainWatcher.open({ host: opts.host, ports });
   const idleTimeoutMs = opts.idleTimeoutMs ?? 30_000;
@@ -260,7 +267,7 @@ export async function runWorkload(opts: WorkloadOptions): Promise<WorkloadResult
     const batchWorker = async (node: number, batch: number): Promise<void> => {
       const plan = opts.plans[node]!;
       const inFlight = new Set<Promise<void>>();
-      for (let j = 0; j < plan.length; ) {
+      for (let j = 0; j < plan.length;) {
         while (inFlight.size >= 2) await Promise.race(inFlight);
         if (!(await backlogRoom(node))) {
           countInto(rejected, 'NOT_SENT', plan.length - j);
@@ -284,7 +291,7 @@ export async function runWorkload(opts: WorkloadOptions): Promise<WorkloadResult
     const pacedBatchWorker = async (node: number, rate: number): Promise<void> => {
       const plan = opts.plans[node]!;
       const inFlight = new Set<Promise<void>>();
-      for (let j = 0; j < plan.length; ) {
+      for (let j = 0; j < plan.length;) {
         const due = (k: number) => t0 + ((k * n + node) * 1000) / rate;
         const wait = due(j) - Date.now();
         if (wait > 0) await sleep(Math.min(wait, PACE_TICK_MS));

@@ -188,7 +188,9 @@ export async function startNetwork(opts: NetworkOptions): Promise<RunningNetwork
         if (dead !== undefined) {
           const c = processes[dead]!;
           const said = lastErrors[dead]?.trim().split('\n').slice(-3).join(' | ');
-          throw new WaitAborted(`node ${dead} exited (${c.signalCode ?? `code ${c.exitCode}`}) before the network was ready${said ? `: ${said}` : ''}`);
+          throw new WaitAborted(
+            `node ${dead} exited (${c.signalCode ?? `code ${c.exitCode}`}) before the network was ready${said ? `: ${said}` : ''}`,
+          );
         }
         const statuses = await Promise.all(spawned.map((i) => NodeClient.forPort(ports[i]!).status()));
         return statuses.every((s) => s.ready);
@@ -200,10 +202,12 @@ export async function startNetwork(opts: NetworkOptions): Promise<RunningNetwork
     // Say where each node stood, so that a network that did not form can be diagnosed.
     const states = await Promise.all(
       spawned.map((i) =>
-        NodeClient.forPort(ports[i]!).status().then(
-          (s) => `node ${i}: id ${s.id}, joined ${s.joined}/${opts.n}, height ${s.height}, pool ${s.pool}, ready ${s.ready}`,
-          (e: unknown) => `node ${i}: ${e instanceof Error ? e.message : String(e)}`,
-        ),
+        NodeClient.forPort(ports[i]!)
+          .status()
+          .then(
+            (s) => `node ${i}: id ${s.id}, joined ${s.joined}/${opts.n}, height ${s.height}, pool ${s.pool}, ready ${s.ready}`,
+            (e: unknown) => `node ${i}: ${e instanceof Error ? e.message : String(e)}`,
+          ),
       ),
     );
     await stop();

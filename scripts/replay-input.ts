@@ -94,4 +94,3 @@ export function readReplayDir(dir: string, n: number): ReplayLine[][] {
   for (let i = 0; i < n; i++) out.push(readReplayFile(replayFilePath(dir, i), { n, self: i }));
   return out;
 }
-

@@ -285,7 +285,11 @@ export function metricPlot(r: BenchResults, metric: Metric, label: string): stri
     });
   }
   return svgDocument([
-    lineChartGroup({ title: `${label} vs capacity (replay)`, xLabel: 'capacity (transactions per block)', yLabel: label, series: vsCapacity }, 480, 340),
+    lineChartGroup(
+      { title: `${label} vs capacity (replay)`, xLabel: 'capacity (transactions per block)', yLabel: label, series: vsCapacity },
+      480,
+      340,
+    ),
     lineChartGroup({ title: `${label} vs number of nodes`, xLabel: 'nodes', yLabel: label, series: vsNodes }, 480, 340),
   ]);
 }
@@ -365,7 +369,7 @@ export function renderMarkdown(r: BenchResults): string {
   section(
     'Course inputs',
     'ntua',
-    'Replay of the course\'s original `5nodes` inputs (`../shared/ntua-inputs/5nodes`, not part of the repository). ' +
+    "Replay of the course's original `5nodes` inputs (`../shared/ntua-inputs/5nodes`, not part of the repository). " +
       'Those files cost about 2300 BCC of messages per node against 990 available, so many lines are refused for funds.',
   );
   section(
@@ -388,7 +392,7 @@ export function renderMarkdown(r: BenchResults): string {
     out.push('## Fairness', '');
     out.push(
       `${f.n} nodes, capacity ${f.capacity}, stakes ${f.stakesBcc.join(' / ')} BCC, ${f.blocks} blocks of sustained load. ` +
-        'Each node\'s share of blocks validated and of fees earned against the share its stake predicts.',
+        "Each node's share of blocks validated and of fees earned against the share its stake predicts.",
       '',
     );
     out.push('| node | stake (BCC) | stake share | blocks | block share | fees (BCC) | fee share |');
@@ -412,15 +416,25 @@ export function renderMarkdown(r: BenchResults): string {
   if (r.endurance) {
     const e = r.endurance;
     out.push('## Endurance', '');
-    out.push(`${e.summary.committed} transfers committed on ${e.n} nodes at capacity ${e.capacity} (height ${e.height}), ${e.summary.throughput_tps} tx/s, nodes agree: ${e.summary.nodes_agree ? 'yes' : 'no'}.`, '');
+    out.push(
+      `${e.summary.committed} transfers committed on ${e.n} nodes at capacity ${e.capacity} (height ${e.height}), ${e.summary.throughput_tps} tx/s, nodes agree: ${e.summary.nodes_agree ? 'yes' : 'no'}.`,
+      '',
+    );
     out.push('| node | resident memory after the run (MB) |', '| --- | --- |');
     e.rssMb.forEach((mb, i) => out.push(`| ${i} | ${mb.toFixed(0)} |`));
-    out.push('', `Node 1's mean time to validate and apply a block: ${e.applyEarlyMs.toFixed(3)} ms over the first sampled window, ${e.applyLateMs.toFixed(3)} ms over the last (ratio ${(e.applyLateMs / e.applyEarlyMs).toFixed(2)}).`, '');
+    out.push(
+      '',
+      `Node 1's mean time to validate and apply a block: ${e.applyEarlyMs.toFixed(3)} ms over the first sampled window, ${e.applyLateMs.toFixed(3)} ms over the last (ratio ${(e.applyLateMs / e.applyEarlyMs).toFixed(2)}).`,
+      '',
+    );
     out.push(`Command: \`${e.command}\``, '');
   }
   if (r.apply) {
     out.push('## Apply time against height (pure core)', '');
-    out.push('One block of 20 signed transfers validated (every signature checked) and applied on the tip at each height; median of 100 applications.', '');
+    out.push(
+      'One block of 20 signed transfers validated (every signature checked) and applied on the tip at each height; median of 100 applications.',
+      '',
+    );
     out.push('| height | median ms |', '| --- | --- |');
     for (const a of r.apply) out.push(`| ${a.height} | ${a.medianMs.toFixed(3)} |`);
     out.push('');

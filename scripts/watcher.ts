@@ -197,9 +197,7 @@ export class ChainWatcher {
 
   /** The blocks from startIndex to `upTo` (inclusive) that were seen, in order. */
   runBlocks(upTo = Number.MAX_SAFE_INTEGER): WatchedBlock[] {
-    return [...this.blocksByIndex.values()]
-      .filter((b) => b.index >= this.startIndex && b.index <= upTo)
-      .sort((a, b) => a.index - b.index);
+    return [...this.blocksByIndex.values()].filter((b) => b.index >= this.startIndex && b.index <= upTo).sort((a, b) => a.index - b.index);
   }
 
   /** Whether two nodes hold different blocks at an index of the run that both have taken. */

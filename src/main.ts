@@ -59,10 +59,24 @@ async function main(): Promise<void> {
           .option('bootstrap-url', { type: 'string', requiresArg: true, default: 'http://127.0.0.1:5000', describe: 'the bootstrap node' })
           .option('stake', { type: 'string', requiresArg: true, describe: 'initial stake in BCC (default 10)' })
           .option('data-dir', { type: 'string', requiresArg: true, describe: 'keeps the wallet, token and chain; restart from it' })
-          .option('block-timeout', { requiresArg: true, coerce: whole('--block-timeout', 0), default: 500, describe: 'ms before a partial block (0 disables)' })
-          .option('round-timeout', { requiresArg: true, coerce: whole('--round-timeout', ROUND_MS), describe: 'ms each lottery round\'s validator is waited for before the next round\'s may mint (default 2000)' })
+          .option('block-timeout', {
+            requiresArg: true,
+            coerce: whole('--block-timeout', 0),
+            default: 500,
+            describe: 'ms before a partial block (0 disables)',
+          })
+          .option('round-timeout', {
+            requiresArg: true,
+            coerce: whole('--round-timeout', ROUND_MS),
+            describe: "ms each lottery round's validator is waited for before the next round's may mint (default 2000)",
+          })
           .option('quiet', { type: 'boolean', default: false, describe: 'log warnings only' })
-          .option('join-after', { requiresArg: true, coerce: whole('--join-after', 1), hidden: true, describe: 'join once the bootstrap counts this many nodes' })
+          .option('join-after', {
+            requiresArg: true,
+            coerce: whole('--join-after', 1),
+            hidden: true,
+            describe: 'join once the bootstrap counts this many nodes',
+          })
           .example('blockchat node -p 5000 -n 5 -capacity 5 -bootstrap', 'the bootstrap of a 5-node network')
           .example('blockchat node -p 5001', 'a node that joins the bootstrap at 127.0.0.1:5000'),
       async (args) => {
@@ -80,9 +94,18 @@ async function main(): Promise<void> {
           .option('p', { alias: ['port'], requiresArg: true, coerce: port('-p'), default: 5000, describe: 'base port (bootstrap)' })
           .option('stake', { type: 'string', requiresArg: true, describe: 'initial stake of every node in BCC' })
           .option('stakes', { type: 'string', requiresArg: true, describe: 'per-node stakes in BCC, comma separated' })
-          .option('data-dir', { type: 'string', requiresArg: true, describe: 'root of the nodes\' data directories' })
-          .option('block-timeout', { requiresArg: true, coerce: whole('--block-timeout', 0), default: 500, describe: 'ms before a partial block (0 disables)' })
-          .option('round-timeout', { requiresArg: true, coerce: whole('--round-timeout', ROUND_MS), describe: 'ms each lottery round\'s validator is waited for (default 2000)' })
+          .option('data-dir', { type: 'string', requiresArg: true, describe: "root of the nodes' data directories" })
+          .option('block-timeout', {
+            requiresArg: true,
+            coerce: whole('--block-timeout', 0),
+            default: 500,
+            describe: 'ms before a partial block (0 disables)',
+          })
+          .option('round-timeout', {
+            requiresArg: true,
+            coerce: whole('--round-timeout', ROUND_MS),
+            describe: "ms each lottery round's validator is waited for (default 2000)",
+          })
           .check((args) => lastPort(args.p, args.n) > 0)
           .example('blockchat network -n 5 -capacity 5', 'five nodes on ports 5000 to 5004'),
       async (args) => {
@@ -96,9 +119,9 @@ async function main(): Promise<void> {
       (y) =>
         y
           .positional('command', { type: 'string', array: true, describe: 'one command to run (after --, so that "-5" is not an option)' })
-          .option('p', { alias: ['port'], requiresArg: true, coerce: port('-p'), demandOption: true, describe: 'the node\'s port' })
+          .option('p', { alias: ['port'], requiresArg: true, coerce: port('-p'), demandOption: true, describe: "the node's port" })
           .option('host', { type: 'string', requiresArg: true, default: '127.0.0.1' })
-          .option('data-dir', { type: 'string', requiresArg: true, describe: 'the node\'s data directory (to read its token)' })
+          .option('data-dir', { type: 'string', requiresArg: true, describe: "the node's data directory (to read its token)" })
           .option('json', { type: 'boolean', default: false, describe: 'print one JSON object per command' })
           .example('blockchat cli -p 5001', 'a prompt for the node on port 5001')
           .example('blockchat cli -p 5001 -- t 3 9.5', 'send 9.50 BCC to node 3, then exit')
@@ -127,8 +150,17 @@ async function main(): Promise<void> {
       'sustained load of small coin transfers over every wallet',
       (y) =>
         withRunningNetwork(y)
-          .option('transactions', { requiresArg: true, coerce: whole('--transactions', 1), demandOption: true, describe: 'how many to send' })
-          .option('rate', { requiresArg: true, coerce: positive('--rate'), describe: 'offered load in tx/s (default: as fast as accepted)' })
+          .option('transactions', {
+            requiresArg: true,
+            coerce: whole('--transactions', 1),
+            demandOption: true,
+            describe: 'how many to send',
+          })
+          .option('rate', {
+            requiresArg: true,
+            coerce: positive('--rate'),
+            describe: 'offered load in tx/s (default: as fast as accepted)',
+          })
           .example('blockchat load -n 5 --transactions 2000', '2,000 transfers over the network on ports 5000…5004'),
       async (args) => {
         const { runLoadCommand } = await import('../scripts/load.js');
@@ -163,7 +195,8 @@ async function main(): Promise<void> {
     .fail((msg, err) => {
       const name = command ? `blockchat ${command}` : 'blockchat';
       if (err && err.message.startsWith('blockchat')) console.error(err.message);
-      else if (!command && argv[0] !== undefined && !argv[0].startsWith('-')) console.error(`blockchat: unknown command '${argv[0]}' (see blockchat --help)`);
+      else if (!command && argv[0] !== undefined && !argv[0].startsWith('-'))
+        console.error(`blockchat: unknown command '${argv[0]}' (see blockchat --help)`);
       else console.error(`${name}: ${dashed(err ? err.message : msg)} (see ${name} --help)`);
       process.exit(1);
     })

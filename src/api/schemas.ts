@@ -49,7 +49,12 @@ export const submitSchema = {
   required: ['type'],
   properties: {
     type: { enum: ['coins', 'message', 'stake'] },
-    to: { anyOf: [{ type: 'string', maxLength: 66 }, { type: 'integer', minimum: 0 }] },
+    to: {
+      anyOf: [
+        { type: 'string', maxLength: 66 },
+        { type: 'integer', minimum: 0 },
+      ],
+    },
     amount: units,
     message: { type: 'string', maxLength: MAX_MESSAGE_CHARS * 2 },
   },

@@ -18,7 +18,15 @@ export function blockHash(
   transactions: readonly Pick<Transaction, 'id'>[],
   crypto: Crypto = nobleCrypto,
 ): string {
-  return crypto.sha256Hex(blockPreimage(index, timestamp, validator, previousHash, transactions.map((t) => t.id)));
+  return crypto.sha256Hex(
+    blockPreimage(
+      index,
+      timestamp,
+      validator,
+      previousHash,
+      transactions.map((t) => t.id),
+    ),
+  );
 }
 
 /** Builds and signs a block on top of `previous` with the validator's secret key. */
@@ -80,8 +88,13 @@ export function checkGenesis(block: Block, n: number, crypto: Crypto = nobleCryp
   const expected = genesisBlock(bootstrap, n, block.timestamp, crypto);
   const want = expected.transactions[0]!;
   ensure(
-    tx.sender === want.sender && tx.type === want.type && tx.amount === want.amount &&
-      tx.message === '' && tx.nonce === 0 && tx.id === want.id && tx.signature === '',
+    tx.sender === want.sender &&
+      tx.type === want.type &&
+      tx.amount === want.amount &&
+      tx.message === '' &&
+      tx.nonce === 0 &&
+      tx.id === want.id &&
+      tx.signature === '',
     'BAD_GENESIS',
     `genesis must give the bootstrap exactly ${want.amount} units from "0"`,
   );

@@ -82,24 +82,12 @@ export function applyBlock(
 ): ChainTip {
   const checkTx = verifyTx ?? ((domain: string, tx: Transaction) => verifyTransaction(domain, tx, crypto));
   ensure(isSafeIndex(block.index), 'BAD_INDEX', 'index must be a non-negative integer');
-  ensure(
-    block.index === tip.block.index + 1,
-    'BAD_INDEX',
-    `block ${block.index} does not follow the tip ${tip.block.index}`,
-  );
-  ensure(
-    block.previous_hash === tip.block.current_hash,
-    'BAD_PREVIOUS_HASH',
-    `block ${block.index} does not link to the tip's hash`,
-  );
+  ensure(block.index === tip.block.index + 1, 'BAD_INDEX', `block ${block.index} does not follow the tip ${tip.block.index}`);
+  ensure(block.previous_hash === tip.block.current_hash, 'BAD_PREVIOUS_HASH', `block ${block.index} does not link to the tip's hash`);
   ensure(isSafeIndex(block.timestamp), 'BAD_HASH', 'timestamp must be a non-negative integer');
   const round = validatorRound(params, tip, block);
   const count = block.transactions.length;
-  ensure(
-    count >= 1 && count <= params.capacity,
-    'BAD_BLOCK_SIZE',
-    `a block holds 1 to ${params.capacity} transactions, this one ${count}`,
-  );
+  ensure(count >= 1 && count <= params.capacity, 'BAD_BLOCK_SIZE', `a block holds 1 to ${params.capacity} transactions, this one ${count}`);
   verifyBlockSeal(block, crypto);
   const seen = new Set<string>();
   for (const tx of block.transactions) {

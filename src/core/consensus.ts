@@ -49,7 +49,12 @@ export function roundForV2(params: NetworkParams, tip: TipV2, address: string, c
 }
 
 /** The tip after the genesis under version 2, and the parameters the genesis implies. */
-export function genesisTipV2(genesis: Block, n: number, capacity: number, crypto: Crypto = nobleCrypto): { params: NetworkParams; tip: TipV2 } {
+export function genesisTipV2(
+  genesis: Block,
+  n: number,
+  capacity: number,
+  crypto: Crypto = nobleCrypto,
+): { params: NetworkParams; tip: TipV2 } {
   const { params, tip } = genesisTip(genesis, n, capacity, crypto);
   return {
     params,
@@ -70,22 +75,39 @@ function isSafeIndex(x: unknown): x is number {
 export function applyBlockV2(params: NetworkParams, tip: TipV2, block: BlockV2, opts: ApplyOptions = {}): TipV2 {
   const crypto = opts.crypto ?? nobleCrypto;
   const verifyTx = opts.verifyTx ?? ((domain: string, tx: Transaction) => verifyTransaction(domain, tx, crypto));
-  ensure(isSafeIndex(block.index) && block.index === tip.block.index + 1, 'BAD_INDEX', `block ${block.index} does not follow the tip ${tip.block.index}`);
+  ensure(
+    isSafeIndex(block.index) && block.index === tip.block.index + 1,
+    'BAD_INDEX',
+    `block ${block.index} does not follow the tip ${tip.block.index}`,
+  );
   ensure(block.previous_hash === tip.block.current_hash, 'BAD_PREVIOUS_HASH', `block ${block.index} does not link to the tip's hash`);
   ensure(isSafeIndex(block.timestamp), 'BAD_HASH', 'timestamp must be a non-negative integer');
   if (opts.now !== undefined) checkNotFuture(block.timestamp, opts.now);
 
-  const round = typeof block.validator === 'string' ? roundAt(tip.seed, block.index, params.bootstrap, block.validator, MAX_ROUNDS, crypto) : -1;
+  const round =
+    typeof block.validator === 'string' ? roundAt(tip.seed, block.index, params.bootstrap, block.validator, MAX_ROUNDS, crypto) : -1;
   ensure(round >= 0, 'WRONG_VALIDATOR', `block ${block.index}: its validator wins none of rounds 0 … ${MAX_ROUNDS - 1} at this height`);
   ensure(!tip.slashing.slashed.has(block.validator), 'SLASHED', `block ${block.index}: its validator is slashed on this branch`);
   checkTimestamp(tip.block.timestamp, round, block.timestamp);
 
   const txs = block.transactions;
   ensure(Array.isArray(txs) && txs.length <= params.capacity, 'BAD_BLOCK_SIZE', `a block holds 0 to ${params.capacity} transactions`);
-  ensure(Array.isArray(block.votes) && block.votes.length <= MAX_VOTES_PER_BLOCK, 'BAD_BLOCK_SIZE', `a block holds at most ${MAX_VOTES_PER_BLOCK} votes`);
-  ensure(Array.isArray(block.evidence) && block.evidence.length <= MAX_EVIDENCE_PER_BLOCK, 'BAD_BLOCK_SIZE', `a block holds at most ${MAX_EVIDENCE_PER_BLOCK} pieces of evidence`);
+  ensure(
+    Array.isArray(block.votes) && block.votes.length <= MAX_VOTES_PER_BLOCK,
+    'BAD_BLOCK_SIZE',
+    `a block holds at most ${MAX_VOTES_PER_BLOCK} votes`,
+  );
+  ensure(
+    Array.isArray(block.evidence) && block.evidence.length <= MAX_EVIDENCE_PER_BLOCK,
+    'BAD_BLOCK_SIZE',
+    `a block holds at most ${MAX_EVIDENCE_PER_BLOCK} pieces of evidence`,
+  );
   // the form of what the hash covers, before anything is hashed from it
-  ensure(txs.every((t) => typeof t === 'object' && t !== null), 'INVALID_TRANSACTION', `block ${block.index} holds a transaction that is not an object`);
+  ensure(
+    txs.every((t) => typeof t === 'object' && t !== null),
+    'INVALID_TRANSACTION',
+    `block ${block.index} holds a transaction that is not an object`,
+  );
   for (const v of block.votes) checkVoteShape(v, crypto);
   for (const e of block.evidence) checkEvidenceShape(e, crypto);
   verifyBlockSealV2(params.domain, block, crypto);
@@ -98,7 +120,11 @@ export function applyBlockV2(params: NetworkParams, tip: TipV2, block: BlockV2, 
     seen.add(tx.id);
     asBlockError(block, tx, () => verifyTx(params.domain, tx));
     if (tx.type === 'stake' && tx.amount > 0 && tip.slashing.slashed.has(tx.sender)) {
-      throw new ProtocolError('INVALID_TRANSACTION', `block ${block.index}: transaction ${tx.id.slice(0, 12)}… stakes from a slashed address`, 'SLASHED');
+      throw new ProtocolError(
+        'INVALID_TRANSACTION',
+        `block ${block.index}: transaction ${tx.id.slice(0, 12)}… stakes from a slashed address`,
+        'SLASHED',
+      );
     }
   }
   let ledger: Ledger = tip.ledger;

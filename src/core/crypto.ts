@@ -88,7 +88,8 @@ export function addressOf(secretKeyHex: string): string {
 
 /** The reference signer (noble). */
 export function signHash(hashHex: string, secretKeyHex: string): string {
-  if (!isHex(hashHex, 32) || !isHex(secretKeyHex, 32)) throw new Error('cannot sign: the hash and the secret key are 32 bytes of lower-case hex');
+  if (!isHex(hashHex, 32) || !isHex(secretKeyHex, 32))
+    throw new Error('cannot sign: the hash and the secret key are 32 bytes of lower-case hex');
   return bytesToHex(secp.sign(hexToBytes(hashHex), hexToBytes(secretKeyHex), { prehash: false, lowS: true }));
 }
 

@@ -49,14 +49,18 @@ export function offenderOf(e: Evidence): string {
 
 /** Evidence from two headers, in canonical order; throws BAD_EVIDENCE unless they convict. */
 export function doubleBlockEvidence(domain: string, a: Header, b: Header, crypto: Crypto = nobleCrypto): DoubleBlockEvidence {
-  const e: DoubleBlockEvidence = a.current_hash < b.current_hash ? { kind: 'double_block', first: a, second: b } : { kind: 'double_block', first: b, second: a };
+  const e: DoubleBlockEvidence =
+    a.current_hash < b.current_hash ? { kind: 'double_block', first: a, second: b } : { kind: 'double_block', first: b, second: a };
   verifyEvidence(domain, e, crypto);
   return e;
 }
 
 /** Evidence from two votes, in canonical order; throws BAD_EVIDENCE unless they conflict. */
 export function doubleVoteEvidence(domain: string, a: Vote, b: Vote, crypto: Crypto = nobleCrypto): DoubleVoteEvidence {
-  const e: DoubleVoteEvidence = voteId(domain, a, crypto) < voteId(domain, b, crypto) ? { kind: 'double_vote', first: a, second: b } : { kind: 'double_vote', first: b, second: a };
+  const e: DoubleVoteEvidence =
+    voteId(domain, a, crypto) < voteId(domain, b, crypto)
+      ? { kind: 'double_vote', first: a, second: b }
+      : { kind: 'double_vote', first: b, second: a };
   verifyEvidence(domain, e, crypto);
   return e;
 }
@@ -68,7 +72,10 @@ export function doubleVoteEvidence(domain: string, a: Vote, b: Vote, crypto: Cry
 export function checkEvidenceShape(e: Evidence, crypto: Crypto = nobleCrypto): void {
   ensure(typeof e === 'object' && e !== null, 'BAD_EVIDENCE', 'evidence must be an object');
   ensure(e.kind === 'double_block' || e.kind === 'double_vote', 'BAD_EVIDENCE', 'kind must be double_block or double_vote');
-  for (const [what, x] of [['first', e.first], ['second', e.second]] as const) {
+  for (const [what, x] of [
+    ['first', e.first],
+    ['second', e.second],
+  ] as const) {
     if (e.kind === 'double_block') statement(`${what} header`, () => checkHeaderShape(x as Header, crypto));
     else statement(`${what} vote`, () => checkVoteShape(x as Vote, crypto));
   }
@@ -101,7 +108,11 @@ export function verifyEvidence(domain: string, e: Evidence, crypto: Crypto = nob
   const a = statement('first vote', () => verifyVote(domain, e.first, crypto));
   const b = statement('second vote', () => verifyVote(domain, e.second, crypto));
   ensure(a < b, 'BAD_EVIDENCE', 'the two votes must differ, the smaller id first');
-  ensure(voteConflict(e.first, e.second) !== undefined, 'BAD_EVIDENCE', 'the two votes neither share a target height nor surround one another');
+  ensure(
+    voteConflict(e.first, e.second) !== undefined,
+    'BAD_EVIDENCE',
+    'the two votes neither share a target height nor surround one another',
+  );
 }
 
 /** What slashing keeps on a branch: who is slashed, and how many units were burned. */

@@ -97,10 +97,22 @@ class Draft {
   /** Counts one vote (BAD_VOTE unless includable in a block at `blockIndex`). */
   count(v: VoteBody, slashed: ReadonlySet<string>, blockIndex: number): void {
     ensure(v.target_height < blockIndex, 'BAD_VOTE', `the target ${v.target_height} is not below the block ${blockIndex}`);
-    ensure(v.target_height > this.finalized.height, 'BAD_VOTE', `the target ${v.target_height} is not above the finalised height ${this.finalized.height}`);
+    ensure(
+      v.target_height > this.finalized.height,
+      'BAD_VOTE',
+      `the target ${v.target_height} is not above the finalised height ${this.finalized.height}`,
+    );
     const target = this.checkpoints.get(v.target_height);
-    ensure(target !== undefined && target.hash === v.target_hash, 'BAD_VOTE', `the target is not this branch's checkpoint at height ${v.target_height}`);
-    ensure(this.justifiedAt.get(v.source_height) === v.source_hash, 'BAD_VOTE', `the source at height ${v.source_height} is not justified on this branch`);
+    ensure(
+      target !== undefined && target.hash === v.target_hash,
+      'BAD_VOTE',
+      `the target is not this branch's checkpoint at height ${v.target_height}`,
+    );
+    ensure(
+      this.justifiedAt.get(v.source_height) === v.source_hash,
+      'BAD_VOTE',
+      `the source at height ${v.source_height} is not justified on this branch`,
+    );
     const source = this.checkpoints.get(v.source_height)!; // justified at or above the finalised height: kept
     const weight = source.weights.weights.get(v.staker) ?? 0;
     ensure(weight > 0, 'BAD_VOTE', "the staker has no weight in the source's stake table");
@@ -132,7 +144,12 @@ class Draft {
  * Counts the votes of the block at `blockIndex`, in order, on the record of its parent. Throws
  * BAD_VOTE at the first vote that is not includable; `state` is untouched.
  */
-export function applyVotes(state: FinalityState, votes: readonly VoteBody[], slashed: ReadonlySet<string>, blockIndex: number): FinalityState {
+export function applyVotes(
+  state: FinalityState,
+  votes: readonly VoteBody[],
+  slashed: ReadonlySet<string>,
+  blockIndex: number,
+): FinalityState {
   if (votes.length === 0) return state;
   const draft = new Draft(state);
   for (const v of votes) draft.count(v, slashed, blockIndex);

@@ -27,18 +27,7 @@ export interface Header extends HeaderFields {
 
 /** canon(["blockchat/block", domain, index, timestamp, validator, previous_hash, [tx ids], reveal, [vote ids], [evidence ids]]). */
 export function headerPreimageText(domain: string, h: HeaderFields): string {
-  return canonText([
-    BLOCK_TAG,
-    domain,
-    h.index,
-    h.timestamp,
-    h.validator,
-    h.previous_hash,
-    h.tx_ids,
-    h.reveal,
-    h.vote_ids,
-    h.evidence_ids,
-  ]);
+  return canonText([BLOCK_TAG, domain, h.index, h.timestamp, h.validator, h.previous_hash, h.tx_ids, h.reveal, h.vote_ids, h.evidence_ids]);
 }
 
 /** current_hash of a version-2 block. */
@@ -72,5 +61,16 @@ export function verifyHeaderSeal(domain: string, h: Header, crypto: Crypto = nob
 /** Copies exactly the protocol fields of a header. */
 export function pickHeader(h: Header): Header {
   const { index, timestamp, validator, previous_hash, tx_ids, reveal, vote_ids, evidence_ids, current_hash, signature } = h;
-  return { index, timestamp, validator, previous_hash, tx_ids: [...tx_ids], reveal, vote_ids: [...vote_ids], evidence_ids: [...evidence_ids], current_hash, signature };
+  return {
+    index,
+    timestamp,
+    validator,
+    previous_hash,
+    tx_ids: [...tx_ids],
+    reveal,
+    vote_ids: [...vote_ids],
+    evidence_ids: [...evidence_ids],
+    current_hash,
+    signature,
+  };
 }

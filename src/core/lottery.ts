@@ -70,11 +70,7 @@ export function* validatorsByRound(
 }
 
 /** The validator of round 0: the one SPEC A's lottery names. */
-export function drawValidator(
-  seedHashHex: string,
-  stakers: ReadonlyArray<readonly [string, number]>,
-  fallback: string,
-): string {
+export function drawValidator(seedHashHex: string, stakers: ReadonlyArray<readonly [string, number]>, fallback: string): string {
   return validatorsByRound(seedHashHex, stakers, fallback).next().value;
 }
 

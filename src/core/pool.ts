@@ -78,11 +78,7 @@ export class TxPool {
       `nonce ${tx.nonce} is too far ahead of the sender's next nonce ${next}`,
     );
     const queue = this.bySender.get(tx.sender) ?? new Map<number, Entry>();
-    ensure(
-      !queue.has(tx.nonce),
-      'DUPLICATE',
-      `another pending transaction of this sender already has nonce ${tx.nonce}`,
-    );
+    ensure(!queue.has(tx.nonce), 'DUPLICATE', `another pending transaction of this sender already has nonce ${tx.nonce}`);
     ensure(this.byId.size < this.limits.maxSize, 'POOL_FULL', 'the pool is full; try again later');
     const entry: Entry = { tx, seq: this.seq++, height };
     queue.set(tx.nonce, entry);

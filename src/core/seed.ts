@@ -144,7 +144,12 @@ export function holderOfTicket(stakers: Stakers, ticket: number): string {
 }
 
 /** The validators of rounds 0, 1, … of the block at `height` (the block after the tip whose seed state this is). */
-export function* drawValidators(state: SeedState, height: number, fallback: string, crypto: Crypto = nobleCrypto): Generator<string, never> {
+export function* drawValidators(
+  state: SeedState,
+  height: number,
+  fallback: string,
+  crypto: Crypto = nobleCrypto,
+): Generator<string, never> {
   let total = 0;
   for (const [, stake] of state.stakers) total += stake;
   if (total === 0) for (;;) yield fallback;
@@ -164,7 +169,14 @@ export function validatorsAt(state: SeedState, height: number, fallback: string,
 }
 
 /** The first round below `rounds` in which `address` is the validator at `height`; −1 if none. */
-export function roundAt(state: SeedState, height: number, fallback: string, address: string, rounds: number, crypto: Crypto = nobleCrypto): number {
+export function roundAt(
+  state: SeedState,
+  height: number,
+  fallback: string,
+  address: string,
+  rounds: number,
+  crypto: Crypto = nobleCrypto,
+): number {
   let round = 0;
   if (rounds <= 0) return -1;
   for (const v of drawValidators(state, height, fallback, crypto)) {

@@ -36,11 +36,7 @@ export function checkNonceUnused(sender: Account, nonce: number): void {
 export function checkTxAgainst(ledger: Ledger, tx: TxBody): void {
   const sender = accountOf(ledger, tx.sender);
   checkNonceUnused(sender, tx.nonce);
-  ensure(
-    tx.nonce === sender.nonce,
-    'NONCE_AHEAD',
-    `nonce ${tx.nonce} is ahead of the sender's next nonce ${sender.nonce}`,
-  );
+  ensure(tx.nonce === sender.nonce, 'NONCE_AHEAD', `nonce ${tx.nonce} is ahead of the sender's next nonce ${sender.nonce}`);
   const debit = debitOf(tx, sender.stake);
   ensure(
     debit <= sender.balance,

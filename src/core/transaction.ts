@@ -80,11 +80,7 @@ export function verifyTransaction(domain: string, tx: Transaction, crypto: Crypt
   checkTxShape(tx, crypto);
   ensure(isHex(tx.id, 32), 'BAD_ID', 'id must be 32 bytes of lower-case hex');
   ensure(txId(domain, tx, crypto) === tx.id, 'BAD_ID', 'id does not match the transaction fields');
-  ensure(
-    crypto.verifyHash(tx.id, tx.signature, tx.sender),
-    'BAD_SIGNATURE',
-    "signature is not the sender's low-S signature of the id",
-  );
+  ensure(crypto.verifyHash(tx.id, tx.signature, tx.sender), 'BAD_SIGNATURE', "signature is not the sender's low-S signature of the id");
 }
 
 /** Copies exactly the protocol fields, dropping anything else a peer attached. */

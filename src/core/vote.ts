@@ -53,13 +53,7 @@ export function checkVoteShape(v: VoteBody, crypto: Crypto = nobleCrypto): void 
 }
 
 /** Builds and signs a vote for `target` from `source` with the staker's secret key. */
-export function signVote(
-  domain: string,
-  secretKeyHex: string,
-  source: Checkpoint,
-  target: Checkpoint,
-  crypto: Crypto = nobleCrypto,
-): Vote {
+export function signVote(domain: string, secretKeyHex: string, source: Checkpoint, target: Checkpoint, crypto: Crypto = nobleCrypto): Vote {
   const body: VoteBody = {
     staker: crypto.addressOf(secretKeyHex),
     source_height: source.height,
@@ -95,8 +89,10 @@ export type VoteConflict = 'double' | 'surround' | undefined;
 export function voteConflict(a: VoteBody, b: VoteBody): VoteConflict {
   if (a.staker !== b.staker) return undefined;
   const same =
-    a.source_height === b.source_height && a.source_hash === b.source_hash &&
-    a.target_height === b.target_height && a.target_hash === b.target_hash;
+    a.source_height === b.source_height &&
+    a.source_hash === b.source_hash &&
+    a.target_height === b.target_height &&
+    a.target_hash === b.target_hash;
   if (same) return undefined;
   if (a.target_height === b.target_height) return 'double';
   const surrounds = (x: VoteBody, y: VoteBody) => x.source_height < y.source_height && y.target_height < x.target_height;

@@ -55,7 +55,9 @@ export function bundledCrypto(lib: PackageAddon): NodeCrypto {
       return Buffer.from(sig.signature).toString('hex');
     },
     isValidAddress: rememberValid(isPoint),
-    addressOf: memo(64, (secretKeyHex) => Buffer.from(lib.publicKeyCreate(toBytes(secretKeyHex, 32, 'a secret key'), true)).toString('hex')),
+    addressOf: memo(64, (secretKeyHex) =>
+      Buffer.from(lib.publicKeyCreate(toBytes(secretKeyHex, 32, 'a secret key'), true)).toString('hex'),
+    ),
     keyTablesMade: () => 0,
     prepare: () => undefined,
   };

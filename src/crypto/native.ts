@@ -62,7 +62,8 @@ export function bindingCrypto(lib: Binding): NodeCrypto {
     },
     signHash(hashHex, secretKeyHex) {
       const sig = lib.sign(hashHex, secretKeyHex);
-      if (sig === null) throw new Error('cannot sign: the hash and the secret key are 32 bytes of lower-case hex, the key a scalar 1 … n−1');
+      if (sig === null)
+        throw new Error('cannot sign: the hash and the secret key are 32 bytes of lower-case hex, the key a scalar 1 … n−1');
       return sig;
     },
     isValidAddress(address): address is string {

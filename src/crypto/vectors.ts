@@ -104,7 +104,12 @@ function makeChecks(): Check[] {
   const secrets = [0, 1, 2, 3].map((i) => h(`key/${i}`));
   const keys = [...secrets, hex32(1n), hex32(N - 1n)];
   for (const [i, secret] of keys.entries()) add(`addressOf key ${i}`, (c) => c.addressOf(secret));
-  for (const [label, bad] of [['0', hex32(0n)], ['n', hex32(N)], ['n + 1', hex32(N + 1n)], ['2^256 - 1', 'f'.repeat(64)]] as const) {
+  for (const [label, bad] of [
+    ['0', hex32(0n)],
+    ['n', hex32(N)],
+    ['n + 1', hex32(N + 1n)],
+    ['2^256 - 1', 'f'.repeat(64)],
+  ] as const) {
     add(`addressOf the invalid scalar ${label}`, (c) => c.addressOf(bad));
   }
   for (const [label, bad] of hostile(secrets[0]!)) add(`addressOf a secret key: ${label}`, (c) => c.addressOf(bad as string));
@@ -136,7 +141,9 @@ function makeChecks(): Check[] {
   for (const k of [0, 5]) {
     const secret = keys[k]!;
     for (const [i, hash] of [hex32(N), hex32(N + 1n), 'f'.repeat(64)].entries()) {
-      add(`signHash a hash of n or more (${i}) by key ${k}: valid for noble`, (c) => nobleCrypto.verifyHash(hash, c.signHash(hash, secret), addresses[k]!));
+      add(`signHash a hash of n or more (${i}) by key ${k}: valid for noble`, (c) =>
+        nobleCrypto.verifyHash(hash, c.signHash(hash, secret), addresses[k]!),
+      );
     }
   }
   add('signHash by the invalid scalar 0', (c) => c.signHash(hashes[0]!, hex32(0n)));
@@ -250,7 +257,11 @@ export function runVectors(crypto: Crypto): VectorReport {
   const disagreements = reference.map(([label, noble], i) => ({ label, answer: mine[i]![1], noble })).filter((d) => d.answer !== d.noble);
   const recorded = fingerprint(reference);
   if (recorded !== NOBLE_FINGERPRINT) {
-    disagreements.unshift({ label: 'NOBLE_FINGERPRINT in src/crypto/vectors.ts (the checks changed: record the new one)', answer: NOBLE_FINGERPRINT, noble: recorded });
+    disagreements.unshift({
+      label: 'NOBLE_FINGERPRINT in src/crypto/vectors.ts (the checks changed: record the new one)',
+      answer: NOBLE_FINGERPRINT,
+      noble: recorded,
+    });
   }
   return { checks: checks.length, fingerprint: print, disagreements };
 }

@@ -36,7 +36,10 @@ function fail(message: string): never {
 export async function runNode(args: NodeArgs): Promise<void> {
   const port = args.p ?? fail('-p PORT is required');
   if (!Number.isInteger(port) || port < 1 || port > 65535) fail(`port must be 1 to 65535, not ${port}`);
-  for (const [name, v] of [['n', args.n], ['capacity', args.capacity]] as const) {
+  for (const [name, v] of [
+    ['n', args.n],
+    ['capacity', args.capacity],
+  ] as const) {
     if (v !== undefined && (!Number.isSafeInteger(v) || v < 1)) fail(`-${name} must be a positive integer, not ${v}`);
   }
   const stake = args.stake === undefined ? DEFAULT_STAKE_BCC * UNITS_PER_BCC : parseBcc(args.stake);
@@ -44,7 +47,8 @@ export async function runNode(args: NodeArgs): Promise<void> {
   const blockTimeoutMs = args.blockTimeout ?? 500;
   if (!Number.isSafeInteger(blockTimeoutMs) || blockTimeoutMs < 0) fail('--block-timeout must be a whole number of ms (0 disables)');
   const failoverMs = args.roundTimeout ?? DEFAULT_FAILOVER_MS;
-  if (!Number.isSafeInteger(failoverMs) || failoverMs < ROUND_MS) fail(`--round-timeout must be a whole number of ms, at least ${ROUND_MS}`);
+  if (!Number.isSafeInteger(failoverMs) || failoverMs < ROUND_MS)
+    fail(`--round-timeout must be a whole number of ms, at least ${ROUND_MS}`);
   // The CLI's token file goes there once the node listens; a directory we may not use is refused
   // now, before anything is created.
   try {

@@ -83,7 +83,11 @@ export class Emitter<E> {
   /** Removes a listener; safe while the event is being emitted (that emission still calls it). */
   off<K extends keyof E>(name: K, listener: Listener<E[K]>): void {
     const list = this.listeners.get(name);
-    if (list) this.listeners.set(name, list.filter((l) => l !== listener));
+    if (list)
+      this.listeners.set(
+        name,
+        list.filter((l) => l !== listener),
+      );
   }
 
   emit<K extends keyof E>(name: K, payload: E[K]): void {

@@ -93,10 +93,7 @@ function etagMatches(request: FastifyRequest, etag: string): boolean {
 }
 
 function send(request: FastifyRequest, reply: FastifyReply, asset: Asset, cacheControl: string): FastifyReply {
-  reply
-    .header('Cache-Control', cacheControl)
-    .header('ETag', asset.etag)
-    .header('X-Content-Type-Options', 'nosniff');
+  reply.header('Cache-Control', cacheControl).header('ETag', asset.etag).header('X-Content-Type-Options', 'nosniff');
   if (etagMatches(request, asset.etag)) return reply.code(304).send();
   return reply.type(asset.type).send(asset.body);
 }
@@ -119,10 +116,6 @@ export async function registerExplorer(app: FastifyInstance): Promise<void> {
       .header('X-Frame-Options', 'DENY');
     return send(request, reply, assets.html, 'no-cache');
   });
-  app.get(EXPLORER_PATHS.script, async (request, reply) =>
-    send(request, reply, assets.script, assetCacheControl(request, assets.script)),
-  );
-  app.get(EXPLORER_PATHS.style, async (request, reply) =>
-    send(request, reply, assets.style, assetCacheControl(request, assets.style)),
-  );
+  app.get(EXPLORER_PATHS.script, async (request, reply) => send(request, reply, assets.script, assetCacheControl(request, assets.script)));
+  app.get(EXPLORER_PATHS.style, async (request, reply) => send(request, reply, assets.style, assetCacheControl(request, assets.style)));
 }

@@ -91,8 +91,31 @@ export class BlockchatNode {
     this.transactions = new TransactionIntake(this.chain, this.pool, events, crypto);
     this.blocks = new BlockIntake(this.chain, events);
     this.sync = new ChainSync(this.chain, this.pool, this.transactions, this.peers, events, now, log);
-    this.formation = new Formation(config, this.key, this.members, this.chain, this.readiness, this.wallet, this.sync, this.peers, this.store, now, log, crypto);
-    this.views = new Views(address, this.members, this.readiness, this.chain, this.pool, this.peers, this.store, this.metrics, config.crypto.fingerprint);
+    this.formation = new Formation(
+      config,
+      this.key,
+      this.members,
+      this.chain,
+      this.readiness,
+      this.wallet,
+      this.sync,
+      this.peers,
+      this.store,
+      now,
+      log,
+      crypto,
+    );
+    this.views = new Views(
+      address,
+      this.members,
+      this.readiness,
+      this.chain,
+      this.pool,
+      this.peers,
+      this.store,
+      this.metrics,
+      config.crypto.fingerprint,
+    );
   }
 
   get address(): string {

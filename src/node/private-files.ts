@@ -7,7 +7,19 @@
  * directory is synced; and a directory is used only when it is ours, not a link, and closed to
  * others.
  */
-import { closeSync, constants, fsyncSync, lstatSync, mkdirSync, openSync, renameSync, rmSync, chmodSync, statSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  fsyncSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  renameSync,
+  rmSync,
+  chmodSync,
+  statSync,
+  writeSync,
+} from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
 
@@ -27,7 +39,9 @@ export function ensurePrivateDir(dir: string): void {
   }
   const me = uid();
   if (me !== undefined && st.uid !== me) {
-    throw new Error(`${dir} belongs to user ${st.uid}, not to this user (${me}): refusing to keep secrets there; remove it or choose another directory`);
+    throw new Error(
+      `${dir} belongs to user ${st.uid}, not to this user (${me}): refusing to keep secrets there; remove it or choose another directory`,
+    );
   }
   if ((st.mode & 0o077) !== 0) chmodSync(dir, 0o700);
 }

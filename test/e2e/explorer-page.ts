@@ -58,12 +58,9 @@ export async function waitUntilPageMatchesNode(page: Page, port: number): Promis
   let last: { status: StatusView; accounts: AccountView[] } | undefined;
   let mismatch = '';
   await waitFor(
-    'the page to show the node\'s height and accounts',
+    "the page to show the node's height and accounts",
     async () => {
-      const [status, accounts] = await Promise.all([
-        getJson<StatusView>(port, '/status'),
-        getJson<AccountView[]>(port, '/accounts'),
-      ]);
+      const [status, accounts] = await Promise.all([getJson<StatusView>(port, '/status'), getJson<AccountView[]>(port, '/accounts')]);
       last = { status, accounts };
       const height = await shownHeight(page);
       if (height !== status.height) {

@@ -102,9 +102,15 @@ describe.skipIf(!HAVE_CHROMIUM)('explorer resilience (browser, real network)', (
      * the node's shape (server.ts), the others from the node.
      */
     async function failRest(page: Page, failing: Set<string>, status: 500 | 503): Promise<void> {
-      const body = status === 503
-        ? { statusCode: 503, error: 'Service Unavailable', code: 'NOT_FORMED', message: 'this node has no chain yet' }
-        : { statusCode: 500, error: 'Internal Server Error', code: 'INTERNAL', message: 'the node failed to handle the request; see its log' };
+      const body =
+        status === 503
+          ? { statusCode: 503, error: 'Service Unavailable', code: 'NOT_FORMED', message: 'this node has no chain yet' }
+          : {
+              statusCode: 500,
+              error: 'Internal Server Error',
+              code: 'INTERNAL',
+              message: 'the node failed to handle the request; see its log',
+            };
       await page.route(
         (url) => REST_PATHS.has(url.pathname),
         (route: Route) => {
@@ -179,7 +185,10 @@ describe.skipIf(!HAVE_CHROMIUM)('explorer resilience (browser, real network)', (
       const shown = await page.$$eval('#blocks-body tr.block-row', (rows) =>
         rows.map((row) => `${(row as HTMLElement).dataset.index}:${row.querySelector('td.mono')?.getAttribute('title')}`),
       );
-      const expected = chain.slice(-RECENT).reverse().map((b) => `${b.index}:${b.current_hash}`);
+      const expected = chain
+        .slice(-RECENT)
+        .reverse()
+        .map((b) => `${b.index}:${b.current_hash}`);
       if (shown.join() !== expected.join()) return `blocks shown ${shown.join(' ')}; expected ${expected.join(' ')}`;
       const height = await shownHeight(page);
       if (height !== chain[chain.length - 1]!.index) return `height shown ${height}`;
@@ -198,7 +207,9 @@ describe.skipIf(!HAVE_CHROMIUM)('explorer resilience (browser, real network)', (
     }
 
     /** A page on node 2 showing a scripted chain: node 2's blocks and `above` made-up ones on top. */
-    async function scriptedPage(above: number): Promise<{ watched: WatchedPage; chain: ScriptedChain; forkIndex: number; validators: string[] }> {
+    async function scriptedPage(
+      above: number,
+    ): Promise<{ watched: WatchedPage; chain: ScriptedChain; forkIndex: number; validators: string[] }> {
       const port = t!.ports[2]!;
       const [status, blocks, accounts] = await Promise.all([
         getJson<StatusView>(port, '/status'),

@@ -122,7 +122,7 @@ describe.skipIf(!HAVE_CHROMIUM)('explorer (browser, real network)', () => {
     expect(plain.headers.get('cache-control')).toBe('no-cache');
   });
 
-  it('shows the node\'s height and every account with its balance', async () => {
+  it("shows the node's height and every account with its balance", async () => {
     const errors: string[] = [];
     page.on('pageerror', (err) => errors.push(err.message));
     await page.goto(`http://127.0.0.1:${port1}/`);
@@ -147,7 +147,12 @@ describe.skipIf(!HAVE_CHROMIUM)('explorer (browser, real network)', () => {
     expect(node2).toBeDefined();
     const me = before.status;
     // The event stream is up.
-    await waitFor('the page to follow the event stream', async () => (await page.locator('#connection').getAttribute('data-state')) === 'live', UI_TIMEOUT_MS, 100);
+    await waitFor(
+      'the page to follow the event stream',
+      async () => (await page.locator('#connection').getAttribute('data-state')) === 'live',
+      UI_TIMEOUT_MS,
+      100,
+    );
 
     const root = repoRoot();
     // Rejects (and fails the test) when the CLI exits non-zero.
@@ -162,7 +167,9 @@ describe.skipIf(!HAVE_CHROMIUM)('explorer (browser, real network)', () => {
       'the transfer to be committed',
       async () => {
         const blocks = await getJson<Block[]>(port1, `/blocks?from=${before.status.height}&limit=500`);
-        block = blocks.find((b) => b.transactions.some((tx) => tx.sender === me.address && tx.receiver === node2!.address && tx.amount === 500));
+        block = blocks.find((b) =>
+          b.transactions.some((tx) => tx.sender === me.address && tx.receiver === node2!.address && tx.amount === 500),
+        );
         return block !== undefined;
       },
       UI_TIMEOUT_MS,
@@ -181,14 +188,21 @@ describe.skipIf(!HAVE_CHROMIUM)('explorer (browser, real network)', () => {
   }, 60_000);
 
   it('shows a message received, as text, live', async () => {
-    const port0 = (await Promise.all(net!.ports.map(async (p) => ({ p, s: await getJson<StatusView>(p, '/status') })))).find((x) => x.s.id === 0)!.p;
+    const port0 = (await Promise.all(net!.ports.map(async (p) => ({ p, s: await getJson<StatusView>(p, '/status') })))).find(
+      (x) => x.s.id === 0,
+    )!.p;
     const text = '<b>hi</b> & <img src=x>';
     await run(process.execPath, [join(repoRoot(), 'dist', 'src', 'main.js'), 'cli', '-p', String(port0), '--', 'm', '1', text], {
       cwd: repoRoot(),
       timeout: 30_000,
     });
     const shown = page.locator('#inbox li.message .message-text').first();
-    await waitFor('the message in the inbox', async () => (await shown.count()) > 0 && (await shown.textContent()) === text, UI_TIMEOUT_MS, 100);
+    await waitFor(
+      'the message in the inbox',
+      async () => (await shown.count()) > 0 && (await shown.textContent()) === text,
+      UI_TIMEOUT_MS,
+      100,
+    );
     // Shown literally: nothing in it was parsed as HTML.
     expect(await page.locator('#inbox li.message .message-text b, #inbox li.message img').count()).toBe(0);
     await waitUntilPageMatchesNode(page, port1);
@@ -200,7 +214,9 @@ describe.skipIf(!HAVE_CHROMIUM)('explorer (browser, real network)', () => {
     await page.keyboard.press('Tab');
     const first = await page.evaluate(() => {
       const el = document.activeElement;
-      return el && el !== document.body ? { tag: el.tagName, visible: el.matches(':focus-visible'), outline: getComputedStyle(el).outlineStyle } : null;
+      return el && el !== document.body
+        ? { tag: el.tagName, visible: el.matches(':focus-visible'), outline: getComputedStyle(el).outlineStyle }
+        : null;
     });
     expect(first).not.toBeNull();
     expect(first!.visible).toBe(true);
@@ -215,7 +231,7 @@ describe.skipIf(!HAVE_CHROMIUM)('explorer (browser, real network)', () => {
     expect(onToggle).toBe(true);
     await page.keyboard.press('Enter');
     await waitFor(
-      'the block\'s transactions to open',
+      "the block's transactions to open",
       async () => (await page.evaluate(() => document.activeElement?.getAttribute('aria-expanded'))) === 'true',
       UI_TIMEOUT_MS,
       50,
@@ -224,7 +240,12 @@ describe.skipIf(!HAVE_CHROMIUM)('explorer (browser, real network)', () => {
   }, 30_000);
 
   it('fits a phone screen: no horizontal overflow of the page, tables scroll inside', async () => {
-    const phone = await browser!.newContext({ viewport: { width: 375, height: 812 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
+    const phone = await browser!.newContext({
+      viewport: { width: 375, height: 812 },
+      deviceScaleFactor: 2,
+      isMobile: true,
+      hasTouch: true,
+    });
     try {
       const small = await phone.newPage();
       await small.goto(`http://127.0.0.1:${port1}/`);

@@ -34,10 +34,13 @@ async function fakeMember(port: number): Promise<{ announcements: () => number }
     });
   });
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
-  cleanups.push(() => new Promise<void>((resolve) => {
-    server.closeAllConnections();
-    server.close(() => resolve());
-  }));
+  cleanups.push(
+    () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  );
   return { announcements: () => announcements };
 }
 
@@ -48,7 +51,19 @@ describe('forming the network', () => {
     cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
     const lines: string[] = [];
     const log: Logger = { debug: () => undefined, info: (m) => lines.push(m), warn: (m) => lines.push(m), error: (m) => lines.push(m) };
-    const node = new BlockchatNode({ port: base, host: '127.0.0.1', isBootstrap: true, n: 3, capacity: 5, bootstrapUrl: '', stake: 1000, dataDir, blockTimeoutMs: 500, log, crypto: selectCrypto(process.env) });
+    const node = new BlockchatNode({
+      port: base,
+      host: '127.0.0.1',
+      isBootstrap: true,
+      n: 3,
+      capacity: 5,
+      bootstrapUrl: '',
+      stake: 1000,
+      dataDir,
+      blockTimeoutMs: 500,
+      log,
+      crypto: selectCrypto(process.env),
+    });
     await node.open();
     cleanups.push(() => node.close());
 
@@ -63,9 +78,11 @@ describe('forming the network', () => {
     // Formed: both members have the node list, and the bootstrap's transfers to them are
     // committed (it mints at once while the network forms), each exactly once.
     const funded = () => joins.map((j) => node.account(j.address).balance);
-    await waitFor('the funding of both members', async () => funded().every((b) => b > 0) && node.views.status().pool === 0, 20_000).catch((err: unknown) => {
-      throw new Error(`${(err as Error).message}; balances ${funded().join(', ')}; the bootstrap said:\n${lines.join('\n')}`);
-    });
+    await waitFor('the funding of both members', async () => funded().every((b) => b > 0) && node.views.status().pool === 0, 20_000).catch(
+      (err: unknown) => {
+        throw new Error(`${(err as Error).message}; balances ${funded().join(', ')}; the bootstrap said:\n${lines.join('\n')}`);
+      },
+    );
     expect(members.map((m) => m.announcements())).toEqual([1, 1]);
     expect(funded()).toEqual([1000 * UNITS_PER_BCC, 1000 * UNITS_PER_BCC]);
   });

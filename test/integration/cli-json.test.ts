@@ -50,7 +50,9 @@ describe('blockchat cli --json', () => {
     const history = (await json('history', '3')).json as { transactions: { transaction: { id: string }; direction: string }[] };
     expect(history.transactions.map((e) => e.direction)).toEqual(['sent', 'sent', 'sent']);
     expect(history.transactions.map((e) => e.transaction.id)).toContain(id);
-    expect((await cliJson(t.ports[0]!, join(t.dataRoot, 'node-0'), 'inbox')).json).toMatchObject({ messages: [{ message: 'hi zero', from_id: 1 }] });
+    expect((await cliJson(t.ports[0]!, join(t.dataRoot, 'node-0'), 'inbox')).json).toMatchObject({
+      messages: [{ message: 'hi zero', from_id: 1 }],
+    });
     expect((await json('help')).json).toEqual({ commands: COMMANDS });
   }, 90_000);
 

@@ -19,7 +19,16 @@ const terminals: Terminal[] = [];
 
 /** `blockchat cli` for node `i` in a new terminal. */
 function startCli(i: number, ...options: string[]): Terminal {
-  const term = new Terminal([process.execPath, join(root, 'bin', 'blockchat.js'), 'cli', '-p', String(t.ports[i]), '--data-dir', join(t.dataRoot, `node-${i}`), ...options]);
+  const term = new Terminal([
+    process.execPath,
+    join(root, 'bin', 'blockchat.js'),
+    'cli',
+    '-p',
+    String(t.ports[i]),
+    '--data-dir',
+    join(t.dataRoot, `node-${i}`),
+    ...options,
+  ]);
   terminals.push(term);
   return term;
 }
@@ -30,7 +39,9 @@ const lastLine = (screen: string): string => screen.split('\n').at(-1) ?? '';
 async function enter(term: Terminal, typed: string): Promise<string[]> {
   const before = term.lines().length;
   term.press('Enter');
-  const lines = (await term.waitScreen(`the answer to "${typed}"`, (s) => s.split('\n').length > before && lastLine(s) === PROMPT)).split('\n');
+  const lines = (await term.waitScreen(`the answer to "${typed}"`, (s) => s.split('\n').length > before && lastLine(s) === PROMPT)).split(
+    '\n',
+  );
   expect(lines[before - 1]).toBe(`${PROMPT} ${typed}`.trimEnd());
   return lines.slice(before, -1);
 }

@@ -45,7 +45,8 @@ function startLoad(clients: () => NodeClient[], skip: Set<number>) {
         accepted[i]!.push(r.id);
       } catch (err) {
         if (err instanceof ApiError && err.code === 'UNREACHABLE') unreachable[i]!++;
-        else if (unexpected.length < 10) unexpected.push(`node ${i}: ${err instanceof ApiError ? `${err.code} ${err.message}` : String(err)}`);
+        else if (unexpected.length < 10)
+          unexpected.push(`node ${i}: ${err instanceof ApiError ? `${err.code} ${err.message}` : String(err)}`);
         await new Promise((r) => setTimeout(r, 20)); // back off: the node is down, restarting or refusing
       }
     }
@@ -67,7 +68,9 @@ function startLoad(clients: () => NodeClient[], skip: Set<number>) {
  */
 function tearStore(dataDir: string): { log: string; size: number } {
   const chain = join(dataDir, 'chain');
-  const logs = readdirSync(chain).filter((f) => f.endsWith('.log')).map((f) => join(chain, f));
+  const logs = readdirSync(chain)
+    .filter((f) => f.endsWith('.log'))
+    .map((f) => join(chain, f));
   const newest = logs.sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs)[0];
   if (!newest) throw new Error(`no LevelDB log to tear in ${chain}: ${readdirSync(chain).join(', ')}`);
   const size = statSync(newest).size;
@@ -111,7 +114,10 @@ async function crashAndRecover(victim: number): Promise<void> {
     ownBeforeCrash = [...load.accepted[victim]!];
 
     // The others keep going (they stall only while the lottery names the dead node).
-    await waitFor('the load to go on without it', async () => (await survivors[0]!.status()).pool > 0 || (await heightOf(survivors[0]!)) > committedAtCrash.length);
+    await waitFor(
+      'the load to go on without it',
+      async () => (await survivors[0]!.status()).pool > 0 || (await heightOf(survivors[0]!)) > committedAtCrash.length,
+    );
 
     await t.net.restartNode(victim);
     t.clients[victim] = t.client(victim);
@@ -120,10 +126,14 @@ async function crashAndRecover(victim: number): Promise<void> {
     expect(back.id).toBe(victim);
     expect(back.address).toBe(before.address);
 
-    await waitFor('the restarted node to follow the network', async () => {
-      const [mine, theirs] = await Promise.all([heightOf(t.clients[victim]!), heightOf(survivors[0]!)]);
-      return mine >= theirs && mine > committedAtCrash[committedAtCrash.length - 1]!.index;
-    }, 60_000);
+    await waitFor(
+      'the restarted node to follow the network',
+      async () => {
+        const [mine, theirs] = await Promise.all([heightOf(t.clients[victim]!), heightOf(survivors[0]!)]);
+        return mine >= theirs && mine > committedAtCrash[committedAtCrash.length - 1]!.index;
+      },
+      60_000,
+    );
   } finally {
     await load.stop();
   }
@@ -159,7 +169,10 @@ async function crashAndRecover(victim: number): Promise<void> {
   expect(ownBeforeCrash).toContain(pendingAtCrash);
   for (const id of ownBeforeCrash) {
     const states = await Promise.all(t.clients.map((c) => c.transaction(id)));
-    expect(states.every((s) => s.status !== 'pending'), `${id}: ${JSON.stringify(states)}`).toBe(true);
+    expect(
+      states.every((s) => s.status !== 'pending'),
+      `${id}: ${JSON.stringify(states)}`,
+    ).toBe(true);
     expect(new Set(states.map((s) => s.status)).size, `${id} committed on some nodes only`).toBe(1);
   }
 }

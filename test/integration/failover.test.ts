@@ -62,7 +62,7 @@ describe('a faulty validator (half of the stake, never produces a block)', () =>
     for (const s of await Promise.all(t.clients.map((c) => c.status()))) expect(s.ready).toBe(true);
   });
 
-  it('the next round\'s validator produces every block the faulty one was named for; nothing stalls', async () => {
+  it("the next round's validator produces every block the faulty one was named for; nothing stalls", async () => {
     const params = await paramsOf(t.clients[0]!);
     const skipped = async () => {
       const chain = await replayedChain(t.clients[0]!);
@@ -72,7 +72,9 @@ describe('a faulty validator (half of the stake, never produces a block)', () =>
     // at least three committed blocks.
     for (let round = 0; (await skipped()).length < 3; round++) {
       expect(round, 'the lottery kept missing the faulty node').toBeLessThan(20);
-      const ids = await Promise.all(t.clients.map(async (c, i) => (await c.submit({ type: 'coins', to: HONEST[(i + 1) % 3]!, amount: 100 + round })).id));
+      const ids = await Promise.all(
+        t.clients.map(async (c, i) => (await c.submit({ type: 'coins', to: HONEST[(i + 1) % 3]!, amount: 100 + round })).id),
+      );
       await waitCommitted(t.clients, ids, 30_000);
     }
     const chain = await replayedChain(t.clients[0]!);
@@ -117,7 +119,13 @@ describe('two valid blocks for one height (fork choice)', () => {
     const chain = await replayedChain(t.clients[0]!);
     const parentTip = chain.find((x) => x.tip.block.current_hash === parent.current_hash)!.tip;
     const nonce = accountOf(parentTip.ledger, t.peer.address).nonce;
-    const transfer = signTransaction(params.domain, t.peer.secretKey, { receiver: tip.validator, type: 'coins', amount: 7, message: '', nonce });
+    const transfer = signTransaction(params.domain, t.peer.secretKey, {
+      receiver: tip.validator,
+      type: 'coins',
+      amount: 7,
+      message: '',
+      nonce,
+    });
     const key = keyOf(tip.validator);
     for (let dt = 1; ; dt++) {
       const rival = signBlock(parent, [transfer], tip.timestamp + dt, key);
@@ -136,7 +144,7 @@ describe('two valid blocks for one height (fork choice)', () => {
     for (const c of t.clients) expect((await c.latestBlock()).current_hash).toBe(tip.current_hash);
   });
 
-  it('a rival that wins: every node switches to it, the left block\'s transactions commit again, a restarted node agrees', async () => {
+  it("a rival that wins: every node switches to it, the left block's transactions commit again, a restarted node agrees", async () => {
     const { tip, parent } = await idleTip();
     const before = await Promise.all(t.clients.map(reorgs));
     const rival = await rivalOf(tip, parent, true);

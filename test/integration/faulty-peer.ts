@@ -143,15 +143,20 @@ export class FaultyPeer {
   async stakeWhenFunded(timeoutMs = 30_000): Promise<string> {
     const amount = this.opts.stake ?? 0;
     if (amount <= 0) throw new Error('this faulty peer has no stake to commit');
-    await waitFor('the faulty peer to be funded', async () => {
-      if (this.stopped) throw new WaitAborted('the faulty peer stopped before it was funded');
-      const source = this.honest()[0];
-      if (!source || !this.domain) return false;
-      const res = await request(this.url(source.port, '/accounts'), { dispatcher: this.agent });
-      const accounts = (await res.body.json()) as Array<{ address: string; balance: number }>;
-      const mine = res.statusCode === 200 ? accounts.find((a) => a.address === this.address) : undefined;
-      return (mine?.balance ?? 0) >= amount;
-    }, timeoutMs, 20);
+    await waitFor(
+      'the faulty peer to be funded',
+      async () => {
+        if (this.stopped) throw new WaitAborted('the faulty peer stopped before it was funded');
+        const source = this.honest()[0];
+        if (!source || !this.domain) return false;
+        const res = await request(this.url(source.port, '/accounts'), { dispatcher: this.agent });
+        const accounts = (await res.body.json()) as Array<{ address: string; balance: number }>;
+        const mine = res.statusCode === 200 ? accounts.find((a) => a.address === this.address) : undefined;
+        return (mine?.balance ?? 0) >= amount;
+      },
+      timeoutMs,
+      20,
+    );
     const tx = signTransaction(this.domain, this.secretKey, { receiver: '0', type: 'stake', amount, message: '', nonce: 0 });
     await Promise.all(this.honest().map((p) => this.post(p.port, '/peer/transactions', JSON.stringify([tx]), 'stake')));
     return tx.id;
@@ -223,7 +228,19 @@ export class FaultyPeer {
       return;
     }
     if (route === 'GET /status' && this.lieAboutHeight) {
-      send(200, { id: 3, address: this.address, n: this.nodes.length, capacity: 0, height: 1_000_000, ready: true, last_hash: '', next_validator: '', pool: 0, verifier: '', joined: this.nodes.length });
+      send(200, {
+        id: 3,
+        address: this.address,
+        n: this.nodes.length,
+        capacity: 0,
+        height: 1_000_000,
+        ready: true,
+        last_hash: '',
+        next_validator: '',
+        pool: 0,
+        verifier: '',
+        joined: this.nodes.length,
+      });
       return;
     }
     send(400, { statusCode: 400, error: 'Bad Request', code: 'FAULTY', message: 'this node refuses everything' });
@@ -321,10 +338,18 @@ export class FaultyPeer {
   private invalidTransactions(): Transaction[] {
     const k = this.counter++;
     const victim = this.honest()[k % this.honest().length]!.address;
-    const coins = (nonce: number, amount = 100) => signTransaction(this.domain, this.secretKey, { receiver: victim, type: 'coins', amount, message: '', nonce });
+    const coins = (nonce: number, amount = 100) =>
+      signTransaction(this.domain, this.secretKey, { receiver: victim, type: 'coins', amount, message: '', nonce });
     const good = coins(1 + (k % 50));
     // a forged sender: an honest node's address, far ahead of its nonce, signed by this key
-    const forgedBody: TxBody = { sender: victim, receiver: this.address, type: 'coins', amount: 100 + k, message: '', nonce: 1_000_000 + k };
+    const forgedBody: TxBody = {
+      sender: victim,
+      receiver: this.address,
+      type: 'coins',
+      amount: 100 + k,
+      message: '',
+      nonce: 1_000_000 + k,
+    };
     const forgedId = txId(this.domain, forgedBody);
     const replay = this.replays[k % Math.max(1, this.replays.length)];
     return [
@@ -354,7 +379,13 @@ export class FaultyPeer {
 
   private invalidBlock(kind: BlockKind, tip: StatusView): Block {
     const k = this.counter;
-    const tx = signTransaction(this.domain, this.secretKey, { receiver: tip.address, type: 'coins', amount: 100 + k, message: '', nonce: 0 });
+    const tx = signTransaction(this.domain, this.secretKey, {
+      receiver: tip.address,
+      type: 'coins',
+      amount: 100 + k,
+      message: '',
+      nonce: 0,
+    });
     const previous = { index: tip.height, current_hash: tip.last_hash };
     const now = Date.now();
     switch (kind) {
@@ -371,11 +402,27 @@ export class FaultyPeer {
       case 'tampered-hash': {
         // names the validator the lottery picked, links to the tip, but the hash is not its fields'
         const hash = randomHex(32);
-        return { index: tip.height + 1, timestamp: now, transactions: [tx], validator: tip.next_validator, previous_hash: tip.last_hash, current_hash: hash, signature: signHash(hash, this.secretKey) };
+        return {
+          index: tip.height + 1,
+          timestamp: now,
+          transactions: [tx],
+          validator: tip.next_validator,
+          previous_hash: tip.last_hash,
+          current_hash: hash,
+          signature: signHash(hash, this.secretKey),
+        };
       }
       case 'forged-signature': {
         const hash = blockHash(tip.height + 1, now, tip.next_validator, tip.last_hash, [tx]);
-        return { index: tip.height + 1, timestamp: now, transactions: [tx], validator: tip.next_validator, previous_hash: tip.last_hash, current_hash: hash, signature: signHash(hash, this.secretKey) };
+        return {
+          index: tip.height + 1,
+          timestamp: now,
+          transactions: [tx],
+          validator: tip.next_validator,
+          previous_hash: tip.last_hash,
+          current_hash: hash,
+          signature: signHash(hash, this.secretKey),
+        };
       }
       case 'ahead':
         // sealed by a member (this node), two ahead of the tip: a node may keep it until the gap fills

@@ -68,7 +68,9 @@ const REJECTIONS = ['BAD_SIGNATURE', 'BAD_ID', 'NONCE_USED', 'INSUFFICIENT_FUNDS
  * be counted yet (`absentIsZero`); after it, a reason missing from /metrics throws.
  */
 async function rejectedByCode(c: NodeClient, absentIsZero = false): Promise<Map<string, number>> {
-  const counts = await Promise.all(REJECTIONS.map((code) => metric(c, `blockchat_transactions_rejected_total{code="${code}"}`, { absentIsZero })));
+  const counts = await Promise.all(
+    REJECTIONS.map((code) => metric(c, `blockchat_transactions_rejected_total{code="${code}"}`, { absentIsZero })),
+  );
   return new Map(REJECTIONS.map((code, i) => [code, counts[i]!]));
 }
 
@@ -109,7 +111,9 @@ describe('a network with one faulty node (stake 0: never the validator)', () => 
     const agree = async () => {
       const statuses = await Promise.all(t.clients.map((c) => c.status()));
       if (!statuses.every((s) => s.last_hash === statuses[0]!.last_hash)) return false;
-      const pools = await Promise.all(statuses.map((s) => fetch(`http://127.0.0.1:${t.net.ports[s.id]}/peer/pool`).then((r) => r.json() as Promise<Transaction[]>)));
+      const pools = await Promise.all(
+        statuses.map((s) => fetch(`http://127.0.0.1:${t.net.ports[s.id]}/peer/pool`).then((r) => r.json() as Promise<Transaction[]>)),
+      );
       return pools.every((p) => p.every((tx) => tx.sender === t.peer.address));
     };
     await waitFor('the honest nodes to agree while the faulty node sends garbage', agree, 30_000);
@@ -146,7 +150,10 @@ describe('a network with one faulty node (stake 0: never the validator)', () => 
     }
     // one ahead of the tip, sealed by a member, may be kept until the gap fills; never committed
     expect(answers('ahead').length).toBeGreaterThan(0);
-    expect(answers('ahead').every((r) => r !== 'committed'), answers('ahead').join()).toBe(true);
+    expect(
+      answers('ahead').every((r) => r !== 'committed'),
+      answers('ahead').join(),
+    ).toBe(true);
     expect(t.peer.sent.get('schema')!.get(400)).toBeGreaterThan(0);
 
     // and the honest nodes still commit from every node once the garbage stops

@@ -51,14 +51,18 @@ export async function launch(n: number, capacity: number, opts: Partial<NetworkO
 /** Waits until every transaction id is committed on every given node. */
 export async function waitCommitted(clients: readonly NodeClient[], ids: readonly string[], timeoutMs = 30_000): Promise<void> {
   const pending = new Set(ids);
-  await waitFor(`${ids.length} transactions committed on ${clients.length} nodes`, async () => {
-    for (const id of [...pending]) {
-      const states = await Promise.all(clients.map((c) => c.transaction(id)));
-      if (states.every((s) => s.status === 'committed')) pending.delete(id);
-      else return false;
-    }
-    return pending.size === 0;
-  }, timeoutMs);
+  await waitFor(
+    `${ids.length} transactions committed on ${clients.length} nodes`,
+    async () => {
+      for (const id of [...pending]) {
+        const states = await Promise.all(clients.map((c) => c.transaction(id)));
+        if (states.every((s) => s.status === 'committed')) pending.delete(id);
+        else return false;
+      }
+      return pending.size === 0;
+    },
+    timeoutMs,
+  );
 }
 
 /** Waits until every node reports the same last block hash; returns it. */
@@ -66,12 +70,22 @@ export async function waitAgreement(clients: readonly NodeClient[], timeoutMs = 
   let hash = '';
   let last: unknown[] = [];
   try {
-    await waitFor('every node on the same last block with an empty pool', async () => {
-      const statuses = await Promise.all(clients.map((c) => c.status()));
-      last = statuses.map((s) => ({ id: s.id, height: s.height, hash: s.last_hash.slice(0, 8), pool: s.pool, next: s.next_validator.slice(0, 8) }));
-      hash = statuses[0]!.last_hash;
-      return statuses.every((s) => s.last_hash === hash && s.pool === 0);
-    }, timeoutMs);
+    await waitFor(
+      'every node on the same last block with an empty pool',
+      async () => {
+        const statuses = await Promise.all(clients.map((c) => c.status()));
+        last = statuses.map((s) => ({
+          id: s.id,
+          height: s.height,
+          hash: s.last_hash.slice(0, 8),
+          pool: s.pool,
+          next: s.next_validator.slice(0, 8),
+        }));
+        hash = statuses[0]!.last_hash;
+        return statuses.every((s) => s.last_hash === hash && s.pool === 0);
+      },
+      timeoutMs,
+    );
   } catch (err) {
     throw new Error(`${(err as Error).message}; last seen: ${JSON.stringify(last)}`);
   }
@@ -154,19 +168,33 @@ export async function watchEvents(port: number): Promise<{ events: NodeEvent[]; 
 }
 
 /** Runs `blockchat cli -p PORT -- …args` and returns its exit code and output. */
-export function cli(port: number, dataDir: string | undefined, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+export function cli(
+  port: number,
+  dataDir: string | undefined,
+  ...args: string[]
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return runCli(port, dataDir, [], args);
 }
 
 /** Runs `blockchat cli -p PORT --json -- …args`: the exit code and the one JSON object it printed. */
-export async function cliJson(port: number, dataDir: string | undefined, ...args: string[]): Promise<{ code: number; json: Record<string, unknown>; stderr: string }> {
+export async function cliJson(
+  port: number,
+  dataDir: string | undefined,
+  ...args: string[]
+): Promise<{ code: number; json: Record<string, unknown>; stderr: string }> {
   const { code, stdout, stderr } = await runCli(port, dataDir, ['--json'], args);
   const lines = stdout.trimEnd().split('\n');
-  if (lines.length !== 1) throw new Error(`cli --json ${args.join(' ')} printed ${lines.length} lines, not one JSON object: ${stdout}${stderr}`);
+  if (lines.length !== 1)
+    throw new Error(`cli --json ${args.join(' ')} printed ${lines.length} lines, not one JSON object: ${stdout}${stderr}`);
   return { code, json: JSON.parse(lines[0]!) as Record<string, unknown>, stderr };
 }
 
-async function runCli(port: number, dataDir: string | undefined, options: string[], args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+async function runCli(
+  port: number,
+  dataDir: string | undefined,
+  options: string[],
+  args: string[],
+): Promise<{ code: number; stdout: string; stderr: string }> {
   const argv = [mainScript(), 'cli', '-p', String(port), ...(dataDir ? ['--data-dir', dataDir] : []), ...options, '--', ...args];
   try {
     const { stdout, stderr } = await execFileP(process.execPath, argv, { timeout: 20_000 });

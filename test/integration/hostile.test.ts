@@ -116,8 +116,14 @@ function oversized(port: number, path: string, bytes: number, headers: Record<st
       }
     });
     socket.setTimeout(10_000, () => socket.destroy());
-    const head = [`POST ${path} HTTP/1.1`, 'host: 127.0.0.1', 'content-type: application/json', `content-length: ${bytes}`, 'connection: close',
-      ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`)];
+    const head = [
+      `POST ${path} HTTP/1.1`,
+      'host: 127.0.0.1',
+      'content-type: application/json',
+      `content-length: ${bytes}`,
+      'connection: close',
+      ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`),
+    ];
     socket.write(head.join('\r\n') + '\r\n\r\n');
     socket.write('{"type":"message","to":2,"message":"' + 'x'.repeat(64 * 1024));
     socket.end();
@@ -153,7 +159,13 @@ describe('POST /wallet/transactions (with the token)', () => {
 
   it('a body that is not JSON (form-encoded) → 415', async () => {
     const form = { 'content-type': 'application/x-www-form-urlencoded', ...auth(1) };
-    await refused(1, () => raw(t.ports[1]!, 'POST', '/wallet/transactions', 'type=coins&to=2&amount=5', form), 415, 'UNSUPPORTED_MEDIA_TYPE', /content-type/);
+    await refused(
+      1,
+      () => raw(t.ports[1]!, 'POST', '/wallet/transactions', 'type=coins&to=2&amount=5', form),
+      415,
+      'UNSUPPORTED_MEDIA_TYPE',
+      /content-type/,
+    );
   });
 
   it('wrong types → 400', async () => {
@@ -165,7 +177,13 @@ describe('POST /wallet/transactions (with the token)', () => {
   it('negative, fractional and huge amounts → 400', async () => {
     await refused(1, () => submitRaw(1, { type: 'coins', to: 2, amount: -5 }), 400, 'BAD_REQUEST', /amount must be >= 0/);
     await refused(1, () => submitRaw(1, { type: 'coins', to: 2, amount: 1.5 }), 400, 'BAD_REQUEST', /amount must be integer/);
-    await refused(1, () => submitRaw(1, '{"type":"coins","to":2,"amount":9007199254740993}'), 400, 'BAD_REQUEST', /amount must be <= 9007199254740991/);
+    await refused(
+      1,
+      () => submitRaw(1, '{"type":"coins","to":2,"amount":9007199254740993}'),
+      400,
+      'BAD_REQUEST',
+      /amount must be <= 9007199254740991/,
+    );
     // 1e400 parses to Infinity, which is no integer
     await refused(1, () => submitRaw(1, '{"type":"coins","to":2,"amount":1e400}'), 400, 'BAD_REQUEST', /amount must be integer/);
   });
@@ -210,14 +228,23 @@ describe('POST /wallet/transactions (with the token)', () => {
   });
 
   it('an unaffordable transfer → 422 INSUFFICIENT_FUNDS', async () => {
-    await refused(1, () => submitRaw(1, { type: 'coins', to: 2, amount: 5000 * UNITS_PER_BCC }), 422, 'INSUFFICIENT_FUNDS', /insufficient funds/);
+    await refused(
+      1,
+      () => submitRaw(1, { type: 'coins', to: 2, amount: 5000 * UNITS_PER_BCC }),
+      422,
+      'INSUFFICIENT_FUNDS',
+      /insufficient funds/,
+    );
     await refused(1, () => submitRaw(1, { type: 'stake', amount: 5000 * UNITS_PER_BCC }), 422, 'INSUFFICIENT_FUNDS', /insufficient funds/);
   });
 
   it('a message of 1024 emoji (2048 UTF-16 units, 1024 code points) is accepted and committed', async () => {
     // 1024 BCC is more than a node starts with: nodes 1 and 2 fund node 0 first.
     const funding = await Promise.all([1, 2].map((i) => t.clients[i]!.submit({ type: 'coins', to: 0, amount: 600 * UNITS_PER_BCC })));
-    await waitCommitted(t.clients, funding.map((r) => r.id));
+    await waitCommitted(
+      t.clients,
+      funding.map((r) => r.id),
+    );
     const message = '😀'.repeat(1024);
     expect(message.length).toBe(2048);
     const res = await submitRaw(0, { type: 'message', to: 1, message });
@@ -238,7 +265,17 @@ describe('POST /peer/transactions', () => {
 
   it('more than 1000 transactions → 400', async () => {
     const tx = freshTx();
-    await refused(2, () => peerTxs(2, Array.from({ length: 1001 }, () => tx)), 400, 'BAD_REQUEST', /more than 1000 items/);
+    await refused(
+      2,
+      () =>
+        peerTxs(
+          2,
+          Array.from({ length: 1001 }, () => tx),
+        ),
+      400,
+      'BAD_REQUEST',
+      /more than 1000 items/,
+    );
   });
 
   it('an extra field → 400', async () => {
@@ -260,7 +297,14 @@ describe('POST /peer/transactions', () => {
     // Claims to be from node 1's wallet, with an honest id, signed by another key.
     const victim = await t.clients[1]!.wallet();
     const thief = freshKey();
-    const body: TxBody = { sender: victim.address, receiver: addressOf(thief), type: 'coins', amount: 50_000, message: '', nonce: victim.nonce };
+    const body: TxBody = {
+      sender: victim.address,
+      receiver: addressOf(thief),
+      type: 'coins',
+      amount: 50_000,
+      message: '',
+      nonce: victim.nonce,
+    };
     const id = txId(domain, body);
     await refused(2, () => peerTxs(2, [{ ...body, id, signature: signHash(id, thief) }]), 422, 'BAD_SIGNATURE', /signature/);
   });
@@ -292,7 +336,14 @@ describe('POST /peer/blocks', () => {
   }
   /** A block as the named validator would make it, but signed by someone else (nobody has its key). */
   function asNamed(tip: Block, named: string, txs: Transaction[], overrides: Partial<Block> = {}): Block {
-    const b = { index: tip.index + 1, timestamp: Date.now(), transactions: txs, validator: named, previous_hash: tip.current_hash, ...overrides };
+    const b = {
+      index: tip.index + 1,
+      timestamp: Date.now(),
+      transactions: txs,
+      validator: named,
+      previous_hash: tip.current_hash,
+      ...overrides,
+    };
     const current_hash = blockHash(b.index, b.timestamp, b.validator, b.previous_hash, b.transactions);
     return { ...b, current_hash, signature: signHash(current_hash, freshKey()) };
   }
@@ -313,7 +364,13 @@ describe('POST /peer/blocks', () => {
   it('over capacity, or empty → 422 BAD_BLOCK_SIZE (checked before the seal)', async () => {
     const { tip, named } = await context();
     const txs = Array.from({ length: CAPACITY + 1 }, () => freshTx());
-    await refused(1, () => peerBlock(1, asNamed(tip, named, txs)), 422, 'BAD_BLOCK_SIZE', new RegExp(`1 to ${CAPACITY} transactions, this one ${CAPACITY + 1}`));
+    await refused(
+      1,
+      () => peerBlock(1, asNamed(tip, named, txs)),
+      422,
+      'BAD_BLOCK_SIZE',
+      new RegExp(`1 to ${CAPACITY} transactions, this one ${CAPACITY + 1}`),
+    );
     await refused(1, () => peerBlock(1, asNamed(tip, named, [])), 422, 'BAD_BLOCK_SIZE', /this one 0/);
   });
 
@@ -338,7 +395,7 @@ describe('POST /peer/blocks', () => {
     expect(await state(1)).toEqual(before);
   });
 
-  it('a block far ahead of the tip is kept only with a member\'s valid seal, and never applied out of order', async () => {
+  it("a block far ahead of the tip is kept only with a member's valid seal, and never applied out of order", async () => {
     const { tip, named } = await context();
     const before = await state(1);
     // claims the named validator, but the seal is not its signature: refused, not kept
@@ -361,7 +418,12 @@ describe('POST /peer/blocks', () => {
   it('a far-ahead block over capacity is refused outright (never held in memory) → 422 BAD_BLOCK_SIZE', async () => {
     const { tip, named } = await context();
     const filler = { ...freshTx(), message: 'm'.repeat(2048) }; // only the schema looks at a block this size
-    const huge = asNamed(tip, named, Array.from({ length: 1500 }, () => filler), { index: tip.index + 1000 });
+    const huge = asNamed(
+      tip,
+      named,
+      Array.from({ length: 1500 }, () => filler),
+      { index: tip.index + 1000 },
+    );
     await refused(1, () => peerBlock(1, huge), 422, 'BAD_BLOCK_SIZE', /this one 1500/);
   });
 
@@ -451,7 +513,12 @@ describe('read-only routes', () => {
 /** Opens the peer stream of node i as a peer would (HTTP upgrade); resolves to the socket or the refusal's status. */
 function peerStream(i: number, protocol = STREAM_PROTOCOL): Promise<Socket | number> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port: t.ports[i]!, path: '/peer/stream?kind=tx', headers: { connection: 'Upgrade', upgrade: protocol } });
+    const req = request({
+      host: '127.0.0.1',
+      port: t.ports[i]!,
+      path: '/peer/stream?kind=tx',
+      headers: { connection: 'Upgrade', upgrade: protocol },
+    });
     req.on('upgrade', (_res, socket) => resolve(socket));
     req.on('response', (res) => {
       res.resume();
@@ -494,7 +561,10 @@ describe('the peer stream (GET /peer/stream, upgraded): the same checks as the R
       'T{"last',
     ];
     socket.write(lines.join('\n') + '\n');
-    await waitFor('every frame to be handled', async () => (await counter(1, txFrames)) >= frames + 6 && (await counter(1, blockFrames)) >= blocks + 2);
+    await waitFor(
+      'every frame to be handled',
+      async () => (await counter(1, txFrames)) >= frames + 6 && (await counter(1, blockFrames)) >= blocks + 2,
+    );
     expect(await counter(1, 'blockchat_transactions_rejected_total{code="BAD_SIGNATURE"}')).toBe(forged + 1);
     expect((await t.clients[1]!.status()).id).toBe(1);
     expect(await state(1)).toEqual(before);
@@ -522,7 +592,9 @@ describe('afterwards', () => {
     const start = (await t.clients[0]!.status()).height;
     // enough rounds that the chain grows past the index of the garbage block queued above
     for (let round = 0; round < 6; round++) {
-      const ids = await Promise.all(t.clients.map((c, i) => c.submit({ type: 'coins', to: (i + 1) % N, amount: 10 + round }).then((r) => r.id)));
+      const ids = await Promise.all(
+        t.clients.map((c, i) => c.submit({ type: 'coins', to: (i + 1) % N, amount: 10 + round }).then((r) => r.id)),
+      );
       await waitCommitted(t.clients, ids);
     }
     await waitFor('the chain to grow', async () => (await t.clients[1]!.status()).height >= start + 6);

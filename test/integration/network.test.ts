@@ -47,9 +47,10 @@ describe('a 5-node network', () => {
       t.clients.map(async (c, i) => {
         for (let k = 0; k < 6; k++) {
           const to = (i + 1 + (k % (N - 1))) % N;
-          const r = k % 3 === 0
-            ? await c.submit({ type: 'message', to, message: `γειά ${i}→${to} #${k} 😀` })
-            : await c.submit({ type: 'coins', to, amount: 100 + i * 7 + k });
+          const r =
+            k % 3 === 0
+              ? await c.submit({ type: 'message', to, message: `γειά ${i}→${to} #${k} 😀` })
+              : await c.submit({ type: 'coins', to, amount: 100 + i * 7 + k });
           ids.push(r.id);
         }
         ids.push((await c.submit({ type: 'stake', amount: (10 + i) * UNITS_PER_BCC })).id);
@@ -123,7 +124,14 @@ describe('a 5-node network', () => {
     const { addressOf } = await import('../../src/core/crypto.js');
     const { txId } = await import('../../src/core/transaction.js');
     // Claims to be from node 2's wallet, signed by another key; the id is honest, the signature is not.
-    const body = { sender: victim.address, receiver: addressOf(thief), type: 'coins' as const, amount: 50_000, message: '', nonce: victim.nonce };
+    const body = {
+      sender: victim.address,
+      receiver: addressOf(thief),
+      type: 'coins' as const,
+      amount: 50_000,
+      message: '',
+      nonce: victim.nonce,
+    };
     const id = txId(domain, body);
     const { signHash } = await import('../../src/core/crypto.js');
     const withId: Transaction = { ...body, id, signature: signHash(id, thief) };
@@ -148,7 +156,10 @@ describe('a 5-node network', () => {
     // claims the named validator but is signed by the impostor
     const claimed = { ...wrongValidator, validator: status.next_validator };
     const { blockHash } = await import('../../src/core/block.js');
-    const rehashed = { ...claimed, current_hash: blockHash(claimed.index, claimed.timestamp, claimed.validator, claimed.previous_hash, claimed.transactions) };
+    const rehashed = {
+      ...claimed,
+      current_hash: blockHash(claimed.index, claimed.timestamp, claimed.validator, claimed.previous_hash, claimed.transactions),
+    };
     res = await raw(t.ports[1]!, 'POST', '/peer/blocks', rehashed);
     expect(res.status).toBe(422);
     expect(res.body.code).toBe('BAD_SIGNATURE');

@@ -20,7 +20,10 @@ afterAll(async () => {
 });
 
 /** Runs `blockchat node …` with its own runtime and temporary directories. */
-function startNode(args: string[], env: { runtime: string; tmp: string }): { child: ChildProcess; exit: Promise<{ code: number | null; stderr: string }> } {
+function startNode(
+  args: string[],
+  env: { runtime: string; tmp: string },
+): { child: ChildProcess; exit: Promise<{ code: number | null; stderr: string }> } {
   const child = spawn(process.execPath, [mainScript(), 'node', ...args], {
     env: { ...process.env, XDG_RUNTIME_DIR: env.runtime, TMPDIR: env.tmp },
     stdio: ['ignore', 'ignore', 'pipe'],
@@ -41,7 +44,7 @@ function dirs(name: string): { runtime: string; tmp: string } {
 }
 
 describe('starting a node', () => {
-  it('a second node on a busy port fails, keeps the running node\'s token and leaves no data directory behind', async () => {
+  it("a second node on a busy port fails, keeps the running node's token and leaves no data directory behind", async () => {
     const env = dirs('busy');
     const port = await freePortBase(1);
     const tokenFile = join(env.runtime, 'blockchat', `port-${port}.token`);
@@ -59,9 +62,21 @@ describe('starting a node', () => {
     expect(readFileSync(tokenFile, 'utf8')).toBe(token);
     expect(readdirSync(env.tmp)).toEqual(tempsOfFirst);
     // The running node still takes its own token (a request refused for another reason than 401).
-    const answer = await raw(port, 'POST', '/wallet/transactions', { type: 'coins', to: 1, amount: 1 }, { authorization: `Bearer ${token.trim()}` });
+    const answer = await raw(
+      port,
+      'POST',
+      '/wallet/transactions',
+      { type: 'coins', to: 1, amount: 1 },
+      { authorization: `Bearer ${token.trim()}` },
+    );
     expect(answer.status).not.toBe(401);
-    const wrong = await raw(port, 'POST', '/wallet/transactions', { type: 'coins', to: 1, amount: 1 }, { authorization: `Bearer ${'0'.repeat(64)}` });
+    const wrong = await raw(
+      port,
+      'POST',
+      '/wallet/transactions',
+      { type: 'coins', to: 1, amount: 1 },
+      { authorization: `Bearer ${'0'.repeat(64)}` },
+    );
     expect(wrong.status).toBe(401);
   });
 

@@ -18,7 +18,13 @@ import { waitFor } from './harness.js';
 
 const run = promisify(execFile);
 const root = join(import.meta.dirname, '..', '..');
-const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string; license: string; dependencies: Record<string, string>; bin: Record<string, string>; engines: Record<string, string> };
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+  version: string;
+  license: string;
+  dependencies: Record<string, string>;
+  bin: Record<string, string>;
+  engines: Record<string, string>;
+};
 // The installed command runs through `#!/usr/bin/env node`: the node running the tests comes first on the PATH.
 const env = { ...process.env, PATH: `${dirname(process.execPath)}${delimiter}${process.env.PATH ?? ''}` };
 
@@ -44,8 +50,14 @@ function writeProject(tarball: string): void {
     },
   };
   for (const [path, entry] of Object.entries(lock.packages)) if (path.startsWith('node_modules/') && !entry.dev) packages[path] = entry;
-  writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'blockchat-install-test', private: true, dependencies: { blockchat: spec } }));
-  writeFileSync(join(app, 'package-lock.json'), JSON.stringify({ name: 'blockchat-install-test', lockfileVersion: 3, requires: true, packages }));
+  writeFileSync(
+    join(app, 'package.json'),
+    JSON.stringify({ name: 'blockchat-install-test', private: true, dependencies: { blockchat: spec } }),
+  );
+  writeFileSync(
+    join(app, 'package-lock.json'),
+    JSON.stringify({ name: 'blockchat-install-test', lockfileVersion: 3, requires: true, packages }),
+  );
 }
 
 beforeAll(async () => {
@@ -106,7 +118,9 @@ describe('the packed and installed package', () => {
     ]) {
       expect(paths, needed).toContain(needed);
     }
-    expect(paths.filter((p) => p.startsWith('test/') || p.startsWith('dist/test/') || p.endsWith('.map') || p.startsWith('native/build/'))).toEqual([]);
+    expect(
+      paths.filter((p) => p.startsWith('test/') || p.startsWith('dist/test/') || p.endsWith('.map') || p.startsWith('native/build/')),
+    ).toEqual([]);
   });
 
   it('installed offline, blockchat --help, cli --help and version work from the installed copy', async () => {
@@ -122,11 +136,15 @@ describe('the packed and installed package', () => {
 
   it('blockchat node runs in a node with the V8 flags, reports its version, and stops on SIGTERM', async () => {
     const port = await freePortBase(1);
-    const wrapper: ChildProcess = spawn(join(app, 'node_modules', '.bin', 'blockchat'), ['node', '-p', String(port), '-n', '1', '-capacity', '1', '-bootstrap', '--quiet'], {
-      cwd: app,
-      env,
-      stdio: 'ignore',
-    });
+    const wrapper: ChildProcess = spawn(
+      join(app, 'node_modules', '.bin', 'blockchat'),
+      ['node', '-p', String(port), '-n', '1', '-capacity', '1', '-bootstrap', '--quiet'],
+      {
+        cwd: app,
+        env,
+        stdio: 'ignore',
+      },
+    );
     const exited = new Promise<number | null>((resolve) => wrapper.once('exit', (code) => resolve(code)));
     let children: number[] = [];
     try {

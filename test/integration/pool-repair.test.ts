@@ -25,7 +25,7 @@ beforeAll(() => {
 });
 
 describe('a node that missed a transaction', () => {
-  it('takes it from a peer\'s pool, and the transactions that waited behind the gap commit', async () => {
+  it("takes it from a peer's pool, and the transactions that waited behind the gap commit", async () => {
     await waitAgreement(t.clients);
     const tip = (await member.chainOf(t.clients[0]!)).at(-1)!;
     const validator = (await t.clients[0]!.status()).address;
@@ -39,7 +39,11 @@ describe('a node that missed a transaction', () => {
     for (const i of [0, 1, 2]) expect(await member.postTransactions(t.net.ports[i]!, txs.slice(1))).toEqual({ status: 200, accepted: 2 });
 
     // node 0 cannot mint the later two until it holds the first: only a repair gives it
-    await waitCommitted(t.clients, txs.map((tx) => tx.id), 60_000);
+    await waitCommitted(
+      t.clients,
+      txs.map((tx) => tx.id),
+      60_000,
+    );
     const [block] = await t.clients[0]!.blocks((await t.clients[0]!.transaction(txs[0]!.id)).block!, 1);
     expect(block!.validator).toBe(validator);
     expect(block!.transactions.map((tx) => tx.id)).toEqual(txs.map((tx) => tx.id));

@@ -89,7 +89,9 @@ async function expectStateOfServedChains(): Promise<void> {
   for (const c of t.clients) {
     const tips = (await servedChain(c, N, CAPACITY)).tips;
     const accounts = await c.accounts();
-    expect(new Map(accounts.map(({ address: a, balance, stake, nonce }) => [a, { balance, stake, nonce }]))).toEqual(new Map(tips[tips.length - 1]!.ledger));
+    expect(new Map(accounts.map(({ address: a, balance, stake, nonce }) => [a, { balance, stake, nonce }]))).toEqual(
+      new Map(tips[tips.length - 1]!.ledger),
+    );
     expect(supply(accounts)).toBe(totalSupply(N));
   }
 }
@@ -101,10 +103,10 @@ describe('a reorg of two blocks whose winning branch takes the nonce of a messag
     const events = await watchEvents(port(2));
     try {
       // the losing branch: node 1's message to node 2, then node 0's transfer to node 2
-      const [message, transfer] = await commitInTurn([
+      const [message, transfer] = (await commitInTurn([
         [1, { type: 'message', to: 2, message: 'on a branch that loses' }],
         [0, { type: 'coins', to: 2, amount: 123 }],
-      ]) as [string, string];
+      ])) as [string, string];
       const losing = (await member.chainOf(client(0))).slice(F + 1);
       expect(losing.map((x) => x.block.transactions.map((tx) => tx.id))).toEqual([[message], [transfer]]);
       expect((await client(2).inbox()).map((e) => e.id)).toContain(message);
@@ -114,7 +116,12 @@ describe('a reorg of two blocks whose winning branch takes the nonce of a messag
       const rival = member.coins(address(0), 77, nonce1, walletKey(1));
       const m = accountOf(fork.ledger, member.address).nonce;
       const branch = member.branch(fork, [[rival], [member.coins(address(2), 5, m)], [member.coins(address(0), 6, m + 1)]]);
-      expect(await member.postBlocks(port(2), branch.map((x) => x.block))).toEqual(predicted(fork, losing, branch));
+      expect(
+        await member.postBlocks(
+          port(2),
+          branch.map((x) => x.block),
+        ),
+      ).toEqual(predicted(fork, losing, branch));
 
       await waitCommitted(t.clients, [rival.id, transfer]);
       await waitAgreement(t.clients);
@@ -133,7 +140,10 @@ describe('a reorg of two blocks whose winning branch takes the nonce of a messag
       // node 2's events: the losing blocks, the reorg, the branch's blocks, the transfer's block.
       // `returned_tx_ids` lists what the left blocks hold and the branch does not: the message
       // too, although it is dropped right after (it cannot execute on the branch).
-      const losingEvents = losing.map(({ block }) => ({ event: 'block', data: expect.objectContaining({ index: block.index, hash: block.current_hash }) }));
+      const losingEvents = losing.map(({ block }) => ({
+        event: 'block',
+        data: expect.objectContaining({ index: block.index, hash: block.current_hash }),
+      }));
       expect(events.events.slice(0, 6)).toEqual([
         ...losingEvents,
         { event: 'reorg', data: { fork_index: F, reverted: hashes([...losing].reverse()), returned_tx_ids: [message, transfer] } },
@@ -153,11 +163,11 @@ describe('reorgs of three and four blocks, learnt by catching up', () => {
     const events = await watchEvents(port(1)); // node 1 is sent the second branch only
     try {
       // the losing branch: three blocks, the last with node 1's message to node 2
-      const [x1, x2, x3] = await commitInTurn([
+      const [x1, x2, x3] = (await commitInTurn([
         [0, { type: 'coins', to: 1, amount: 31 }],
         [2, { type: 'coins', to: 0, amount: 32 }],
         [1, { type: 'message', to: 2, message: 'across two reorgs' }],
-      ]) as [string, string, string];
+      ])) as [string, string, string];
       const losing = (await member.chainOf(client(0))).slice(F + 1);
       const txs = losing.map((x) => x.block.transactions[0]!);
       expect(txs.map((tx) => tx.id)).toEqual([x1, x2, x3]);
@@ -165,15 +175,27 @@ describe('reorgs of three and four blocks, learnt by catching up', () => {
       // branch A: the same three transactions and one of the member's; sent to node 0 only
       const m = accountOf(fork.ledger, member.address).nonce;
       const a = member.branch(fork, [[txs[0]!], [txs[1]!], [txs[2]!], [member.coins(address(1), 7, m)]]);
-      expect(await member.postBlocks(port(0), a.map((x) => x.block))).toEqual(predicted(fork, losing, a));
+      expect(
+        await member.postBlocks(
+          port(0),
+          a.map((x) => x.block),
+        ),
+      ).toEqual(predicted(fork, losing, a));
       const tipA = a.at(-1)!.block.current_hash;
-      await waitFor('every node on branch A', async () => (await Promise.all(t.clients.map((c) => c.status()))).every((s) => s.last_hash === tipA));
+      await waitFor('every node on branch A', async () =>
+        (await Promise.all(t.clients.map((c) => c.status()))).every((s) => s.last_hash === tipA),
+      );
       for (const c of t.clients) expect((await c.blocks(F + 1, 4)).map((b) => b.current_hash)).toEqual(hashes(a));
 
       // branch B: node 2's key takes x2's nonce; x1 and x3 are not in it. Five blocks, sent to node 1 only
       const rival = member.coins(address(1), 9, accountOf(fork.ledger, address(2)).nonce, walletKey(2));
       const b = member.branch(fork, [[rival], ...[0, 1, 2, 3].map((k) => [member.coins(address(0), 10 + k, m + k)])]);
-      expect(await member.postBlocks(port(1), b.map((x) => x.block))).toEqual(predicted(fork, a, b));
+      expect(
+        await member.postBlocks(
+          port(1),
+          b.map((x) => x.block),
+        ),
+      ).toEqual(predicted(fork, a, b));
 
       await waitCommitted(t.clients, [rival.id, x1, x3]);
       await waitAgreement(t.clients);
@@ -207,7 +229,7 @@ describe('reorgs of three and four blocks, learnt by catching up', () => {
 });
 
 describe('block timestamps', () => {
-  it('a block stamped far ahead of the node\'s clock is refused with FUTURE_BLOCK, although its validator is a member the lottery names; nothing changes', async () => {
+  it("a block stamped far ahead of the node's clock is refused with FUTURE_BLOCK, although its validator is a member the lottery names; nothing changes", async () => {
     const tip = (await agreed()).at(-1)!;
     const before = await Promise.all(t.clients.map(snapshot));
     const m = accountOf(tip.ledger, member.address).nonce;

@@ -34,10 +34,27 @@ export class Terminal {
     const command = `${argv.map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ')}; echo "${EXITED}$?]"`;
     // One tmux command line: the options are set before the program starts.
     this.tmux(
-      '-f', '/dev/null', 'start-server', ';',
-      'set-option', '-g', 'remain-on-exit', 'on', ';',
-      'set-option', '-g', 'history-limit', '10000', ';',
-      'new-session', '-d', '-x', '150', '-y', '50', command,
+      '-f',
+      '/dev/null',
+      'start-server',
+      ';',
+      'set-option',
+      '-g',
+      'remain-on-exit',
+      'on',
+      ';',
+      'set-option',
+      '-g',
+      'history-limit',
+      '10000',
+      ';',
+      'new-session',
+      '-d',
+      '-x',
+      '150',
+      '-y',
+      '50',
+      command,
     );
   }
 
@@ -57,7 +74,9 @@ export class Terminal {
 
   /** The whole screen and its scrollback, wrapped lines joined, trailing blanks dropped. */
   screen(): string {
-    return this.tmux('capture-pane', '-p', '-J', '-S', '-').replace(/[ \t]+$/gm, '').replace(/\n+$/, '');
+    return this.tmux('capture-pane', '-p', '-J', '-S', '-')
+      .replace(/[ \t]+$/gm, '')
+      .replace(/\n+$/, '');
   }
 
   lines(): string[] {

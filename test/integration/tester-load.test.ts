@@ -78,9 +78,13 @@ describe('blockchat tester and load against a real network', () => {
     writeFileSync(join(inputDir, 'trans1.txt'), `id0 ${tooDear}\nid2 yo\r\nid0 a\u0301\n`);
     writeFileSync(join(inputDir, 'trans2.txt'), 'id0 bye\r\nid1 x y\r\n\r\n');
     const accepted: Array<[number, number, string]> = [
-      [0, 1, 'hi'], [0, 2, 'ok'], [0, 1, '😀é'],
-      [1, 2, 'yo'], [1, 0, 'a\u0301'],
-      [2, 0, 'bye'], [2, 1, 'x y'],
+      [0, 1, 'hi'],
+      [0, 2, 'ok'],
+      [0, 1, '😀é'],
+      [1, 2, 'yo'],
+      [1, 0, 'a\u0301'],
+      [2, 0, 'bye'],
+      [2, 1, 'x y'],
     ];
     await waitAgreement(t.clients);
     const node1 = await t.clients[1]!.wallet();
@@ -97,10 +101,12 @@ describe('blockchat tester and load against a real network', () => {
 
     // The chain holds exactly the accepted lines: sender, recipient and text (no CR left).
     const idOf = new Map((await t.clients[0]!.accounts()).map((a) => [a.address, a.id]));
-    const onChain = blocks.flatMap((b) => b.transactions).map((tx) => {
-      expect(tx.type).toBe('message');
-      return [idOf.get(tx.sender), idOf.get(tx.receiver), tx.message];
-    });
+    const onChain = blocks
+      .flatMap((b) => b.transactions)
+      .map((tx) => {
+        expect(tx.type).toBe('message');
+        return [idOf.get(tx.sender), idOf.get(tx.receiver), tx.message];
+      });
     const order = (rows: unknown[][]) => rows.map((r) => JSON.stringify(r)).sort();
     expect(order(onChain)).toEqual(order(accepted));
   }, 120_000);

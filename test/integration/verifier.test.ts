@@ -35,7 +35,12 @@ async function startNode(port: number, opts: { bootstrap: boolean; bootstrapUrl?
   const dataDir = mkdtempSync(join(tmpdir(), 'blockchat-verifier-'));
   cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
   const lines = { info: [] as string[], warn: [] as string[], error: [] as string[] };
-  const log: Logger = { debug: () => undefined, info: (m) => lines.info.push(m), warn: (m) => lines.warn.push(m), error: (m) => lines.error.push(m) };
+  const log: Logger = {
+    debug: () => undefined,
+    info: (m) => lines.info.push(m),
+    warn: (m) => lines.warn.push(m),
+    error: (m) => lines.error.push(m),
+  };
   const node = new BlockchatNode({
     port,
     host: '127.0.0.1',
@@ -67,14 +72,25 @@ describe('the verifier fingerprint', () => {
     expect(status.verifier_fingerprint).toBe(runVectors(nobleCrypto).fingerprint);
   });
 
-  it('of a joining node must be the bootstrap\'s: a different one → 409 VERIFIER_MISMATCH, and the node is not admitted', async () => {
+  it("of a joining node must be the bootstrap's: a different one → 409 VERIFIER_MISMATCH, and the node is not admitted", async () => {
     const base = await freePortBase(2);
     const { node, lines } = await startNode(base, { bootstrap: true });
     const app = await buildServer(node);
     cleanups.push(() => app.close());
     const key = freshKey();
     const request = (fingerprint: string | undefined) =>
-      signJoin({ address: addressOf(key), host: '127.0.0.1', port: base + 1, n: 2, capacity: 5, stake: 1000, ...(fingerprint === undefined ? {} : { verifier_fingerprint: fingerprint }) }, key);
+      signJoin(
+        {
+          address: addressOf(key),
+          host: '127.0.0.1',
+          port: base + 1,
+          n: 2,
+          capacity: 5,
+          stake: 1000,
+          ...(fingerprint === undefined ? {} : { verifier_fingerprint: fingerprint }),
+        },
+        key,
+      );
 
     const refused = await app.inject({ method: 'POST', url: '/peer/join', payload: request(OTHER) });
     expect(refused.statusCode).toBe(409);
@@ -82,7 +98,11 @@ describe('the verifier fingerprint', () => {
     expect(node.views.status().joined).toBe(1);
     expect(lines.error).toHaveLength(1);
     // a tampered fingerprint breaks the signature: it is part of what the node signed
-    const tampered = await app.inject({ method: 'POST', url: '/peer/join', payload: { ...request(crypto.fingerprint), verifier_fingerprint: OTHER } });
+    const tampered = await app.inject({
+      method: 'POST',
+      url: '/peer/join',
+      payload: { ...request(crypto.fingerprint), verifier_fingerprint: OTHER },
+    });
     expect(tampered.json<{ code: string }>().code).toBe('BAD_SIGNATURE');
 
     const admitted = await app.inject({ method: 'POST', url: '/peer/join', payload: request(crypto.fingerprint) });
@@ -95,8 +115,22 @@ describe('the verifier fingerprint', () => {
     const base = await freePortBase(2);
     const { node, lines } = await startNode(base, { bootstrap: true });
     const key = freshKey();
-    await node.handleJoin(signJoin({ address: addressOf(key), host: '127.0.0.1', port: base + 1, n: 2, capacity: 5, stake: 1000, verifier_fingerprint: crypto.fingerprint }, key));
-    const hello = (fingerprint: string) => signHello({ id: 1, address: addressOf(key), host: '127.0.0.1', port: base + 1, verifier_fingerprint: fingerprint }, key);
+    await node.handleJoin(
+      signJoin(
+        {
+          address: addressOf(key),
+          host: '127.0.0.1',
+          port: base + 1,
+          n: 2,
+          capacity: 5,
+          stake: 1000,
+          verifier_fingerprint: crypto.fingerprint,
+        },
+        key,
+      ),
+    );
+    const hello = (fingerprint: string) =>
+      signHello({ id: 1, address: addressOf(key), host: '127.0.0.1', port: base + 1, verifier_fingerprint: fingerprint }, key);
     const errors = lines.error.length;
     node.formation.handleHello(hello(crypto.fingerprint));
     expect(lines.error.length).toBe(errors);
@@ -104,7 +138,7 @@ describe('the verifier fingerprint', () => {
     expect(lines.error.length).toBe(errors + 1);
   });
 
-  it("of the bootstrap is checked by a joining node, which refuses to join if it differs", async () => {
+  it('of the bootstrap is checked by a joining node, which refuses to join if it differs', async () => {
     const base = await freePortBase(2);
     let joins = 0;
     let statusAsked = 0;
@@ -113,7 +147,20 @@ describe('the verifier fingerprint', () => {
       req.on('end', () => {
         if (req.url === '/status') {
           statusAsked++;
-          const status = { id: 0, address: addressOf(freshKey()), n: 2, capacity: 5, height: 0, ready: false, last_hash: '', next_validator: '', pool: 0, verifier: 'other', verifier_fingerprint: OTHER, joined: 1 };
+          const status = {
+            id: 0,
+            address: addressOf(freshKey()),
+            n: 2,
+            capacity: 5,
+            height: 0,
+            ready: false,
+            last_hash: '',
+            next_validator: '',
+            pool: 0,
+            verifier: 'other',
+            verifier_fingerprint: OTHER,
+            joined: 1,
+          };
           return res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(status));
         }
         if (req.url === '/peer/join') joins++;
@@ -121,10 +168,13 @@ describe('the verifier fingerprint', () => {
       });
     });
     await new Promise<void>((resolve) => fake.listen(base, '127.0.0.1', resolve));
-    cleanups.push(() => new Promise<void>((resolve) => {
-      fake.closeAllConnections();
-      fake.close(() => resolve());
-    }));
+    cleanups.push(
+      () =>
+        new Promise<void>((resolve) => {
+          fake.closeAllConnections();
+          fake.close(() => resolve());
+        }),
+    );
     const { node } = await startNode(base + 1, { bootstrap: false, bootstrapUrl: `http://127.0.0.1:${base}` });
     const failure = await node.begin().then(
       () => undefined,

@@ -31,7 +31,15 @@ describe('genesis', () => {
     expect(genesis.signature).toBe('');
     expect(genesis.transactions).toHaveLength(1);
     const tx = genesis.transactions[0]!;
-    expect(tx).toMatchObject({ sender: '0', receiver: g.bootstrap, type: 'coins', amount: g.n * 1000 * 100, message: '', nonce: 0, signature: '' });
+    expect(tx).toMatchObject({
+      sender: '0',
+      receiver: g.bootstrap,
+      type: 'coins',
+      amount: g.n * 1000 * 100,
+      message: '',
+      nonce: 0,
+      signature: '',
+    });
     expect(tx.id).toBe(g.tx_id);
     expect(genesis.current_hash).toBe(g.current_hash);
   });

@@ -201,7 +201,7 @@ describe('applyBlock rejects', () => {
     expect(next.block.validator).toBe(other.address);
   });
 
-  it('TOO_EARLY for a block of round 0 stamped before its parent; one stamped with its parent\'s time is valid', () => {
+  it("TOO_EARLY for a block of round 0 stamped before its parent; one stamped with its parent's time is valid", () => {
     expect(rejectCode(signBlock(tip.block, [good], tip.block.timestamp - 1, chosen.secret))).toBe('TOO_EARLY');
     expect(rejectCode(signBlock(tip.block, [good], 0, chosen.secret))).toBe('TOO_EARLY');
     const next = applyBlock(params, tip, signBlock(tip.block, [good], tip.block.timestamp, chosen.secret));
@@ -216,7 +216,7 @@ describe('applyBlock rejects', () => {
     expect(rejectCode({ ...block, timestamp: -5 })).toBe('BAD_HASH');
   });
 
-  it("BAD_SIGNATURE for a block signed by another key but claiming the validator", () => {
+  it('BAD_SIGNATURE for a block signed by another key but claiming the validator', () => {
     const hash = blockHash(tip.block.index + 1, T0 + 99_000, chosen.address, tip.block.current_hash, [good]);
     const forged: Block = {
       index: tip.block.index + 1,
@@ -259,7 +259,13 @@ describe('applyBlock rejects', () => {
     // a nonce gap
     expect(rejectCode(sign([coins(B, A, 10, bNonce + 1)]))).toBe('INVALID_TRANSACTION/NONCE_AHEAD');
     // signed for another network
-    const foreign = signTransaction('f'.repeat(64), B.secret, { receiver: A.address, type: 'coins', amount: 10, message: '', nonce: bNonce });
+    const foreign = signTransaction('f'.repeat(64), B.secret, {
+      receiver: A.address,
+      type: 'coins',
+      amount: 10,
+      message: '',
+      nonce: bNonce,
+    });
     expect(rejectCode(sign([foreign]))).toBe('INVALID_TRANSACTION/BAD_ID');
     // tampered amount after signing
     expect(rejectCode(sign([{ ...good, amount: 101 }]))).toBe('INVALID_TRANSACTION/BAD_ID');

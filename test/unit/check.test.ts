@@ -17,7 +17,15 @@ describe('schemaError (the peer stream checks frames against the REST schemas)',
   it('accepts a well-formed transaction, batch and block', () => {
     expect(schemaError(transactionSchema, tx)).toBeUndefined();
     expect(schemaError(peerTransactionsSchema, [tx, tx])).toBeUndefined();
-    const block = { index: 1, timestamp: 2, transactions: [tx], validator: tx.sender, previous_hash: 'e'.repeat(64), current_hash: 'f'.repeat(64), signature: 'd'.repeat(128) };
+    const block = {
+      index: 1,
+      timestamp: 2,
+      transactions: [tx],
+      validator: tx.sender,
+      previous_hash: 'e'.repeat(64),
+      current_hash: 'f'.repeat(64),
+      signature: 'd'.repeat(128),
+    };
     expect(schemaError(peerBlockSchema, block)).toBeUndefined();
   });
 
@@ -34,7 +42,12 @@ describe('schemaError (the peer stream checks frames against the REST schemas)',
     expect(schemaError(transactionSchema, [tx])).toMatch(/object/);
     expect(schemaError(transactionSchema, null)).toMatch(/object/);
     expect(schemaError(peerTransactionsSchema, tx)).toMatch(/array/);
-    expect(schemaError(peerTransactionsSchema, Array.from({ length: 1001 }, () => tx))).toMatch(/at most 1000/);
+    expect(
+      schemaError(
+        peerTransactionsSchema,
+        Array.from({ length: 1001 }, () => tx),
+      ),
+    ).toMatch(/at most 1000/);
     expect(schemaError(peerTransactionsSchema, [tx, { sender: 5 }])).toMatch(/^\/1/);
   });
 });

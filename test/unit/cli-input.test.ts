@@ -7,7 +7,10 @@ import { complete, type CompletionSource } from '../../client/complete.js';
 import { COMMAND_WORDS } from '../../client/help.js';
 import { lastPort, port, positive, whole } from '../../src/options.js';
 
-const source: CompletionSource = { nodeIds: [0, 1, 3, 10, 11], sentIds: ['ab12' + '0'.repeat(60), 'ab34' + '0'.repeat(60), 'cd' + '1'.repeat(62)] };
+const source: CompletionSource = {
+  nodeIds: [0, 1, 3, 10, 11],
+  sentIds: ['ab12' + '0'.repeat(60), 'ab34' + '0'.repeat(60), 'cd' + '1'.repeat(62)],
+};
 
 describe('Tab completion', () => {
   it('completes a command name with a space, or as far as the names agree with the choices shown', () => {

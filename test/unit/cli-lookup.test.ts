@@ -17,7 +17,16 @@ let ctx: CommandContext;
 
 /** A transaction id: 64 hex characters from a name. */
 const hex = (name: string): string => createHash('sha256').update(name).digest('hex');
-const [G, A, B, C, D, E, P, Q] = ['genesis', 'a', 'b', 'c', 'd', 'e', 'p', 'q'].map(hex) as [string, string, string, string, string, string, string, string];
+const [G, A, B, C, D, E, P, Q] = ['genesis', 'a', 'b', 'c', 'd', 'e', 'p', 'q'].map(hex) as [
+  string,
+  string,
+  string,
+  string,
+  string,
+  string,
+  string,
+  string,
+];
 
 /** Node 0 (the CLI's) got the genesis coins, paid 1 and 2, got a message from 1, staked; 2 paid 3. */
 function setChain(): void {
@@ -32,7 +41,9 @@ function setChain(): void {
 
 /** A chain of `count` blocks of one transaction each between nodes 2 and 3, plus `extra` in block `at`. */
 function longChain(count: number, at: number, extra: Transaction): Block[] {
-  return Array.from({ length: count }, (_, i) => block(i, i === at ? [extra] : [tx(addr(2), addr(3), 'coins', 100, '', hex(`filler-${i}`), i)]));
+  return Array.from({ length: count }, (_, i) =>
+    block(i, i === at ? [extra] : [tx(addr(2), addr(3), 'coins', 100, '', hex(`filler-${i}`), i)]),
+  );
 }
 
 const run = (line: string): Promise<CommandResult> => executeCommand(line, ctx);
@@ -89,7 +100,12 @@ describe('tx', () => {
     fake.state.dropped[dropped] = 'its nonce was used by another transaction';
     const r = await run(`tx ${dropped}`);
     expect(r.ok).toBe(true);
-    expect(r.data).toMatchObject({ id: dropped, status: 'dropped', reason: 'its nonce was used by another transaction', transaction: null });
+    expect(r.data).toMatchObject({
+      id: dropped,
+      status: 'dropped',
+      reason: 'its nonce was used by another transaction',
+      transaction: null,
+    });
   });
 
   it('refuses what is not an id, and says when a prefix names no transaction or several', async () => {
@@ -150,7 +166,9 @@ describe('history', () => {
     const mine = tx(addr(1), addr(0), 'coins', 700, '', hex('mine'), 0);
     fake.state.chain = longChain(1200, 2, mine);
     fake.state.pool = [];
-    expect((await run('history')).data).toMatchObject({ transactions: [{ transaction: { id: mine.id }, block: 2, direction: 'received' }] });
+    expect((await run('history')).data).toMatchObject({
+      transactions: [{ transaction: { id: mine.id }, block: 2, direction: 'received' }],
+    });
   });
 
   it('says when there is nothing, and refuses a count that is not 1 to 10000', async () => {

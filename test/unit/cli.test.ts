@@ -78,7 +78,10 @@ describe('commands that spend', () => {
     expect(r.output).toContain('9.79 BCC'); // 9.50 + ceil(3% of 950 units) = 29 units
     expect(r.output).toContain('9.50 + 0.29 fee');
     // The whole id on a line of its own, to copy into `tx`.
-    expect(r.output.split('\n')).toEqual([expect.stringMatching(/^sent 9\.50 BCC to id3: /), `  tx ${'0123456789abcdef'.repeat(4)} pending`]);
+    expect(r.output.split('\n')).toEqual([
+      expect.stringMatching(/^sent 9\.50 BCC to id3: /),
+      `  tx ${'0123456789abcdef'.repeat(4)} pending`,
+    ]);
   });
 
   it('t to an address passes the address through; 0.27 is 27 units', async () => {
@@ -111,9 +114,7 @@ describe('commands that spend', () => {
   it('a 422 from the node is one line with the reason in BCC, and a failure', async () => {
     const r = await executeCommand('t 3 950', ctx);
     expect(r.ok).toBe(false);
-    expect(r.output).toBe(
-      'error: insufficient funds: the transaction costs 978.50 BCC and the available balance is 500.00 BCC',
-    );
+    expect(r.output).toBe('error: insufficient funds: the transaction costs 978.50 BCC and the available balance is 500.00 BCC');
     const self = await executeCommand('t 0 1', ctx);
     expect(self.ok).toBe(false);
     expect(self.output).toMatch(/^error: sender and receiver must differ/);
@@ -186,12 +187,7 @@ describe('commands that read', () => {
     expect(r.output).toBe(formatBalance(fake.state.wallet));
     const lines = r.output.split('\n');
     expect(lines[0]).toMatch(/^node 0 {2}address [0-9a-f]{16}…$/);
-    expect(lines.slice(1)).toEqual([
-      '  available  500.00 BCC',
-      '  stake       10.00 BCC',
-      '  total      510.00 BCC',
-      '  nonce      7',
-    ]);
+    expect(lines.slice(1)).toEqual(['  available  500.00 BCC', '  stake       10.00 BCC', '  total      510.00 BCC', '  nonce      7']);
   });
 
   it('inbox shows messages newest first with the sender id and block', async () => {
@@ -208,7 +204,16 @@ describe('commands that read', () => {
 
   it('help lists every command with examples; exit, blank lines and case', async () => {
     const help = await executeCommand('help', ctx);
-    for (const word of ['t <recipient> <amount>', 'm <recipient> <message>', 'stake <amount>', 'view', 'balance', 'inbox', 'exit', 't 3 9.5']) {
+    for (const word of [
+      't <recipient> <amount>',
+      'm <recipient> <message>',
+      'stake <amount>',
+      'view',
+      'balance',
+      'inbox',
+      'exit',
+      't 3 9.5',
+    ]) {
       expect(help.output).toContain(word);
     }
     expect(await executeCommand('exit', ctx)).toMatchObject({ ok: true, output: '', exit: true });
@@ -236,7 +241,10 @@ describe('the real command, one-shot', () => {
     writeFileSync(join(dataDir, 'token'), TOKEN + '\n', { mode: 0o600 });
     const build = spawnSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: root, encoding: 'utf8' });
     // a failed build (type errors included) fails these tests: they must not pass on a stale dist/
-    if (build.status !== 0) throw new Error(`tsc -p tsconfig.build.json failed (${build.error?.message ?? `status ${build.status}`}):\n${build.stdout}${build.stderr}`);
+    if (build.status !== 0)
+      throw new Error(
+        `tsc -p tsconfig.build.json failed (${build.error?.message ?? `status ${build.status}`}):\n${build.stdout}${build.stderr}`,
+      );
   }, 120_000);
 
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
@@ -264,9 +272,7 @@ describe('the real command, one-shot', () => {
 
     const poor = await cli('-p', String(port), '--data-dir', dataDir, '--', 't', '3', '950');
     expect(poor.status).toBe(1);
-    expect(poor.stderr.trim()).toBe(
-      'error: insufficient funds: the transaction costs 978.50 BCC and the available balance is 500.00 BCC',
-    );
+    expect(poor.stderr.trim()).toBe('error: insufficient funds: the transaction costs 978.50 BCC and the available balance is 500.00 BCC');
 
     const dead = await cli('-p', String(deadPort), '--', 'balance');
     expect(dead.status).toBe(1);

@@ -60,7 +60,8 @@ describe('the blockchat command line', () => {
   it('--help lists the commands; cli --help lists the CLI commands, the one-shot form and examples', async () => {
     const top = await blockchat('--help');
     expect(top.code).toBe(0);
-    for (const command of ['node', 'network', 'cli', 'tester', 'load', 'demo', 'version']) expect(top.stdout).toContain(`blockchat ${command}`);
+    for (const command of ['node', 'network', 'cli', 'tester', 'load', 'demo', 'version'])
+      expect(top.stdout).toContain(`blockchat ${command}`);
     const cli = await blockchat('cli', '--help');
     expect(cli.code).toBe(0);
     expect(COMMANDS.length).toBeGreaterThan(0);

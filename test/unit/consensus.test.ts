@@ -11,11 +11,9 @@ import { earliestTimestampV2 } from '../../src/core/time.js';
 import { signVote } from '../../src/core/vote.js';
 import type { Block } from '../../src/core/types.js';
 import { codeOf, protocolError } from './fixtures.js';
-import {
-  advance, blockOn, coinsTx, DOMAIN, KEYS4, keyOf, mint, NET, PARAMS, revealFor, stakeTx, SUPPLY, T0,
-} from './v2-fixtures.js';
+import { advance, blockOn, coinsTx, DOMAIN, KEYS4, keyOf, mint, NET, PARAMS, revealFor, stakeTx, SUPPLY, T0 } from './v2-fixtures.js';
 
-const [A, B, C, D] = KEYS4 as [typeof KEYS4[0], typeof KEYS4[0], typeof KEYS4[0], typeof KEYS4[0]];
+const [A, B, C, D] = KEYS4 as [(typeof KEYS4)[0], (typeof KEYS4)[0], (typeof KEYS4)[0], (typeof KEYS4)[0]];
 
 /** Every tip of the main chain, built once: funding, stakes, then empty blocks with votes. */
 const tips: TipV2[] = [NET.tip];
@@ -24,7 +22,9 @@ const last = (): TipV2 => tips[tips.length - 1]!;
 beforeAll(() => {
   let t = NET.tip;
   // The bootstrap is every round's validator while nobody stakes; it alone finalises.
-  t = advance(t, 1, [A], { transactions: [coinsTx(A, B.address, 100_000, 0), coinsTx(A, C.address, 100_000, 1), coinsTx(A, D.address, 100_000, 2)] });
+  t = advance(t, 1, [A], {
+    transactions: [coinsTx(A, B.address, 100_000, 0), coinsTx(A, C.address, 100_000, 1), coinsTx(A, D.address, 100_000, 2)],
+  });
   tips.push(t);
   t = advance(t, 1, [A], { transactions: [stakeTx(A, 1000, 3), stakeTx(B, 1000, 0), stakeTx(C, 1000, 0), stakeTx(D, 1000, 0)] });
   tips.push(t);
@@ -92,21 +92,39 @@ describe('block validity', () => {
   it('refuses a block from a validator the draw does not name', () => {
     const t = last();
     const outsider = { secret: sha256Hex('an outsider without stake') };
-    const bad = signBlockV2(DOMAIN, t.block, { transactions: [], votes: [], evidence: [], reveal: '22'.repeat(32) }, t.block.timestamp + 1000, outsider.secret);
+    const bad = signBlockV2(
+      DOMAIN,
+      t.block,
+      { transactions: [], votes: [], evidence: [], reveal: '22'.repeat(32) },
+      t.block.timestamp + 1000,
+      outsider.secret,
+    );
     expect(codeOf(() => applyBlockV2(PARAMS, t, bad))).toBe('WRONG_VALIDATOR');
   });
 
   it('refuses a timestamp that does not increase, or that is before its round, or too far ahead of the clock', () => {
     const t = last();
     const v = keyOf(blockOn(t).validator);
-    const same = signBlockV2(DOMAIN, t.block, { transactions: [], votes: [], evidence: [], reveal: revealFor(t, v) }, t.block.timestamp, v.secret);
+    const same = signBlockV2(
+      DOMAIN,
+      t.block,
+      { transactions: [], votes: [], evidence: [], reveal: revealFor(t, v) },
+      t.block.timestamp,
+      v.secret,
+    );
     expect(codeOf(() => applyBlockV2(PARAMS, t, same))).toBe('TOO_EARLY');
     const ok = blockOn(t);
     expect(codeOf(() => applyBlockV2(PARAMS, t, ok, { now: ok.timestamp - 2001 }))).toBe('FUTURE_BLOCK');
     expect(applyBlockV2(PARAMS, t, ok, { now: ok.timestamp - 2000 }).block.index).toBe(t.block.index + 1);
     const r1 = blockOn(t, {}, { round: 1 });
     expect(r1.timestamp).toBe(earliestTimestampV2(t.block.timestamp, 1));
-    const early = signBlockV2(DOMAIN, t.block, { transactions: [], votes: [], evidence: [], reveal: r1.reveal }, r1.timestamp - 1, keyOf(r1.validator).secret);
+    const early = signBlockV2(
+      DOMAIN,
+      t.block,
+      { transactions: [], votes: [], evidence: [], reveal: r1.reveal },
+      r1.timestamp - 1,
+      keyOf(r1.validator).secret,
+    );
     if (early.validator !== ok.validator) expect(codeOf(() => applyBlockV2(PARAMS, t, early))).toBe('TOO_EARLY');
   });
 
@@ -114,20 +132,39 @@ describe('block validity', () => {
     const t = last();
     const good = blockOn(t);
     const v = keyOf(good.validator);
-    const wrong = signBlockV2(DOMAIN, t.block, { transactions: [], votes: [], evidence: [], reveal: '11'.repeat(32) }, good.timestamp, v.secret);
+    const wrong = signBlockV2(
+      DOMAIN,
+      t.block,
+      { transactions: [], votes: [], evidence: [], reveal: '11'.repeat(32) },
+      good.timestamp,
+      v.secret,
+    );
     expect(codeOf(() => applyBlockV2(PARAMS, t, wrong))).toBe('BAD_REVEAL');
     expect(codeOf(() => applyBlockV2(PARAMS, t, { ...good, timestamp: good.timestamp + 1 }))).toBe('BAD_HASH');
     const other = KEYS4.find((k) => k.address !== v.address)!;
-    const forged = signBlockV2(DOMAIN, t.block, { transactions: [], votes: [], evidence: [], reveal: good.reveal }, good.timestamp, other.secret);
+    const forged = signBlockV2(
+      DOMAIN,
+      t.block,
+      { transactions: [], votes: [], evidence: [], reveal: good.reveal },
+      good.timestamp,
+      other.secret,
+    );
     expect(codeOf(() => applyBlockV2(PARAMS, t, { ...good, signature: forged.signature }))).toBe('BAD_SIGNATURE');
   });
 
   it('refuses malformed votes, evidence and transactions with their codes, before hashing them', () => {
     const t = last();
     const good = blockOn(t);
-    const junk = [null, 7, { kind: 'double_vote', first: null, second: 1 }, { kind: 'other' }, { kind: 'double_block', first: {}, second: {} }];
+    const junk = [
+      null,
+      7,
+      { kind: 'double_vote', first: null, second: 1 },
+      { kind: 'other' },
+      { kind: 'double_block', first: {}, second: {} },
+    ];
     for (const e of junk) expect(codeOf(() => applyBlockV2(PARAMS, t, { ...good, evidence: [e as never] }))).toBe('BAD_EVIDENCE');
-    for (const v of [null, 'vote', { staker: A.address }]) expect(codeOf(() => applyBlockV2(PARAMS, t, { ...good, votes: [v as never] }))).toBe('BAD_VOTE');
+    for (const v of [null, 'vote', { staker: A.address }])
+      expect(codeOf(() => applyBlockV2(PARAMS, t, { ...good, votes: [v as never] }))).toBe('BAD_VOTE');
     expect(codeOf(() => applyBlockV2(PARAMS, t, { ...good, transactions: [null as never] }))).toBe('INVALID_TRANSACTION');
   });
 
@@ -160,7 +197,9 @@ describe('slashing in a block', () => {
     while (!voteToCast(later.finality)) later = mint(later);
     const cast = voteToCast(later.finality)!;
     expect(codeOf(() => mint(later, { votes: [signVote(DOMAIN, B.secret, cast.source, cast.target)] }))).toBe('BAD_VOTE');
-    expect(mint(later, { votes: [signVote(DOMAIN, C.secret, cast.source, cast.target)] }).finality.lastTarget.get(C.address)).toBe(cast.target.height);
+    expect(mint(later, { votes: [signVote(DOMAIN, C.secret, cast.source, cast.target)] }).finality.lastTarget.get(C.address)).toBe(
+      cast.target.height,
+    );
     const nonce = accountOf(after.ledger, B.address).nonce;
     const e = protocolError(() => mint(after, { transactions: [stakeTx(B, 500, nonce)] }));
     expect([e.code, e.cause_code]).toEqual(['INVALID_TRANSACTION', 'SLASHED']);
@@ -170,7 +209,13 @@ describe('slashing in a block', () => {
     const t = last();
     const one = blockOn(t);
     const v = keyOf(one.validator);
-    const two = signBlockV2(DOMAIN, t.block, { transactions: [], votes: [], evidence: [], reveal: one.reveal }, one.timestamp + 1, v.secret);
+    const two = signBlockV2(
+      DOMAIN,
+      t.block,
+      { transactions: [], votes: [], evidence: [], reveal: one.reveal },
+      one.timestamp + 1,
+      v.secret,
+    );
     const evidence = doubleBlockEvidence(DOMAIN, headerOf(DOMAIN, one), headerOf(DOMAIN, two));
     const after = mint(applyBlockV2(PARAMS, t, one), { evidence: [evidence] });
     expect(accountOf(after.ledger, v.address).stake).toBe(0);

@@ -17,7 +17,8 @@ function broken(name: string, change: (c: NodeCrypto) => Partial<Crypto>): { nam
   return { name, make: () => ({ ...nobleNodeCrypto(), ...change(nobleNodeCrypto()) }) };
 }
 /** What a Latin-1 read of a JS string gives: the low byte of each UTF-16 unit. */
-const latin1 = (s: unknown): unknown => (typeof s === 'string' ? Array.from(s, (c) => String.fromCharCode(c.charCodeAt(0) & 0xff)).join('') : s);
+const latin1 = (s: unknown): unknown =>
+  typeof s === 'string' ? Array.from(s, (c) => String.fromCharCode(c.charCodeAt(0) & 0xff)).join('') : s;
 
 describe("noble's answers to the fixed checks", () => {
   it('have the fingerprint that nodes compare with (recorded in vectors.ts)', () => {
@@ -28,18 +29,25 @@ describe("noble's answers to the fixed checks", () => {
   const matching = (re: RegExp): string[] => [...answers.keys()].filter((l) => re.test(l));
 
   it('say yes to every valid signature, the forged ones and x(R) ≥ n among them', () => {
-    const valid = matching(/^verifyHash (valid signature|a valid signature|key \d, hash \d: valid$|x\(R\) >= n, (plain|through a key table)$)/);
+    const valid = matching(
+      /^verifyHash (valid signature|a valid signature|key \d, hash \d: valid$|x\(R\) >= n, (plain|through a key table)$)/,
+    );
     expect(valid.length).toBe(18 + 17 + 6 + 2);
     for (const label of valid) expect(answers.get(label), label).toBe('true');
     for (const label of matching(/valid for noble$/)) expect(answers.get(label), label).toBe('true');
   });
 
   it('say no to every tampered or hostile argument, and refuse invalid keys', () => {
-    const hostile = [...matching(/^verifyHash key \d, hash \d: (?!valid$)/), ...matching(/^verifyHash x\(R\) >= n, (r = x\(R\)|other hash)$/)];
+    const hostile = [
+      ...matching(/^verifyHash key \d, hash \d: (?!valid$)/),
+      ...matching(/^verifyHash x\(R\) >= n, (r = x\(R\)|other hash)$/),
+    ];
     expect(hostile.length).toBeGreaterThan(80);
     expect(hostile.filter((l) => /U\+0131|U\+0136/.test(l)).length).toBeGreaterThan(10);
     for (const label of hostile) expect(answers.get(label), label).toBe('false');
-    const invalid = matching(/^(signHash|addressOf) .*(invalid scalar|U\+0131|U\+0136|upper case|short|long|non-hex|null|number|object|empty)/);
+    const invalid = matching(
+      /^(signHash|addressOf) .*(invalid scalar|U\+0131|U\+0136|upper case|short|long|non-hex|null|number|object|empty)/,
+    );
     expect(invalid.length).toBeGreaterThan(40);
     for (const label of invalid) expect(answers.get(label), label).toBe('throws');
   });

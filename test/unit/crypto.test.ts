@@ -6,16 +6,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  addressOf,
-  isHex,
-  isValidAddress,
-  nobleCrypto,
-  sha256Bytes,
-  sha256Hex,
-  signHash,
-  verifyHash,
-} from '../../src/core/crypto.js';
+import { addressOf, isHex, isValidAddress, nobleCrypto, sha256Bytes, sha256Hex, signHash, verifyHash } from '../../src/core/crypto.js';
 import { sha256Bytes as nodeSha256Bytes, sha256Hex as nodeSha256Hex } from '../../src/crypto/suite.js';
 import { KEYS, key } from './fixtures.js';
 import { HALF_N, N, P, h, hex32, sOf, withS } from './secp256k1-fixtures.js';
@@ -83,7 +74,13 @@ describe('signatures (the reference)', () => {
   it('signHash refuses anything but lower-case hex of 32 bytes and a valid scalar', () => {
     const k = key(1);
     const hash = h('refuse');
-    for (const [hh, sk] of [[hash.toUpperCase(), k.secret], [hash, k.secret.toUpperCase()], [hash.slice(2), k.secret], [hash, hex32(0n)], [hash, hex32(N)]]) {
+    for (const [hh, sk] of [
+      [hash.toUpperCase(), k.secret],
+      [hash, k.secret.toUpperCase()],
+      [hash.slice(2), k.secret],
+      [hash, hex32(0n)],
+      [hash, hex32(N)],
+    ]) {
       expect(() => signHash(hh!, sk!)).toThrow();
     }
   });
@@ -121,7 +118,10 @@ describe('signatures (the reference)', () => {
 describe("the node's SHA-256 (node:crypto) and the reference's (noble)", () => {
   it('agree on any string, lone surrogates and astral characters included', () => {
     // any UTF-16 code unit (so lone surrogates too), or any whole code point
-    const unit = fc.oneof(fc.integer({ min: 0, max: 0xffff }).map((c) => String.fromCharCode(c)), fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }));
+    const unit = fc.oneof(
+      fc.integer({ min: 0, max: 0xffff }).map((c) => String.fromCharCode(c)),
+      fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }),
+    );
     fc.assert(
       fc.property(fc.string({ unit, maxLength: 300 }), (s) => {
         expect(nodeSha256Hex(s)).toBe(sha256Hex(s));

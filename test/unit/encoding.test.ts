@@ -4,7 +4,6 @@ import { blockPreimage, canon, txPreimage } from '../../src/core/encoding.js';
 import type { TxBody } from '../../src/core/types.js';
 import { BLOCK_VECTORS, TX_VECTORS } from './fixtures.js';
 
-
 const txVectors = TX_VECTORS;
 const blockVectors = BLOCK_VECTORS.cases;
 const utf8 = new TextEncoder();

@@ -1,7 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  applyEvidence, doubleBlockEvidence, doubleVoteEvidence, noSlashing, supplyWithBurned, verifyEvidence, type DoubleVoteEvidence, type SlashingState,
+  applyEvidence,
+  doubleBlockEvidence,
+  doubleVoteEvidence,
+  noSlashing,
+  supplyWithBurned,
+  verifyEvidence,
+  type DoubleVoteEvidence,
+  type SlashingState,
 } from '../../src/core/evidence.js';
 import { headerHash, type Header, type HeaderFields } from '../../src/core/header.js';
 import { signHash } from '../../src/core/crypto.js';
@@ -19,8 +26,15 @@ const cp = (height: number, tag: string): Checkpoint => ({ height, hash: Buffer.
 
 function header(k: typeof A, fields: Partial<HeaderFields>, domain = DOMAIN): Header {
   const f: HeaderFields = {
-    index: 7, timestamp: 1_700_000_000_000, validator: k.address, previous_hash: '11'.repeat(32),
-    tx_ids: [], reveal: '22'.repeat(32), vote_ids: [], evidence_ids: [], ...fields,
+    index: 7,
+    timestamp: 1_700_000_000_000,
+    validator: k.address,
+    previous_hash: '11'.repeat(32),
+    tx_ids: [],
+    reveal: '22'.repeat(32),
+    vote_ids: [],
+    evidence_ids: [],
+    ...fields,
   };
   const current_hash = headerHash(domain, f);
   return { ...f, current_hash, signature: signHash(current_hash, k.secret) };
@@ -43,7 +57,9 @@ describe('double-block evidence', () => {
     const e = doubleBlockEvidence(DOMAIN, one, header(A, { timestamp: 2 }));
     expect(codeOf(() => verifyEvidence(DOMAIN, { ...e, first: e.second, second: e.first }))).toBe('BAD_EVIDENCE');
     const elsewhere = 'ee'.repeat(32);
-    expect(codeOf(() => doubleBlockEvidence(DOMAIN, header(A, { timestamp: 1 }, elsewhere), header(A, { timestamp: 2 }, elsewhere)))).toBe('BAD_EVIDENCE');
+    expect(codeOf(() => doubleBlockEvidence(DOMAIN, header(A, { timestamp: 1 }, elsewhere), header(A, { timestamp: 2 }, elsewhere)))).toBe(
+      'BAD_EVIDENCE',
+    );
     const forged = { ...header(A, { timestamp: 3 }), signature: header(B, { timestamp: 3 }).signature };
     expect(codeOf(() => doubleBlockEvidence(DOMAIN, one, forged))).toBe('BAD_EVIDENCE');
   });
@@ -66,18 +82,29 @@ describe('double-vote evidence', () => {
 
   it('a voter that signs only what maySign allows never signs two conflicting votes', () => {
     fc.assert(
-      fc.property(fc.array(fc.tuple(fc.integer({ min: 0, max: 8 }), fc.integer({ min: 1, max: 9 })), { minLength: 1, maxLength: 12 }), (candidates) => {
-        const signed: Vote[] = [];
-        let memory = NO_VOTES;
-        for (const [s, t] of candidates) {
-          const source = cp(s * 4, 's');
-          const target = cp(t * 4, `t${s}`);
-          if (!maySign(memory, source, target)) continue;
-          memory = remember(memory, source, target);
-          signed.push({ staker: A.address, source_height: source.height, source_hash: source.hash, target_height: target.height, target_hash: target.hash, signature: '' });
-        }
-        for (let i = 0; i < signed.length; i++) for (let j = i + 1; j < signed.length; j++) expect(voteConflict(signed[i]!, signed[j]!)).toBeUndefined();
-      }),
+      fc.property(
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 8 }), fc.integer({ min: 1, max: 9 })), { minLength: 1, maxLength: 12 }),
+        (candidates) => {
+          const signed: Vote[] = [];
+          let memory = NO_VOTES;
+          for (const [s, t] of candidates) {
+            const source = cp(s * 4, 's');
+            const target = cp(t * 4, `t${s}`);
+            if (!maySign(memory, source, target)) continue;
+            memory = remember(memory, source, target);
+            signed.push({
+              staker: A.address,
+              source_height: source.height,
+              source_hash: source.hash,
+              target_height: target.height,
+              target_hash: target.hash,
+              signature: '',
+            });
+          }
+          for (let i = 0; i < signed.length; i++)
+            for (let j = i + 1; j < signed.length; j++) expect(voteConflict(signed[i]!, signed[j]!)).toBeUndefined();
+        },
+      ),
     );
     const a = { staker: A.address, source_height: 8, source_hash: cp(8, 's').hash, target_height: 12, target_hash: cp(12, 't').hash };
     expect(voteConflict(a, { ...a, source_height: 4, target_height: 16 })).toBe('surround');
@@ -102,8 +129,17 @@ describe('applying evidence', () => {
       fc.property(
         fc.array(
           fc.oneof(
-            fc.record({ op: fc.constant('stake' as const), who: fc.integer({ min: 0, max: 3 }), amount: fc.integer({ min: 0, max: 60_000 }) }),
-            fc.record({ op: fc.constant('coins' as const), who: fc.integer({ min: 0, max: 3 }), to: fc.integer({ min: 0, max: 3 }), amount: fc.integer({ min: 1, max: 30_000 }) }),
+            fc.record({
+              op: fc.constant('stake' as const),
+              who: fc.integer({ min: 0, max: 3 }),
+              amount: fc.integer({ min: 0, max: 60_000 }),
+            }),
+            fc.record({
+              op: fc.constant('coins' as const),
+              who: fc.integer({ min: 0, max: 3 }),
+              to: fc.integer({ min: 0, max: 3 }),
+              amount: fc.integer({ min: 1, max: 30_000 }),
+            }),
             fc.record({ op: fc.constant('slash' as const), who: fc.integer({ min: 0, max: 3 }) }),
           ),
           { minLength: 1, maxLength: 30 },
@@ -126,9 +162,10 @@ describe('applying evidence', () => {
               }
             } else {
               const acc = ledger.get(who)!;
-              const body: TxBody = o.op === 'stake'
-                ? { sender: who, receiver: '0', type: 'stake', amount: o.amount, message: '', nonce: acc.nonce }
-                : { sender: who, receiver: addresses[o.to]!, type: 'coins', amount: o.amount, message: '', nonce: acc.nonce };
+              const body: TxBody =
+                o.op === 'stake'
+                  ? { sender: who, receiver: '0', type: 'stake', amount: o.amount, message: '', nonce: acc.nonce }
+                  : { sender: who, receiver: addresses[o.to]!, type: 'coins', amount: o.amount, message: '', nonce: acc.nonce };
               if (body.receiver === who || debitOf(body, acc.stake) > acc.balance) continue; // a block would not hold it
               ledger = applyTransactions(ledger, [body], addresses[0]!);
             }

@@ -30,7 +30,15 @@ export interface FakeState {
 }
 
 /** A transaction with the given fields (its id is given: the CLI never checks ids or signatures). */
-export function tx(sender: string, receiver: string, type: TxType, amount: number, message = '', id = 'ab'.repeat(32), nonce = 0): Transaction {
+export function tx(
+  sender: string,
+  receiver: string,
+  type: TxType,
+  amount: number,
+  message = '',
+  id = 'ab'.repeat(32),
+  nonce = 0,
+): Transaction {
   return { sender, receiver, type, amount, message, nonce, id, signature: 'cd'.repeat(64) };
 }
 
@@ -53,11 +61,7 @@ export function initialState(): FakeState {
     wallet: accounts[0]!,
     accounts,
     chain: [
-      block(42, [
-        tx(addr(0), addr(3), 'coins', 950),
-        tx(addr(1), addr(2), 'message', 0, 'hello world'),
-        tx(addr(2), '0', 'stake', 2000),
-      ]),
+      block(42, [tx(addr(0), addr(3), 'coins', 950), tx(addr(1), addr(2), 'message', 0, 'hello world'), tx(addr(2), '0', 'stake', 2000)]),
     ],
     pool: [],
     dropped: {},
@@ -157,8 +161,13 @@ export class FakeNode {
       if (path === '/blocks') {
         const from = Number(url.searchParams.get('from') ?? 0);
         const limit = Number(url.searchParams.get('limit') ?? 100);
-        if (!(limit >= 1 && limit <= MAX_BLOCKS_PER_PAGE)) return fail(res, 400, 'BAD_REQUEST', `limit must be 1 to ${MAX_BLOCKS_PER_PAGE}`);
-        return send(res, 200, state.chain.filter((b) => b.index >= from && b.index < from + limit));
+        if (!(limit >= 1 && limit <= MAX_BLOCKS_PER_PAGE))
+          return fail(res, 400, 'BAD_REQUEST', `limit must be 1 to ${MAX_BLOCKS_PER_PAGE}`);
+        return send(
+          res,
+          200,
+          state.chain.filter((b) => b.index >= from && b.index < from + limit),
+        );
       }
       const txPath = /^\/transactions\/([0-9a-f]{64})$/.exec(path);
       if (txPath) {
@@ -187,7 +196,12 @@ export class FakeNode {
         cost = (body.amount ?? 0) - w.stake;
       }
       if (cost > w.balance) {
-        return fail(res, 422, 'INSUFFICIENT_FUNDS', `insufficient funds: the transaction costs ${cost} units and the available balance is ${w.balance}`);
+        return fail(
+          res,
+          422,
+          'INSUFFICIENT_FUNDS',
+          `insufficient funds: the transaction costs ${cost} units and the available balance is ${w.balance}`,
+        );
       }
       return send(res, 200, { id: '0123456789abcdef'.repeat(4), nonce: w.nonce });
     }

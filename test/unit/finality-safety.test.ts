@@ -86,7 +86,7 @@ function recordOf(sc: Scenario, branch: 'x' | 'y', votes: readonly VoteBody[]): 
   const slashed = new Set<string>();
   for (let height = 1; height <= sc.length * E + 2 * E; height++) {
     // the block at `height` includes what it can, then is recorded (a checkpoint at multiples of E)
-    for (let progress = true; progress; ) {
+    for (let progress = true; progress;) {
       progress = false;
       for (let i = 0; i < pending.length; i++) {
         if (isIncludable(st, pending[i]!, slashed, height)) {
@@ -97,7 +97,8 @@ function recordOf(sc: Scenario, branch: 'x' | 'y', votes: readonly VoteBody[]): 
         }
       }
     }
-    if (height % E === 0 && height / E <= sc.length) st = recordBlock(st, height, checkpointHash(sc, branch, height / E), ledger, BOOTSTRAP);
+    if (height % E === 0 && height / E <= sc.length)
+      st = recordBlock(st, height, checkpointHash(sc, branch, height / E), ledger, BOOTSTRAP);
   }
   return st;
 }
@@ -124,7 +125,10 @@ const scenario: fc.Arbitrary<Scenario> = fc
     }),
     // stakers mostly move together (a coalition), some on their own
     common: fc.record({ x: fc.integer({ min: -1, max: 1 }), y: fc.integer({ min: -1, max: 1 }) }),
-    own: fc.array(fc.option(fc.record({ x: fc.integer({ min: -1, max: 1 }), y: fc.integer({ min: -1, max: 1 }) }), { freq: 2 }), { minLength: 4, maxLength: 4 }),
+    own: fc.array(fc.option(fc.record({ x: fc.integer({ min: -1, max: 1 }), y: fc.integer({ min: -1, max: 1 }) }), { freq: 2 }), {
+      minLength: 4,
+      maxLength: 4,
+    }),
     extra: fc.array(
       fc.record({
         staker: fc.integer({ min: 0, max: 3 }),
@@ -167,7 +171,12 @@ describe('accountable safety (Casper FFG on the finality record)', () => {
       fork: 1,
       length: 4,
       chains: { x: [every, every], y: [every, every] },
-      follows: [{ x: 0, y: -1 }, { x: 0, y: -1 }, { x: 0, y: -1 }, { x: -1, y: 0 }],
+      follows: [
+        { x: 0, y: -1 },
+        { x: 0, y: -1 },
+        { x: 0, y: -1 },
+        { x: -1, y: 0 },
+      ],
       extra: [],
     };
     const x = recordOf(sc, 'x', votesOf(sc));

@@ -17,22 +17,46 @@ interface FinalityVectors {
   headers: Array<{ name: string; key: number; fields: HeaderFields; canon: string; current_hash: string; signature: string }>;
   onion: { key: number; roots: number; length: number; secret: string; values: Record<string, string> };
   mix: Array<{ mix: string; reveal: string; next: string }>;
-  draws: Array<{ seed: string; height: number; stakers: Array<[string, number]>; total: number; rounds: Array<{ ticket: number; validator: string }> }>;
-  epochs: { epoch_blocks: number; onion_length: number; blocks: Array<{ height: number; key: number; reveal: string }>; seeds: Record<string, string>; mix_after_last: string };
-  time: { earliest: Array<{ parent: number; round: number; earliest: number }>; future: Array<{ timestamp: number; now: number; too_far: boolean }> };
+  draws: Array<{
+    seed: string;
+    height: number;
+    stakers: Array<[string, number]>;
+    total: number;
+    rounds: Array<{ ticket: number; validator: string }>;
+  }>;
+  epochs: {
+    epoch_blocks: number;
+    onion_length: number;
+    blocks: Array<{ height: number; key: number; reveal: string }>;
+    seeds: Record<string, string>;
+    mix_after_last: string;
+  };
+  time: {
+    earliest: Array<{ parent: number; round: number; earliest: number }>;
+    future: Array<{ timestamp: number; now: number; too_far: boolean }>;
+  };
 }
 
 const V = loadVectors<FinalityVectors>('finality.json');
 const D = V.domain;
 const voteOf = (i: number): Vote => ({ ...V.votes[i]!.body, signature: V.votes[i]!.signature });
-const headerOfVector = (i: number): Header => ({ ...V.headers[i]!.fields, current_hash: V.headers[i]!.current_hash, signature: V.headers[i]!.signature });
+const headerOfVector = (i: number): Header => ({
+  ...V.headers[i]!.fields,
+  current_hash: V.headers[i]!.current_hash,
+  signature: V.headers[i]!.signature,
+});
 
 describe('vote encoding (vectors)', () => {
   it.each(V.votes.map((v, i) => [v.name, i] as const))('%s: preimage, id and signature', (_name, i) => {
     const v = V.votes[i]!;
     expect(votePreimageText(D, v.body)).toBe(v.canon);
     expect(voteId(D, v.body)).toBe(v.id);
-    const signed = signVote(D, key(v.key).secret, { height: v.body.source_height, hash: v.body.source_hash }, { height: v.body.target_height, hash: v.body.target_hash });
+    const signed = signVote(
+      D,
+      key(v.key).secret,
+      { height: v.body.source_height, hash: v.body.source_hash },
+      { height: v.body.target_height, hash: v.body.target_hash },
+    );
     expect(signed.signature).toBe(v.signature);
     expect(verifyVote(D, voteOf(i))).toBe(v.id);
   });

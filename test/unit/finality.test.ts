@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import type { ChainTip } from '../../src/core/chain.js';
 import {
-  applyVotes, genesisFinality, isIncludable, preferTip, recordBlock, voteToCast, weightsFrom, type FinalityState,
+  applyVotes,
+  genesisFinality,
+  isIncludable,
+  preferTip,
+  recordBlock,
+  voteToCast,
+  weightsFrom,
+  type FinalityState,
 } from '../../src/core/finality.js';
 import type { Ledger } from '../../src/core/state.js';
 import type { Block } from '../../src/core/types.js';
@@ -14,14 +21,24 @@ const h = (tag: string): string => Buffer.from(tag.padEnd(32, '.')).toString('he
 const NONE = new Set<string>();
 const stakes = (s: Record<string, number>): Ledger => new Map(Object.entries(s).map(([a, stake]) => [a, { balance: 0, stake, nonce: 0 }]));
 const vote = (staker: string, s: number, t: number, branch = 'x'): VoteBody => ({
-  staker, source_height: s, source_hash: h(s === 0 ? 'g' : `${branch}${s}`), target_height: t, target_hash: h(`${branch}${t}`),
+  staker,
+  source_height: s,
+  source_hash: h(s === 0 ? 'g' : `${branch}${s}`),
+  target_height: t,
+  target_hash: h(`${branch}${t}`),
 });
 
 /**
  * Blocks on branch `branch` up to `upTo` (after `start`'s last block, `from`, or the genesis):
  * checkpoints recorded with `ledgerAt(height)`, votes included at `votesAt[height]`.
  */
-function run(upTo: number, ledgerAt: (height: number) => Ledger, votesAt: Record<number, VoteBody[]>, branch = 'x', start?: { st: FinalityState; from: number }): FinalityState {
+function run(
+  upTo: number,
+  ledgerAt: (height: number) => Ledger,
+  votesAt: Record<number, VoteBody[]>,
+  branch = 'x',
+  start?: { st: FinalityState; from: number },
+): FinalityState {
   let st = start?.st ?? genesisFinality(h('g'), ledgerAt(0), A);
   for (let height = (start?.from ?? 0) + 1; height <= upTo; height++) {
     st = applyVotes(st, votesAt[height] ?? [], NONE, height);
@@ -79,7 +96,11 @@ describe('the finality record', () => {
 });
 
 describe('fork choice', () => {
-  const tip = (index: number, hash: string, round = 0): ChainTip => ({ block: { index, current_hash: hash, previous_hash: h('p') } as unknown as Block, ledger: new Map(), round });
+  const tip = (index: number, hash: string, round = 0): ChainTip => ({
+    block: { index, current_hash: hash, previous_hash: h('p') } as unknown as Block,
+    ledger: new Map(),
+    round,
+  });
   const parentOf = (): ChainTip | undefined => undefined;
   it('prefers the higher justified checkpoint over the longer branch, then the course rule', () => {
     const high = run(9, () => equal, { 5: [vote(A, 0, 4), vote(B, 0, 4), vote(C, 0, 4)] });

@@ -177,7 +177,12 @@ describe('BlockTree', () => {
         shape.forEach(([p, round], i) => tips.push(tipOf(tips[p % tips.length]!, `h${(i * 7919 + 13) % 1000}-${i}`, round)));
         const orderA = tips.slice(1); // parents always before children
         // Another topological order: by index, ties shuffled by the seed.
-        const orderB = [...orderA].sort((x, y) => x.block.index - y.block.index || ((x.block.current_hash.length * seed) % 7) - ((y.block.current_hash.length * seed) % 7) || (x.block.current_hash < y.block.current_hash ? 1 : -1));
+        const orderB = [...orderA].sort(
+          (x, y) =>
+            x.block.index - y.block.index ||
+            ((x.block.current_hash.length * seed) % 7) - ((y.block.current_hash.length * seed) % 7) ||
+            (x.block.current_hash < y.block.current_hash ? 1 : -1),
+        );
         const a = new BlockTree(g, 64);
         const b = new BlockTree(g, 64);
         for (const t of orderA) a.add(t);

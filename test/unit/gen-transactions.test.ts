@@ -3,13 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { codePoints } from '../../src/core/fees.js';
-import {
-  DEFAULT_SEED,
-  generateFiles,
-  LINES_PER_FILE,
-  MAX_FILE_COST_BCC,
-  mulberry32,
-} from '../../scripts/gen-transactions.js';
+import { DEFAULT_SEED, generateFiles, LINES_PER_FILE, MAX_FILE_COST_BCC, mulberry32 } from '../../scripts/gen-transactions.js';
 import { parseReplayText } from '../../scripts/replay-input.js';
 
 describe('the transaction generator', () => {

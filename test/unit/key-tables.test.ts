@@ -33,7 +33,8 @@ describe.each(builds)('the %s', (_, maybe) => {
     const point = lib.parsePoint(address)!;
     expect(lib.verify(hash, sig, point)).toBe(true);
     // a string whose every UTF-16 unit has the low byte of the valid text
-    const disguise = (hex: string, i: number): string => hex.slice(0, i) + String.fromCharCode(0x100 | hex.charCodeAt(i)) + hex.slice(i + 1);
+    const disguise = (hex: string, i: number): string =>
+      hex.slice(0, i) + String.fromCharCode(0x100 | hex.charCodeAt(i)) + hex.slice(i + 1);
     let tried = 0;
     for (let i = 0; i < 64; i += 3) {
       expect(lib.verify(disguise(hash, i), sig, point)).toBe(false);
@@ -50,7 +51,12 @@ describe.each(builds)('the %s', (_, maybe) => {
     const one = address.indexOf('1', 2);
     const six = address.indexOf('6', 2);
     expect(one > 0 && six > 0).toBe(true);
-    for (const bad of [address.slice(0, one) + '\u0131' + address.slice(one + 1), address.slice(0, six) + '\u0136' + address.slice(six + 1), address + '\u0131', address.slice(0, -2) + '\u0131']) {
+    for (const bad of [
+      address.slice(0, one) + '\u0131' + address.slice(one + 1),
+      address.slice(0, six) + '\u0136' + address.slice(six + 1),
+      address + '\u0131',
+      address.slice(0, -2) + '\u0131',
+    ]) {
       expect(lib.parsePoint(bad), JSON.stringify(bad)).toBeNull();
       expect(lib.tableOf(bad), JSON.stringify(bad)).toBeNull();
     }
@@ -129,7 +135,10 @@ describe.each(builds)('the %s', (_, maybe) => {
     const { q, hash, sig } = signatureAboveN();
     const address = q.toHex(true);
     const table = lib.tableOf(address)!;
-    const both = (z: string, signature: string): [boolean, boolean] => [lib.verifyWith(table, z, signature), verifyHash(z, signature, address)];
+    const both = (z: string, signature: string): [boolean, boolean] => [
+      lib.verifyWith(table, z, signature),
+      verifyHash(z, signature, address),
+    ];
     expect(both(hash, sig)).toEqual([true, true]);
     expect(both(hash, withR(sig, rOf(sig) + N))).toEqual([false, false]); // r = x(R) itself
     expect(both(hex32(BigInt('0x' + hash) + 1n), sig)).toEqual([false, false]);
@@ -162,7 +171,8 @@ describe.each(builds)('the %s', (_, maybe) => {
     // bad signatures never count towards a table
     for (let i = 0; i < 40; i++) expect(tables.verifyHash(h(`promo-${i}`), signHash(h(`other-${i}`), secret), address)).toBe(false);
     expect(tables.keyTablesMade()).toBe(0);
-    for (let i = 0; i < TABLE_AFTER - 1; i++) expect(tables.verifyHash(h(`promo-${i}`), signHash(h(`promo-${i}`), secret), address)).toBe(true);
+    for (let i = 0; i < TABLE_AFTER - 1; i++)
+      expect(tables.verifyHash(h(`promo-${i}`), signHash(h(`promo-${i}`), secret), address)).toBe(true);
     expect(tables.keyTablesMade()).toBe(0);
     expect(tables.verifyHash(h('promo-last'), signHash(h('promo-last'), secret), address)).toBe(true);
     expect(tables.keyTablesMade()).toBe(1);

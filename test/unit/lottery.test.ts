@@ -85,7 +85,15 @@ describe('drawValidator', () => {
 
   it('never names a staker with stake 0', () => {
     for (let i = 0; i < 200; i++) {
-      const v = drawValidator(sha(`z${i}`).toString('hex'), [['a', 3], ['b', 0], ['c', 2]], 'fb');
+      const v = drawValidator(
+        sha(`z${i}`).toString('hex'),
+        [
+          ['a', 3],
+          ['b', 0],
+          ['c', 2],
+        ],
+        'fb',
+      );
       expect(['a', 'c']).toContain(v);
     }
   });
@@ -106,7 +114,11 @@ describe('drawValidator', () => {
 
   it('maps tickets onto consecutive ranges in the given (address) order', () => {
     // total 6: tickets 0 → a, 1..2 → b, 3..5 → c
-    const stakers: Array<[string, number]> = [['a', 1], ['b', 2], ['c', 3]];
+    const stakers: Array<[string, number]> = [
+      ['a', 1],
+      ['b', 2],
+      ['c', 3],
+    ];
     for (let i = 0; i < 100; i++) {
       const s = sha(`r${i}`).toString('hex');
       const t = drawTicket(s, 6);
@@ -133,7 +145,7 @@ describe('drawValidator', () => {
 describe('rounds (validator failure): the counter goes on', () => {
   const first = <T>(it: Iterator<T>, k: number): T[] => Array.from({ length: k }, () => it.next().value as T);
 
-  it('round r\'s ticket is SHA-256(seed ‖ r) mod T when no draw is rejected; round 0 is the SPEC ticket', () => {
+  it("round r's ticket is SHA-256(seed ‖ r) mod T when no draw is rejected; round 0 is the SPEC ticket", () => {
     for (let i = 0; i < 20; i++) {
       const s = sha(`rounds${i}`).toString('hex');
       const tickets = first(ticketsOf(s, 14_000), 5);
@@ -154,8 +166,12 @@ describe('rounds (validator failure): the counter goes on', () => {
     }
   });
 
-  it('validators by round map each round\'s ticket onto the stakers; every round is the fallback when nobody stakes', () => {
-    const stakers: Array<[string, number]> = [['a', 1], ['b', 2], ['c', 3]];
+  it("validators by round map each round's ticket onto the stakers; every round is the fallback when nobody stakes", () => {
+    const stakers: Array<[string, number]> = [
+      ['a', 1],
+      ['b', 2],
+      ['c', 3],
+    ];
     const s = sha('vbr').toString('hex');
     const tickets = first(ticketsOf(s, 6), 8);
     expect(first(validatorsByRound(s, stakers, 'fb'), 8)).toEqual(tickets.map((t) => (t === 0 ? 'a' : t <= 2 ? 'b' : 'c')));
@@ -163,7 +179,11 @@ describe('rounds (validator failure): the counter goes on', () => {
   });
 
   it('roundOf is the first round a staker wins, -1 for one who wins none of the rounds asked or does not stake', () => {
-    const stakers: Array<[string, number]> = [['a', 1], ['b', 2], ['c', 3]];
+    const stakers: Array<[string, number]> = [
+      ['a', 1],
+      ['b', 2],
+      ['c', 3],
+    ];
     for (let i = 0; i < 30; i++) {
       const s = sha(`ro${i}`).toString('hex');
       const order = first(validatorsByRound(s, stakers, 'fb'), 64);
@@ -176,7 +196,11 @@ describe('rounds (validator failure): the counter goes on', () => {
   });
 
   it('roundOf looks at exactly `rounds` rounds: a first win in round r needs rounds > r', () => {
-    const stakers: Array<[string, number]> = [['a', 1], ['b', 2], ['c', 3]];
+    const stakers: Array<[string, number]> = [
+      ['a', 1],
+      ['b', 2],
+      ['c', 3],
+    ];
     let checked = 0;
     for (let i = 0; i < 30; i++) {
       const s = sha(`ro${i}`).toString('hex');
@@ -214,7 +238,15 @@ describe('rejection sampling (forced hash outputs)', () => {
     const T = 3n;
     const limit = TWO_256 - (TWO_256 % T); // 2^256 − 1
     const x2 = bigOf(sha(seedInput(seed, 2)));
-    expect(withForced([[0, limit], [1, TWO_256 - 1n]], () => drawTicket(seed, 3))).toBe(Number(x2 % T));
+    expect(
+      withForced(
+        [
+          [0, limit],
+          [1, TWO_256 - 1n],
+        ],
+        () => drawTicket(seed, 3),
+      ),
+    ).toBe(Number(x2 % T));
     expect(withForced([[0, limit - 1n]], () => drawTicket(seed, 3))).toBe(Number((limit - 1n) % T));
   });
 
@@ -258,7 +290,10 @@ describe('fairness over 10,000 seeds', () => {
       const mean = draws * p;
       const sd = Math.sqrt(draws * p * (1 - p));
       const got = wins.get(address) ?? 0;
-      expect(Math.abs(got - mean), `${address.slice(0, 8)}: ${got} wins, expected ${mean.toFixed(0)} ± ${sd.toFixed(1)}`).toBeLessThanOrEqual(5 * sd);
+      expect(
+        Math.abs(got - mean),
+        `${address.slice(0, 8)}: ${got} wins, expected ${mean.toFixed(0)} ± ${sd.toFixed(1)}`,
+      ).toBeLessThanOrEqual(5 * sd);
     }
   });
 

@@ -190,7 +190,10 @@ describe('TxPool', () => {
 
   it('drops a sender whose next transaction has long been unaffordable, but not one merely waiting', () => {
     const p = pool({ maxAgeBlocks: 10 });
-    const poor = ledgerOf([[A, { balance: 50 }], [B, { balance: 100_000 }]]);
+    const poor = ledgerOf([
+      [A, { balance: 50 }],
+      [B, { balance: 100_000 }],
+    ]);
     const unaffordable = [send(A, B, 0, 1_000), send(A, B, 1, 1)];
     const waiting = [send(B, A, 0), send(B, A, 1)];
     for (const tx of [...unaffordable, ...waiting]) p.add(tx, poor, 1);
@@ -303,7 +306,9 @@ describe('TxPool.select against its definition', () => {
   const senders = [A, B, C, D];
   const amounts = [100, 20_000, 70_000];
   // signed once: [sender][nonce][amount choice]
-  const signed = senders.map((from, i) => [0, 1, 2, 3, 4].map((nonce) => amounts.map((amount) => send(from, senders[(i + 1) % 4]!, nonce, amount))));
+  const signed = senders.map((from, i) =>
+    [0, 1, 2, 3, 4].map((nonce) => amounts.map((amount) => send(from, senders[(i + 1) % 4]!, nonce, amount))),
+  );
 
   it('picks what the definition picks, on random pools, balances and block sizes', () => {
     fc.assert(

@@ -72,7 +72,18 @@ function moduleState(file: string, source: string): string[] {
 
 describe('the core is pure', () => {
   it('has the expected modules', () => {
-    for (const f of ['block.ts', 'chain.ts', 'crypto.ts', 'encoding.ts', 'fees.ts', 'lottery.ts', 'money.ts', 'pool.ts', 'state.ts', 'transaction.ts']) {
+    for (const f of [
+      'block.ts',
+      'chain.ts',
+      'crypto.ts',
+      'encoding.ts',
+      'fees.ts',
+      'lottery.ts',
+      'money.ts',
+      'pool.ts',
+      'state.ts',
+      'transaction.ts',
+    ]) {
       expect(files).toContain(f);
     }
   });
@@ -119,7 +130,9 @@ describe('the core is pure', () => {
   });
 
   it.each(sources)('%s imports no I/O, server, storage or prompt module', (_file, source) => {
-    const bad = importsOf(source).filter((spec) => FORBIDDEN_MODULES.includes(spec) || FORBIDDEN_MODULES.some((m) => spec.startsWith(`${m}/`)));
+    const bad = importsOf(source).filter(
+      (spec) => FORBIDDEN_MODULES.includes(spec) || FORBIDDEN_MODULES.some((m) => spec.startsWith(`${m}/`)),
+    );
     expect(bad).toEqual([]);
   });
 

@@ -69,7 +69,7 @@ beforeAll(() => {
 });
 
 describe('a reorg deeper than one block', () => {
-  it('3 blocks replaced by 4: the switch lists the blocks left (tip first) and joined (in order), and the state is the winning branch\'s', () => {
+  it("3 blocks replaced by 4: the switch lists the blocks left (tip first) and joined (in order), and the state is the winning branch's", () => {
     const losing = branch(fork, [[coins(A, B, 500, nA)], [message(B, C, 'lost', nB)], [coins(C, A, 70, nC)]]);
     // A's and B's nonces of the losing branch are taken by other transactions; C's is not.
     const winning = branch(fork, [[coins(A, C, 900, nA)], [coins(B, A, 40, nB)], [coins(A, B, 1, nA + 1)], [coins(A, C, 2, nA + 2)]], true);
@@ -89,14 +89,17 @@ describe('a reorg deeper than one block', () => {
     expect(accountOf(tree.best.ledger, C.address).nonce).toBe(nC);
   });
 
-  it('of the left blocks\' transactions, one whose nonce the winning branch took can never execute again; the others go back to a pool and are picked', () => {
+  it("of the left blocks' transactions, one whose nonce the winning branch took can never execute again; the others go back to a pool and are picked", () => {
     const losing = branch(fork, [[coins(A, B, 500, nA), message(B, C, 'lost', nB)], [coins(C, A, 70, nC)]]);
     const winning = branch(fork, [[coins(A, C, 900, nA)], [coins(A, B, 1, nA + 1)], [coins(A, C, 2, nA + 2)]], true);
     const tree = new BlockTree(fork);
     addAll(tree, losing);
     const moved = addAll(tree, winning)[2]!;
     const kept = new Set(moved.applied.flatMap((t) => t.block.transactions.map((tx) => tx.id)));
-    const returned = [...moved.reverted].reverse().flatMap((t) => t.block.transactions).filter((tx) => !kept.has(tx.id));
+    const returned = [...moved.reverted]
+      .reverse()
+      .flatMap((t) => t.block.transactions)
+      .filter((tx) => !kept.has(tx.id));
     expect(returned.map((tx) => tx.sender)).toEqual([A.address, B.address, C.address]);
     const tip = tree.best;
     const pool = new TxPool();
@@ -108,10 +111,14 @@ describe('a reorg deeper than one block', () => {
     expect(branch(tip, [[returned[1]!, returned[2]!]])[0]!.block.index).toBe(tip.block.index + 1);
   });
 
-  it('from a branch forked above the fork to one forked below it: the switch goes back to the blocks\' true common ancestor', () => {
+  it("from a branch forked above the fork to one forked below it: the switch goes back to the blocks' true common ancestor", () => {
     const main = branch(fork, [[coins(A, B, 11, nA)], [coins(B, C, 12, nB)]]);
     const side = branch(main[0]!, [[coins(C, A, 13, nC)], [coins(B, A, 14, nB)]], true);
-    const other = branch(fork, [[coins(C, B, 15, nC)], [coins(C, A, 16, nC + 1)], [coins(C, B, 17, nC + 2)], [coins(C, A, 18, nC + 3)]], true);
+    const other = branch(
+      fork,
+      [[coins(C, B, 15, nC)], [coins(C, A, 16, nC + 1)], [coins(C, B, 17, nC + 2)], [coins(C, A, 18, nC + 3)]],
+      true,
+    );
     const tree = new BlockTree(fork);
     addAll(tree, main);
     const toSide = addAll(tree, side);
@@ -126,12 +133,19 @@ describe('a reorg deeper than one block', () => {
 
   it('a branch forked at the final block replaces exactly `depth` blocks; one forked below it cannot be added', () => {
     const depth = 3;
-    const main = branch(fork, [0, 1, 2, 3, 4].map((i) => [coins(A, B, 20 + i, nA + i)]));
+    const main = branch(
+      fork,
+      [0, 1, 2, 3, 4].map((i) => [coins(A, B, 20 + i, nA + i)]),
+    );
     const tree = new BlockTree(fork, depth);
     addAll(tree, main);
     const final = main[1]!; // main[4] is the tip: main[2], main[3] and main[4] may still be replaced
     expect(tree.rootIndex).toBe(final.block.index);
-    const rival = branch(final, [0, 1, 2, 3].map((i) => [coins(B, C, 30 + i, nB + i)]), true);
+    const rival = branch(
+      final,
+      [0, 1, 2, 3].map((i) => [coins(B, C, 30 + i, nB + i)]),
+      true,
+    );
     const moves = addAll(tree, rival);
     expect(hashes(moves[3]!.reverted)).toEqual(hashes(main.slice(2).reverse()));
     expect(hashes(moves[3]!.applied)).toEqual(hashes(rival));

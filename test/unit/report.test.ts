@@ -116,8 +116,22 @@ describe('SVG plots', () => {
       xLabel: 'capacity',
       yLabel: 'tx/s',
       series: [
-        { name: '5 nodes', points: [[5, 140], [10, 180], [20, 220]] },
-        { name: '10 nodes', points: [[5, 90], [10, 120], [20, 150]] },
+        {
+          name: '5 nodes',
+          points: [
+            [5, 140],
+            [10, 180],
+            [20, 220],
+          ],
+        },
+        {
+          name: '10 nodes',
+          points: [
+            [5, 90],
+            [10, 120],
+            [20, 150],
+          ],
+        },
       ],
     });
     assertWellFormed(svg);

@@ -3,7 +3,15 @@ import { describe, expect, it } from 'vitest';
 import { applyBlockV2 } from '../../src/core/consensus.js';
 import { ONION_LENGTH, SEED_EPOCH_BLOCKS as L } from '../../src/core/params.js';
 import {
-  acceptLimit, advanceSeed, checkReveal, drawValidators, genesisSeedState, holderOfTicket, ticketOf, type SeedState, type Stakers,
+  acceptLimit,
+  advanceSeed,
+  checkReveal,
+  drawValidators,
+  genesisSeedState,
+  holderOfTicket,
+  ticketOf,
+  type SeedState,
+  type Stakers,
 } from '../../src/core/seed.js';
 import { OnionChain } from '../../src/core/onion.js';
 import { stakersOf, type Ledger } from '../../src/core/state.js';
@@ -49,7 +57,12 @@ describe('the seed ignores what a validator chooses', () => {
         fc.integer({ min: 0, max: 3 * L }),
         hex32,
         (before, stakesA, stakesB, height, seed) => {
-          const base: SeedState = { ...genesisSeedState(DOMAIN), seed, stakers: stakersOf(ledgerWith(before)), nextStakers: stakersOf(ledgerWith(before)) };
+          const base: SeedState = {
+            ...genesisSeedState(DOMAIN),
+            seed,
+            stakers: stakersOf(ledgerWith(before)),
+            nextStakers: stakersOf(ledgerWith(before)),
+          };
           const v = ADDR[0]!;
           const reveal = '33'.repeat(32); // commits v's first onion: the same in both
           const a = advanceSeed(base, height, v, reveal, ledgerWith(stakesA));
@@ -59,7 +72,9 @@ describe('the seed ignores what a validator chooses', () => {
           expect(a.stakers).toEqual(b.stakers);
           // the heights up to the end of the next epoch draw alike
           const end = (Math.floor((height + 1) / L) + 1) * L + L - 1;
-          expect(drawsOf(a, height + 1, Math.min(end, height + 2 * L), 2)).toEqual(drawsOf(b, height + 1, Math.min(end, height + 2 * L), 2));
+          expect(drawsOf(a, height + 1, Math.min(end, height + 2 * L), 2)).toEqual(
+            drawsOf(b, height + 1, Math.min(end, height + 2 * L), 2),
+          );
         },
       ),
       { numRuns: 60 },
@@ -71,21 +86,24 @@ describe('the stake snapshot of an epoch', () => {
   it('is the ledger after the last block of the epoch before the previous one', () => {
     const onion = new OnionChain('77'.repeat(32), 4 * L);
     fc.assert(
-      fc.property(fc.array(fc.array(fc.integer({ min: 0, max: 9 }), { minLength: 4, maxLength: 4 }), { minLength: 4 * L, maxLength: 4 * L }), (stakesPerBlock) => {
-        let s = genesisSeedState(DOMAIN);
-        const ledgers: Ledger[] = [new Map()];
-        for (let h = 1; h <= 4 * L - 1; h++) {
-          const ledger = ledgerWith(stakesPerBlock[h]!);
-          ledgers.push(ledger);
-          const entry = s.onions.get(ADDR[0]!);
-          s = advanceSeed(s, h, ADDR[0]!, entry ? onion.value(entry.count + 1) : onion.root, ledger);
-          if ((h + 1) % L === 0) {
-            const k = (h + 1) / L; // the epoch that starts next
-            const expected: Stakers = k >= 2 ? stakersOf(ledgers[(k - 1) * L - 1]!) : [];
-            expect(s.stakers).toEqual(expected);
+      fc.property(
+        fc.array(fc.array(fc.integer({ min: 0, max: 9 }), { minLength: 4, maxLength: 4 }), { minLength: 4 * L, maxLength: 4 * L }),
+        (stakesPerBlock) => {
+          let s = genesisSeedState(DOMAIN);
+          const ledgers: Ledger[] = [new Map()];
+          for (let h = 1; h <= 4 * L - 1; h++) {
+            const ledger = ledgerWith(stakesPerBlock[h]!);
+            ledgers.push(ledger);
+            const entry = s.onions.get(ADDR[0]!);
+            s = advanceSeed(s, h, ADDR[0]!, entry ? onion.value(entry.count + 1) : onion.root, ledger);
+            if ((h + 1) % L === 0) {
+              const k = (h + 1) / L; // the epoch that starts next
+              const expected: Stakers = k >= 2 ? stakersOf(ledgers[(k - 1) * L - 1]!) : [];
+              expect(s.stakers).toEqual(expected);
+            }
           }
-        }
-      }),
+        },
+      ),
       { numRuns: 20 },
     );
   });

@@ -22,7 +22,10 @@ interface FakeNet {
   close(): Promise<void>;
 }
 
-async function listenOnConsecutivePorts(count: number, handler: (i: number) => (req: IncomingMessage, res: ServerResponse) => void): Promise<{ servers: Server[]; base: number }> {
+async function listenOnConsecutivePorts(
+  count: number,
+  handler: (i: number) => (req: IncomingMessage, res: ServerResponse) => void,
+): Promise<{ servers: Server[]; base: number }> {
   for (let attempt = 0; attempt < 50; attempt++) {
     const base = 30_000 + Math.floor(Math.random() * 30_000);
     const servers: Server[] = [];
@@ -49,7 +52,15 @@ async function fakeNetwork(
   opts: { streamless?: number; noTxIds?: number; neverCommit?: string; reorgEvery?: number } = {},
 ): Promise<FakeNet> {
   const addr = (i: number) => `addr${i}`;
-  const genesis: Block = { index: 0, timestamp: Date.now(), transactions: [], validator: '0', previous_hash: '1', current_hash: 'h0', signature: '' };
+  const genesis: Block = {
+    index: 0,
+    timestamp: Date.now(),
+    transactions: [],
+    validator: '0',
+    previous_hash: '1',
+    current_hash: 'h0',
+    signature: '',
+  };
   const chain: Block[] = [genesis];
   const pool: Transaction[] = [];
   const nonces = new Array<number>(n).fill(0);
@@ -88,7 +99,11 @@ async function fakeNetwork(
       const rival: Block = { ...last, transactions: last.transactions.slice(0, 1), current_hash: `${last.current_hash}-rival` };
       chain[chain.length - 1] = rival;
       pool.unshift(...last.transactions.slice(1));
-      const reorg = { fork_index: rival.index - 1, reverted: [last.current_hash], returned_tx_ids: last.transactions.slice(1).map((t) => t.id) };
+      const reorg = {
+        fork_index: rival.index - 1,
+        reverted: [last.current_hash],
+        returned_tx_ids: last.transactions.slice(1).map((t) => t.id),
+      };
       for (const set of streams) for (const res of set) res.write(`event: reorg\ndata: ${JSON.stringify(reorg)}\n\n`);
       announce(rival, () => 0);
       return;
@@ -120,7 +135,18 @@ async function fakeNetwork(
     const url = new URL(req.url ?? '/', 'http://x');
     if (req.method === 'GET' && url.pathname === '/status') {
       const tip = chain[chain.length - 1]!;
-      return json(res, 200, { id: i, address: addr(i), n, capacity, height: tip.index, ready: true, last_hash: tip.current_hash, next_validator: '', pool: pool.length, verifier: 'fake' });
+      return json(res, 200, {
+        id: i,
+        address: addr(i),
+        n,
+        capacity,
+        height: tip.index,
+        ready: true,
+        last_hash: tip.current_hash,
+        next_validator: '',
+        pool: pool.length,
+        verifier: 'fake',
+      });
     }
     if (req.method === 'GET' && url.pathname === '/blocks/latest') return json(res, 200, chain[chain.length - 1]);
     if (req.method === 'GET' && url.pathname === '/blocks') {
@@ -129,7 +155,11 @@ async function fakeNetwork(
       return json(res, 200, chain.slice(from, from + limit));
     }
     if (req.method === 'GET' && url.pathname === '/accounts') {
-      return json(res, 200, Array.from({ length: n }, (_, k) => ({ id: k, address: addr(k), balance: 0, stake: 1000, nonce: nonces[k] })));
+      return json(
+        res,
+        200,
+        Array.from({ length: n }, (_, k) => ({ id: k, address: addr(k), balance: 0, stake: 1000, nonce: nonces[k] })),
+      );
     }
     if (req.method === 'GET' && url.pathname === '/events') {
       if (i === opts.streamless) return json(res, 404, { code: 'NOT_FOUND', message: 'no stream' });
@@ -283,7 +313,10 @@ describe('a transaction that never commits', () => {
         basePort: net.ports[0]!,
         n: 2,
         plans: [
-          [{ type: 'message', to: 1, message: 'fine' }, { type: 'message', to: 1, message: 'stuck' }],
+          [
+            { type: 'message', to: 1, message: 'fine' },
+            { type: 'message', to: 1, message: 'stuck' },
+          ],
           [{ type: 'message', to: 0, message: 'fine too' }],
         ],
         window: 2,

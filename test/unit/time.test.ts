@@ -1,7 +1,15 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { MAX_FUTURE_MS, MAX_ROUNDS, ROUND_MS } from '../../src/core/params.js';
-import { checkNotFuture, checkTimestamp, currentRound, earliestTimestampV2, isTooFarAhead, roundOpensAt, stampFor } from '../../src/core/time.js';
+import {
+  checkNotFuture,
+  checkTimestamp,
+  currentRound,
+  earliestTimestampV2,
+  isTooFarAhead,
+  roundOpensAt,
+  stampFor,
+} from '../../src/core/time.js';
 import { codeOf } from './fixtures.js';
 
 const T0 = 1_700_000_000_000;
@@ -20,15 +28,18 @@ describe('the time rule', () => {
 
   it('a chain stamped by stampFor strictly increases, whatever the clocks say, and never stamps before its round', () => {
     fc.assert(
-      fc.property(fc.array(fc.tuple(fc.integer({ min: -5000, max: 5000 }), fc.integer({ min: 0, max: 5 })), { minLength: 1, maxLength: 50 }), (steps) => {
-        let parent = T0;
-        for (const [skew, round] of steps) {
-          const ts = stampFor(parent, round, parent + skew);
-          expect(ts).toBeGreaterThan(parent);
-          expect(() => checkTimestamp(parent, round, ts)).not.toThrow();
-          parent = ts;
-        }
-      }),
+      fc.property(
+        fc.array(fc.tuple(fc.integer({ min: -5000, max: 5000 }), fc.integer({ min: 0, max: 5 })), { minLength: 1, maxLength: 50 }),
+        (steps) => {
+          let parent = T0;
+          for (const [skew, round] of steps) {
+            const ts = stampFor(parent, round, parent + skew);
+            expect(ts).toBeGreaterThan(parent);
+            expect(() => checkTimestamp(parent, round, ts)).not.toThrow();
+            parent = ts;
+          }
+        },
+      ),
     );
   });
 

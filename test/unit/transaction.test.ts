@@ -19,7 +19,8 @@ function reseal(body: TxBody, secret = A.secret, domain = DOMAIN): Transaction {
   return { ...body, id, signature: signHash(id, secret) };
 }
 
-const coins = (): Transaction => signTransaction(DOMAIN, A.secret, { receiver: B.address, type: 'coins', amount: 950, message: '', nonce: 0 });
+const coins = (): Transaction =>
+  signTransaction(DOMAIN, A.secret, { receiver: B.address, type: 'coins', amount: 950, message: '', nonce: 0 });
 
 describe('transaction ids against the independent vectors', () => {
   it.each(vectors.map((v) => [v.name, v] as const))('%s', (_name, v) => {
@@ -109,9 +110,16 @@ describe('signTransaction / verifyTransaction', () => {
   it('pickTransaction drops foreign fields', () => {
     const tx = coins();
     const extra = { ...tx, evil: 1 } as Transaction;
-    expect(Object.keys(pickTransaction(extra)).sort()).toEqual(
-      ['amount', 'id', 'message', 'nonce', 'receiver', 'sender', 'signature', 'type'],
-    );
+    expect(Object.keys(pickTransaction(extra)).sort()).toEqual([
+      'amount',
+      'id',
+      'message',
+      'nonce',
+      'receiver',
+      'sender',
+      'signature',
+      'type',
+    ]);
   });
 });
 

@@ -98,7 +98,10 @@ export function advance(tip: TipV2, count: number, voters: readonly KeyPair[], c
     if (cast) {
       const table = weightsFrom(t.finality, cast.source.height)!;
       const eligible = voters.filter(
-        (k) => table.weights.has(k.address) && (t.finality.lastTarget.get(k.address) ?? -1) < cast.target.height && !t.slashing.slashed.has(k.address),
+        (k) =>
+          table.weights.has(k.address) &&
+          (t.finality.lastTarget.get(k.address) ?? -1) < cast.target.height &&
+          !t.slashing.slashed.has(k.address),
       );
       votes = votesFor(eligible, cast.source, cast.target);
     }

@@ -14,7 +14,14 @@ export class Inbox {
   add(block: Block): void {
     for (const tx of block.transactions) {
       if (tx.type === 'message' && tx.receiver === this.address) {
-        this.entries.push({ id: tx.id, from: tx.sender, from_id: this.idOf(tx.sender), message: tx.message, block: block.index, timestamp: block.timestamp });
+        this.entries.push({
+          id: tx.id,
+          from: tx.sender,
+          from_id: this.idOf(tx.sender),
+          message: tx.message,
+          block: block.index,
+          timestamp: block.timestamp,
+        });
       }
     }
   }

@@ -107,7 +107,8 @@ export class ChainFollower {
    */
   refuseFuture(block: Block): void {
     const ahead = block.timestamp - this.now();
-    if (ahead > MAX_CLOCK_AHEAD_MS) throw new NodeError('FUTURE_BLOCK', `block ${block.index} is stamped ${ahead} ms ahead of this node's clock`);
+    if (ahead > MAX_CLOCK_AHEAD_MS)
+      throw new NodeError('FUTURE_BLOCK', `block ${block.index} is stamped ${ahead} ms ahead of this node's clock`);
   }
 
   /**
@@ -131,7 +132,11 @@ export class ChainFollower {
       const mine = this.history.blockAt(block.index);
       if (mine && mine.current_hash === block.current_hash) return 'known';
       this.behindIfSealed(block);
-      if (mine) throw new NodeError('CONFLICT', `block ${block.index} conflicts with the committed block at that height, and its parent is not a recent block here`);
+      if (mine)
+        throw new NodeError(
+          'CONFLICT',
+          `block ${block.index} conflicts with the committed block at that height, and its parent is not a recent block here`,
+        );
       return 'known';
     }
     if (block.index > tip.block.index + 1) {
@@ -209,7 +214,13 @@ export class ChainFollower {
       const text = next === last && json !== undefined ? json : JSON.stringify(block);
       this.remember(block, text);
       this.dropped.note(this.pool.prune(block.transactions, next.ledger, block.index));
-      this.events.emit('block', { block, json: text, tip: next, applyMs: next === last ? ms : 0, minted: block.validator === this.address });
+      this.events.emit('block', {
+        block,
+        json: text,
+        tip: next,
+        applyMs: next === last ? ms : 0,
+        minted: block.validator === this.address,
+      });
     }
     const tip = this.tip!;
     for (const tx of returned) {

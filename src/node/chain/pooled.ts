@@ -9,7 +9,13 @@ export function isPooledCopy(pool: TxPool, tx: Transaction): boolean {
   const a = pool.get(tx.id);
   return (
     a !== undefined &&
-    a.id === tx.id && a.signature === tx.signature && a.sender === tx.sender && a.receiver === tx.receiver &&
-    a.type === tx.type && a.amount === tx.amount && a.message === tx.message && a.nonce === tx.nonce
+    a.id === tx.id &&
+    a.signature === tx.signature &&
+    a.sender === tx.sender &&
+    a.receiver === tx.receiver &&
+    a.type === tx.type &&
+    a.amount === tx.amount &&
+    a.message === tx.message &&
+    a.nonce === tx.nonce
   );
 }

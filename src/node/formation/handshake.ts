@@ -85,9 +85,5 @@ export function signNetwork(a: Omit<NetworkAnnouncement, 'signature'>, secretKey
 
 /** Checks that the bootstrap (`bootstrap` address) signed this announcement. */
 export function verifyNetwork(a: NetworkAnnouncement, bootstrap: string): void {
-  ensure(
-    verifyHash(networkHash(a), a.signature, bootstrap),
-    'BAD_SIGNATURE',
-    'the node list and chain are not signed by the bootstrap',
-  );
+  ensure(verifyHash(networkHash(a), a.signature, bootstrap), 'BAD_SIGNATURE', 'the node list and chain are not signed by the bootstrap');
 }

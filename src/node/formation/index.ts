@@ -119,7 +119,15 @@ export class Formation {
     const capacity = requireNumber(this.members.capacity, 'capacity');
     const { address, secretKey } = this.key;
     const request = signJoin(
-      { address, host: this.config.host, port: this.config.port, n, capacity, stake: this.config.stake, verifier_fingerprint: this.config.crypto.fingerprint },
+      {
+        address,
+        host: this.config.host,
+        port: this.config.port,
+        n,
+        capacity,
+        stake: this.config.stake,
+        verifier_fingerprint: this.config.crypto.fingerprint,
+      },
       secretKey,
     );
     const id = await askToJoin(
@@ -139,7 +147,10 @@ export class Formation {
     const params = this.chain.params;
     if (!this.isBootstrap || !params) throw new NodeError('UNKNOWN_NODE', 'this node is not the bootstrap');
     verifyJoin(req);
-    const mismatch = req.verifier_fingerprint === undefined ? undefined : this.verifierMismatch(req.verifier_fingerprint, `the node at ${req.host}:${req.port}`);
+    const mismatch =
+      req.verifier_fingerprint === undefined
+        ? undefined
+        : this.verifierMismatch(req.verifier_fingerprint, `the node at ${req.host}:${req.port}`);
     if (mismatch) {
       this.log.error(`refused a join: ${mismatch}`);
       throw new NodeError('VERIFIER_MISMATCH', mismatch);
@@ -156,7 +167,8 @@ export class Formation {
       known.host = req.host;
       known.port = req.port;
       this.members.changed();
-      if (nodes.length === params.n) this.sendNetworkTo(known).catch((err: unknown) => this.log.warn(`cannot resend the node list: ${String(err)}`));
+      if (nodes.length === params.n)
+        this.sendNetworkTo(known).catch((err: unknown) => this.log.warn(`cannot resend the node list: ${String(err)}`));
       return { id: known.id, bootstrap: this.key.address };
     }
     if (nodes.length >= params.n) {
@@ -169,7 +181,8 @@ export class Formation {
     const completes = nodes.length === params.n;
     await this.members.save();
     this.log.info(`node ${entry.id} joined from ${req.host}:${req.port} (${entry.id + 1}/${params.n})`);
-    if (completes) setImmediate(() => this.formNetwork().catch((err: unknown) => this.log.error(`forming the network failed: ${String(err)}`)));
+    if (completes)
+      setImmediate(() => this.formNetwork().catch((err: unknown) => this.log.error(`forming the network failed: ${String(err)}`)));
     return { id: entry.id, bootstrap: this.key.address };
   }
 
@@ -224,12 +237,16 @@ export class Formation {
     }
     if (a.chain.length === 0) throw new ProtocolError('BAD_GENESIS', 'a chain has at least its genesis block');
     const { params, tree } = replayChain(a.chain, a.n, a.capacity, (d, tx) => verifyTransaction(d, tx, this.crypto), this.crypto);
-    if (params.bootstrap !== bootstrap) throw new NodeError('UNKNOWN_NODE', 'the chain is not this bootstrap\'s');
+    if (params.bootstrap !== bootstrap) throw new NodeError('UNKNOWN_NODE', "the chain is not this bootstrap's");
     this.members.id = me.id;
     this.members.n = a.n;
     this.members.capacity = a.capacity;
     this.members.nodes = a.nodes;
-    this.chain.start(params, tree, a.chain.map((block) => ({ block, json: JSON.stringify(block) })));
+    this.chain.start(
+      params,
+      tree,
+      a.chain.map((block) => ({ block, json: JSON.stringify(block) })),
+    );
     this.members.changed();
     await this.members.save();
     this.log.info(`received the list of ${a.nodes.length} nodes and a chain of ${a.chain.length} block(s)`);
@@ -245,7 +262,13 @@ export class Formation {
     me.port = this.config.port;
     this.members.changed();
     const hello = signHello(
-      { id, address: this.key.address, host: this.config.host, port: this.config.port, verifier_fingerprint: this.config.crypto.fingerprint },
+      {
+        id,
+        address: this.key.address,
+        host: this.config.host,
+        port: this.config.port,
+        verifier_fingerprint: this.config.crypto.fingerprint,
+      },
       this.key.secretKey,
     );
     await Promise.all(this.peers.ids().map((peer) => this.peers.post(peer, ROUTES.peerHello, hello, 3_000).catch(() => undefined)));

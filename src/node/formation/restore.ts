@@ -9,7 +9,13 @@ import type { ChainStore, NetworkMeta } from '../db/index.js';
 import type { Readiness } from './readiness.js';
 
 /** Validates a whole chain from its genesis into a block tree; the genesis fixes the parameters. */
-export function replayChain(chain: readonly Block[], n: number, capacity: number, verifyTx: TxVerifier, crypto: Crypto): { params: NetworkParams; tree: BlockTree } {
+export function replayChain(
+  chain: readonly Block[],
+  n: number,
+  capacity: number,
+  verifyTx: TxVerifier,
+  crypto: Crypto,
+): { params: NetworkParams; tree: BlockTree } {
   const { params, tip } = genesisTip(chain[0]!, n, capacity, crypto);
   const tree = new BlockTree(tip);
   for (const block of chain.slice(1)) tree.add(applyBlock(params, tree.best, block, verifyTx, crypto));
@@ -20,7 +26,14 @@ export function replayChain(chain: readonly Block[], n: number, capacity: number
  * Rebuilds the chain of a previous run from the store into `chain`, and readiness as it was
  * (ready is latched: it is checked on every block replayed). Returns the parameters.
  */
-export async function restoreChain(store: ChainStore, meta: NetworkMeta, chain: ChainFollower, readiness: Readiness, dataDir: string, crypto: Crypto): Promise<NetworkParams> {
+export async function restoreChain(
+  store: ChainStore,
+  meta: NetworkMeta,
+  chain: ChainFollower,
+  readiness: Readiness,
+  dataDir: string,
+  crypto: Crypto,
+): Promise<NetworkParams> {
   let params: NetworkParams | undefined;
   let tree: BlockTree | undefined;
   // The chain was validated when it was committed; signatures need not be checked again.

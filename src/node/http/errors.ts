@@ -95,7 +95,8 @@ function publicMessage(fe: FastifyError): string {
 function validationMessage(fe: FastifyError): string {
   let text = `request ${fe.validationContext ?? ''} ${fe.message.replace(/^(body|querystring|params)\s*/, '')}`;
   const first = fe.validation?.[0];
-  const extra = first?.keyword === 'additionalProperties' ? (first.params as { additionalProperty?: unknown }).additionalProperty : undefined;
+  const extra =
+    first?.keyword === 'additionalProperties' ? (first.params as { additionalProperty?: unknown }).additionalProperty : undefined;
   if (typeof extra === 'string') text += ` (unknown field "${extra.slice(0, 64)}")`;
   return text.replace(/\s+/g, ' ').trim();
 }

@@ -39,7 +39,11 @@ export function registerEventStream(app: FastifyInstance, events: NodeEmitter, m
       res.write(`event: block\ndata: ${JSON.stringify(event)}\n\n`);
     };
     const onReorg = ({ fork, reverted, returned }: BranchReplaced) => {
-      const event: ReorgEvent = { fork_index: fork, reverted: reverted.map((b) => b.current_hash), returned_tx_ids: returned.map((tx) => tx.id) };
+      const event: ReorgEvent = {
+        fork_index: fork,
+        reverted: reverted.map((b) => b.current_hash),
+        returned_tx_ids: returned.map((tx) => tx.id),
+      };
       res.write(`event: reorg\ndata: ${JSON.stringify(event)}\n\n`);
     };
     const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), 15_000);

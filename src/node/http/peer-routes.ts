@@ -37,7 +37,8 @@ async function handleFrame(node: PeerParts, kind: FrameKind, json: string): Prom
   }
   try {
     if (kind === 'tx') {
-      if (schemaError(peerTransactionsSchema, body) !== undefined) throw new ProtocolError('MALFORMED', 'a transaction frame fails the schema');
+      if (schemaError(peerTransactionsSchema, body) !== undefined)
+        throw new ProtocolError('MALFORMED', 'a transaction frame fails the schema');
       await node.transactions.receive(body as Transaction[]);
     } else {
       if (schemaError(peerBlockSchema, body) !== undefined) throw new ProtocolError('MALFORMED', 'a block frame fails the schema');
@@ -73,22 +74,31 @@ export function registerPeerRoutes(app: FastifyInstance, node: PeerParts): void 
 
   app.get(ROUTES.peerPool, async () => sync.poolPage());
 
-  app.post<{ Body: Block }>(ROUTES.peerBlocks, { schema: { body: peerBlockSchema } }, async (req) => ({ result: await blocks.receive(req.body, false) }));
+  app.post<{ Body: Block }>(ROUTES.peerBlocks, { schema: { body: peerBlockSchema } }, async (req) => ({
+    result: await blocks.receive(req.body, false),
+  }));
 
   const peerStreams = new Set<Duplex>();
   app.addHook('preClose', async () => {
     for (const socket of peerStreams) socket.destroy();
   });
   app.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    if ((req.url ?? '').split('?')[0] !== ROUTES.peerStream || req.headers.upgrade !== STREAM_PROTOCOL || peerStreams.size >= MAX_PEER_STREAMS) {
+    if (
+      (req.url ?? '').split('?')[0] !== ROUTES.peerStream ||
+      req.headers.upgrade !== STREAM_PROTOCOL ||
+      peerStreams.size >= MAX_PEER_STREAMS
+    ) {
       socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
       return;
     }
     node.events.emit('request', `GET ${ROUTES.peerStream}`);
     peerStreams.add(socket);
     socket.on('close', () => peerStreams.delete(socket));
-    acceptStream(socket, head, (kind, json) => handleFrame(node, kind, json), (err) =>
-      node.config.log.warn(`a peer stream frame failed: ${err instanceof Error ? err.message : String(err)}`),
+    acceptStream(
+      socket,
+      head,
+      (kind, json) => handleFrame(node, kind, json),
+      (err) => node.config.log.warn(`a peer stream frame failed: ${err instanceof Error ? err.message : String(err)}`),
     );
   });
 }

@@ -25,20 +25,26 @@ export function registerPublicRoutes(app: FastifyInstance, views: Views): void {
     return sendJson(reply, text);
   });
 
-  app.get<{ Querystring: { from?: string; limit?: string } }>(ROUTES.blocks, { schema: { querystring: blocksQuerySchema } }, async (req, reply) => {
-    const from = readIndex(req.query.from, 0);
-    const limit = readIndex(req.query.limit, 100);
-    if (limit < 1 || limit > MAX_BLOCKS_PER_PAGE) {
-      return refuse(reply, new NodeError('BAD_REQUEST', `request querystring/limit must be 1 to ${MAX_BLOCKS_PER_PAGE}, not ${limit}`));
-    }
-    const rows = await views.blocksJson(from, limit);
-    return sendJson(reply, `[${rows.join(',')}]`);
-  });
+  app.get<{ Querystring: { from?: string; limit?: string } }>(
+    ROUTES.blocks,
+    { schema: { querystring: blocksQuerySchema } },
+    async (req, reply) => {
+      const from = readIndex(req.query.from, 0);
+      const limit = readIndex(req.query.limit, 100);
+      if (limit < 1 || limit > MAX_BLOCKS_PER_PAGE) {
+        return refuse(reply, new NodeError('BAD_REQUEST', `request querystring/limit must be 1 to ${MAX_BLOCKS_PER_PAGE}, not ${limit}`));
+      }
+      const rows = await views.blocksJson(from, limit);
+      return sendJson(reply, `[${rows.join(',')}]`);
+    },
+  );
 
   app.get(ROUTES.accounts, async () => views.accounts());
   app.get(ROUTES.peers, async () => views.peerList());
 
-  app.get<{ Params: { id: string } }>(ROUTES.transaction, { schema: { params: txIdParamsSchema } }, async (req) => views.transactionStatus(req.params.id));
+  app.get<{ Params: { id: string } }>(ROUTES.transaction, { schema: { params: txIdParamsSchema } }, async (req) =>
+    views.transactionStatus(req.params.id),
+  );
 
   app.get(ROUTES.metrics, async (_req, reply) => reply.type('text/plain; version=0.0.4').send(views.metricsText()));
 }

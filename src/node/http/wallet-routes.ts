@@ -29,11 +29,19 @@ export function registerWalletRoutes(app: FastifyInstance, views: Views, wallet:
 
   const requireToken = async (req: FastifyRequest, reply: FastifyReply) => {
     if (!tokenMatches(req.headers.authorization, token)) {
-      return refuse(reply, new NodeError('UNAUTHORIZED', 'this endpoint spends from the wallet: send "Authorization: Bearer <token>" with the token from the node\'s data directory'));
+      return refuse(
+        reply,
+        new NodeError(
+          'UNAUTHORIZED',
+          'this endpoint spends from the wallet: send "Authorization: Bearer <token>" with the token from the node\'s data directory',
+        ),
+      );
     }
   };
 
-  app.post<{ Body: SubmitRequest }>(ROUTES.walletTransactions, { schema: { body: submitSchema }, onRequest: requireToken }, async (req) => wallet.submit(req.body));
+  app.post<{ Body: SubmitRequest }>(ROUTES.walletTransactions, { schema: { body: submitSchema }, onRequest: requireToken }, async (req) =>
+    wallet.submit(req.body),
+  );
 
   app.post<{ Body: SubmitRequest[] }>(
     ROUTES.walletTransactionsBatch,

@@ -60,11 +60,26 @@ export class Metrics {
     metric('blockchat_blocks_minted_total', 'counter', 'Blocks this node minted as validator.', this.blocksMinted);
     metric('blockchat_transactions_committed_total', 'counter', 'Transactions in committed blocks.', this.txCommitted);
     metric('blockchat_transactions_received_total', 'counter', 'Transactions received (own and from peers).', this.txReceived);
-    metric('blockchat_signatures_verified_total', 'counter', `Transaction signatures verified (${this.verifier}).`, this.signaturesVerified);
-    metric('blockchat_key_tables_made_total', 'counter', 'Precomputed verification tables made for frequent signers.', this.crypto.keyTablesMade());
+    metric(
+      'blockchat_signatures_verified_total',
+      'counter',
+      `Transaction signatures verified (${this.verifier}).`,
+      this.signaturesVerified,
+    );
+    metric(
+      'blockchat_key_tables_made_total',
+      'counter',
+      'Precomputed verification tables made for frequent signers.',
+      this.crypto.keyTablesMade(),
+    );
     metric('blockchat_reorgs_total', 'counter', 'Times the best branch switched to a rival (fork choice).', this.reorgs);
     metric('blockchat_blocks_reverted_total', 'counter', 'Blocks left for a better branch.', this.blocksReverted);
-    metric('blockchat_catch_ups_total', 'counter', 'Catch-ups finished (every peer asked for its height, missing blocks fetched).', this.catchUps);
+    metric(
+      'blockchat_catch_ups_total',
+      'counter',
+      'Catch-ups finished (every peer asked for its height, missing blocks fetched).',
+      this.catchUps,
+    );
     metric('blockchat_block_apply_seconds_sum', 'counter', 'Time spent validating and applying blocks.', this.applySecondsSum);
     lines.push('# HELP blockchat_transactions_rejected_total Transactions refused, by reason.');
     lines.push('# TYPE blockchat_transactions_rejected_total counter');

@@ -170,7 +170,10 @@ export class Minter {
       this.log.error(`minted an invalid block (a bug): ${err instanceof Error ? err.message : String(err)}`);
       return;
     }
-    if (round > 0) this.log.warn(`no block came from the validators of rounds 0 to ${round - 1} in time: minted block ${block.index} as round ${round}'s`);
+    if (round > 0)
+      this.log.warn(
+        `no block came from the validators of rounds 0 to ${round - 1} in time: minted block ${block.index} as round ${round}'s`,
+      );
     this.events.emit('minted', { block, json });
   }
 }

@@ -68,7 +68,12 @@ export class OwnWallet {
     const { params, tip } = this.chain.formed();
     if (req.type !== 'message' && req.amount === undefined) {
       // A missing amount is never read as 0: for a stake that would withdraw it all.
-      throw new ProtocolError('MALFORMED', req.type === 'stake' ? 'a stake request needs amount: the new total stake in units (0 withdraws it)' : 'a coin transfer needs amount, in units');
+      throw new ProtocolError(
+        'MALFORMED',
+        req.type === 'stake'
+          ? 'a stake request needs amount: the new total stake in units (0 withdraws it)'
+          : 'a coin transfer needs amount, in units',
+      );
     }
     const receiver = req.type === 'stake' ? NO_ONE : this.resolveRecipient(req.to);
     const body: { -readonly [K in keyof Omit<TxBody, 'sender'>]: Omit<TxBody, 'sender'>[K] } = {

@@ -43,5 +43,10 @@ export function loadWallet(dataDir: string): WalletKey {
 
 /** Loads the API token of `dataDir`, creating one on first start. */
 export function loadToken(dataDir: string): string {
-  return readOrCreate(join(dataDir, TOKEN_FILE), () => randomBytes(32).toString('hex'), (s) => isHex(s, 32), 'API token');
+  return readOrCreate(
+    join(dataDir, TOKEN_FILE),
+    () => randomBytes(32).toString('hex'),
+    (s) => isHex(s, 32),
+    'API token',
+  );
 }
