@@ -14,7 +14,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { codePoints } from '../src/core/fees.js';
-import { repoRoot } from './network.js';
+import { repoRoot } from '../src/tools/network.js';
 
 export const DEFAULT_SEED = 0x0b10c4a7;
 export const LINES_PER_FILE = 100;

@@ -2,7 +2,7 @@
  * The benchmark's report: markdown tables and hand-written SVG plots (no plotting library).
  * Pure functions from BenchResults to text; scripts/bench.ts writes the files.
  */
-import type { RunSummary, ValidatorShare } from './metrics.js';
+import type { RunSummary, ValidatorShare } from '../src/tools/metrics.js';
 
 /** One measured run of the benchmark. */
 export interface RunRecord {

@@ -109,7 +109,7 @@ async function main(): Promise<void> {
           .check((args) => lastPort(args.p, args.n) > 0)
           .example('blockchat network -n 5 -capacity 5', 'five nodes on ports 5000 to 5004'),
       async (args) => {
-        const { runNetworkCommand } = await import('../scripts/network.js');
+        const { runNetworkCommand } = await import('./tools/network.js');
         await runNetworkCommand(args);
       },
     )
@@ -141,7 +141,7 @@ async function main(): Promise<void> {
           .option('input', { type: 'string', requiresArg: true, demandOption: true, describe: 'directory of trans0.txt … transN-1.txt' })
           .example('blockchat tester -input transactions/5nodes -n 5', 'replay the 5-node inputs through ports 5000…5004'),
       async (args) => {
-        const { runTesterCommand } = await import('../scripts/tester.js');
+        const { runTesterCommand } = await import('./tools/tester.js');
         process.exitCode = await runTesterCommand(args);
       },
     )
@@ -163,7 +163,7 @@ async function main(): Promise<void> {
           })
           .example('blockchat load -n 5 --transactions 2000', '2,000 transfers over the network on ports 5000…5004'),
       async (args) => {
-        const { runLoadCommand } = await import('../scripts/load.js');
+        const { runLoadCommand } = await import('./tools/load.js');
         process.exitCode = await runLoadCommand(args);
       },
     )
@@ -177,7 +177,7 @@ async function main(): Promise<void> {
           .option('p', { alias: ['port'], requiresArg: true, coerce: port('-p'), default: 5000 })
           .check((args) => lastPort(args.p, args.n) > 0),
       async (args) => {
-        const { runDemo } = await import('../scripts/demo.js');
+        const { runDemo } = await import('./tools/demo.js');
         process.exitCode = await runDemo(args);
       },
     )

@@ -1,5 +1,5 @@
 /**
- * The V8 flags of every node process: scripts/network.ts gives them to the nodes it spawns, and
+ * The V8 flags of every node process: src/tools/network.ts gives them to the nodes it spawns, and
  * bin/blockchat.js runs `blockchat node` again in a node with them. V8 reads heap sizes only
  * when it starts (measured: after v8.setFlagsFromString("--max-semi-space-size=4") the young
  * generation stays at its default size), so they go on the command line.

@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import type { AccountView, StatusView } from '../../src/api/types.js';
 import { formatBcc } from '../../src/core/money.js';
-import { waitFor } from '../../scripts/network.js';
+import { waitFor } from '../../src/tools/network.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_ARGS = [

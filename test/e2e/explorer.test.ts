@@ -16,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AccountView, Block, StatusView } from '../../src/api/types.js';
 import { coinFee } from '../../src/core/fees.js';
 import { explorerAssetDir, registerExplorer } from '../../src/node/explorer.js';
-import { freePortBase, repoRoot, startNetwork, waitFor, type RunningNetwork } from '../../scripts/network.js';
+import { freePortBase, repoRoot, startNetwork, waitFor, type RunningNetwork } from '../../src/tools/network.js';
 import {
   HAVE_CHROMIUM,
   UI_TIMEOUT_MS,

@@ -15,7 +15,7 @@ import { selectCrypto } from '../../src/crypto/select.js';
 import { signJoin } from '../../src/node/formation/handshake.js';
 import type { Logger } from '../../src/node/logger.js';
 import { BlockchatNode } from '../../src/node/index.js';
-import { freePortBase, waitFor } from '../../scripts/network.js';
+import { freePortBase, waitFor } from '../../src/tools/network.js';
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterAll(async () => {

@@ -29,7 +29,7 @@ import { signTransaction, txId } from '../../src/core/transaction.js';
 import type { Block, Transaction, TxBody } from '../../src/core/types.js';
 import { signJoin, verifyNetwork, type NetworkAnnouncement, type NodeEntry } from '../../src/node/formation/handshake.js';
 import type { StatusView } from '../../src/api/types.js';
-import { WaitAborted, waitFor } from '../../scripts/network.js';
+import { WaitAborted, waitFor } from '../../src/tools/network.js';
 
 export type FaultMode = 'reject' | 'garbage';
 

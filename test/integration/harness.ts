@@ -14,8 +14,8 @@ import { readToken } from '../../src/api/token.js';
 import type { AccountView, Block } from '../../src/api/types.js';
 import { applyBlock, genesisTip, type ChainTip } from '../../src/core/chain.js';
 import type { NetworkParams } from '../../src/core/params.js';
-import { freePortBase, mainScript, startNetwork, waitFor, type NetworkOptions, type RunningNetwork } from '../../scripts/network.js';
-import { SseParser } from '../../scripts/watcher.js';
+import { freePortBase, mainScript, startNetwork, waitFor, type NetworkOptions, type RunningNetwork } from '../../src/tools/network.js';
+import { SseParser } from '../../src/tools/watcher.js';
 import { FaultyPeer, type FaultyPeerOptions } from './faulty-peer.js';
 
 export { waitFor };

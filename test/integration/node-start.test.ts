@@ -9,7 +9,7 @@ import { chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { freePortBase, mainScript, waitFor } from '../../scripts/network.js';
+import { freePortBase, mainScript, waitFor } from '../../src/tools/network.js';
 import { raw } from './harness.js';
 
 const root = mkdtempSync(join(tmpdir(), 'blockchat-start-'));

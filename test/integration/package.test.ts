@@ -13,7 +13,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NodeClient } from '../../client/api.js';
 import { NODE_FLAGS } from '../../src/node-flags.js';
-import { freePortBase } from '../../scripts/network.js';
+import { freePortBase } from '../../src/tools/network.js';
 import { waitFor } from './harness.js';
 
 const run = promisify(execFile);
@@ -103,7 +103,7 @@ describe('the packed and installed package', () => {
       'dist/src/main.js',
       'dist/src/node-flags.js',
       'dist/client/cli.js',
-      'dist/scripts/network.js',
+      'dist/src/tools/network.js',
       'src/node/explorer/index.html',
       'native/binding.gyp',
       'native/build.mjs',
@@ -119,7 +119,7 @@ describe('the packed and installed package', () => {
       expect(paths, needed).toContain(needed);
     }
     expect(
-      paths.filter((p) => p.startsWith('test/') || p.startsWith('dist/test/') || p.endsWith('.map') || p.startsWith('native/build/')),
+      paths.filter((p) => p.startsWith('test/') || p.startsWith('dist/test/') || p.startsWith('dist/scripts/') || p.endsWith('.map') || p.startsWith('native/build/')),
     ).toEqual([]);
   });
 

@@ -13,8 +13,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_BLOCKS_PER_PAGE } from '../../src/api/routes.js';
 import type { Block } from '../../src/api/types.js';
 import { UNITS_PER_BCC } from '../../src/core/params.js';
-import { mainScript } from '../../scripts/network.js';
-import { countInto, sizeHistogram, type RunSummary } from '../../scripts/metrics.js';
+import { mainScript } from '../../src/tools/network.js';
+import { countInto, sizeHistogram, type RunSummary } from '../../src/tools/metrics.js';
 import { launch, waitAgreement, type TestNetwork } from './harness.js';
 
 const N = 3;

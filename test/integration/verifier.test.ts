@@ -20,7 +20,7 @@ import { signHello, signJoin } from '../../src/node/formation/handshake.js';
 import type { Logger } from '../../src/node/logger.js';
 import { BlockchatNode } from '../../src/node/index.js';
 import { buildServer } from '../../src/node/http/index.js';
-import { freePortBase } from '../../scripts/network.js';
+import { freePortBase } from '../../src/tools/network.js';
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterAll(async () => {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { codePoints } from '../../src/core/fees.js';
 import { DEFAULT_SEED, generateFiles, LINES_PER_FILE, MAX_FILE_COST_BCC, mulberry32 } from '../../scripts/gen-transactions.js';
-import { parseReplayText } from '../../scripts/replay-input.js';
+import { parseReplayText } from '../../src/tools/replay-input.js';
 
 describe('the transaction generator', () => {
   it('mulberry32 is deterministic and in [0, 1)', () => {

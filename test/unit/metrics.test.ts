@@ -9,7 +9,7 @@ import {
   summarize,
   throughputTps,
   validatorShares,
-} from '../../scripts/metrics.js';
+} from '../../src/tools/metrics.js';
 
 describe('percentile (nearest rank)', () => {
   it('is 0 for no values', () => {

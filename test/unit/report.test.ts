@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { RunSummary } from '../../scripts/metrics.js';
+import type { RunSummary } from '../../src/tools/metrics.js';
 import {
   barChartSvg,
   escapeXml,

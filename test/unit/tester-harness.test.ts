@@ -10,10 +10,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runWorkload } from '../../scripts/harness.js';
-import { loadPlans } from '../../scripts/load.js';
-import { replayPlan } from '../../scripts/tester.js';
-import { parseReplayText } from '../../scripts/replay-input.js';
+import { runWorkload } from '../../src/tools/harness.js';
+import { loadPlans } from '../../src/tools/load.js';
+import { replayPlan } from '../../src/tools/tester.js';
+import { parseReplayText } from '../../src/tools/replay-input.js';
 import type { Block, Transaction } from '../../src/api/types.js';
 
 interface FakeNet {

@@ -2,10 +2,10 @@ import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseReplayText, readReplayDir, ReplayInputError } from '../../scripts/replay-input.js';
-import { replayPlan } from '../../scripts/tester.js';
-import { loadPlans } from '../../scripts/load.js';
-import { byNodeId } from '../../scripts/harness.js';
+import { parseReplayText, readReplayDir, ReplayInputError } from '../../src/tools/replay-input.js';
+import { replayPlan } from '../../src/tools/tester.js';
+import { loadPlans } from '../../src/tools/load.js';
+import { byNodeId } from '../../src/tools/harness.js';
 
 /**
  * The course's inputs are not part of the repository: they lie in shared/ntua-inputs beside it

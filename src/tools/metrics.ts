@@ -8,8 +8,8 @@
  *   timestamps).
  * - Latency = submit → in a block on every node, p50 and p99.
  */
-import { feeOf } from '../src/core/fees.js';
-import type { Transaction } from '../src/core/types.js';
+import { feeOf } from '../core/fees.js';
+import type { Transaction } from '../core/types.js';
 
 /** The one JSON object `tester --json` and `load --json` print (SPEC part C). */
 export interface RunSummary {

@@ -7,8 +7,8 @@
  * still applies). Prints the same metrics as
  * the tester. This is the throughput benchmark.
  */
-import { closeClients } from '../client/api.js';
-import type { SubmitRequest } from '../src/api/types.js';
+import { closeClients } from '../../client/api.js';
+import type { SubmitRequest } from '../api/types.js';
 import { reportRun, runWorkload, type WorkloadResult } from './harness.js';
 
 export interface LoadArgs {

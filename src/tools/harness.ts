@@ -5,9 +5,9 @@
  * accepted transaction is in a block on every node (or nothing moves for `idleTimeoutMs`), and
  * reduces what it saw to the metrics of SPEC part D.
  */
-import { ApiError, NodeClient } from '../client/api.js';
-import { readToken } from '../src/api/token.js';
-import type { StatusView, SubmitBatchItem, SubmitRequest } from '../src/api/types.js';
+import { ApiError, NodeClient } from '../../client/api.js';
+import { readToken } from '../api/token.js';
+import type { StatusView, SubmitBatchItem, SubmitRequest } from '../api/types.js';
 import { countInto, formatSummary, summarize, type RunSummary } from './metrics.js';
 import { ChainWatcher, type WatchedBlock } from './watcher.js';
 

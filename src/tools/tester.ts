@@ -5,8 +5,8 @@
  * prints the metrics of SPEC part D — a table, or with --json exactly one JSON object.
  * Exit code 0 when the run completed and the nodes agree on the last block, 1 otherwise.
  */
-import { closeClients } from '../client/api.js';
-import type { SubmitRequest } from '../src/api/types.js';
+import { closeClients } from '../../client/api.js';
+import type { SubmitRequest } from '../api/types.js';
 import { reportRun, runWorkload, type WorkloadResult } from './harness.js';
 import { readReplayDir, type ReplayLine } from './replay-input.js';
 

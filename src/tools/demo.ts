@@ -6,8 +6,8 @@
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, relative } from 'node:path';
-import { NodeClient, closeClients } from '../client/api.js';
-import { UNITS_PER_BCC } from '../src/core/params.js';
+import { NodeClient, closeClients } from '../../client/api.js';
+import { UNITS_PER_BCC } from '../core/params.js';
 import { formatSummary } from './metrics.js';
 import { freePortBase, startNetwork, type RunningNetwork } from './network.js';
 import { repoRoot } from './network.js';

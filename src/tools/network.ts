@@ -8,10 +8,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { NodeClient, closeClients } from '../client/api.js';
-import { parseBcc } from '../src/core/money.js';
-import { UNITS_PER_BCC } from '../src/core/params.js';
-import { NODE_FLAGS } from '../src/node-flags.js';
+import { NodeClient, closeClients } from '../../client/api.js';
+import { parseBcc } from '../core/money.js';
+import { UNITS_PER_BCC } from '../core/params.js';
+import { NODE_FLAGS } from '../node-flags.js';
 
 export interface NetworkOptions {
   n: number;
@@ -61,7 +61,7 @@ function extraNodeFlags(): string[] {
   return (process.env.BLOCKCHAT_NODE_FLAGS ?? '').split(/\s+/).filter((f) => f !== '');
 }
 
-/** The repository root (where package.json is), from this file in scripts/ or dist/scripts/. */
+/** The repository root (where package.json is), from this file in src/tools/ or dist/src/tools/. */
 export function repoRoot(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
   while (!existsSync(join(dir, 'package.json'))) {

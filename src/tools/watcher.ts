@@ -11,12 +11,12 @@
  * reorg`, or a catch-up that finds a different block where one was taken, rolls that node back to
  * the fork, and its transactions there count as not committed on it until the new branch has them.
  *
- * Shared by the tester and the load generator (scripts/harness.ts).
+ * Shared by the tester and the load generator (src/tools/harness.ts).
  */
 import { Agent, request } from 'undici';
-import { NodeClient } from '../client/api.js';
-import { MAX_BLOCKS_PER_PAGE, ROUTES } from '../src/api/routes.js';
-import type { Block } from '../src/api/types.js';
+import { NodeClient } from '../../client/api.js';
+import { MAX_BLOCKS_PER_PAGE, ROUTES } from '../api/routes.js';
+import type { Block } from '../api/types.js';
 
 /** What the watcher keeps of a block. */
 export interface WatchedBlock {

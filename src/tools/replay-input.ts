@@ -6,8 +6,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { MAX_MESSAGE_CHARS } from '../src/core/params.js';
-import { codePoints } from '../src/core/fees.js';
+import { MAX_MESSAGE_CHARS } from '../core/params.js';
+import { codePoints } from '../core/fees.js';
 
 export interface ReplayLine {
   /** The receiving node's id. */
