@@ -69,7 +69,7 @@ async function resolveId(api: NodeApi, text: string): Promise<{ id: string; loca
 export async function lookupTransaction(api: NodeApi, text: string): Promise<TxLookup> {
   const { id, located } = await resolveId(api, text);
   const status = await api.transaction(id);
-  if (status.status === 'committed' && status.block !== undefined) {
+  if ((status.status === 'committed' || status.status === 'final') && status.block !== undefined) {
     if (located?.block === status.block) return { status, tx: located.tx };
     const [block] = await api.blocks(status.block, 1);
     return { status, tx: block?.transactions.find((t) => t.id === id) };

@@ -151,6 +151,7 @@ export function stakeShortfall(amount: number, account: AccountView): string {
 
 function statusLine(status: TxStatusView): string {
   if (status.status === 'committed') return `committed in block ${status.block}`;
+  if (status.status === 'final') return `final in block ${status.block}`;
   if (status.status === 'dropped') return `dropped: ${status.reason ?? 'no reason given'}`;
   return status.status === 'pending' ? 'pending (in the pool, not yet in a block)' : status.status;
 }

@@ -24,6 +24,8 @@ export const ROUTES = {
   peerHello: '/peer/hello',
   peerTransactions: '/peer/transactions',
   peerBlocks: '/peer/blocks',
+  /** Finality votes and evidence (protocol version 2). */
+  peerVotes: '/peer/votes',
   peerPool: '/peer/pool',
   /** An HTTP upgrade to the one-way peer stream (src/node/network/peer-stream.ts), not a REST route. */
   peerStream: '/peer/stream',

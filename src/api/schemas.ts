@@ -2,7 +2,7 @@
  * JSON schemas of request bodies and queries, checked by Fastify before a handler runs. They check
  * form only; protocol rules (curve points, ids, signatures, nonces, funds) are the core's.
  */
-import { MAX_MESSAGE_CHARS } from '../core/params.js';
+import { MAX_EVIDENCE_PER_BLOCK, MAX_MESSAGE_CHARS, MAX_VOTES_PER_BLOCK } from '../core/params.js';
 import { MAX_TX_BATCH } from './routes.js';
 
 const hex = (bytes: number) => ({ type: 'string', pattern: `^[0-9a-f]{${bytes * 2}}$` }) as const;
@@ -28,6 +28,66 @@ export const transactionSchema = {
   },
 } as const;
 
+/** A finality vote (protocol version 2); its form and signature are the core's (checkVoteShape, verifyVote). */
+export const voteSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['staker', 'source_height', 'source_hash', 'target_height', 'target_hash', 'signature'],
+  properties: {
+    staker: { type: 'string', maxLength: 66 },
+    source_height: units,
+    source_hash: { type: 'string', maxLength: 64 },
+    target_height: units,
+    target_hash: { type: 'string', maxLength: 64 },
+    signature: { type: 'string', maxLength: 128 },
+  },
+} as const;
+
+const idList = (max: number) => ({ type: 'array', maxItems: max, items: { type: 'string', maxLength: 64 } }) as const;
+
+/** A block header as double-block evidence carries it. */
+const headerSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: [
+    'index',
+    'timestamp',
+    'validator',
+    'previous_hash',
+    'tx_ids',
+    'reveal',
+    'vote_ids',
+    'evidence_ids',
+    'current_hash',
+    'signature',
+  ],
+  properties: {
+    index: units,
+    timestamp: units,
+    validator: { type: 'string', maxLength: 66 },
+    previous_hash: { type: 'string', maxLength: 64 },
+    tx_ids: idList(100_000),
+    reveal: { type: 'string', maxLength: 64 },
+    vote_ids: idList(MAX_VOTES_PER_BLOCK),
+    evidence_ids: idList(MAX_EVIDENCE_PER_BLOCK),
+    current_hash: { type: 'string', maxLength: 64 },
+    signature: { type: 'string', maxLength: 128 },
+  },
+} as const;
+
+/** Evidence of equivocation: two headers, or two votes (the core checks which and that they convict). */
+export const evidenceSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['kind', 'first', 'second'],
+  properties: {
+    kind: { enum: ['double_block', 'double_vote'] },
+    first: { anyOf: [headerSchema, voteSchema] },
+    second: { anyOf: [headerSchema, voteSchema] },
+  },
+} as const;
+
+/** A block; `reveal`, `votes` and `evidence` are protocol version 2's (absent from the genesis). */
 export const blockSchema = {
   type: 'object',
   additionalProperties: false,
@@ -38,8 +98,22 @@ export const blockSchema = {
     transactions: { type: 'array', maxItems: 100_000, items: transactionSchema },
     validator: { type: 'string', maxLength: 66 },
     previous_hash: { type: 'string', maxLength: 64 },
+    reveal: { type: 'string', maxLength: 64 },
+    votes: { type: 'array', maxItems: MAX_VOTES_PER_BLOCK, items: voteSchema },
+    evidence: { type: 'array', maxItems: MAX_EVIDENCE_PER_BLOCK, items: evidenceSchema },
     current_hash: { type: 'string', maxLength: 64 },
     signature: { type: 'string', maxLength: 128 },
+  },
+} as const;
+
+/** Votes and evidence gossiped between nodes (POST /peer/votes, the peer stream's `V` frames). */
+export const peerVotesSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['votes', 'evidence'],
+  properties: {
+    votes: { type: 'array', maxItems: MAX_VOTES_PER_BLOCK, items: voteSchema },
+    evidence: { type: 'array', maxItems: MAX_EVIDENCE_PER_BLOCK, items: evidenceSchema },
   },
 } as const;
 

@@ -14,6 +14,9 @@ export interface StatusView {
   last_hash: string;
   /** Address of the validator the lottery names for the next block. */
   next_validator: string;
+  /** The finalised checkpoint of the best branch (protocol version 2): no block at or below it is ever reverted. */
+  final_height: number;
+  final_hash: string;
   /** Pending transactions in this node's pool. */
   pool: number;
   /** Which signature verifier the node uses. */
@@ -36,6 +39,8 @@ export interface AccountView {
   balance: number;
   stake: number;
   nonce: number;
+  /** Its stake was burned for equivocation (protocol version 2): it may not stake again. */
+  slashed?: boolean;
 }
 
 export interface PeerView {
@@ -71,12 +76,12 @@ export interface InboxEntry {
   timestamp: number;
 }
 
-export type TxStatus = 'pending' | 'committed' | 'dropped' | 'unknown';
+export type TxStatus = 'pending' | 'committed' | 'final' | 'dropped' | 'unknown';
 
 export interface TxStatusView {
   id: string;
   status: TxStatus;
-  /** Index of the block that holds it, when committed. */
+  /** Index of the block that holds it, when committed or final. */
   block?: number;
   /** Why it was dropped from the pool, for this node's own transactions. */
   reason?: string;
@@ -88,6 +93,12 @@ export interface ErrorBody {
   error: string;
   code: string;
   message: string;
+}
+
+/** `event: final`: the best branch's finalised checkpoint rose; every block up to `height` is final. */
+export interface FinalEvent {
+  height: number;
+  hash: string;
 }
 
 /** `event: reorg`: the best branch switched to a rival (fork choice, after a validator failover). */

@@ -6,7 +6,9 @@
  * Listeners run synchronously, in the order they subscribed: the composition root (index.ts)
  * subscribes the store first, so that a block is queued for disk before anything else sees it.
  */
-import type { ChainTip } from '../core/chain.js';
+import type { TipV2 } from '../core/consensus.js';
+import type { Evidence } from '../core/evidence.js';
+import type { Vote } from '../core/vote.js';
 import type { ErrorCode } from '../core/errors.js';
 import type { Block, Transaction } from '../core/types.js';
 import type { NodeEntry } from './formation/handshake.js';
@@ -20,7 +22,7 @@ export interface StoredBlock {
 /** A block that joined the best branch. */
 export interface CommittedBlock extends StoredBlock {
   /** The state after it. */
-  readonly tip: ChainTip;
+  readonly tip: TipV2;
   /** Ms spent validating it (the last block of a move only; 0 for the others). */
   readonly applyMs: number;
   /** Whether this node is its validator. */
@@ -47,9 +49,9 @@ export interface NodeEvents {
   /** Blocks taken as they are, not followed: the genesis, or the chain the bootstrap announced. */
   chainAdopted: readonly StoredBlock[];
   /** The best branch moved (once per move, after its `block` events). */
-  head: ChainTip;
+  head: TipV2;
   /** The network is formed, funded and staked (once). */
-  ready: ChainTip;
+  ready: TipV2;
   /** A transaction of this node's wallet entered the pool. */
   ownTransaction: Transaction;
   /** Transactions from a peer were checked: one event per slice of a batch, not per transaction. */
@@ -66,6 +68,14 @@ export interface NodeEvents {
   behind: number;
   /** A catch-up finished (every peer asked for its height, missing blocks fetched): the tip's index. */
   caughtUp: number;
+  /** A block whose seal verified (applied, kept as a rival, queued ahead, or from an unknown branch): equivocation is watched on these. */
+  sealed: Block;
+  /** The best branch's finalised checkpoint rose (once per rise, before `head`). */
+  final: { readonly height: number; readonly hash: string; readonly tip: TipV2 };
+  /** Votes or evidence this node signed or learnt first, to send to the peers. */
+  gossip: { readonly votes: readonly Vote[]; readonly evidence: readonly Evidence[] };
+  /** Evidence of equivocation this node built or learnt (once per offender). */
+  evidence: Evidence;
   /** A request or a peer stream frame arrived, by route. */
   request: string;
 }

@@ -7,6 +7,7 @@
  *   chain/      the chain follower: blocks, fork choice, the recent blocks, inbox, dropped transactions
  *   formation/  genesis, joining, the announcement, restart; the member list and readiness
  *   wallet/     the node's own wallet: submissions and the initial stake
+ *   voting/     this staker's votes, the pool of verified votes, equivocation and evidence
  *   minter/     when to mint, and minting
  *   ingest/     transactions and blocks from peers (REST and the peer stream alike)
  *   sync/       catch-up and pool repair
@@ -18,12 +19,11 @@
  */
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROUND_MS } from '../core/params.js';
 import { TxPool } from '../core/pool.js';
 import { runtimeDir, runtimeTokenPath } from '../api/token.js';
 import type { AccountView } from '../api/types.js';
 import { ChainFollower } from './chain/index.js';
-import { DEFAULT_FAILOVER_MS, type NodeConfig } from './config.js';
+import type { NodeConfig } from './config.js';
 import { ChainStore, subscribeStore } from './db/index.js';
 import { Emitter, type NodeEvents } from './events.js';
 import { Formation, Membership, Readiness, type JoinRequest } from './formation/index.js';
@@ -33,6 +33,7 @@ import { Minter } from './minter/index.js';
 import { Peers, subscribePeers } from './network/index.js';
 import { ChainSync } from './sync/index.js';
 import { Views } from './views/index.js';
+import { Voting } from './voting/index.js';
 import { ensurePrivateDir, writePrivateFile } from './private-files.js';
 import { loadToken, loadWallet, OwnWallet, type WalletKey } from './wallet/index.js';
 
@@ -53,6 +54,8 @@ export class BlockchatNode {
   readonly sync: ChainSync;
   readonly formation: Formation;
   readonly views: Views;
+  /** Votes and evidence: this staker's votes, the pool of verified votes, equivocation. */
+  readonly voting: Voting;
   private readonly store: ChainStore;
   private readonly metrics: Metrics;
   private readonly pool = new TxPool();
@@ -86,8 +89,21 @@ export class BlockchatNode {
     this.chain = new ChainFollower(address, this.members, this.pool, events, now, log, crypto);
     this.readiness = new Readiness(this.members, events, log);
     this.wallet = new OwnWallet(this.key, config.stake, this.chain, this.members, this.pool, events, log, crypto);
-    const timing = { blockTimeoutMs: config.blockTimeoutMs, failoverMs: Math.max(ROUND_MS, config.failoverMs ?? DEFAULT_FAILOVER_MS) };
-    this.minter = new Minter(this.key, timing, this.chain, this.members, this.readiness, this.pool, this.peers, events, now, log, crypto);
+    this.voting = new Voting(this.key, this.chain, events, log, crypto, config.dataDir);
+    this.minter = new Minter(
+      this.key,
+      { blockTimeoutMs: config.blockTimeoutMs },
+      this.chain,
+      this.members,
+      this.readiness,
+      this.pool,
+      this.voting,
+      events,
+      now,
+      log,
+      crypto,
+      config.dataDir,
+    );
     this.transactions = new TransactionIntake(this.chain, this.pool, events, crypto);
     this.blocks = new BlockIntake(this.chain, events);
     this.sync = new ChainSync(this.chain, this.pool, this.transactions, this.peers, events, now, log);

@@ -369,7 +369,7 @@ export async function runWorkload(opts: WorkloadOptions): Promise<WorkloadResult
       let reason: string;
       try {
         const st = await clients[a.node]!.transaction(a.id);
-        reason = st.status === 'pending' ? 'TIMEOUT' : st.status === 'committed' ? 'NOT_ON_ALL_NODES' : 'DROPPED';
+        reason = st.status === 'pending' ? 'TIMEOUT' : st.status === 'committed' || st.status === 'final' ? 'NOT_ON_ALL_NODES' : 'DROPPED';
       } catch {
         reason = 'UNREACHABLE';
       }

@@ -1,33 +1,33 @@
 /**
  * A byzantine member driven by test code: a real member of a real network — it joins, is funded
  * and stakes, as a FaultyPeer (faulty-peer.ts) in `reject` mode, which it is built on — whose key
- * signs whatever blocks the test asks for: rival branches for the fork choice, blocks with chosen
- * timestamps, transactions of its own. It sends them to the nodes of the test's choosing through
- * the peer endpoints (POST /peer/blocks, POST /peer/transactions), or serves a chain to nodes that
- * catch up from it (GET /status and GET /blocks). It never mints on its own: when the lottery
- * names it on the honest chain, the next round's validator produces the block.
+ * signs whatever blocks and votes the test asks for: rival branches for the fork choice, blocks
+ * with chosen timestamps, two blocks at one height, conflicting votes, transactions of its own.
+ * It sends them to the nodes of the test's choosing through the peer endpoints (POST /peer/blocks,
+ * POST /peer/votes, POST /peer/transactions), or serves a chain to nodes that catch up from it
+ * (GET /status and GET /blocks). It never mints nor votes on its own: when the draw names it on
+ * the honest chain, the next round's validator produces the block.
  *
- * It keeps no chain of its own. `chainOf` replays a node's chain by the core's rules to know the
- * state after every block, and every block it mints is checked by the same rules (`applyBlock`),
- * so that a block it sends is valid unless a test makes it otherwise on purpose (with
- * `signBlock` and `secretKey`).
- *
- * Grinding, on purpose: the lottery of block i + 1 is seeded by block i's hash, and a block's
- * validator chooses its timestamp. `branch` therefore tries timestamps a millisecond apart until
- * the lottery names this member as round 0's validator of the next block, so that every block of
- * a private branch after the first is of round 0. This is a known weakness of the protocol
- * (README, "Known limits"; SPEC E asks for a seed that no validator can steer). Once it is fixed,
- * `branch` needs another way in, e.g. a network in which this member holds all the stake.
+ * It keeps no chain of its own. `chainOf` replays a node's chain by the core's rules of protocol
+ * version 2 to know the state after every block, and every block it mints is checked by the same
+ * rules (`applyBlockV2`, without a clock), so that a block it sends is valid unless a test makes
+ * it otherwise on purpose (with `signBlockV2` and `secretKey`). Its reveals follow its onion, as a
+ * node's do (src/node/minter/onions.ts).
  */
-import { signBlock } from '../../src/core/block.js';
-import { applyBlock, earliestTimestamp, nextValidator, roundFor, type ChainTip } from '../../src/core/chain.js';
-import type { NetworkParams } from '../../src/core/params.js';
+import { signBlockV2, type BlockContents } from '../../src/core/blockv2.js';
+import { applyBlockV2, roundForV2, type TipV2 } from '../../src/core/consensus.js';
+import { nobleCrypto } from '../../src/core/crypto.js';
+import { SEED_EPOCH_BLOCKS, type NetworkParams } from '../../src/core/params.js';
+import { stampFor } from '../../src/core/time.js';
 import { signTransaction } from '../../src/core/transaction.js';
 import type { Block, Transaction, TxBody } from '../../src/core/types.js';
 import type { StatusView } from '../../src/api/types.js';
+import type { Evidence } from '../../src/core/evidence.js';
+import type { Vote } from '../../src/core/vote.js';
 import type { NodeClient } from '../../client/api.js';
+import { Onions } from '../../src/node/minter/onions.js';
 import type { FaultyPeer } from './faulty-peer.js';
-import { raw, servedChain } from './harness.js';
+import { raw, servedChain, waitFinal } from './harness.js';
 
 /** How a node answered a block or a batch: its HTTP status and its `result` or error `code`. */
 export interface Answer {
@@ -35,11 +35,9 @@ export interface Answer {
   answer: string;
 }
 
-/** Timestamps tried per block before grinding gives up (the member's stake share makes ~1/share likely). */
-const MAX_GRIND = 100_000;
-
 export class ByzantineMember {
   private known: NetworkParams | undefined;
+  private onionsOf: Onions | undefined;
 
   constructor(
     readonly peer: FaultyPeer,
@@ -62,7 +60,7 @@ export class ByzantineMember {
   }
 
   /** The chain `client`'s node serves, replayed by the core's rules: `tips[i]` is the block of index i and the state after it. */
-  async chainOf(client: NodeClient): Promise<ChainTip[]> {
+  async chainOf(client: NodeClient): Promise<TipV2[]> {
     const { params, tips } = await servedChain(client, this.n, this.capacity);
     this.known = params;
     return tips;
@@ -78,42 +76,61 @@ export class ByzantineMember {
     return this.sign({ receiver: to, type: 'coins', amount, message: '', nonce }, key);
   }
 
-  /**
-   * The block after `parent` holding `txs`, signed by this member as the validator of the first
-   * round the lottery gives it there, stamped at `timestamp` — by default when that round opens,
-   * or now if later. Checked by the core's rules (which know no clock: a block stamped in the
-   * future passes); returns the block with the state after it.
-   */
-  mint(parent: ChainTip, txs: readonly Transaction[], timestamp?: number): ChainTip {
-    const ts = timestamp ?? Math.max(Date.now(), earliestTimestamp(parent.block, this.roundAt(parent)));
-    return applyBlock(this.params, parent, signBlock(parent.block, txs, ts, this.secretKey));
+  /** The reveal this member's next block after `parent` must carry (its onion's next value). */
+  revealAfter(parent: TipV2): string {
+    this.onionsOf ??= new Onions(() => this.params.domain, this.address, this.secretKey, nobleCrypto);
+    return this.onionsOf.revealFor(parent.seed);
   }
 
-  /** The first round in which the lottery names this member for the block after `parent`. */
-  roundAt(parent: ChainTip): number {
-    const round = roundFor(this.params, parent, this.address);
-    if (round < 0) throw new Error(`the lottery names this member in none of the rounds after block ${parent.block.index}`);
+  /**
+   * The block after `parent` holding `txs` (and `extra` votes or evidence), signed by this member
+   * as the validator of the first round the draw gives it there, stamped at `timestamp` — by
+   * default when that round opens, or now if later. Checked by the core's rules (which know no
+   * clock: a block stamped in the future passes); returns the block with the state after it.
+   */
+  mint(parent: TipV2, txs: readonly Transaction[], timestamp?: number, extra: Partial<BlockContents> = {}): TipV2 {
+    const ts = timestamp ?? stampFor(parent.block.timestamp, this.roundAt(parent), Date.now());
+    const contents: BlockContents = { transactions: txs, reveal: this.revealAfter(parent), votes: [], evidence: [], ...extra };
+    return applyBlockV2(this.params, parent, signBlockV2(this.params.domain, parent.block, contents, ts, this.secretKey));
+  }
+
+  /** The first round in which the draw names this member for the block after `parent`. */
+  roundAt(parent: TipV2): number {
+    const round = roundForV2(this.params, parent, this.address);
+    if (round < 0) throw new Error(`the draw names this member in none of the rounds after block ${parent.block.index}`);
     return round;
   }
 
   /**
-   * A private branch on `parent`: one block per entry of `contents`, in order. The first is of the
-   * first round the lottery gives this member; every block but the last is stamped (grinding) so
-   * that the lottery names this member as round 0's validator of the next one.
+   * A private branch on `parent`: one block per entry of `contents`, in order, each of the first
+   * round the draw gives this member at its height, stamped when that round opens. (Under
+   * protocol version 2 no choice of timestamp or content changes the draw: there is no grinding.)
    */
-  branch(parent: ChainTip, contents: readonly (readonly Transaction[])[]): ChainTip[] {
-    const out: ChainTip[] = [];
-    for (const [i, txs] of contents.entries()) {
-      const from = Math.max(Date.now(), earliestTimestamp(parent.block, this.roundAt(parent)));
-      let tip = this.mint(parent, txs, from);
-      for (let dt = 1; i < contents.length - 1 && nextValidator(this.params, tip) !== this.address; dt++) {
-        if (dt > MAX_GRIND) throw new Error(`no timestamp of ${MAX_GRIND} makes this member the next validator`);
-        tip = this.mint(parent, txs, from + dt);
-      }
+  branch(parent: TipV2, contents: readonly (readonly Transaction[])[]): TipV2[] {
+    const out: TipV2[] = [];
+    for (const txs of contents) {
+      const tip = this.mint(parent, txs, stampFor(parent.block.timestamp, this.roundAt(parent), parent.block.timestamp));
       out.push(tip);
       parent = tip;
     }
     return out;
+  }
+
+  /**
+   * Payments between the honest nodes, each waited for until final, until the chain has passed two
+   * seed epochs: from then on the draw is from a snapshot that holds this member's stake.
+   */
+  async passTwoEpochs(clients: readonly NodeClient[]): Promise<void> {
+    for (let k = 0; (await clients[0]!.status()).height < 2 * SEED_EPOCH_BLOCKS + 4; k++) {
+      if (k >= 40) throw new Error('the chain stopped growing');
+      const { id } = await clients[k % clients.length]!.submit({ type: 'coins', to: (k + 1) % clients.length, amount: 10 + k });
+      await waitFinal(clients, id);
+    }
+  }
+
+  /** Sends votes and evidence to a node's POST /peer/votes; resolves to its HTTP status. */
+  async postVotes(port: number, votes: readonly Vote[], evidence: readonly Evidence[] = []): Promise<number> {
+    return (await raw(port, 'POST', '/peer/votes', { votes, evidence })).status;
   }
 
   /** Sends blocks one after the other to a node's POST /peer/blocks; resolves to each answer. */
@@ -147,6 +164,8 @@ export class ByzantineMember {
       ready: true,
       last_hash: last.current_hash,
       next_validator: '',
+      final_height: 0,
+      final_hash: '',
       pool: 0,
       verifier_fingerprint: '',
       verifier: '',

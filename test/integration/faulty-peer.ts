@@ -23,7 +23,8 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import * as secp from '@noble/secp256k1';
 import { Agent, request } from 'undici';
-import { blockHash, signBlock } from '../../src/core/block.js';
+import { headerOf, signBlockV2, type BlockV2 } from '../../src/core/blockv2.js';
+import { headerHash } from '../../src/core/header.js';
 import { addressOf, bytesToHex, signHash } from '../../src/core/crypto.js';
 import { signTransaction, txId } from '../../src/core/transaction.js';
 import type { Block, Transaction, TxBody } from '../../src/core/types.js';
@@ -388,45 +389,44 @@ export class FaultyPeer {
     });
     const previous = { index: tip.height, current_hash: tip.last_hash };
     const now = Date.now();
+    const signBlock = (prev: Pick<Block, 'index' | 'current_hash'>, txs: Transaction[]): Block =>
+      signBlockV2(this.domain, prev, { transactions: txs, reveal: randomHex(32), votes: [], evidence: [] }, now, this.secretKey);
+    /** Names the validator the draw picked and links to the tip, with a hash of its fields or not. */
+    const asNamed = (hash: string | undefined): Block => {
+      const b: BlockV2 = {
+        index: tip.height + 1,
+        timestamp: now,
+        transactions: [tx],
+        validator: tip.next_validator,
+        previous_hash: tip.last_hash,
+        reveal: randomHex(32),
+        votes: [],
+        evidence: [],
+        current_hash: '',
+        signature: '',
+      };
+      const current_hash = hash ?? headerHash(this.domain, headerOf(this.domain, b));
+      return { ...b, current_hash, signature: signHash(current_hash, this.secretKey) };
+    };
     switch (kind) {
       case 'not-validator':
-        return signBlock(previous, [tx], now, this.secretKey);
+        return signBlock(previous, [tx]);
       case 'wrong-previous':
-        return signBlock({ index: tip.height, current_hash: randomHex(32) }, [tx], now, this.secretKey);
+        return signBlock({ index: tip.height, current_hash: randomHex(32) }, [tx]);
       case 'over-capacity': {
         const txs = Array.from({ length: this.opts.capacity + 1 }, (_, i) =>
           signTransaction(this.domain, this.secretKey, { receiver: tip.address, type: 'coins', amount: 100 + i, message: '', nonce: i }),
         );
-        return signBlock(previous, txs, now, this.secretKey);
+        return signBlock(previous, txs);
       }
-      case 'tampered-hash': {
-        // names the validator the lottery picked, links to the tip, but the hash is not its fields'
-        const hash = randomHex(32);
-        return {
-          index: tip.height + 1,
-          timestamp: now,
-          transactions: [tx],
-          validator: tip.next_validator,
-          previous_hash: tip.last_hash,
-          current_hash: hash,
-          signature: signHash(hash, this.secretKey),
-        };
-      }
-      case 'forged-signature': {
-        const hash = blockHash(tip.height + 1, now, tip.next_validator, tip.last_hash, [tx]);
-        return {
-          index: tip.height + 1,
-          timestamp: now,
-          transactions: [tx],
-          validator: tip.next_validator,
-          previous_hash: tip.last_hash,
-          current_hash: hash,
-          signature: signHash(hash, this.secretKey),
-        };
-      }
+      case 'tampered-hash':
+        // names the validator the draw picked, links to the tip, but the hash is not its fields'
+        return asNamed(randomHex(32));
+      case 'forged-signature':
+        return asNamed(undefined);
       case 'ahead':
         // sealed by a member (this node), two ahead of the tip: a node may keep it until the gap fills
-        return signBlock({ index: tip.height + 1, current_hash: randomHex(32) }, [tx], now, this.secretKey);
+        return signBlock({ index: tip.height + 1, current_hash: randomHex(32) }, [tx]);
     }
   }
 }

@@ -11,8 +11,9 @@ import { afterAll, beforeAll } from 'vitest';
 import { NodeClient } from '../../client/api.js';
 import { request } from 'undici';
 import { readToken } from '../../src/api/token.js';
-import type { AccountView, Block } from '../../src/api/types.js';
-import { applyBlock, genesisTip, type ChainTip } from '../../src/core/chain.js';
+import type { AccountView, Block, StatusView } from '../../src/api/types.js';
+import type { BlockV2 } from '../../src/core/blockv2.js';
+import { applyBlockV2, genesisTipV2, type TipV2 } from '../../src/core/consensus.js';
 import type { NetworkParams } from '../../src/core/params.js';
 import { freePortBase, mainScript, startNetwork, waitFor, type NetworkOptions, type RunningNetwork } from '../../src/tools/network.js';
 import { SseParser } from '../../src/tools/watcher.js';
@@ -48,7 +49,22 @@ export async function launch(n: number, capacity: number, opts: Partial<NetworkO
   };
 }
 
-/** Waits until every transaction id is committed on every given node. */
+/** Waits until transaction `id` is final on every given node; resolves to the index of the block holding it. */
+export async function waitFinal(clients: readonly NodeClient[], id: string, timeoutMs = 30_000): Promise<number> {
+  let block = -1;
+  await waitFor(
+    `transaction ${id.slice(0, 8)} final on ${clients.length} nodes`,
+    async () => {
+      const states = await Promise.all(clients.map((c) => c.transaction(id)));
+      block = states[0]!.block ?? -1;
+      return states.every((s) => s.status === 'final');
+    },
+    timeoutMs,
+  );
+  return block;
+}
+
+/** Waits until every transaction id is committed (or final) on every given node. */
 export async function waitCommitted(clients: readonly NodeClient[], ids: readonly string[], timeoutMs = 30_000): Promise<void> {
   const pending = new Set(ids);
   await waitFor(
@@ -56,7 +72,7 @@ export async function waitCommitted(clients: readonly NodeClient[], ids: readonl
     async () => {
       for (const id of [...pending]) {
         const states = await Promise.all(clients.map((c) => c.transaction(id)));
-        if (states.every((s) => s.status === 'committed')) pending.delete(id);
+        if (states.every((s) => s.status === 'committed' || s.status === 'final')) pending.delete(id);
         else return false;
       }
       return pending.size === 0;
@@ -71,7 +87,7 @@ export async function waitAgreement(clients: readonly NodeClient[], timeoutMs = 
   let last: unknown[] = [];
   try {
     await waitFor(
-      'every node on the same last block with an empty pool',
+      'every node on the same last block with an empty pool, and every block with content final',
       async () => {
         const statuses = await Promise.all(clients.map((c) => c.status()));
         last = statuses.map((s) => ({
@@ -82,7 +98,8 @@ export async function waitAgreement(clients: readonly NodeClient[], timeoutMs = 
           next: s.next_validator.slice(0, 8),
         }));
         hash = statuses[0]!.last_hash;
-        return statuses.every((s) => s.last_hash === hash && s.pool === 0);
+        if (!statuses.every((s) => s.last_hash === hash && s.pool === 0)) return false;
+        return isSettled(clients[0]!, statuses[0]!);
       },
       timeoutMs,
     );
@@ -97,6 +114,16 @@ export function supply(accounts: readonly AccountView[]): number {
 }
 
 /** What a node's committed state looks like: to check a refused input changed nothing. */
+/**
+ * True when the blocks above the node's finalised height hold no transactions nor evidence: the
+ * network is quiet (idle finality makes blocks only while such a block is not final).
+ */
+export async function isSettled(c: NodeClient, status: StatusView): Promise<boolean> {
+  if (status.final_height >= status.height) return true;
+  const above = (await c.blocks(status.final_height + 1, status.height - status.final_height)) as Array<Block & { evidence?: unknown[] }>;
+  return above.every((b) => b.transactions.length === 0 && (b.evidence?.length ?? 0) === 0);
+}
+
 export async function snapshot(c: NodeClient): Promise<string> {
   const [status, accounts] = await Promise.all([c.status(), c.accounts()]);
   return JSON.stringify({ height: status.height, hash: status.last_hash, accounts });
@@ -126,19 +153,20 @@ export async function metric(c: NodeClient, series: string, opts: { absentIsZero
 const execFileP = promisify(execFile);
 
 /**
- * The whole chain a node serves, replayed from its genesis by the core's rules (throws on any
- * rule broken): `tips[i]` is the block of index i with the state after it.
+ * The whole chain a node serves, replayed from its genesis by the core's rules of protocol
+ * version 2, without a clock (throws on any rule broken): `tips[i]` is the block of index i with
+ * the state after it — ledger, seed, finality record and slashings.
  */
-export async function servedChain(c: NodeClient, n: number, capacity: number): Promise<{ params: NetworkParams; tips: ChainTip[] }> {
+export async function servedChain(c: NodeClient, n: number, capacity: number): Promise<{ params: NetworkParams; tips: TipV2[] }> {
   const blocks: Block[] = [];
   for (let from = 0; ; from += 500) {
     const page = await c.blocks(from, 500);
     blocks.push(...page);
     if (page.length < 500) break;
   }
-  const { params, tip: genesis } = genesisTip(blocks[0]!, n, capacity);
+  const { params, tip: genesis } = genesisTipV2(blocks[0]!, n, capacity);
   const tips = [genesis];
-  for (const block of blocks.slice(1)) tips.push(applyBlock(params, tips[tips.length - 1]!, block));
+  for (const block of blocks.slice(1)) tips.push(applyBlockV2(params, tips[tips.length - 1]!, block as BlockV2));
   return { params, tips };
 }
 

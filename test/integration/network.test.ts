@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import * as secp from '@noble/secp256k1';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bytesToHex } from '../../src/core/crypto.js';
-import { signBlock } from '../../src/core/block.js';
+import { headerOf, signBlockV2 } from '../../src/core/blockv2.js';
+import { headerHash } from '../../src/core/header.js';
 import { signTransaction } from '../../src/core/transaction.js';
 import { totalSupply, UNITS_PER_BCC } from '../../src/core/params.js';
 import type { Block, Transaction } from '../../src/core/types.js';
@@ -108,8 +109,8 @@ describe('a 5-node network', () => {
   });
 
   it('refuses a replayed transaction with NONCE_USED and changes nothing', async () => {
-    const blocks = await t.clients[0]!.blocks(1, 5);
-    const committed = blocks[1]!.transactions[0]!;
+    const blocks = await t.clients[0]!.blocks(1, 20);
+    const committed = blocks.flatMap((b) => b.transactions)[1]!;
     const before = await snapshot(t.clients[3]!);
     const res = await raw(t.ports[3]!, 'POST', '/peer/transactions', [committed]);
     expect(res.status).toBe(422);
@@ -148,18 +149,15 @@ describe('a 5-node network', () => {
     const status = await t.clients[0]!.status();
     const impostorKey = bytesToHex(secp.utils.randomSecretKey());
     const someTx = signTransaction(domain, impostorKey, { receiver: status.address, type: 'message', amount: 0, message: 'x', nonce: 0 });
-    const wrongValidator = signBlock(tip, [someTx], Date.now(), impostorKey);
+    const contents = { transactions: [someTx], reveal: 'ab'.repeat(32), votes: [], evidence: [] };
+    const wrongValidator = signBlockV2(domain, tip, contents, Date.now(), impostorKey);
     const before = await snapshot(t.clients[1]!);
     let res = await raw(t.ports[1]!, 'POST', '/peer/blocks', wrongValidator);
     expect(res.status).toBe(422);
     expect(res.body.code).toBe('WRONG_VALIDATOR');
     // claims the named validator but is signed by the impostor
     const claimed = { ...wrongValidator, validator: status.next_validator };
-    const { blockHash } = await import('../../src/core/block.js');
-    const rehashed = {
-      ...claimed,
-      current_hash: blockHash(claimed.index, claimed.timestamp, claimed.validator, claimed.previous_hash, claimed.transactions),
-    };
+    const rehashed = { ...claimed, current_hash: headerHash(domain, headerOf(domain, claimed)) };
     res = await raw(t.ports[1]!, 'POST', '/peer/blocks', rehashed);
     expect(res.status).toBe(422);
     expect(res.body.code).toBe('BAD_SIGNATURE');

@@ -7,20 +7,22 @@
  * store, the metrics, the event stream, readiness, the wallet, the minter).
  */
 import type { NodeCrypto } from '../../crypto/suite.js';
-import { verifyBlockSeal } from '../../core/block.js';
-import { applyBlock, type ChainTip } from '../../core/chain.js';
+import type { BlockV2 } from '../../core/blockv2.js';
+import { applyBlockV2, type TipV2 } from '../../core/consensus.js';
 import { ProtocolError } from '../../core/errors.js';
-import type { BlockTree, BranchSwitch } from '../../core/forkchoice.js';
 import type { NetworkParams } from '../../core/params.js';
 import type { TxPool } from '../../core/pool.js';
+import { checkNotFuture } from '../../core/time.js';
 import { verifyTransaction } from '../../core/transaction.js';
 import type { Block, Transaction } from '../../core/types.js';
+import type { Vote } from '../../core/vote.js';
 import { NodeError } from '../errors.js';
 import type { NodeEmitter, StoredBlock } from '../events.js';
 import type { Membership } from '../formation/membership.js';
 import type { Logger } from '../logger.js';
 import { BRANCH_REPLACED, DroppedTransactions } from './dropped.js';
-import { FutureBlocks } from './future-blocks.js';
+import type { BranchMove, FinalTree } from './final-tree.js';
+import { FutureBlocks, sealOf } from './future-blocks.js';
 import { BlockHistory } from './history.js';
 import { Inbox } from './inbox.js';
 import { isPooledCopy } from './pooled.js';
@@ -29,22 +31,29 @@ export { BlockHistory } from './history.js';
 export { DroppedTransactions } from './dropped.js';
 export { Inbox } from './inbox.js';
 export { isPooledCopy } from './pooled.js';
-
-/** A block stamped further ahead of this node's clock is refused: it would open rounds early. */
-const MAX_CLOCK_AHEAD_MS = 10_000;
+export { FinalTree, type BranchMove } from './final-tree.js';
 
 /** What receiveBlock did with a block. */
 export type BlockResult = 'committed' | 'kept' | 'queued' | 'known';
 
 export class ChainFollower {
   private chainParams: NetworkParams | undefined;
-  private blockTree: BlockTree | undefined;
+  private blockTree: FinalTree | undefined;
   readonly history = new BlockHistory();
   readonly inbox: Inbox;
   readonly dropped: DroppedTransactions;
   private readonly future: FutureBlocks;
   /** Signatures verified while validating the current block, for the metrics. */
   private verifiedInBlock = 0;
+  /** The highest block of the best branch with transactions or evidence (idle finality waits for it to be final). */
+  private contentHeight = 0;
+  /** The finalised height last announced (`final`). */
+  private announcedFinal = 0;
+  /**
+   * How a vote carried in a block is checked (returns its id): the voting part installs one that
+   * skips the signature of a vote it verified when it was gossiped.
+   */
+  verifyVote: ((domain: string, vote: Vote) => string) | undefined;
 
   constructor(
     private readonly address: string,
@@ -66,11 +75,11 @@ export class ChainFollower {
   }
 
   /** The tip of the best branch: the committed state everything else refers to. */
-  get tip(): ChainTip | undefined {
+  get tip(): TipV2 | undefined {
     return this.blockTree?.best;
   }
 
-  get tree(): BlockTree | undefined {
+  get tree(): FinalTree | undefined {
     return this.blockTree;
   }
 
@@ -78,21 +87,37 @@ export class ChainFollower {
    * Starts from a chain validated elsewhere (the genesis, the bootstrap's announcement, or the
    * data directory). `adopted` are its blocks to store; a restored chain is stored already.
    */
-  start(params: NetworkParams, tree: BlockTree, adopted: readonly StoredBlock[] = []): void {
+  start(params: NetworkParams, tree: FinalTree, adopted: readonly StoredBlock[] = []): void {
     for (const { block, json } of adopted) this.remember(block, json);
     if (adopted.length > 0) this.events.emit('chainAdopted', adopted);
     this.chainParams = params;
     this.blockTree = tree;
+    this.announcedFinal = tree.best.finality.finalized.height;
+  }
+
+  /** The best branch's finalised checkpoint: no block at or below it is ever reverted. */
+  get finalized(): { height: number; hash: string } {
+    return this.tip?.finality.finalized ?? { height: 0, hash: '' };
   }
 
   /** Adds a block of the best branch to the in-memory views (not the store). */
   remember(block: Block, json: string): void {
     this.history.add(block, json);
     this.inbox.add(block);
+    const evidence = (block as Partial<BlockV2>).evidence;
+    if (block.transactions.length > 0 || (evidence !== undefined && evidence.length > 0)) this.contentHeight = block.index;
+  }
+
+  /**
+   * True while the best branch holds a block with transactions or evidence that is not final:
+   * blocks stay due, empty if need be, so that checkpoints and votes keep coming until it is.
+   */
+  get contentNotFinal(): boolean {
+    return this.contentHeight > this.finalized.height;
   }
 
   /** The parameters and tip, once every member has joined; NOT_FORMED before. */
-  formed(): { params: NetworkParams; tip: ChainTip } {
+  formed(): { params: NetworkParams; tip: TipV2 } {
     const { params, tip, members } = this;
     if (!params || !tip || members.nodes.length !== params.n) {
       throw new NodeError('NOT_FORMED', `the network is not formed yet (${members.nodes.length}/${members.n ?? '?'} nodes have joined)`);
@@ -101,14 +126,12 @@ export class ChainFollower {
   }
 
   /**
-   * Refuses a peer's block stamped too far ahead of this node's clock, whichever way it comes (sent,
-   * kept until its parent comes, or fetched while catching up): every block minted on it would be
-   * stamped as far ahead, and refused by every node, until the clocks reach it.
+   * Refuses a block stamped more than MAX_FUTURE_MS ahead of this node's clock (FUTURE_BLOCK),
+   * whichever way it comes: sent, kept until its parent comes, fetched while catching up. The
+   * core's applyBlockV2 checks it again with the clock of the moment it is applied.
    */
   refuseFuture(block: Block): void {
-    const ahead = block.timestamp - this.now();
-    if (ahead > MAX_CLOCK_AHEAD_MS)
-      throw new NodeError('FUTURE_BLOCK', `block ${block.index} is stamped ${ahead} ms ahead of this node's clock`);
+    checkNotFuture(block.timestamp, this.now());
   }
 
   /**
@@ -140,7 +163,8 @@ export class ChainFollower {
       return 'known';
     }
     if (block.index > tip.block.index + 1) {
-      this.future.keep(block, tip.block.index, this.members.idOf(block.validator) !== null);
+      const header = this.future.keep(this.chainParams!.domain, block, tip.block.index, this.members.idOf(block.validator) !== null);
+      if (header) this.events.emit('sealed', block);
       this.events.emit('behind', block.index);
       return 'queued';
     }
@@ -153,7 +177,8 @@ export class ChainFollower {
   private behindIfSealed(block: Block): void {
     if (this.members.idOf(block.validator) === null) return;
     try {
-      verifyBlockSeal(block, this.crypto);
+      sealOf(this.chainParams!.domain, block, this.crypto);
+      this.events.emit('sealed', block);
     } catch {
       return;
     }
@@ -170,7 +195,7 @@ export class ChainFollower {
       const parent = this.blockTree!.get(next.previous_hash);
       if (!parent) continue;
       try {
-        this.addBlock(next, parent);
+        this.addBlock(next, parent, undefined, true);
       } catch (err) {
         this.log.warn(`dropped a queued block: ${err instanceof Error ? err.message : String(err)}`);
       }
@@ -179,19 +204,26 @@ export class ChainFollower {
 
   /**
    * Validates `block` on its parent (the tip, or a recent block of a rival branch) and adds it to
-   * the tree; if the best branch moves, follows it. True if the tip moved.
+   * the tree; if the best branch moves, follows it. True if the tip moved. `fromOutside` (every
+   * path but this node's own minting): the receiver's clock bound applies (FUTURE_BLOCK).
    */
-  addBlock(block: Block, parent: ChainTip, json?: string): boolean {
+  addBlock(block: Block, parent: TipV2, json?: string, fromOutside = true): boolean {
     const started = performance.now();
-    let next: ChainTip;
+    let next: TipV2;
     try {
-      next = applyBlock(this.chainParams!, parent, block, this.verifyCached, this.crypto);
+      next = applyBlockV2(this.chainParams!, parent, block as BlockV2, {
+        now: fromOutside ? this.now() : undefined,
+        verifyTx: this.verifyCached,
+        verifyVote: this.verifyVote,
+        crypto: this.crypto,
+      });
     } finally {
       if (this.verifiedInBlock > 0) {
         this.events.emit('blockSignaturesVerified', this.verifiedInBlock);
         this.verifiedInBlock = 0;
       }
     }
+    this.events.emit('sealed', block);
     const moved = this.blockTree!.add(next);
     if (!moved) return false;
     this.follow(moved, performance.now() - started, json);
@@ -206,7 +238,7 @@ export class ChainFollower {
   };
 
   /** Everything that follows a move of the best branch: views, pool, then the events. */
-  private follow(moved: BranchSwitch, ms: number, json?: string): void {
+  private follow(moved: BranchMove, ms: number, json?: string): void {
     const returned = moved.reverted.length > 0 ? this.revert(moved) : [];
     const last = moved.applied[moved.applied.length - 1];
     for (const next of moved.applied) {
@@ -230,6 +262,11 @@ export class ChainFollower {
         this.dropped.note([tx], BRANCH_REPLACED);
       }
     }
+    const final = tip.finality.finalized;
+    if (final.height > this.announcedFinal) {
+      this.announcedFinal = final.height;
+      this.events.emit('final', { height: final.height, hash: final.hash, tip });
+    }
     this.events.emit('head', tip);
   }
 
@@ -237,7 +274,7 @@ export class ChainFollower {
    * Leaves the blocks a better branch replaces; returns their transactions that the new branch
    * does not hold, oldest first, to go back to the pool.
    */
-  private revert(moved: BranchSwitch): Transaction[] {
+  private revert(moved: BranchMove): Transaction[] {
     const oldest = moved.reverted[moved.reverted.length - 1]!.block;
     const fork = oldest.index - 1;
     const kept = new Set<string>();
@@ -249,6 +286,7 @@ export class ChainFollower {
     const blocks = moved.reverted.map((t) => t.block);
     this.history.truncateAbove(fork);
     this.inbox.truncateAbove(fork);
+    this.contentHeight = Math.min(this.contentHeight, fork);
     this.log.warn(
       `fork choice: replaced ${blocks.length} block(s) above height ${fork} with a better branch of ${moved.applied.length}; ${returned.length} transaction(s) return to the pool`,
     );

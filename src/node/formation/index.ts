@@ -8,9 +8,9 @@
 import type { NodeCrypto } from '../../crypto/suite.js';
 import { ROUTES } from '../../api/routes.js';
 import { genesisBlock } from '../../core/block.js';
-import { genesisTip } from '../../core/chain.js';
+import { genesisTipV2 } from '../../core/consensus.js';
 import { ProtocolError } from '../../core/errors.js';
-import { BlockTree } from '../../core/forkchoice.js';
+import { FinalTree } from '../chain/final-tree.js';
 import { UNITS_PER_BCC } from '../../core/params.js';
 import { verifyTransaction } from '../../core/transaction.js';
 import type { Block } from '../../core/types.js';
@@ -103,11 +103,11 @@ export class Formation {
     const n = requireNumber(this.members.n, 'n');
     const capacity = requireNumber(this.members.capacity, 'capacity');
     const genesis = genesisBlock(this.key.address, n, this.now(), this.crypto);
-    const { params, tip } = genesisTip(genesis, n, capacity, this.crypto);
+    const { params, tip } = genesisTipV2(genesis, n, capacity, this.crypto);
     this.members.id = 0;
     this.members.bootstrapAddress = this.key.address;
     this.members.nodes = [{ id: 0, address: this.key.address, host: this.config.host, port: this.config.port, stake: this.config.stake }];
-    this.chain.start(params, new BlockTree(tip), [{ block: genesis, json: JSON.stringify(genesis) }]);
+    this.chain.start(params, new FinalTree(tip), [{ block: genesis, json: JSON.stringify(genesis) }]);
     await this.members.save();
     this.log.info(`bootstrap of a ${n}-node network, capacity ${capacity}; waiting for ${n - 1} node(s) to join`);
     if (n === 1) await this.formNetwork();
@@ -236,7 +236,14 @@ export class Formation {
       return;
     }
     if (a.chain.length === 0) throw new ProtocolError('BAD_GENESIS', 'a chain has at least its genesis block');
-    const { params, tree } = replayChain(a.chain, a.n, a.capacity, (d, tx) => verifyTransaction(d, tx, this.crypto), this.crypto);
+    const { params, tree } = replayChain(
+      a.chain,
+      a.n,
+      a.capacity,
+      (d, tx) => verifyTransaction(d, tx, this.crypto),
+      this.crypto,
+      this.now(),
+    );
     if (params.bootstrap !== bootstrap) throw new NodeError('UNKNOWN_NODE', "the chain is not this bootstrap's");
     this.members.id = me.id;
     this.members.n = a.n;

@@ -3,7 +3,7 @@
  * transfer to each is committed, and so is every configured initial stake. Latched: once ready,
  * always ready. While a network is not ready its blocks are minted at once, full or not.
  */
-import type { ChainTip } from '../../core/chain.js';
+import type { TipV2 } from '../../core/consensus.js';
 import { accountOf } from '../../core/state.js';
 import type { NodeEmitter } from '../events.js';
 import type { Logger } from '../logger.js';
@@ -25,7 +25,7 @@ export class Readiness {
   }
 
   /** Checks the condition on `tip` (a restarting node checks every block it replays). */
-  evaluate(tip: ChainTip): void {
+  evaluate(tip: TipV2): void {
     const { nodes, n } = this.members;
     if (this.isReady || nodes.length !== n || nodes.length === 0) return;
     const bootstrap = accountOf(tip.ledger, nodes[0]!.address);

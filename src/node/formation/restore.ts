@@ -1,30 +1,39 @@
 /** Building a node's chain from blocks: a restart's data directory, or the bootstrap's announcement. */
-import { applyBlock, genesisTip, type TxVerifier } from '../../core/chain.js';
-import { BlockTree } from '../../core/forkchoice.js';
+import type { TxVerifier } from '../../core/chain.js';
+import { applyBlockV2, genesisTipV2 } from '../../core/consensus.js';
+import type { BlockV2 } from '../../core/blockv2.js';
 import type { NetworkParams } from '../../core/params.js';
 import type { Block } from '../../core/types.js';
 import type { Crypto } from '../../core/crypto.js';
+import { FinalTree } from '../chain/final-tree.js';
 import type { ChainFollower } from '../chain/index.js';
 import type { ChainStore, NetworkMeta } from '../db/index.js';
 import type { Readiness } from './readiness.js';
 
-/** Validates a whole chain from its genesis into a block tree; the genesis fixes the parameters. */
+/**
+ * Validates a whole chain from its genesis into a block tree (protocol version 2; the genesis
+ * fixes the parameters). `now`: the receiver's clock, for a chain that comes from a peer (the
+ * bootstrap's announcement): a block stamped too far ahead is refused.
+ */
 export function replayChain(
   chain: readonly Block[],
   n: number,
   capacity: number,
   verifyTx: TxVerifier,
   crypto: Crypto,
-): { params: NetworkParams; tree: BlockTree } {
-  const { params, tip } = genesisTip(chain[0]!, n, capacity, crypto);
-  const tree = new BlockTree(tip);
-  for (const block of chain.slice(1)) tree.add(applyBlock(params, tree.best, block, verifyTx, crypto));
+  now?: number,
+): { params: NetworkParams; tree: FinalTree } {
+  const { params, tip } = genesisTipV2(chain[0]!, n, capacity, crypto);
+  const tree = new FinalTree(tip);
+  for (const block of chain.slice(1)) tree.add(applyBlockV2(params, tree.best, block as BlockV2, { now, verifyTx, crypto }));
   return { params, tree };
 }
 
 /**
  * Rebuilds the chain of a previous run from the store into `chain`, and readiness as it was
- * (ready is latched: it is checked on every block replayed). Returns the parameters.
+ * (ready is latched: it is checked on every block replayed). Returns the parameters. The replay
+ * is validateChainV2's, block by block: it rebuilds the seed, the finality record and the
+ * slashings; this node's own clock does not apply (the chain was accepted when it was stored).
  */
 export async function restoreChain(
   store: ChainStore,
@@ -35,17 +44,18 @@ export async function restoreChain(
   crypto: Crypto,
 ): Promise<NetworkParams> {
   let params: NetworkParams | undefined;
-  let tree: BlockTree | undefined;
+  let tree: FinalTree | undefined;
   // The chain was validated when it was committed; signatures need not be checked again.
   const trusted = () => undefined;
+  const trustedVote = () => '';
   for await (const json of store.allBlocks()) {
     const block = JSON.parse(json) as Block;
     if (!params || !tree) {
-      const start = genesisTip(block, meta.n, meta.capacity, crypto);
+      const start = genesisTipV2(block, meta.n, meta.capacity, crypto);
       params = start.params;
-      tree = new BlockTree(start.tip);
+      tree = new FinalTree(start.tip);
     } else {
-      tree.add(applyBlock(params, tree.best, block, trusted, crypto));
+      tree.add(applyBlockV2(params, tree.best, block as BlockV2, { verifyTx: trusted, verifyVote: trustedVote, crypto }));
     }
     chain.remember(block, json);
     readiness.evaluate(tree.best);

@@ -1,11 +1,12 @@
 /**
  * GET /events (SPEC B, the explorer; the tester): server-sent events, `event: block` after every
- * committed block and `event: reorg` when the best branch switches, built from the node's events.
+ * committed block, `event: reorg` when the best branch switches and `event: final` when its
+ * finalised checkpoint rises, built from the node's events.
  */
 import type { ServerResponse } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import { ROUTES } from '../../api/routes.js';
-import type { BlockEvent, ReorgEvent } from '../../api/types.js';
+import type { BlockEvent, FinalEvent, ReorgEvent } from '../../api/types.js';
 import type { BranchReplaced, CommittedBlock, NodeEmitter } from '../events.js';
 import type { Membership } from '../formation/index.js';
 
@@ -46,14 +47,20 @@ export function registerEventStream(app: FastifyInstance, events: NodeEmitter, m
       };
       res.write(`event: reorg\ndata: ${JSON.stringify(event)}\n\n`);
     };
+    const onFinal = ({ height, hash }: { height: number; hash: string }) => {
+      const event: FinalEvent = { height, hash };
+      res.write(`event: final\ndata: ${JSON.stringify(event)}\n\n`);
+    };
     const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
     events.on('block', onBlock);
     events.on('reorg', onReorg);
+    events.on('final', onFinal);
     req.raw.on('close', () => {
       streams.delete(res);
       clearInterval(keepAlive);
       events.off('block', onBlock);
       events.off('reorg', onReorg);
+      events.off('final', onFinal);
     });
   });
 }

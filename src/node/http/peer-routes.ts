@@ -8,10 +8,19 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { ROUTES } from '../../api/routes.js';
-import { peerBlockSchema, peerHelloSchema, peerJoinSchema, peerNetworkSchema, peerTransactionsSchema } from '../../api/schemas.js';
+import {
+  peerBlockSchema,
+  peerHelloSchema,
+  peerJoinSchema,
+  peerNetworkSchema,
+  peerTransactionsSchema,
+  peerVotesSchema,
+} from '../../api/schemas.js';
 import { schemaError } from '../../api/check.js';
 import { ProtocolError } from '../../core/errors.js';
+import type { Evidence } from '../../core/evidence.js';
 import type { Block, Transaction } from '../../core/types.js';
+import type { Vote } from '../../core/vote.js';
 import type { Hello, JoinRequest, NetworkAnnouncement } from '../formation/index.js';
 import type { BlockchatNode } from '../index.js';
 import { acceptStream, STREAM_PROTOCOL, type FrameKind } from '../network/index.js';
@@ -20,14 +29,20 @@ import { errorBody, isRefusal, statusOf } from './errors.js';
 /** Most peer streams open at once (each peer opens two). */
 const MAX_PEER_STREAMS = 256;
 
-type PeerParts = Pick<BlockchatNode, 'formation' | 'transactions' | 'blocks' | 'sync' | 'events' | 'config'>;
+type PeerParts = Pick<BlockchatNode, 'formation' | 'transactions' | 'blocks' | 'sync' | 'voting' | 'events' | 'config'>;
+
+/** The body of POST /peer/votes and of a `V` frame. */
+interface VotesBody {
+  votes: Vote[];
+  evidence: Evidence[];
+}
 
 /**
  * A peer stream's frame gets the checks of the REST peer route of the same data: the same
  * schema, the same intake. Nothing is answered; a refused frame is counted like a refused request.
  */
 async function handleFrame(node: PeerParts, kind: FrameKind, json: string): Promise<void> {
-  node.events.emit('request', kind === 'tx' ? 'STREAM transactions' : 'STREAM block');
+  node.events.emit('request', kind === 'tx' ? 'STREAM transactions' : kind === 'block' ? 'STREAM block' : 'STREAM votes');
   let body: unknown;
   try {
     body = JSON.parse(json);
@@ -40,6 +55,10 @@ async function handleFrame(node: PeerParts, kind: FrameKind, json: string): Prom
       if (schemaError(peerTransactionsSchema, body) !== undefined)
         throw new ProtocolError('MALFORMED', 'a transaction frame fails the schema');
       await node.transactions.receive(body as Transaction[]);
+    } else if (kind === 'vote') {
+      if (schemaError(peerVotesSchema, body) !== undefined) throw new ProtocolError('MALFORMED', 'a votes frame fails the schema');
+      const { votes, evidence } = body as VotesBody;
+      node.voting.receive(votes, evidence);
     } else {
       if (schemaError(peerBlockSchema, body) !== undefined) throw new ProtocolError('MALFORMED', 'a block frame fails the schema');
       await node.blocks.receive(body as Block, true);
@@ -77,6 +96,11 @@ export function registerPeerRoutes(app: FastifyInstance, node: PeerParts): void 
   app.post<{ Body: Block }>(ROUTES.peerBlocks, { schema: { body: peerBlockSchema } }, async (req) => ({
     result: await blocks.receive(req.body, false),
   }));
+
+  app.post<{ Body: VotesBody }>(ROUTES.peerVotes, { schema: { body: peerVotesSchema } }, (req, reply) => {
+    node.voting.receive(req.body.votes, req.body.evidence);
+    return reply.send({ ok: true });
+  });
 
   const peerStreams = new Set<Duplex>();
   app.addHook('preClose', async () => {

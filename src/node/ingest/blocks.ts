@@ -44,8 +44,8 @@ export class BlockIntake {
   private checkSize(block: Block): void {
     const capacity = this.chain.params?.capacity;
     const count = block.transactions.length;
-    if (capacity !== undefined && (count < 1 || count > capacity)) {
-      throw new ProtocolError('BAD_BLOCK_SIZE', `a block holds 1 to ${capacity} transactions, this one ${count}`);
+    if (capacity !== undefined && count > capacity) {
+      throw new ProtocolError('BAD_BLOCK_SIZE', `a block holds 0 to ${capacity} transactions, this one ${count}`);
     }
   }
 

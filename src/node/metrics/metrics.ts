@@ -47,12 +47,22 @@ export class Metrics {
     for (const block of blocks) this.txCommitted -= block.transactions.length;
   }
 
-  render(extra: { pool: number; ready: boolean; peers: number }): string {
+  render(extra: { pool: number; ready: boolean; peers: number; finalHeight?: number; burned?: number }): string {
     const lines: string[] = [];
     const metric = (name: string, type: 'counter' | 'gauge', help: string, value: number, labels = '') => {
       lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`, `${name}${labels} ${value}`);
     };
     metric('blockchat_height', 'gauge', 'Index of the last committed block.', this.height);
+    if (extra.finalHeight !== undefined) {
+      metric('blockchat_final_height', 'gauge', 'Index of the finalised checkpoint of the best branch.', extra.finalHeight);
+      metric(
+        'blockchat_finality_lag_blocks',
+        'gauge',
+        'Blocks of the best branch above its finalised checkpoint.',
+        Math.max(0, this.height - extra.finalHeight),
+      );
+    }
+    if (extra.burned !== undefined) metric('blockchat_burned_units', 'gauge', 'Stake burned by slashing on the best branch.', extra.burned);
     metric('blockchat_ready', 'gauge', 'Whether the network is ready (1) or forming (0).', extra.ready ? 1 : 0);
     metric('blockchat_pool_transactions', 'gauge', 'Pending transactions in the pool.', extra.pool);
     metric('blockchat_peers', 'gauge', 'Known peers.', extra.peers);

@@ -1,44 +1,60 @@
 /**
  * The minter (SPEC A, "Proof of Stake"; SPEC B, "No stuck transactions" and "Validator
- * failure"): decides when a block is due on the tip, whether this node's lottery round has come,
- * and then mints it from the pool, commits it through the chain follower and announces it
- * (`minted` sends it to the peers). It looks again whenever the tip moves or transactions arrive,
- * and sets one timer for the moment its round opens.
+ * failure"; docs/protocol.md, "Time and rounds" and "Liveness"): decides when a block is due on
+ * the tip, whether this node's round of the draw has come, and then mints it — the pool's
+ * transactions, the pending votes and the evidence seen, and its onion's next reveal — commits it
+ * through the chain follower and announces it (`minted` sends it to the peers). It looks again
+ * whenever the tip moves or transactions arrive, and sets one timer for the moment its round opens.
  */
 import type { NodeCrypto } from '../../crypto/suite.js';
-import { signBlock } from '../../core/block.js';
-import { earliestTimestamp, nextValidator, roundFor, validatorsOfRounds } from '../../core/chain.js';
-import { ROUND_MS } from '../../core/params.js';
+import { signBlockV2 } from '../../core/blockv2.js';
+import { roundForV2, type TipV2 } from '../../core/consensus.js';
+import type { Evidence } from '../../core/evidence.js';
 import type { TxPool } from '../../core/pool.js';
+import { roundOpensAt, stampFor } from '../../core/time.js';
 import type { Transaction } from '../../core/types.js';
+import type { Vote } from '../../core/vote.js';
 import type { ChainFollower } from '../chain/index.js';
 import type { NodeEmitter } from '../events.js';
 import type { Membership } from '../formation/membership.js';
 import type { Readiness } from '../formation/readiness.js';
 import type { Logger } from '../logger.js';
-import type { Peers } from '../network/index.js';
 import type { WalletKey } from '../wallet/index.js';
+import { Onions } from './onions.js';
+import { SignedHeight } from './signed-height.js';
 
 export interface MinterTiming {
   /** Ms a validator waits before minting a partial block; 0 disables partial blocks. */
   blockTimeoutMs: number;
-  /** Ms each lottery round's validator is waited for (at least ROUND_MS). */
-  failoverMs: number;
 }
 
+/** What a block carries besides transactions: the votes includable on the tip, and evidence. */
+export interface BlockExtras {
+  votesFor(tip: TipV2): Vote[];
+  evidenceFor(tip: TipV2): Evidence[];
+}
+
+/**
+ * Ms after which an empty block is due while the best branch holds a block with transactions or
+ * evidence that is not final (idle finality, docs/protocol.md "Liveness").
+ */
+export const IDLE_BLOCK_MS = 50;
+
 export class Minter {
-  /** This node's first later round after the tip `hash`, and the validators before it (laterRounds). */
-  private laterCache: { hash: string; myRound: number; before: string[] } | undefined;
+  /** This node's first round for the block after the tip `hash` (−1 if none of the 64). */
+  private roundCache: { hash: string; myRound: number } | undefined;
   /**
-   * Since when a block has been due on the tip (SPEC B, "Validator failure"): when a full block
-   * could first be made, or a partial one's timeout ran out. Round r's validator produces the
-   * block r rounds after that, if nobody before it did.
+   * Since when a block has been due on the tip: when a full block could first be made, or a
+   * partial (or idle) one's timeout ran out. Round r's validator produces the block when round r
+   * opens counted from then (roundOpensAt), if nobody before it did.
    */
   private due: { tipHash: string; since: number } | undefined;
   private mintAt = Infinity;
   private mintTimer: NodeJS.Timeout | undefined;
   private scheduled = false;
   private closed = false;
+  private readonly signed: SignedHeight;
+  private readonly onions: Onions;
 
   constructor(
     private readonly key: WalletKey,
@@ -47,12 +63,15 @@ export class Minter {
     private readonly members: Membership,
     private readonly readiness: Readiness,
     private readonly pool: TxPool,
-    private readonly peers: Peers,
+    private readonly extras: BlockExtras,
     private readonly events: NodeEmitter,
     private readonly now: () => number,
     private readonly log: Logger,
     private readonly crypto: NodeCrypto,
+    dataDir: string,
   ) {
+    this.signed = new SignedHeight(dataDir);
+    this.onions = new Onions(() => chain.params!.domain, key.address, key.secretKey, crypto);
     events.on('head', () => {
       // A new tip: whatever was timed for the old one no longer holds.
       clearTimeout(this.mintTimer);
@@ -62,11 +81,17 @@ export class Minter {
     });
     events.on('ownTransaction', () => this.schedule());
     events.on('peerTransactions', () => this.schedule());
+    events.on('evidence', () => this.schedule());
   }
 
   close(): void {
     this.closed = true;
     clearTimeout(this.mintTimer);
+  }
+
+  /** The highest height this node signed a block at (on disk). */
+  get signedHeight(): number {
+    return this.signed.value;
   }
 
   /** Looks whether to mint on the next turn of the event loop (once, however often asked meanwhile). */
@@ -79,71 +104,44 @@ export class Minter {
     });
   }
 
-  /**
-   * The first later round in which this node is the validator (-1 if none of the 64) and the
-   * validators of the rounds before it. Computed only once a block has been due for a round's
-   * length: in a busy network the next block comes first and this is never needed.
-   */
-  private laterRounds(): { myRound: number; before: string[] } {
-    const tip = this.chain.tip!;
-    const params = this.chain.params!;
-    if (this.laterCache?.hash !== tip.block.current_hash) {
-      const myRound = roundFor(params, tip, this.key.address);
-      this.laterCache = { hash: tip.block.current_hash, myRound, before: myRound > 0 ? validatorsOfRounds(params, tip, myRound) : [] };
-    }
-    return this.laterCache;
-  }
-
-  /**
-   * How long after the block became due this node's round opens: each earlier round lasts
-   * `failoverMs`, or only ROUND_MS when its validator is a peer this node cannot reach (a node
-   * that is down refuses connections at once; a stalled one is given the full round).
-   */
-  private waitForRound(before: readonly string[]): number {
-    let wait = 0;
-    for (const address of before) {
-      const id = this.members.idOf(address);
-      wait += id !== null && this.peers.unreachable(id) ? ROUND_MS : this.timing.failoverMs;
-    }
-    return wait;
+  /** This node's first round of the draw for the block after `tip`, drawn once per tip; −1 if none. */
+  private myRound(tip: TipV2): number {
+    const hash = tip.block.current_hash;
+    if (this.roundCache?.hash !== hash)
+      this.roundCache = { hash, myRound: roundForV2(this.chain.params!, tip, this.key.address, this.crypto) };
+    return this.roundCache.myRound;
   }
 
   /**
    * Mints when this node's round has come. A block is due once `capacity` transactions can
    * execute on the tip, or once the block timeout has passed with fewer (at once while the
-   * network forms). Round 0's validator mints when the block is due; round r's once rounds
-   * 0 … r-1 have passed with no block (waitForRound).
+   * network forms), or — with none — IDLE_BLOCK_MS after the tip while the branch holds a block
+   * with content that is not final, or evidence waits. Round r's validator mints when round r
+   * opens (roundOpensAt, the rule validity uses) counted from the later of the tip's timestamp
+   * and the moment the block became due.
    */
   private tryMint(): void {
     const { params, tip } = this.chain;
     if (this.closed || !params || !tip || this.members.nodes.length !== params.n) return;
+    const height = tip.block.index + 1;
+    if (height <= this.signed.value) return; // never two blocks at one height
+    const round = this.myRound(tip);
+    if (round < 0) return;
     const hash = tip.block.current_hash;
-    const first = nextValidator(params, tip) === this.key.address; // drawn once per tip (chain.ts)
-    if (this.laterCache?.hash === hash && this.laterCache.myRound < 0) return; // no round of this height is this node's
     const now = this.now();
-    // Not round 0's validator, the block already due and a timer set: nothing new to decide
+    // A later round's validator, the block already due and a timer set: nothing new to decide
     // (the common case, once per batch received).
-    if (!first && this.due?.tipHash === hash && this.due.since <= now && this.mintAt !== Infinity) return;
+    if (round > 0 && this.due?.tipHash === hash && this.due.since <= now && this.mintAt !== Infinity) return;
     const capacity = params.capacity;
     const txs = this.pool.select(tip.ledger, capacity);
-    if (txs.length === 0) return;
-    const full = txs.length >= capacity || !this.readiness.ready;
-    const dueFrom = full ? now : this.timing.blockTimeoutMs > 0 ? now + this.timing.blockTimeoutMs : undefined;
-    if (dueFrom === undefined) return; // partial blocks are disabled: wait for a full one
+    let dueFrom: number | undefined;
+    if (txs.length >= capacity || (txs.length > 0 && !this.readiness.ready)) dueFrom = now;
+    else if (txs.length > 0 && this.timing.blockTimeoutMs > 0) dueFrom = now + this.timing.blockTimeoutMs;
+    else if (this.chain.contentNotFinal || this.extras.evidenceFor(tip).length > 0) dueFrom = now + IDLE_BLOCK_MS;
+    if (dueFrom === undefined) return;
     if (this.due?.tipHash !== hash) this.due = { tipHash: hash, since: dueFrom };
     else this.due.since = Math.min(this.due.since, dueFrom);
-    let round = 0;
-    let at = this.due.since;
-    if (!first) {
-      // No later round opens before one round's shortest length: look again then.
-      at = this.due.since + ROUND_MS;
-      if (at <= now) {
-        const later = this.laterRounds();
-        if (later.myRound < 0) return;
-        round = later.myRound;
-        at = this.due.since + this.waitForRound(later.before);
-      }
-    }
+    const at = roundOpensAt(Math.max(tip.block.timestamp, this.due.since), round);
     if (at <= now) {
       this.mint(txs, round);
       return;
@@ -161,11 +159,20 @@ export class Minter {
 
   private mint(txs: Transaction[], round: number): void {
     const tip = this.chain.tip!;
-    const timestamp = Math.max(this.now(), earliestTimestamp(tip.block, round));
-    const block = signBlock(tip.block, txs, timestamp, this.key.secretKey, this.crypto);
+    const params = this.chain.params!;
+    const timestamp = stampFor(tip.block.timestamp, round, this.now());
+    const contents = {
+      transactions: txs,
+      reveal: this.onions.revealFor(tip.seed),
+      votes: this.extras.votesFor(tip),
+      evidence: this.extras.evidenceFor(tip),
+    };
+    // Remembered on disk before the block exists anywhere else: a restart never signs this height again.
+    if (!this.signed.claim(tip.block.index + 1)) return;
+    const block = signBlockV2(params.domain, tip.block, contents, timestamp, this.key.secretKey, this.crypto);
     const json = JSON.stringify(block);
     try {
-      this.chain.addBlock(block, tip, json);
+      this.chain.addBlock(block, tip, json, false);
     } catch (err) {
       this.log.error(`minted an invalid block (a bug): ${err instanceof Error ? err.message : String(err)}`);
       return;

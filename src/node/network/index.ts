@@ -14,4 +14,5 @@ export function subscribePeers(events: NodeEmitter, peers: Peers): void {
   events.on('members', (nodes) => peers.set(nodes));
   events.on('ownTransaction', (tx) => peers.broadcastTransaction(tx));
   events.on('minted', ({ json }) => peers.broadcastBlock(json));
+  events.on('gossip', (g) => peers.broadcastVotes(JSON.stringify(g)));
 }

@@ -16,8 +16,9 @@ import type { Socket } from 'node:net';
 import { ROUTES, BODY_LIMIT } from '../../api/routes.js';
 
 export const STREAM_PROTOCOL = 'blockchat-peer/1';
-export type FrameKind = 'tx' | 'block';
-export const TAG: Readonly<Record<FrameKind, string>> = { tx: 'T', block: 'B' };
+export type FrameKind = 'tx' | 'block' | 'vote';
+/** `V{"votes": […], "evidence": […]}` (finality votes and evidence) travels on the block stream. */
+export const TAG: Readonly<Record<FrameKind, string>> = { tx: 'T', block: 'B', vote: 'V' };
 
 /** After a peer refused the upgrade (it does not speak the stream): REST for this long. */
 const REFUSED_BACKOFF_MS = 60_000;
@@ -61,10 +62,10 @@ export class PeerLink {
     return this.state === 'off' && Date.now() < this.offUntil;
   }
 
-  /** Writes one frame's JSON (only when connected()). */
-  write(json: string): void {
+  /** Writes one frame's JSON (only when connected()); `kind`: the link's own unless given. */
+  write(json: string, kind: FrameKind = this.kind): void {
     const socket = this.socket!;
-    if (!socket.write(TAG[this.kind] + json + '\n') && this.state === 'open') {
+    if (!socket.write(TAG[kind] + json + '\n') && this.state === 'open') {
       this.state = 'draining';
       socket.once('drain', () => {
         if (this.state !== 'draining') return;
@@ -148,7 +149,7 @@ export function acceptStream(socket: Duplex, head: Buffer, handle: FrameHandler,
     while (frames.length > 0) {
       const frame = frames.shift()!;
       if (frames.length < READ_AHEAD / 2) socket.resume();
-      const kind = frame[0] === TAG.tx ? 'tx' : frame[0] === TAG.block ? 'block' : undefined;
+      const kind = frame[0] === TAG.tx ? 'tx' : frame[0] === TAG.block ? 'block' : frame[0] === TAG.vote ? 'vote' : undefined;
       try {
         if (kind) await handle(kind, frame.slice(1));
       } catch (err) {

@@ -29,8 +29,8 @@ interface Peer {
   /** The peer streams for transactions and for blocks. */
   txLink: PeerLink;
   blockLink: PeerLink;
-  /** Serialised blocks waiting for the block stream to open. */
-  blockQueue: string[];
+  /** Serialised blocks (and vote frames) waiting for the block stream to open. */
+  blockQueue: Array<{ kind: 'block' | 'vote'; json: string }>;
 }
 
 export class HttpError extends Error {
@@ -151,7 +151,15 @@ export class Peers {
   /** Sends a committed block to every peer, after the blocks sent before it. */
   broadcastBlock(json: string): void {
     for (const peer of this.peers.values()) {
-      peer.blockQueue.push(json);
+      peer.blockQueue.push({ kind: 'block', json });
+      this.flushBlocks(peer);
+    }
+  }
+
+  /** Sends votes and evidence (`{"votes": […], "evidence": […]}`) to every peer, in order with the blocks. */
+  broadcastVotes(json: string): void {
+    for (const peer of this.peers.values()) {
+      peer.blockQueue.push({ kind: 'vote', json });
       this.flushBlocks(peer);
     }
   }
@@ -161,15 +169,17 @@ export class Peers {
     while (peer.blockQueue.length > 0) {
       // In order on the stream; a socket that is draining still takes them (blocks are few).
       if (link.connected() || link.writable()) {
-        link.write(peer.blockQueue.shift()!);
+        const { kind, json } = peer.blockQueue.shift()!;
+        link.write(json, kind);
         continue;
       }
       if (!link.off()) return; // connecting: the link calls flushBlocks once it is open
-      const json = peer.blockQueue.shift()!;
+      const { kind, json } = peer.blockQueue.shift()!;
+      const route = kind === 'block' ? ROUTES.peerBlocks : ROUTES.peerVotes;
       peer.blocks = peer.blocks.then(() =>
-        requestJson(peer.blockPool, 'POST', ROUTES.peerBlocks, json).then(
+        requestJson(peer.blockPool, 'POST', route, json).then(
           () => this.ok(peer),
-          (err: unknown) => this.failed(peer, 'block', err),
+          (err: unknown) => this.failed(peer, kind, err),
         ),
       );
     }

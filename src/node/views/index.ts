@@ -3,7 +3,7 @@
  * wallet's inbox, a transaction's status, the peers and the metrics, read from the other parts
  * and never changing them.
  */
-import { nextValidator } from '../../core/chain.js';
+import { validatorsOfRoundsV2 } from '../../core/consensus.js';
 import type { TxPool } from '../../core/pool.js';
 import { accountOf } from '../../core/state.js';
 import type { Block } from '../../core/types.js';
@@ -39,7 +39,9 @@ export class Views {
       height: tip?.block.index ?? 0,
       ready: this.readiness.ready,
       last_hash: tip?.block.current_hash ?? '',
-      next_validator: tip && params ? nextValidator(params, tip) : '',
+      next_validator: tip && params ? (validatorsOfRoundsV2(params, tip, 1, this.chain.crypto)[0] ?? '') : '',
+      final_height: this.chain.finalized.height,
+      final_hash: this.chain.finalized.hash,
       pool: this.pool.size,
       verifier: this.metrics.verifier,
       verifier_fingerprint: this.verifierFingerprint,
@@ -50,14 +52,17 @@ export class Views {
 
   accounts(): AccountView[] {
     const out: AccountView[] = [];
-    for (const [address, acc] of this.chain.tip?.ledger ?? []) out.push({ id: this.members.idOf(address), address, ...acc });
+    const slashed = this.chain.tip?.slashing.slashed;
+    for (const [address, acc] of this.chain.tip?.ledger ?? [])
+      out.push({ id: this.members.idOf(address), address, ...acc, ...(slashed?.has(address) ? { slashed: true } : {}) });
     return out.sort((a, b) => (a.id ?? Infinity) - (b.id ?? Infinity) || (a.address < b.address ? -1 : 1));
   }
 
   account(address: string): AccountView {
     const tip = this.chain.tip;
     const acc = tip ? accountOf(tip.ledger, address) : { balance: 0, stake: 0, nonce: 0 };
-    return { id: this.members.idOf(address), address, ...acc };
+    const slashed = tip?.slashing.slashed.has(address) === true;
+    return { id: this.members.idOf(address), address, ...acc, ...(slashed ? { slashed } : {}) };
   }
 
   /** Where each member is reached. */
@@ -84,7 +89,8 @@ export class Views {
     // The index says where to look; the block itself confirms (an entry may be a replaced block's).
     for (const index of this.chain.history.blocksMayHold(id).reverse()) {
       const block = this.chain.history.blockAt(index) ?? (await this.store.blocksFrom(index, 1)).map((j) => JSON.parse(j) as Block)[0];
-      if (block?.index === index && block.transactions.some((tx) => tx.id === id)) return { id, status: 'committed', block: index };
+      if (block?.index === index && block.transactions.some((tx) => tx.id === id))
+        return { id, status: index <= this.chain.finalized.height ? 'final' : 'committed', block: index };
     }
     const reason = this.chain.dropped.reasonOf(id);
     if (reason) return { id, status: 'dropped', reason };
@@ -93,6 +99,12 @@ export class Views {
 
   /** GET /metrics: the counters and the gauges read now. */
   metricsText(): string {
-    return this.metrics.render({ pool: this.pool.size, ready: this.readiness.ready, peers: this.peers.ids().length });
+    return this.metrics.render({
+      pool: this.pool.size,
+      ready: this.readiness.ready,
+      peers: this.peers.ids().length,
+      finalHeight: this.chain.finalized.height,
+      burned: this.chain.tip?.slashing.burned ?? 0,
+    });
   }
 }
