@@ -19,9 +19,9 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { NodeClient } from '../../client/api.js';
 import type { SubmitRequest } from '../../src/api/types.js';
-import type { ChainTip } from '../../src/core/chain.js';
+import type { TipV2 } from '../../src/core/consensus.js';
 import { addressOf } from '../../src/core/crypto.js';
-import { BlockTree } from '../../src/core/forkchoice.js';
+import { FinalTree } from '../../src/node/chain/final-tree.js';
 import { UNITS_PER_BCC, totalSupply } from '../../src/core/params.js';
 import { accountOf } from '../../src/core/state.js';
 import { ByzantineMember, type Answer } from './byzantine-member.js';
@@ -44,10 +44,10 @@ const client = (i: number): NodeClient => t.clients[i]!;
 /** Node i's wallet key, from its data directory: to sign a rival of one of its transactions. */
 const walletKey = (i: number): string => readFileSync(join(t.dataRoot, `node-${i}`, 'wallet.key'), 'utf8').trim();
 const address = (i: number): string => addressOf(walletKey(i));
-const hashes = (tips: readonly ChainTip[]): string[] => tips.map((x) => x.block.current_hash);
+const hashes = (tips: readonly TipV2[]): string[] => tips.map((x) => x.block.current_hash);
 
 /** Every node on one block with an empty pool; the chain node 0 serves, replayed. */
-async function agreed(): Promise<ChainTip[]> {
+async function agreed(): Promise<TipV2[]> {
   await waitAgreement(t.clients);
   return member.chainOf(client(0));
 }
@@ -64,14 +64,14 @@ async function commitInTurn(requests: ReadonlyArray<readonly [number, SubmitRequ
 }
 
 /** The answers the core's fork choice predicts for `blocks` arriving at a node on `followed` (both on `fork`). */
-function predicted(fork: ChainTip, followed: readonly ChainTip[], blocks: readonly ChainTip[]): Answer[] {
-  const tree = new BlockTree(fork);
+function predicted(fork: TipV2, followed: readonly TipV2[], blocks: readonly TipV2[]): Answer[] {
+  const tree = new FinalTree(fork);
   for (const x of followed) tree.add(x);
   return blocks.map((b) => ({ status: 200, answer: tree.add(b) ? 'committed' : 'kept' }));
 }
 
 /** The `block` event a node announces for `tip`'s block, minted by the member. */
-const memberBlockEvent = ({ block }: ChainTip) => ({
+const memberBlockEvent = ({ block }: TipV2) => ({
   event: 'block',
   data: {
     index: block.index,

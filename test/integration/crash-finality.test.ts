@@ -1,0 +1,66 @@
+/**
+ * Finality through crashes (docs/protocol.md, "Liveness"), 5 nodes with equal stakes:
+ *
+ * - one staker SIGKILLed while transfers keep coming: the other four (4/5 ≥ 2/3) keep finalising;
+ * - a second one SIGKILLed: the three left (3/5 < 2/3) keep making blocks, nothing new is final;
+ * - both restarted: finality resumes, and every block that was final before is still there.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { NodeClient } from '../../client/api.js';
+import { launch, waitCommitted, waitFinal, waitFor, type TestNetwork } from './harness.js';
+
+const N = 5;
+let t: TestNetwork;
+
+beforeAll(async () => {
+  t = await launch(N, 5);
+}, 90_000);
+
+afterAll(async () => {
+  await t?.stop();
+});
+
+/** A few transfers between the given nodes; resolves to their ids. */
+async function transfers(from: readonly NodeClient[], k: number): Promise<string[]> {
+  const ids: string[] = [];
+  for (const [i, c] of from.entries()) ids.push((await c.submit({ type: 'coins', to: (i + 1) % from.length, amount: 10 + k })).id);
+  return ids;
+}
+
+describe('finality with crashed stakers', () => {
+  it('one of five killed under load: the others keep finalising', async () => {
+    await waitFinal(t.clients, (await t.clients[0]!.submit({ type: 'coins', to: 1, amount: 1 })).id);
+    await t.net.stopNode(4, true);
+    const live = t.clients.slice(0, 4);
+    const ids: string[] = [];
+    for (let k = 0; k < 5; k++) ids.push(...(await transfers(live, k)));
+    for (const id of ids) await waitFinal(live, id, 60_000);
+  }, 180_000);
+
+  it('two of five killed: blocks go on without finality; both restarted, finality resumes and nothing final is lost', async () => {
+    const live = t.clients.slice(0, 3);
+    const before = await live[0]!.status();
+    const [finalBlock] = await live[0]!.blocks(before.final_height, 1);
+    await t.net.stopNode(3, true);
+    const ids = await transfers(live, 100);
+    await waitCommitted(live, ids, 60_000);
+    // three fifths of the stake cannot justify anything: committed, not final
+    for (const c of live) for (const id of ids) expect((await c.transaction(id)).status).toBe('committed');
+    expect((await live[0]!.status()).height).toBeGreaterThan(before.height);
+
+    await t.net.restartNode(3);
+    await t.net.restartNode(4);
+    t.clients[3] = t.client(3);
+    t.clients[4] = t.client(4);
+    for (const id of ids) await waitFinal(t.clients, id, 60_000);
+    for (const c of t.clients) {
+      const [atHeight] = await c.blocks(before.final_height, 1);
+      expect(atHeight!.current_hash).toBe(finalBlock!.current_hash);
+      expect((await c.status()).final_height).toBeGreaterThan(before.final_height);
+    }
+    await waitFor(
+      'every node on one tip',
+      async () => new Set((await Promise.all(t.clients.map((c) => c.status()))).map((s) => s.last_hash)).size === 1,
+    );
+  }, 240_000);
+});
