@@ -60,6 +60,8 @@ export async function runNode(args: NodeArgs): Promise<void> {
   const ephemeral = args.dataDir === undefined;
   const dataDir = args.dataDir ?? mkdtempSync(join(tmpdir(), `blockchat-${port}-`));
 
+  // assigned once, below; the logger made before it reads it lazily for its prefix
+  // eslint-disable-next-line prefer-const
   let node: BlockchatNode | undefined;
   const log = createLogger(() => `[node ${node && node.id >= 0 ? node.id : '?'} :${port}]`, args.quiet ? 'warn' : 'info');
   // The fastest suite that loads, unless BLOCKCHAT_NO_NATIVE / BLOCKCHAT_NOBLE_ONLY say otherwise;
@@ -104,7 +106,7 @@ export async function runNode(args: NodeArgs): Promise<void> {
     stopping = true;
     log.info(`stopping (${signal})`);
     await app.close().catch(() => undefined);
-    await node!.close().catch(() => undefined);
+    await node.close().catch(() => undefined);
     if (ephemeral) rmSync(dataDir, { recursive: true, force: true });
     process.exit(0);
   };

@@ -141,7 +141,7 @@ export class ChainWatcher {
     this.lastEventAt = opts.ports.map(() => 0);
     this.streamLive = opts.ports.map(() => false);
     this.catchUpQueued = opts.ports.map(() => false);
-    this.chains = opts.ports.map(() => new Map());
+    this.chains = opts.ports.map(() => new Map<number, WatchedBlock>());
   }
 
   /** Connects to every node, and takes the current tips as the start of the run. */
