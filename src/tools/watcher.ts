@@ -13,9 +13,9 @@
  *
  * Shared by the tester and the load generator (src/tools/harness.ts).
  */
-import { Agent, request } from 'undici';
+import { Agent } from 'undici';
 import { NodeClient } from '../../client/api.js';
-import { MAX_BLOCKS_PER_PAGE, ROUTES } from '../api/routes.js';
+import { MAX_BLOCKS_PER_PAGE } from '../api/routes.js';
 import type { Block } from '../api/types.js';
 
 /** What the watcher keeps of a block. */
@@ -62,8 +62,10 @@ export class SseParser {
   private buffer = '';
   private eventName = '';
   private data: string[] = [];
+  /** The last `id:` seen (it carries over to the events after it, as the SSE standard says). */
+  lastEventId = '';
 
-  constructor(private readonly onEvent: (event: string, data: string) => void) {}
+  constructor(private readonly onEvent: (event: string, data: string, id: string) => void) {}
 
   push(text: string): void {
     this.buffer += text;
@@ -81,7 +83,7 @@ export class SseParser {
 
   private line(line: string): void {
     if (line === '') {
-      if (this.data.length > 0) this.onEvent(this.eventName || 'message', this.data.join('\n'));
+      if (this.data.length > 0) this.onEvent(this.eventName || 'message', this.data.join('\n'), this.lastEventId);
       this.eventName = '';
       this.data = [];
       return;
@@ -93,6 +95,7 @@ export class SseParser {
     if (value.startsWith(' ')) value = value.slice(1);
     if (field === 'event') this.eventName = value;
     else if (field === 'data') this.data.push(value);
+    else if (field === 'id' && !value.includes('\0')) this.lastEventId = value;
   }
 }
 
@@ -231,21 +234,13 @@ export class ChainWatcher {
   private streamLoop(i: number): { connected: Promise<void> } {
     let markConnected: () => void = () => undefined;
     const connected = new Promise<void>((r) => (markConnected = r));
-    const url = `http://${this.opts.host}:${this.opts.ports[i]}${ROUTES.events}`;
+    let lastEventId: string | undefined;
     void (async () => {
       let failures = 0;
       while (!this.closed) {
         try {
-          const res = await request(url, {
-            method: 'GET',
-            headers: { accept: 'text/event-stream' },
-            dispatcher: this.agent,
-            signal: this.abort.signal,
-            headersTimeout: 5_000,
-            bodyTimeout: 0,
-          });
-          if (res.statusCode !== 200) {
-            await res.body.dump().catch(() => undefined);
+          const body = await this.clients[i]!.events({ signal: this.abort.signal, dispatcher: this.agent, lastEventId });
+          if (!body) {
             // No stream on this node: the REST poll does the work.
             markConnected();
             return;
@@ -256,8 +251,11 @@ export class ChainWatcher {
           this.kick(i);
           failures = 0;
           const decoder = new TextDecoder();
-          const parser = new SseParser((event, data) => this.onStreamEvent(i, event, data));
-          for await (const chunk of res.body) parser.push(decoder.decode(chunk as Uint8Array, { stream: true }));
+          const parser = new SseParser((event, data, id) => {
+            lastEventId = id || undefined;
+            this.onStreamEvent(i, event, data);
+          });
+          for await (const chunk of body) parser.push(decoder.decode(chunk, { stream: true }));
         } catch {
           // connection refused, reset or aborted: retry below unless closing
         }

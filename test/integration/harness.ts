@@ -152,19 +152,25 @@ export interface NodeEvent {
  * Follows a node's GET /events: resolves once the stream is open (the node then announces every
  * event to it) with the list that each event is pushed to, in order, and a way to close it.
  */
-export async function watchEvents(port: number): Promise<{ events: NodeEvent[]; close(): void }> {
+export async function watchEvents(port: number, lastEventId?: string): Promise<{ events: NodeEvent[]; ids: string[]; close(): void }> {
   const aborter = new AbortController();
-  const res = await request(`http://127.0.0.1:${port}/events`, { signal: aborter.signal, bodyTimeout: 0 });
+  const headers = lastEventId === undefined ? {} : { 'last-event-id': lastEventId };
+  const res = await request(`http://127.0.0.1:${port}/events`, { signal: aborter.signal, bodyTimeout: 0, headers });
   if (res.statusCode !== 200) throw new Error(`GET /events answered ${res.statusCode}`);
   const events: NodeEvent[] = [];
-  const parser = new SseParser((event, data) => events.push({ event, data: JSON.parse(data) as unknown }));
+  /** The `id:` of each event, in the same order. */
+  const ids: string[] = [];
+  const parser = new SseParser((event, data, id) => {
+    events.push({ event, data: JSON.parse(data) as unknown });
+    ids.push(id);
+  });
   const decoder = new TextDecoder();
   const reading = (async () => {
     for await (const chunk of res.body) parser.push(decoder.decode(chunk as Uint8Array, { stream: true }));
   })();
   // The stream ends when closed here (an abort) or when the node stops: what was read is kept.
   reading.catch(() => undefined);
-  return { events, close: () => aborter.abort() };
+  return { events, ids, close: () => aborter.abort() };
 }
 
 /** Runs `blockchat cli -p PORT -- …args` and returns its exit code and output. */

@@ -176,7 +176,8 @@ export class FakeNode {
         const holder = state.chain.find((b) => b.transactions.some((t) => t.id === id));
         if (holder) return send(res, 200, { id, status: 'committed', block: holder.index });
         const reason = state.dropped[id];
-        return send(res, 200, reason ? { id, status: 'dropped', reason } : { id, status: 'unknown' });
+        if (reason) return send(res, 200, { id, status: 'dropped', reason });
+        return fail(res, 404, 'NOT_FOUND', `this node knows no transaction ${id}`);
       }
       return fail(res, 404, 'NOT_FOUND', `no route ${path}`);
     }

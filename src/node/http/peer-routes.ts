@@ -6,19 +6,24 @@
  */
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
-import { ROUTES } from '../../api/routes.js';
-import { peerBlockSchema, peerHelloSchema, peerJoinSchema, peerNetworkSchema, peerTransactionsSchema } from '../../api/schemas.js';
-import { schemaError } from '../../api/check.js';
+import { API, ROUTES } from '../../api/routes.js';
+import { PeerBlock, PeerTransactions } from '../../api/schemas.js';
+import { schemaCheck } from '../../api/validate.js';
 import { ProtocolError } from '../../core/errors.js';
 import type { Block, Transaction } from '../../core/types.js';
-import type { Hello, JoinRequest, NetworkAnnouncement } from '../formation/index.js';
 import type { BlockchatNode } from '../index.js';
 import { acceptStream, STREAM_PROTOCOL, type FrameKind } from '../network/index.js';
 import { errorBody, isRefusal, statusOf } from './errors.js';
+import { routeOptions } from './route.js';
 
 /** Most peer streams open at once (each peer opens two). */
 const MAX_PEER_STREAMS = 256;
+
+/** The frames' checks: the compiled validators of the REST peer routes' bodies. */
+const transactionsFrameError = schemaCheck(PeerTransactions);
+const blockFrameError = schemaCheck(PeerBlock);
 
 type PeerParts = Pick<BlockchatNode, 'formation' | 'transactions' | 'blocks' | 'sync' | 'events' | 'config'>;
 
@@ -37,11 +42,12 @@ async function handleFrame(node: PeerParts, kind: FrameKind, json: string): Prom
   }
   try {
     if (kind === 'tx') {
-      if (schemaError(peerTransactionsSchema, body) !== undefined)
-        throw new ProtocolError('MALFORMED', 'a transaction frame fails the schema');
+      const reason = transactionsFrameError(body, 'frame');
+      if (reason !== undefined) throw new ProtocolError('MALFORMED', reason);
       await node.transactions.receive(body as Transaction[]);
     } else {
-      if (schemaError(peerBlockSchema, body) !== undefined) throw new ProtocolError('MALFORMED', 'a block frame fails the schema');
+      const reason = blockFrameError(body, 'frame');
+      if (reason !== undefined) throw new ProtocolError('MALFORMED', reason);
       await node.blocks.receive(body as Block, true);
     }
   } catch (err) {
@@ -50,33 +56,38 @@ async function handleFrame(node: PeerParts, kind: FrameKind, json: string): Prom
   }
 }
 
-export function registerPeerRoutes(app: FastifyInstance, node: PeerParts): void {
+export function registerPeerRoutes(server: FastifyInstance, node: PeerParts): void {
   const { formation, transactions, blocks, sync } = node;
-  app.post<{ Body: JoinRequest }>(ROUTES.peerJoin, { schema: { body: peerJoinSchema } }, async (req) => formation.handleJoin(req.body));
+  const app = server.withTypeProvider<TypeBoxTypeProvider>();
+  app.route({ ...routeOptions(API.peerJoin), handler: async (req) => formation.handleJoin(req.body) });
 
-  app.post<{ Body: NetworkAnnouncement }>(ROUTES.peerNetwork, { schema: { body: peerNetworkSchema } }, async (req) => {
-    await formation.handleNetwork(req.body);
-    return { ok: true };
+  app.route({
+    ...routeOptions(API.peerNetwork),
+    handler: async (req) => {
+      await formation.handleNetwork(req.body);
+      return { ok: true };
+    },
   });
 
-  app.post<{ Body: Hello }>(ROUTES.peerHello, { schema: { body: peerHelloSchema } }, async (req) => formation.handleHello(req.body));
+  app.route({ ...routeOptions(API.peerHello), handler: async (req) => formation.handleHello(req.body) });
 
-  app.post<{ Body: Transaction[] }>(ROUTES.peerTransactions, { schema: { body: peerTransactionsSchema } }, async (req, reply) => {
-    const result = await transactions.receive(req.body);
-    if (result.accepted === 0 && result.rejected.length > 0) {
-      // Nothing taken: the batch is refused, for its first transaction's reason.
-      const first = result.rejected[0]!;
-      const status = statusOf(first.code);
-      return reply.code(status).send({ ...errorBody(status, first.code, first.message), ...result });
-    }
-    return result;
+  app.route({
+    ...routeOptions(API.peerTransactions),
+    handler: async (req, reply) => {
+      const result = await transactions.receive(req.body);
+      if (result.accepted === 0 && result.rejected.length > 0) {
+        // Nothing taken: the batch is refused, for its first transaction's reason.
+        const first = result.rejected[0]!;
+        const status = statusOf(first.code);
+        return reply.code(status).send({ ...errorBody(status, first.code, first.message), ...result });
+      }
+      return result;
+    },
   });
 
-  app.get(ROUTES.peerPool, async () => sync.poolPage());
+  app.route({ ...routeOptions(API.peerPool), handler: async () => sync.poolPage() });
 
-  app.post<{ Body: Block }>(ROUTES.peerBlocks, { schema: { body: peerBlockSchema } }, async (req) => ({
-    result: await blocks.receive(req.body, false),
-  }));
+  app.route({ ...routeOptions(API.peerBlocks), handler: async (req) => ({ result: await blocks.receive(req.body, false) }) });
 
   const peerStreams = new Set<Duplex>();
   app.addHook('preClose', async () => {
