@@ -13,6 +13,8 @@ import {
   verifyEvidence,
   type Evidence,
 } from '../../src/core/evidence.js';
+import { signHash } from '../../src/core/crypto.js';
+import { headerHash, type Header } from '../../src/core/header.js';
 import type { Ledger } from '../../src/core/state.js';
 import { signVote, voteId, type Vote } from '../../src/core/vote.js';
 import { key, protocolError } from './fixtures.js';
@@ -66,6 +68,38 @@ describe('checking evidence', () => {
     expect(doubleVoteEvidence(DOMAIN, v1, v2)).toEqual(e);
     const err = protocolError(() => verifyEvidence(DOMAIN, { ...e, first: e.second, second: e.first }));
     expect(err.code).toBe('BAD_EVIDENCE');
+  });
+
+  it('refuses an unknown kind even when its two statements are conflicting votes', () => {
+    const e = doubleVoteEvidence(DOMAIN, v1, v2);
+    expect(protocolError(() => verifyEvidence(DOMAIN, { ...e, kind: 'double_votes' } as unknown as Evidence)).code).toBe('BAD_EVIDENCE');
+  });
+
+  it('checks the seal of both headers, the forged one first or second', () => {
+    const header = (timestamp: number, by = A): Header => {
+      const f = {
+        index: 7,
+        timestamp,
+        validator: A.address,
+        previous_hash: '11'.repeat(32),
+        tx_ids: [],
+        reveal: '22'.repeat(32),
+        vote_ids: [],
+        evidence_ids: [],
+      };
+      const current_hash = headerHash(DOMAIN, f);
+      return { ...f, current_hash, signature: signHash(current_hash, by.secret) };
+    };
+    const [x, y] = [header(1), header(2)].sort((p, q) => (p.current_hash < q.current_hash ? -1 : 1)) as [Header, Header];
+    expect(() => verifyEvidence(DOMAIN, { kind: 'double_block', first: x, second: y })).not.toThrow();
+    const forged = (h: Header): Header => ({ ...h, signature: signHash(h.current_hash, B.secret) });
+    for (const e of [
+      { kind: 'double_block' as const, first: forged(x), second: y },
+      { kind: 'double_block' as const, first: x, second: forged(y) },
+    ]) {
+      const err = protocolError(() => verifyEvidence(DOMAIN, e));
+      expect([err.code, err.cause_code]).toEqual(['BAD_EVIDENCE', 'BAD_SIGNATURE']);
+    }
   });
 
   it('names the code of the statement that failed', () => {
