@@ -2,7 +2,7 @@
  * Shared fixtures of the integration tests: a real network of node processes on free loopback
  * ports, clients with their API tokens, and waits on conditions (never fixed sleeps).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFile } from 'node:child_process';
@@ -46,6 +46,11 @@ export async function launch(n: number, capacity: number, opts: Partial<NetworkO
       rmSync(dataRoot, { recursive: true, force: true });
     },
   };
+}
+
+/** Node i's wallet key, read from its data directory (for tests that sign in a member's name). */
+export function walletKey(t: Pick<TestNetwork, 'dataRoot'>, i: number): string {
+  return readFileSync(join(t.dataRoot, `node-${i}`, 'wallet.key'), 'utf8').trim();
 }
 
 /** Waits until every transaction id is committed on every given node. */
