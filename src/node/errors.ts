@@ -13,7 +13,9 @@ export type NodeErrorCode =
   | 'CONFLICT'
   | 'FUTURE_BLOCK'
   | 'VERIFIER_MISMATCH'
-  | 'NOT_FOUND';
+  | 'NOT_FOUND'
+  /** A bounded resource (the event streams) is full: try again later. */
+  | 'BUSY';
 
 export class NodeError extends Error {
   override readonly name = 'NodeError';

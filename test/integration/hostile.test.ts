@@ -9,7 +9,6 @@
  * signature → transactions). Each block case below names the validator the lottery picked and
  * links to the tip where it must, so that it is refused for the reason it tests.
  */
-import { request } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import * as secp from '@noble/secp256k1';
@@ -22,7 +21,18 @@ import { signTransaction, txId } from '../../src/core/transaction.js';
 import type { Block, Transaction, TxBody } from '../../src/core/types.js';
 import { signHello, signJoin, signNetwork, type NodeEntry } from '../../src/node/formation/handshake.js';
 import { STREAM_PROTOCOL } from '../../src/node/network/peer-stream.js';
-import { launch, metric, raw, snapshot, waitAgreement, waitCommitted, waitFor, walletKey, type TestNetwork } from './harness.js';
+import {
+  launch,
+  metric,
+  openPeerStream,
+  raw,
+  snapshot,
+  waitAgreement,
+  waitCommitted,
+  waitFor,
+  walletKey,
+  type TestNetwork,
+} from './harness.js';
 
 const N = 3;
 const CAPACITY = 5;
@@ -510,24 +520,7 @@ describe('read-only routes', () => {
   });
 });
 
-/** Opens the peer stream of node i as a peer would (HTTP upgrade); resolves to the socket or the refusal's status. */
-function peerStream(i: number, protocol = STREAM_PROTOCOL): Promise<Socket | number> {
-  return new Promise((resolve, reject) => {
-    const req = request({
-      host: '127.0.0.1',
-      port: t.ports[i]!,
-      path: '/peer/stream?kind=tx',
-      headers: { connection: 'Upgrade', upgrade: protocol },
-    });
-    req.on('upgrade', (_res, socket) => resolve(socket));
-    req.on('response', (res) => {
-      res.resume();
-      resolve(res.statusCode ?? 0);
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
+const peerStream = (i: number, protocol = STREAM_PROTOCOL): Promise<Socket | number> => openPeerStream(t.ports[i]!, protocol);
 
 describe('the peer stream (GET /peer/stream, upgraded): the same checks as the REST peer routes', () => {
   it('an upgrade to another protocol → 400, nothing changes', async () => {

@@ -23,6 +23,7 @@ const NODE_STATUS: Readonly<Record<NodeErrorCode, number>> = {
   FUTURE_BLOCK: 422,
   VERIFIER_MISMATCH: 409,
   NOT_FOUND: 404,
+  BUSY: 503,
 };
 
 /** Fastify's own client errors (FST_ERR_…) by status, with the API's codes instead of Fastify's internal ones. */
