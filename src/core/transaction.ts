@@ -75,11 +75,21 @@ export function checkTxShape(tx: TxBody, crypto: Crypto = nobleCrypto): void {
   ensure(tx.receiver !== tx.sender, 'SELF_TRANSFER', 'sender and receiver must differ');
 }
 
-/** Checks the form, that `id` is the hash of the fields, and that the sender signed it. */
-export function verifyTransaction(domain: string, tx: Transaction, crypto: Crypto = nobleCrypto): void {
+/** The checks of verifyTransaction that need no signature check: form and id (MALFORMED, SELF_TRANSFER, BAD_ID). */
+export function checkTxForm(domain: string, tx: Transaction, crypto: Crypto = nobleCrypto): void {
   checkTxShape(tx, crypto);
   ensure(isHex(tx.id, 32), 'BAD_ID', 'id must be 32 bytes of lower-case hex');
   ensure(txId(domain, tx, crypto) === tx.id, 'BAD_ID', 'id does not match the transaction fields');
+}
+
+/** Checks the form, that `id` is the hash of the fields, and that the sender signed it. */
+export function verifyTransaction(domain: string, tx: Transaction, crypto: Crypto = nobleCrypto): void {
+  checkTxForm(domain, tx, crypto);
+  checkTxSignature(tx, crypto);
+}
+
+/** The signature check alone (BAD_SIGNATURE), for a transaction whose form and id passed checkTxForm. */
+export function checkTxSignature(tx: Transaction, crypto: Crypto = nobleCrypto): void {
   ensure(verifiesOn(crypto, tx.id, tx.signature, tx.sender), 'BAD_SIGNATURE', "signature is not the sender's low-S signature of the id");
 }
 

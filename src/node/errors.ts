@@ -14,7 +14,9 @@ export type NodeErrorCode =
   | 'FUTURE_BLOCK'
   | 'VERIFIER_MISMATCH'
   | 'NOT_FOUND'
-  | 'METHOD_NOT_ALLOWED';
+  | 'METHOD_NOT_ALLOWED'
+  /** A bounded resource (the event streams) is full: try again later. */
+  | 'BUSY';
 
 export class NodeError extends Error {
   override readonly name = 'NodeError';

@@ -147,12 +147,14 @@ export class BlockchatNode {
   async begin(): Promise<void> {
     await this.formation.begin();
     this.sync.start();
+    this.transactions.startEviction();
   }
 
   async close(): Promise<void> {
     this.formation.close();
     this.minter.close();
     this.sync.close();
+    this.transactions.close();
     await this.peers.close();
     await this.store.close();
     if (this.tokenPublished) rmSync(runtimeTokenPath(this.config.port), { force: true });

@@ -2,7 +2,9 @@
  * Shared fixtures of the integration tests: a real network of node processes on free loopback
  * ports, clients with their API tokens, and waits on conditions (never fixed sleeps).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
+import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFile } from 'node:child_process';
@@ -46,6 +48,30 @@ export async function launch(n: number, capacity: number, opts: Partial<NetworkO
       rmSync(dataRoot, { recursive: true, force: true });
     },
   };
+}
+
+/** Opens a peer stream to the node at `port` (GET /peer/stream upgraded): the socket, or the status of a refusal. */
+export function openPeerStream(port: number, protocol: string, kind = 'tx'): Promise<Socket | number> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest({
+      host: '127.0.0.1',
+      port,
+      path: `/peer/stream?kind=${kind}`,
+      headers: { connection: 'Upgrade', upgrade: protocol },
+    });
+    req.on('upgrade', (_res, socket) => resolve(socket));
+    req.on('response', (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/** Node i's wallet key, read from its data directory (for tests that sign in a member's name). */
+export function walletKey(t: Pick<TestNetwork, 'dataRoot'>, i: number): string {
+  return readFileSync(join(t.dataRoot, `node-${i}`, 'wallet.key'), 'utf8').trim();
 }
 
 /** Waits until every transaction id is committed on every given node. */

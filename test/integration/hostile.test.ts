@@ -9,8 +9,6 @@
  * signature → transactions). Each block case below names the validator the lottery picked and
  * links to the tip where it must, so that it is refused for the reason it tests.
  */
-import { readFileSync } from 'node:fs';
-import { request } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import * as secp from '@noble/secp256k1';
@@ -23,7 +21,18 @@ import { signTransaction, txId } from '../../src/core/transaction.js';
 import type { Block, Transaction, TxBody } from '../../src/core/types.js';
 import { signHello, signJoin, signNetwork, type NodeEntry } from '../../src/node/formation/handshake.js';
 import { STREAM_PROTOCOL } from '../../src/node/network/peer-stream.js';
-import { launch, metric, raw, snapshot, waitAgreement, waitCommitted, waitFor, type TestNetwork } from './harness.js';
+import {
+  launch,
+  metric,
+  openPeerStream,
+  raw,
+  snapshot,
+  waitAgreement,
+  waitCommitted,
+  waitFor,
+  walletKey,
+  type TestNetwork,
+} from './harness.js';
 
 const N = 3;
 const CAPACITY = 5;
@@ -301,7 +310,7 @@ describe('POST /peer/transactions', () => {
       sender: victim.address,
       receiver: addressOf(thief),
       type: 'coins',
-      amount: 50_000,
+      amount: 100, // affordable: the signature is all that is wrong
       message: '',
       nonce: victim.nonce,
     };
@@ -310,7 +319,8 @@ describe('POST /peer/transactions', () => {
   });
 
   it('a high-S signature (s → n − s of a valid one) → 422 BAD_SIGNATURE', async () => {
-    const good = freshTx();
+    // by a funded member with its next nonce, so that only the signature is wrong
+    const good = freshTx({ nonce: (await t.clients[1]!.wallet()).nonce }, walletKey(t, 1));
     const r = good.signature.slice(0, 64);
     const s = BigInt('0x' + good.signature.slice(64));
     const highS = r + (CURVE_N - s).toString(16).padStart(64, '0');
@@ -402,7 +412,7 @@ describe('POST /peer/blocks', () => {
     const unsealed = asNamed(tip, named, [freshTx()], { index: tip.index + 5, previous_hash: 'cd'.repeat(32) });
     await refused(1, () => peerBlock(1, unsealed), 422, 'BAD_SIGNATURE', /not signed/);
     // sealed by a member (node 2's own key, from its data directory) but far ahead: kept, not applied
-    const memberKey = readFileSync(join(t.dataRoot, 'node-2', 'wallet.key'), 'utf8').trim();
+    const memberKey = walletKey(t, 2);
     const sealed = signBlock({ index: tip.index + 4, current_hash: 'cd'.repeat(32) }, [freshTx()], Date.now(), memberKey);
     const res = await peerBlock(1, sealed);
     expect(res.status).toBe(200);
@@ -510,24 +520,7 @@ describe('read-only routes', () => {
   });
 });
 
-/** Opens the peer stream of node i as a peer would (HTTP upgrade); resolves to the socket or the refusal's status. */
-function peerStream(i: number, protocol = STREAM_PROTOCOL): Promise<Socket | number> {
-  return new Promise((resolve, reject) => {
-    const req = request({
-      host: '127.0.0.1',
-      port: t.ports[i]!,
-      path: '/peer/stream?kind=tx',
-      headers: { connection: 'Upgrade', upgrade: protocol },
-    });
-    req.on('upgrade', (_res, socket) => resolve(socket));
-    req.on('response', (res) => {
-      res.resume();
-      resolve(res.statusCode ?? 0);
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
+const peerStream = (i: number, protocol = STREAM_PROTOCOL): Promise<Socket | number> => openPeerStream(t.ports[i]!, protocol);
 
 describe('the peer stream (GET /peer/stream, upgraded): the same checks as the REST peer routes', () => {
   it('an upgrade to another protocol → 400, nothing changes', async () => {
@@ -546,13 +539,15 @@ describe('the peer stream (GET /peer/stream, upgraded): the same checks as the R
     const socket = await peerStream(1);
     if (typeof socket === 'number') throw new Error(`the upgrade was refused with ${socket}`);
     const tx = freshTx();
+    // forged in the name of a funded member (an unfunded sender is refused before its signature is checked)
+    const funded = freshTx({ receiver: addresses[1]!, nonce: (await t.clients[0]!.wallet()).nonce }, walletKey(t, 0));
     const lines = [
       'T{"not json',
       'T[{"sender":5}]',
       `T${JSON.stringify([{ ...tx, extra: 1 }])}`,
       'Xwhat is this',
       '',
-      `T${JSON.stringify([{ ...tx, signature: tx.signature.replace(/^./, (c) => (c === '0' ? '1' : '0')) }])}`,
+      `T${JSON.stringify([{ ...funded, signature: funded.signature.replace(/^./, (c) => (c === '0' ? '1' : '0')) }])}`,
       `T${JSON.stringify([tx])}`, // well formed and signed, but its sender has no funds
       `B${JSON.stringify({ index: 999, timestamp: 1, transactions: [], validator: addresses[0], previous_hash: '0'.repeat(64), current_hash: '0'.repeat(64), signature: '0'.repeat(128) })}`,
       'B[]',

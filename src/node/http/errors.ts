@@ -25,6 +25,7 @@ const NODE_STATUS: Readonly<Record<NodeErrorCode, number>> = {
   VERIFIER_MISMATCH: 409,
   NOT_FOUND: 404,
   METHOD_NOT_ALLOWED: 405,
+  BUSY: 503,
 };
 
 /** Fastify's own client errors (FST_ERR_…) by status, with the API's codes instead of Fastify's internal ones. */

@@ -13,11 +13,22 @@ import type { FastifyInstance } from 'fastify';
 import { API } from '../../api/routes.js';
 import type { BlockEvent, ReorgEvent } from '../../api/types.js';
 import type { BranchReplaced, CommittedBlock, NodeEmitter } from '../events.js';
+import { NodeError } from '../errors.js';
 import type { Membership } from '../formation/index.js';
+import { refuse } from './errors.js';
 import { routeOptions } from './route.js';
 
 /** How many past events a reconnecting client can be sent. */
 export const REPLAY_EVENTS = 1024;
+
+/** Most event streams open at once; one more is refused with 503 BUSY. */
+export const MAX_EVENT_STREAMS = 64;
+/**
+ * Most bytes an event stream may hold unsent (a subscriber that does not read): past this, its
+ * stream is ended rather than buffered without bound. A reader reconnects (retry: 1000) and
+ * catches up from GET /blocks.
+ */
+export const MAX_EVENT_BACKLOG_BYTES = 1024 * 1024;
 
 export function registerEventStream(app: FastifyInstance, events: NodeEmitter, members: Membership): void {
   // Open event streams are ended on close: a hijacked response would otherwise hold the server open.
@@ -25,6 +36,14 @@ export function registerEventStream(app: FastifyInstance, events: NodeEmitter, m
   app.addHook('preClose', async () => {
     for (const res of streams) res.end();
   });
+  /** Writes an event, or ends a stream whose reader lets more than MAX_EVENT_BACKLOG_BYTES wait. */
+  const send = (res: ServerResponse, text: string): void => {
+    if (res.writableLength > MAX_EVENT_BACKLOG_BYTES) {
+      res.destroy();
+      return;
+    }
+    res.write(text);
+  };
   const run = randomBytes(4).toString('hex');
   /** The last events as sent, oldest first; `seq` of the newest is `sent`. */
   const recent: string[] = [];
@@ -34,7 +53,7 @@ export function registerEventStream(app: FastifyInstance, events: NodeEmitter, m
     const text = `id: ${run}-${sent}\nevent: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
     recent.push(text);
     if (recent.length > REPLAY_EVENTS) recent.shift();
-    for (const res of streams) res.write(text);
+    for (const res of streams) send(res, text);
   };
   events.on('block', ({ block }: CommittedBlock) => {
     const event: BlockEvent = {
@@ -70,6 +89,9 @@ export function registerEventStream(app: FastifyInstance, events: NodeEmitter, m
   app.route({
     ...routeOptions(API.events),
     handler: (req, reply) => {
+      if (streams.size >= MAX_EVENT_STREAMS) {
+        return refuse(reply, new NodeError('BUSY', `this node serves ${MAX_EVENT_STREAMS} event streams at once; try again later`));
+      }
       reply.hijack();
       const res = reply.raw;
       res.writeHead(200, {
@@ -86,7 +108,7 @@ export function registerEventStream(app: FastifyInstance, events: NodeEmitter, m
         else res.write(`event: resync\ndata: ${JSON.stringify({ last_event_id: lastId.slice(0, 64), newest: `${run}-${sent}` })}\n\n`);
       }
       streams.add(res);
-      const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
+      const keepAlive = setInterval(() => send(res, ': keep-alive\n\n'), 15_000);
       req.raw.on('close', () => {
         streams.delete(res);
         clearInterval(keepAlive);

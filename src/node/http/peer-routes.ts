@@ -14,18 +14,25 @@ import { schemaCheck } from '../../api/validate.js';
 import { ProtocolError } from '../../core/errors.js';
 import type { Block, Transaction } from '../../core/types.js';
 import type { BlockchatNode } from '../index.js';
-import { acceptStream, STREAM_PROTOCOL, type FrameKind } from '../network/index.js';
+import { acceptStream, maxBlockFrameBytes, STREAM_PROTOCOL, type FrameKind } from '../network/index.js';
 import { errorBody, isRefusal, statusOf } from './errors.js';
 import { routeOptions } from './route.js';
 
-/** Most peer streams open at once (each peer opens two). */
-const MAX_PEER_STREAMS = 256;
+/**
+ * Most peer streams open at once: each peer opens two, and each stream holds at most a partial
+ * frame and 1 MiB of whole ones (network/peer-stream.ts), so this bounds what streams can hold.
+ */
+const MAX_PEER_STREAMS = 64;
 
 /** The frames' checks: the compiled validators of the REST peer routes' bodies. */
 const transactionsFrameError = schemaCheck(PeerTransactions);
 const blockFrameError = schemaCheck(PeerBlock);
 
-type PeerParts = Pick<BlockchatNode, 'formation' | 'transactions' | 'blocks' | 'sync' | 'events' | 'config'>;
+type PeerParts = Pick<BlockchatNode, 'formation' | 'transactions' | 'blocks' | 'sync' | 'events' | 'config' | 'chain'>;
+
+/** How long one serialisation of the pool page answers GET /peer/pool. */
+const POOL_PAGE_REUSE_MS = 1_000;
+
 
 /**
  * A peer stream's frame gets the checks of the REST peer route of the same data: the same
@@ -85,7 +92,18 @@ export function registerPeerRoutes(server: FastifyInstance, node: PeerParts): vo
     },
   });
 
-  app.route({ ...routeOptions(API.peerPool), handler: async () => sync.poolPage() });
+  // A peer repairing its pool reads up to 10,000 transactions: serialised at most once a second,
+  // not once per request.
+  let poolPage = { at: -Infinity, json: '[]' };
+  app.route({
+    ...routeOptions(API.peerPool),
+    handler: async (_req, reply) => {
+      const now = Date.now();
+      if (now - poolPage.at >= POOL_PAGE_REUSE_MS) poolPage = { at: now, json: JSON.stringify(sync.poolPage()) };
+      // already JSON text: Fastify sends a string as it is
+      return reply.type('application/json; charset=utf-8').send(poolPage.json as never);
+    },
+  });
 
   app.route({ ...routeOptions(API.peerBlocks), handler: async (req) => ({ result: await blocks.receive(req.body, false) }) });
 
@@ -110,6 +128,7 @@ export function registerPeerRoutes(server: FastifyInstance, node: PeerParts): vo
       head,
       (kind, json) => handleFrame(node, kind, json),
       (err) => node.config.log.warn(`a peer stream frame failed: ${err instanceof Error ? err.message : String(err)}`),
+      { blockFrameBytes: maxBlockFrameBytes(node.chain.params?.capacity) },
     );
   });
 }

@@ -130,7 +130,7 @@ export class ChainSync {
     this.lastRepair = this.now();
     try {
       const peer = peers[Math.floor(this.lastRepair / 7) % peers.length]!;
-      const txs = await this.peers.get<Transaction[]>(peer, ROUTES.peerPool, 20_000);
+      const txs = await this.peers.fetchPool(peer);
       const { accepted } = await this.intake.receive(txs);
       if (accepted > 0) this.log.info(`took ${accepted} pending transaction(s) from node ${peer}'s pool`);
     } catch (err) {
