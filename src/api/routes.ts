@@ -11,6 +11,8 @@ export const ROUTES = {
   peers: '/peers',
   transaction: '/transactions/:id',
   metrics: '/metrics',
+  healthz: '/healthz',
+  readyz: '/readyz',
   events: '/events',
   explorer: '/',
   // the node's own wallet

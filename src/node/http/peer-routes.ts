@@ -27,7 +27,7 @@ type PeerParts = Pick<BlockchatNode, 'formation' | 'transactions' | 'blocks' | '
  * schema, the same intake. Nothing is answered; a refused frame is counted like a refused request.
  */
 async function handleFrame(node: PeerParts, kind: FrameKind, json: string): Promise<void> {
-  node.events.emit('request', kind === 'tx' ? 'STREAM transactions' : 'STREAM block');
+  node.events.emit('streamFrame', kind === 'tx' ? 'transactions' : 'block');
   let body: unknown;
   try {
     body = JSON.parse(json);
@@ -91,7 +91,7 @@ export function registerPeerRoutes(app: FastifyInstance, node: PeerParts): void 
       socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
       return;
     }
-    node.events.emit('request', `GET ${ROUTES.peerStream}`);
+    node.events.emit('request', { route: ROUTES.peerStream, method: 'GET', status: 101 });
     peerStreams.add(socket);
     socket.on('close', () => peerStreams.delete(socket));
     acceptStream(

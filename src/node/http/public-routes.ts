@@ -46,5 +46,5 @@ export function registerPublicRoutes(app: FastifyInstance, views: Views): void {
     views.transactionStatus(req.params.id),
   );
 
-  app.get(ROUTES.metrics, async (_req, reply) => reply.type('text/plain; version=0.0.4').send(views.metricsText()));
+  app.get(ROUTES.metrics, async (_req, reply) => reply.type('text/plain; version=0.0.4').send(await views.metricsText()));
 }
