@@ -3,6 +3,9 @@
  * load, and the health routes (/healthz live, /readyz formed and caught up).
  */
 import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import parsePrometheusTextFormat, { type PromFamily } from 'parse-prometheus-text-format';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NodeClient } from '../../client/api.js';
@@ -35,11 +38,26 @@ function histogram(m: Map<string, PromFamily>, name: string): { count: number; s
 
 describe('/metrics in Prometheus text format', () => {
   let t: TestNetwork;
+  const logDir = mkdtempSync(join(tmpdir(), 'blockchat-logs-'));
   beforeAll(async () => {
-    t = await launch(N, 5);
+    // Each node's log in its own file, as `blockchat network --data-dir` keeps them.
+    t = await launch(N, 5, { logDir, quiet: false });
   }, 90_000);
   afterAll(async () => {
     await t?.stop();
+    rmSync(logDir, { recursive: true, force: true });
+  });
+
+  it("keeps each node's log in its own file, as JSON lines from that node", () => {
+    for (let i = 0; i < N; i++) {
+      const lines = readFileSync(join(logDir, `node-${i}.log`), 'utf8')
+        .trim()
+        .split('\n');
+      expect(lines.length).toBeGreaterThan(0);
+      const records = lines.map((l) => JSON.parse(l) as { node: number; port: number; msg: string });
+      expect(records.every((r) => r.port === t.ports[i])).toBe(true);
+      expect(records).toContainEqual(expect.objectContaining({ node: i, msg: expect.stringMatching(/ready/) as string }));
+    }
   });
 
   it('has the process metrics, the build, the gauges and the labelled request counts', async () => {
