@@ -67,6 +67,8 @@ export async function runNode(args: NodeArgs): Promise<void> {
   const format = args.logFormat ?? defaultLogFormat();
   if (!(LOG_FORMATS as readonly string[]).includes(format)) fail(`--log-format must be one of ${LOG_FORMATS.join(', ')}, not '${format}'`);
 
+  // assigned once, below; the logger made before it reads it lazily for its prefix
+  // eslint-disable-next-line prefer-const
   let node: BlockchatNode | undefined;
   const { log, pino } = createLogger({
     level: level as Level,
@@ -116,7 +118,7 @@ export async function runNode(args: NodeArgs): Promise<void> {
     stopping = true;
     log.info(`stopping (${signal})`);
     await app.close().catch(() => undefined);
-    await node!.close().catch(() => undefined);
+    await node.close().catch(() => undefined);
     if (ephemeral) rmSync(dataDir, { recursive: true, force: true });
     process.exit(0);
   };

@@ -79,7 +79,7 @@ export class Emitter<E> {
   private readonly listeners = new Map<keyof E, ReadonlyArray<Listener<never>>>();
 
   on<K extends keyof E>(name: K, listener: Listener<E[K]>): void {
-    this.listeners.set(name, [...(this.listeners.get(name) ?? []), listener as Listener<never>]);
+    this.listeners.set(name, [...(this.listeners.get(name) ?? []), listener]);
   }
 
   /** Removes a listener; safe while the event is being emitted (that emission still calls it). */

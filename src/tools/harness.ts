@@ -114,7 +114,7 @@ export function walletClients(host: string, basePort: number, n: number, dataDir
  */
 export async function waitReady(clients: readonly NodeClient[], n: number, timeoutMs = 60_000): Promise<StatusView[]> {
   const deadline = Date.now() + timeoutMs;
-  let lastReason = '';
+  let lastReason: string;
   // A node that does not answer at all fails fast; one that answers but is not ready is waited for.
   let unreachableSince: number | undefined;
   for (;;) {
@@ -133,7 +133,7 @@ export async function waitReady(clients: readonly NodeClient[], n: number, timeo
       lastReason = err instanceof Error ? err.message : String(err);
       if (err instanceof ApiError && err.status === 0) {
         unreachableSince ??= Date.now();
-        if (Date.now() - unreachableSince > 5_000) throw new Error(lastReason);
+        if (Date.now() - unreachableSince > 5_000) throw new Error(lastReason, { cause: err });
       }
     }
     if (Date.now() > deadline) throw new Error(`the network is not ready: ${lastReason}`);

@@ -249,7 +249,7 @@ export async function startNetwork(opts: NetworkOptions): Promise<RunningNetwork
       ),
     );
     await stop();
-    throw new Error(`${err instanceof Error ? err.message : String(err)}\n  ${states.join('\n  ')}`);
+    throw new Error(`${err instanceof Error ? err.message : String(err)}\n  ${states.join('\n  ')}`, { cause: err });
   }
   const readyMs = Date.now() - started;
   return {

@@ -141,7 +141,7 @@ export class ChainWatcher {
     this.lastEventAt = opts.urls.map(() => 0);
     this.streamLive = opts.urls.map(() => false);
     this.catchUpQueued = opts.urls.map(() => false);
-    this.chains = opts.urls.map(() => new Map());
+    this.chains = opts.urls.map(() => new Map<number, WatchedBlock>());
   }
 
   /** Connects to every node, and takes the current tips as the start of the run. */

@@ -87,7 +87,7 @@ export async function waitAgreement(clients: readonly NodeClient[], timeoutMs = 
       timeoutMs,
     );
   } catch (err) {
-    throw new Error(`${(err as Error).message}; last seen: ${JSON.stringify(last)}`);
+    throw new Error(`${(err as Error).message}; last seen: ${JSON.stringify(last)}`, { cause: err });
   }
   return hash;
 }

@@ -31,12 +31,12 @@ describe('TxPool', () => {
   it('orders a sender’s transactions by nonce, whatever their arrival order', () => {
     const p = pool();
     const [t0, t1, t2] = [send(A, B, 0), send(A, B, 1), send(A, B, 2)];
-    p.add(t2!, rich, 0);
-    p.add(t0!, rich, 0);
-    p.add(t1!, rich, 0);
+    p.add(t2, rich, 0);
+    p.add(t0, rich, 0);
+    p.add(t1, rich, 0);
     expect(p.size).toBe(3);
-    expect(ids(p.select(rich, 10))).toEqual(ids([t0!, t1!, t2!]));
-    expect(ids(p.pendingOf(rich, A.address))).toEqual(ids([t0!, t1!, t2!]));
+    expect(ids(p.select(rich, 10))).toEqual(ids([t0, t1, t2]));
+    expect(ids(p.pendingOf(rich, A.address))).toEqual(ids([t0, t1, t2]));
   });
 
   it('holds a nonce-ahead transaction until the gap fills', () => {

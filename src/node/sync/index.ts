@@ -73,7 +73,7 @@ export class ChainSync {
             ),
           ),
         );
-        const tip = this.chain.tip!.block;
+        const tip = this.chain.tip.block;
         const tree = this.chain.tree!;
         const ahead = heights
           .filter((h) => h.height > tip.index || (h.height === tip.index && h.hash !== tip.current_hash && !tree.get(h.hash)))
@@ -95,7 +95,7 @@ export class ChainSync {
       }
     } finally {
       this.syncing = false;
-      this.events.emit('caughtUp', this.chain.tip!.block.index);
+      this.events.emit('caughtUp', this.chain.tip.block.index);
     }
   }
 
