@@ -21,6 +21,8 @@ export const ROUTES = {
   peers: '/peers',
   transaction: '/transactions/:id',
   metrics: '/metrics',
+  healthz: '/healthz',
+  readyz: '/readyz',
   events: '/events',
   openapi: '/openapi.json',
   explorer: '/',

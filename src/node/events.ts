@@ -66,8 +66,10 @@ export interface NodeEvents {
   behind: number;
   /** A catch-up finished (every peer asked for its height, missing blocks fetched): the tip's index. */
   caughtUp: number;
-  /** A request or a peer stream frame arrived, by route. */
-  request: string;
+  /** A request was answered (or a peer stream opened, status 101): route pattern, method, status. */
+  request: { readonly route: string; readonly method: string; readonly status: number };
+  /** A peer stream frame arrived, by kind. */
+  streamFrame: 'transactions' | 'block';
 }
 
 type Listener<T> = (payload: T) => void;

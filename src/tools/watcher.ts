@@ -102,8 +102,8 @@ export class SseParser {
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 export interface WatcherOptions {
-  host: string;
-  ports: readonly number[];
+  /** The nodes' base URLs, e.g. http://127.0.0.1:5000. */
+  urls: readonly string[];
   /** How often a node without a live, recently heard stream is caught up by REST (ms). */
   pollMs?: number;
   /** How long open() waits for the streams to connect before relying on polling (ms). */
@@ -137,20 +137,20 @@ export class ChainWatcher {
   private ingested = 0;
 
   private constructor(private readonly opts: WatcherOptions) {
-    this.n = opts.ports.length;
-    this.clients = opts.ports.map((p) => NodeClient.forPort(p, opts.host));
-    this.next = opts.ports.map(() => 0);
-    this.queues = opts.ports.map(() => Promise.resolve());
-    this.lastEventAt = opts.ports.map(() => 0);
-    this.streamLive = opts.ports.map(() => false);
-    this.catchUpQueued = opts.ports.map(() => false);
-    this.chains = opts.ports.map(() => new Map<number, WatchedBlock>());
+    this.n = opts.urls.length;
+    this.clients = opts.urls.map((u) => new NodeClient(u));
+    this.next = opts.urls.map(() => 0);
+    this.queues = opts.urls.map(() => Promise.resolve());
+    this.lastEventAt = opts.urls.map(() => 0);
+    this.streamLive = opts.urls.map(() => false);
+    this.catchUpQueued = opts.urls.map(() => false);
+    this.chains = opts.urls.map(() => new Map<number, WatchedBlock>());
   }
 
   /** Connects to every node, and takes the current tips as the start of the run. */
   static async open(opts: WatcherOptions): Promise<ChainWatcher> {
     const w = new ChainWatcher(opts);
-    const connected = opts.ports.map((_, i) => w.streamLoop(i));
+    const connected = opts.urls.map((_, i) => w.streamLoop(i));
     await Promise.race([Promise.all(connected.map((c) => c.connected)), sleep(opts.connectTimeoutMs ?? 3_000)]);
     let tips: Block[];
     try {

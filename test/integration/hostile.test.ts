@@ -531,8 +531,8 @@ describe('the peer stream (GET /peer/stream, upgraded): the same checks as the R
 
   it('garbage, schema failures, unknown tags, forged and unfunded transactions and bad blocks are dropped; state unchanged, node up', async () => {
     const before = await state(1);
-    const txFrames = 'blockchat_http_requests_total{route="STREAM transactions"}';
-    const blockFrames = 'blockchat_http_requests_total{route="STREAM block"}';
+    const txFrames = 'blockchat_peer_stream_frames_total{kind="transactions"}';
+    const blockFrames = 'blockchat_peer_stream_frames_total{kind="block"}';
     const frames = await counter(1, txFrames, { absentIsZero: true });
     const blocks = await counter(1, blockFrames, { absentIsZero: true });
     const forged = await counter(1, 'blockchat_transactions_rejected_total{code="BAD_SIGNATURE"}', { absentIsZero: true });

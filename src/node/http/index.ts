@@ -7,7 +7,7 @@
  * (wallet-routes.ts), and the peers (peer-routes.ts, with the peer stream).
  */
 import swagger from '@fastify/swagger';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { BODY_LIMIT, ROUTES } from '../../api/routes.js';
 import { compileSchema } from '../../api/validate.js';
 import { VERSION } from '../../version.js';
@@ -17,13 +17,15 @@ import type { BlockchatNode } from '../index.js';
 import { answerOf, refuse } from './errors.js';
 import { registerEventStream } from './event-stream.js';
 import { MethodTable } from './methods.js';
+import { registerHealthRoutes } from './health-routes.js';
 import { registerPeerRoutes } from './peer-routes.js';
 import { registerPublicRoutes } from './public-routes.js';
 import { registerWalletRoutes } from './wallet-routes.js';
 
-export async function buildServer(node: BlockchatNode): Promise<FastifyInstance> {
-  const app = Fastify({
-    logger: false,
+/** `logger`: the node's own pino logger (its server errors go there); none in tests that leave it out. */
+export async function buildServer(node: BlockchatNode, logger?: FastifyBaseLogger): Promise<FastifyInstance> {
+  const app: FastifyInstance = Fastify({
+    ...(logger ? { loggerInstance: logger, logController: new LogController({ disableRequestLogging: true }) } : { logger: false }),
     bodyLimit: BODY_LIMIT,
     // Plain JSON.parse: no handler merges request objects, and every schema refuses unknown keys
     // (a "__proto__" key included), so the slower poisoning scan buys nothing here.
@@ -40,8 +42,9 @@ export async function buildServer(node: BlockchatNode): Promise<FastifyInstance>
     if (internal) reply.log.error(err);
     return reply.code(body.statusCode).send(body);
   });
-  app.addHook('onRequest', async (req) => {
-    node.events.emit('request', `${req.method} ${req.routeOptions.url ?? 'unknown'}`);
+  app.addHook('onResponse', async (req, reply) => {
+    // The route's pattern (not the URL, whose ids would make a series each); 'unknown' for a 404.
+    node.events.emit('request', { route: req.routeOptions.url ?? 'unknown', method: req.method, status: reply.statusCode });
   });
   const methods = new MethodTable();
   app.addHook('onRoute', (route) => methods.add(route.method, route.url));
@@ -69,6 +72,11 @@ export async function buildServer(node: BlockchatNode): Promise<FastifyInstance>
   });
 
   registerPublicRoutes(app, node.views);
+  registerHealthRoutes(app, {
+    ready: () => node.views.status().ready,
+    caughtUp: () => node.sync.caughtUp,
+    height: () => node.chain.tip?.block.index ?? 0,
+  });
   registerEventStream(app, node.events, node.members);
   registerWalletRoutes(app, node.views, node.wallet, node.token);
   registerPeerRoutes(app, node);

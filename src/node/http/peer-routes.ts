@@ -39,7 +39,7 @@ const POOL_PAGE_REUSE_MS = 1_000;
  * schema, the same intake. Nothing is answered; a refused frame is counted like a refused request.
  */
 async function handleFrame(node: PeerParts, kind: FrameKind, json: string): Promise<void> {
-  node.events.emit('request', kind === 'tx' ? 'STREAM transactions' : 'STREAM block');
+  node.events.emit('streamFrame', kind === 'tx' ? 'transactions' : 'block');
   let body: unknown;
   try {
     body = JSON.parse(json);
@@ -120,7 +120,7 @@ export function registerPeerRoutes(server: FastifyInstance, node: PeerParts): vo
       socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
       return;
     }
-    node.events.emit('request', `GET ${ROUTES.peerStream}`);
+    node.events.emit('request', { route: ROUTES.peerStream, method: 'GET', status: 101 });
     peerStreams.add(socket);
     socket.on('close', () => peerStreams.delete(socket));
     acceptStream(

@@ -71,6 +71,6 @@ export function registerPublicRoutes(server: FastifyInstance, views: Views): voi
 
   app.route({
     ...routeOptions(API.metrics),
-    handler: async (_req, reply) => reply.type('text/plain; version=0.0.4').send(views.metricsText()),
+    handler: async (_req, reply) => reply.type('text/plain; version=0.0.4').send(await views.metricsText()),
   });
 }

@@ -123,7 +123,13 @@ export class Views {
   }
 
   /** GET /metrics: the counters and the gauges read now. */
-  metricsText(): string {
-    return this.metrics.render({ pool: this.pool.size, ready: this.readiness.ready, peers: this.peers.ids().length });
+  metricsText(): Promise<string> {
+    const peers = this.peers.ids();
+    return this.metrics.render({
+      pool: this.pool.size,
+      ready: this.readiness.ready,
+      peers: peers.length,
+      peersReachable: peers.filter((id) => !this.peers.unreachable(id)).length,
+    });
   }
 }
