@@ -5,10 +5,13 @@
 import { Agent, request } from 'undici';
 import { ROUTES } from '../src/api/routes.js';
 import type {
+  AcceptedView,
   AccountView,
+  AddressTxView,
   Block,
   ErrorBody,
   InboxEntry,
+  NonceView,
   PeerView,
   StatusView,
   SubmitBatchItem,
@@ -107,6 +110,19 @@ export class NodeClient {
   /** Up to 1,000 requests in one call; each item is answered with its transaction or its refusal. */
   submitBatch(reqs: readonly SubmitRequest[]): Promise<SubmitBatchItem[]> {
     return this.call('POST', ROUTES.walletTransactionsBatch, reqs);
+  }
+  /** A transaction signed by its sender (a wallet that is no node's): pending once accepted. */
+  submitSigned(tx: Transaction): Promise<AcceptedView> {
+    return this.call('POST', ROUTES.submitTransaction, tx);
+  }
+  /** The committed and the next nonce of any address. */
+  nonce(address: string): Promise<NonceView> {
+    return this.call('GET', ROUTES.accountNonce.replace(':address', address));
+  }
+  /** Committed transactions of any address, newest first; `query` as GET /accounts/:address/transactions takes it. */
+  addressTransactions(address: string, query: Record<string, string | number> = {}): Promise<AddressTxView[]> {
+    const q = new URLSearchParams(Object.entries(query).map(([k, v]) => [k, String(v)])).toString();
+    return this.call('GET', ROUTES.accountTransactions.replace(':address', address) + (q ? `?${q}` : ''));
   }
   metrics(): Promise<string> {
     return request(this.baseUrl + ROUTES.metrics, { dispatcher: sharedAgent }).then((r) => r.body.text());

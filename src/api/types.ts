@@ -111,3 +111,31 @@ export interface BlockEvent {
   /** Ids of the block's transactions, in order (the tester matches its submissions by them). */
   tx_ids: string[];
 }
+
+/** One committed transaction of an address (GET /accounts/:address/transactions), where it is. */
+export interface AddressTxView extends Transaction {
+  /** Index of the block that holds it. */
+  block: number;
+  /** That block's timestamp (ms). */
+  timestamp: number;
+  /** Node ids of the two parties, null for an address that is no node's. */
+  sender_id: number | null;
+  receiver_id: number | null;
+}
+
+/** GET /accounts/:address/nonce: what a wallet that signs for itself needs before it signs. */
+export interface NonceView {
+  address: string;
+  /** The committed nonce: the next one a block can take. */
+  nonce: number;
+  /** The nonce a new transaction takes: after the address's pending transactions in this node's pool. */
+  next_nonce: number;
+  /** Pending transactions of the address in this node's pool, from its committed nonce on. */
+  pending: number;
+}
+
+/** POST /transactions answer (202): the transaction is pending. */
+export interface AcceptedView {
+  id: string;
+  status: 'pending';
+}

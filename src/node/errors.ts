@@ -13,7 +13,8 @@ export type NodeErrorCode =
   | 'CONFLICT'
   | 'FUTURE_BLOCK'
   | 'VERIFIER_MISMATCH'
-  | 'NOT_FOUND';
+  | 'NOT_FOUND'
+  | 'RATE_LIMITED';
 
 export class NodeError extends Error {
   override readonly name = 'NodeError';

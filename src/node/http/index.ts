@@ -10,6 +10,7 @@ import { BODY_LIMIT } from '../../api/routes.js';
 import { NodeError } from '../errors.js';
 import { registerExplorer } from '../explorer.js';
 import type { BlockchatNode } from '../index.js';
+import { registerAccountRoutes } from './account-routes.js';
 import { answerOf, refuse } from './errors.js';
 import { registerEventStream } from './event-stream.js';
 import { registerPeerRoutes } from './peer-routes.js';
@@ -40,6 +41,7 @@ export async function buildServer(node: BlockchatNode): Promise<FastifyInstance>
   app.setNotFoundHandler((req, reply) => refuse(reply, new NodeError('NOT_FOUND', `no route ${req.method} ${req.url.split('?')[0]}`)));
 
   registerPublicRoutes(app, node.views);
+  registerAccountRoutes(app, node);
   registerEventStream(app, node.events, node.members);
   registerWalletRoutes(app, node.views, node.wallet, node.token);
   registerPeerRoutes(app, node);

@@ -1,0 +1,23 @@
+/** Schemas of the routes of any address (GET /accounts/:address/…) and of POST /transactions. */
+import { addressSchema } from './schemas.js';
+
+export const addressParamsSchema = {
+  type: 'object',
+  required: ['address'],
+  properties: { address: addressSchema },
+} as const;
+
+/** Most transactions one GET /accounts/:address/transactions answers. */
+export const MAX_ADDRESS_TXS = 500;
+
+export const addressTxQuerySchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    limit: { type: 'string', pattern: '^[0-9]{1,4}$' },
+    before: { type: 'string', pattern: '^[0-9]{1,15}$' },
+    type: { enum: ['coins', 'message', 'stake'] },
+    direction: { enum: ['in', 'out'] },
+    with: addressSchema,
+  },
+} as const;
