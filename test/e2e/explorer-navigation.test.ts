@@ -6,11 +6,14 @@
  *
  * Skipped only when /usr/bin/chromium is missing (CI installs it).
  */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKeyFile, readKeyFile } from '../../client/wallet.js';
 import type { StatusView } from '../../src/api/types.js';
 import { signTransaction } from '../../src/core/transaction.js';
+import { repoRoot } from '../../src/tools/network.js';
 import { launch, raw, waitCommitted, waitFor, type TestNetwork } from '../integration/harness.js';
 import { HAVE_CHROMIUM, UI_TIMEOUT_MS, launchChromium, shownBcc, watchedPage, type WatchedPage } from './explorer-page.js';
 
@@ -24,7 +27,10 @@ describe.skipIf(!HAVE_CHROMIUM)('explorer navigation (browser, real network)', (
   const at = (id: number) => statuses.findIndex((s) => s.id === id);
   const url = (hash = '') => `http://127.0.0.1:${t.ports[at(0)]}/${hash}`;
 
+  const resultsDir = join(repoRoot(), 'test-results');
+
   beforeAll(async () => {
+    mkdirSync(resultsDir, { recursive: true });
     t = await launch(3, 2);
     statuses = await Promise.all(t.clients.map((c) => c.status()));
     browser = await launchChromium();
@@ -55,6 +61,7 @@ describe.skipIf(!HAVE_CHROMIUM)('explorer navigation (browser, real network)', (
     await hashIs(`#/tx/${sent.id}`);
     await waitFor('the transaction page', async () => (await page.locator('#tx-id').textContent()) === sent.id, UI_TIMEOUT_MS, 50);
     expect(await page.locator('[data-status]').getAttribute('data-status')).toBe('committed');
+    await page.screenshot({ path: join(resultsDir, 'explorer-transaction.png'), fullPage: true });
     // The heading has the focus: a screen reader announces the new page.
     expect(await page.evaluate(() => document.activeElement?.id)).toBe('page-heading');
 
@@ -119,6 +126,7 @@ describe.skipIf(!HAVE_CHROMIUM)('explorer navigation (browser, real network)', (
     expect(await texts.allTextContents()).toEqual(['ping from zero', 'pong from one']);
     expect(await page.locator('.conversation li.from-a').getAttribute('data-id')).toBe(one.id);
     expect(await page.locator('.conversation li.from-b').getAttribute('data-id')).toBe(two.id);
+    await page.screenshot({ path: join(resultsDir, 'explorer-conversation.png'), fullPage: true });
   }, 60_000);
 
   it('shows a pending transaction in the pool, and an account that is no node', async () => {
@@ -159,6 +167,7 @@ describe.skipIf(!HAVE_CHROMIUM)('explorer navigation (browser, real network)', (
       50,
     );
     expect(await page.locator('.facts dd', { hasText: 'A wallet that is no node' }).count()).toBe(1);
+    await page.screenshot({ path: join(resultsDir, 'explorer-account.png'), fullPage: true });
     // data.js asks once for GET /blocks/0, a route nodes may not have yet: its 404 is expected.
     expect(watched.unexpectedErrors([/status of 404/])).toEqual([]);
   }, 60_000);
