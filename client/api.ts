@@ -113,7 +113,7 @@ export class NodeClient {
   }
   /** A transaction signed by its sender (a wallet that is no node's): pending once accepted. */
   submitSigned(tx: Transaction): Promise<AcceptedView> {
-    return this.call('POST', ROUTES.submitTransaction, tx);
+    return this.call('POST', ROUTES.transactions, tx);
   }
   /** The committed and the next nonce of any address. */
   nonce(address: string): Promise<NonceView> {

@@ -21,3 +21,17 @@ export const addressTxQuerySchema = {
     with: addressSchema,
   },
 } as const;
+
+/** GET /transactions?prefix=HEX: 4 to 64 lower-case hex characters. */
+export const txPrefixQuerySchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['prefix'],
+  properties: {
+    prefix: { type: 'string', pattern: '^[0-9a-f]{4,64}$' },
+    limit: { type: 'string', pattern: '^[0-9]{1,3}$' },
+  },
+} as const;
+
+/** Most transactions one GET /transactions?prefix= answers. */
+export const MAX_PREFIX_MATCHES = 100;

@@ -10,10 +10,10 @@ export const ROUTES = {
   accounts: '/accounts',
   peers: '/peers',
   transaction: '/transactions/:id',
+  /** GET: transactions by id prefix; POST: a transaction signed by its sender. */
+  transactions: '/transactions',
   accountTransactions: '/accounts/:address/transactions',
   accountNonce: '/accounts/:address/nonce',
-  // anyone's wallet: a transaction signed by its sender
-  submitTransaction: '/transactions',
   metrics: '/metrics',
   events: '/events',
   explorer: '/',

@@ -100,7 +100,7 @@ describe('blockchat wallet (a key that is no node’s)', () => {
     expect(inbox.json.messages).toEqual([expect.objectContaining({ id: reply.id, sender_id: 1, message: 'got it' })]);
   }, 120_000);
 
-  it('POST /transactions refuses what a peer would refuse, with the same codes', async () => {
+  it('POST /transactions refuses what a peer would refuse, with the same codes; GET /transactions finds an id by prefix', async () => {
     const port = t.ports[byId(2)]!;
     const [committed] = (await t.clients[byId(0)]!.blocks(1, 1))[0]!.transactions;
     expect(committed).toBeDefined();
@@ -111,5 +111,9 @@ describe('blockchat wallet (a key that is no node’s)', () => {
     expect(refused.status).toBe(422);
     expect(refused.body.code).toBe('BAD_ID');
     expect((await raw(port, 'POST', '/transactions', { ...committed, extra: 1 })).status).toBe(400);
+    // Found by the first characters of its id, with its block.
+    const found = await raw(port, 'GET', `/transactions?prefix=${committed!.id.slice(0, 9)}`);
+    expect(found.body).toEqual([{ id: committed!.id, status: 'committed', block: 1 }]);
+    expect((await raw(port, 'GET', '/transactions?prefix=abc')).status).toBe(400);
   }, 30_000);
 });

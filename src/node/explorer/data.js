@@ -152,11 +152,21 @@
       const state = await maybe(`/transactions/${q}`);
       if (state && state.status !== 'unknown') return [{ kind: 'tx', key: q, label: `Transaction ${q}` }];
     }
-    for (const tx of await pool()) if (tx.id.startsWith(q)) add('tx', tx.id, `Pending transaction ${tx.id}`);
     for (const a of await accounts()) if (a.address.startsWith(q)) add('account', a.address, a.id === null ? a.address : `Node ${a.id} · ${a.address}`);
+    // The node finds transactions by prefix in its index (GET /transactions?prefix=); a node
+    // without that route is searched page by page, newest first.
+    const byPrefix = q.length >= 4 ? await maybe(`/transactions?prefix=${q}&limit=${max}`) : undefined;
+    if (Array.isArray(byPrefix)) {
+      for (const t of byPrefix) add('tx', t.id, t.status === 'pending' ? `Pending transaction ${t.id}` : `Transaction ${t.id} · block #${t.block}`);
+    } else {
+      for (const tx of await pool()) if (tx.id.startsWith(q)) add('tx', tx.id, `Pending transaction ${tx.id}`);
+    }
+    // Transactions found by the node's index: no need to read the chain for block hashes too.
+    if (Array.isArray(byPrefix) && byPrefix.length > 0) return out;
+    // Block hashes (and, without the prefix route, transactions) from the chain, newest first.
     await scanBack((b) => {
       if (b.current_hash.startsWith(q)) add('block', String(b.index), `Block #${b.index} · ${b.current_hash}`);
-      for (const tx of b.transactions) if (tx.id.startsWith(q)) add('tx', tx.id, `Transaction ${tx.id} · block #${b.index}`);
+      if (!Array.isArray(byPrefix)) for (const tx of b.transactions) if (tx.id.startsWith(q)) add('tx', tx.id, `Transaction ${tx.id} · block #${b.index}`);
       return out.length >= max;
     });
     return out;

@@ -1,11 +1,18 @@
 /**
  * Routes of any address, node or not: its committed transactions (the explorer's account pages
  * and conversations, any wallet's inbox) and the next nonce a wallet that signs for itself takes;
- * and POST /transactions, where such a wallet sends what it signed. A transaction sent there goes
- * through the peers' intake (ingest/), so it meets exactly their checks and admission rules.
+ * transactions by id prefix (GET /transactions?prefix=, for search boxes); and POST /transactions,
+ * where such a wallet sends what it signed. A transaction sent there goes through the peers'
+ * intake (ingest/), so it meets exactly their checks and admission rules.
  */
 import type { FastifyInstance } from 'fastify';
-import { MAX_ADDRESS_TXS, addressParamsSchema, addressTxQuerySchema } from '../../api/account-schemas.js';
+import {
+  MAX_ADDRESS_TXS,
+  MAX_PREFIX_MATCHES,
+  addressParamsSchema,
+  addressTxQuerySchema,
+  txPrefixQuerySchema,
+} from '../../api/account-schemas.js';
 import { ROUTES } from '../../api/routes.js';
 import { transactionSchema } from '../../api/schemas.js';
 import type { AcceptedView, Transaction, TxType } from '../../api/types.js';
@@ -69,9 +76,21 @@ export function registerAccountRoutes(app: FastifyInstance, parts: AccountRouteP
     reply.send(addressViews.nonce(req.params.address)),
   );
 
+  app.get<{ Querystring: { prefix: string; limit?: string } }>(
+    ROUTES.transactions,
+    { schema: { querystring: txPrefixQuerySchema } },
+    async (req, reply) => {
+      const limit = readIndex(req.query.limit, 20);
+      if (limit < 1 || limit > MAX_PREFIX_MATCHES) {
+        return refuse(reply, new NodeError('BAD_REQUEST', `limit must be 1 to ${MAX_PREFIX_MATCHES}, not ${limit}`));
+      }
+      return addressViews.byPrefix(req.query.prefix, limit);
+    },
+  );
+
   const byClient = new TokenBuckets(limits.perClient);
   const bySender = new TokenBuckets(limits.perSender);
-  app.post<{ Body: Transaction }>(ROUTES.submitTransaction, { schema: { body: transactionSchema } }, async (req, reply) => {
+  app.post<{ Body: Transaction }>(ROUTES.transactions, { schema: { body: transactionSchema } }, async (req, reply) => {
     const tx = req.body;
     // The client pays for every request (each costs a signature check); the sender only for what
     // is accepted, so that nobody can spend someone else's allowance with transactions it cannot sign.

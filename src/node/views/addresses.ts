@@ -1,12 +1,12 @@
 /**
  * Any address's side of the chain (GET /accounts/:address/transactions and /nonce): its committed
  * transactions newest first, read from the blocks the address index names, and the nonce a wallet
- * that signs for itself takes next.
+ * that signs for itself takes next; and transactions by id prefix (GET /transactions?prefix=).
  */
 import type { TxPool } from '../../core/pool.js';
 import { accountOf } from '../../core/state.js';
 import type { Block, Transaction, TxType } from '../../core/types.js';
-import type { AddressTxView, NonceView } from '../../api/types.js';
+import type { AddressTxView, NonceView, TxStatusView } from '../../api/types.js';
 import type { ChainFollower } from '../chain/index.js';
 import type { ChainStore } from '../db/index.js';
 
@@ -65,6 +65,30 @@ export class AddressViews {
           sender_id: this.idOf(tx.sender),
           receiver_id: this.idOf(tx.receiver),
         });
+      }
+    }
+    return out;
+  }
+
+  /** Transactions whose ids start with `prefix`: pending ones first, then committed, newest block first. */
+  async byPrefix(prefix: string, limit: number): Promise<TxStatusView[]> {
+    const out: TxStatusView[] = [];
+    for (const tx of this.pool.all()) {
+      if (out.length >= limit) return out;
+      if (tx.id.startsWith(prefix)) out.push({ id: tx.id, status: 'pending' });
+    }
+    const tip = this.chain.tip?.block.index ?? -1;
+    const seen = new Set<string>();
+    // An index entry may be a replaced block's: the block itself confirms.
+    const candidates = this.chain.history.blocksMayHoldPrefix(prefix, 4 * limit).sort((a, b) => b - a);
+    for (const index of candidates) {
+      if (index > tip) continue;
+      const block = await this.blockAt(index);
+      for (const tx of block?.transactions ?? []) {
+        if (out.length >= limit) return out;
+        if (!tx.id.startsWith(prefix) || seen.has(tx.id)) continue;
+        seen.add(tx.id);
+        out.push({ id: tx.id, status: 'committed', block: index });
       }
     }
     return out;
