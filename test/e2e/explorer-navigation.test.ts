@@ -44,8 +44,14 @@ describe.skipIf(!HAVE_CHROMIUM)('explorer navigation (browser, real network)', (
     await t?.stop();
   }, 60_000);
 
+  /** Waits for the page's route; on a timeout, says where the page is and what it shows. */
   const hashIs = (want: string) =>
-    waitFor(`the page at ${want}`, () => Promise.resolve(new URL(page.url()).hash === want), UI_TIMEOUT_MS, 50);
+    waitFor(`the page at ${want}`, () => Promise.resolve(new URL(page.url()).hash === want), UI_TIMEOUT_MS, 50).catch(
+      async (err: unknown) => {
+        const shows = (await page.locator('#page').innerText()).replace(/\s+/g, ' ').slice(0, 300);
+        throw new Error(`${err instanceof Error ? err.message : String(err)} (at ${new URL(page.url()).hash}: ${shows})`);
+      },
+    );
   const heading = () => page.locator('#page-heading').textContent();
 
   it('searching a transaction id prefix lands on its page; its links lead to its block and to the sender', async () => {
@@ -123,7 +129,8 @@ describe.skipIf(!HAVE_CHROMIUM)('explorer navigation (browser, real network)', (
     await hashIs(`#/conversation/${a}/${b}`);
     const texts = page.locator('.conversation li.message .message-text');
     await waitFor('both messages', async () => (await texts.count()) === 2, UI_TIMEOUT_MS, 50);
-    expect(await texts.allTextContents()).toEqual(['ping from zero', 'pong from one']);
+    // Oldest first; both may share a block, in either order.
+    expect((await texts.allTextContents()).sort()).toEqual(['ping from zero', 'pong from one']);
     expect(await page.locator('.conversation li.from-a').getAttribute('data-id')).toBe(one.id);
     expect(await page.locator('.conversation li.from-b').getAttribute('data-id')).toBe(two.id);
     await page.screenshot({ path: join(resultsDir, 'explorer-conversation.png'), fullPage: true });
