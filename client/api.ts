@@ -8,10 +8,13 @@ import type { Static, TSchema } from 'typebox';
 import { Agent, request, type Dispatcher } from 'undici';
 import { API, ROUTES, type RouteSpec } from '../src/api/routes.js';
 import type {
+  AcceptedView,
   AccountView,
+  AddressTxView,
   Block,
   ErrorBody,
   InboxEntry,
+  NonceView,
   PeerView,
   StatusView,
   SubmitBatchItem,
@@ -151,6 +154,18 @@ export class NodeClient {
   /** Up to 1,000 requests in one call; each item is answered with its transaction or its refusal. */
   submitBatch(reqs: readonly SubmitRequest[]): Promise<SubmitBatchItem[]> {
     return this.call(API.walletTransactionsBatch, { body: reqs });
+  }
+  /** A transaction signed by its sender (a wallet that is no node's): pending once accepted. */
+  submitSigned(tx: Transaction): Promise<AcceptedView> {
+    return this.call(API.submitTransaction, { body: tx });
+  }
+  /** The committed and the next nonce of any address. */
+  nonce(address: string): Promise<NonceView> {
+    return this.call(API.accountNonce, { params: { idOrAddress: address } });
+  }
+  /** Committed transactions of any address, newest first; `query` as GET /accounts/:address/transactions takes it. */
+  addressTransactions(address: string, query: Record<string, string | number> = {}): Promise<AddressTxView[]> {
+    return this.call(API.accountTransactions, { params: { idOrAddress: address }, query });
   }
   metrics(): Promise<string> {
     return this.send('GET', ROUTES.metrics);

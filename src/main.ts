@@ -61,7 +61,7 @@ function configPath(argv: readonly string[]): string | undefined {
   return undefined;
 }
 
-const commandNames = ['node', 'network', 'cli', 'tester', 'load', 'demo', 'version'];
+const commandNames = ['node', 'network', 'cli', 'wallet', 'tester', 'load', 'demo', 'version'];
 
 async function main(): Promise<void> {
   const argv = hideBin(process.argv);
@@ -193,6 +193,30 @@ async function main(): Promise<void> {
           json: args.json,
           command: words,
         });
+      },
+    )
+    .command(
+      'wallet <action> [args..]',
+      "a wallet that is no node's: the key stays in --key-file, transactions are signed here",
+      (y) =>
+        y
+          .positional('action', { choices: ['new', 'address', 'balance', 'send', 'message', 'stake', 'inbox'] as const })
+          .positional('args', { type: 'string', array: true, describe: 'recipient and amount, or recipient and message' })
+          .option('key-file', {
+            type: 'string',
+            requiresArg: true,
+            demandOption: true,
+            describe: 'the secret key (wallet new makes it, mode 0600)',
+          })
+          .option('url', { type: 'string', requiresArg: true, describe: 'a node of the network, e.g. http://127.0.0.1:5000' })
+          .option('json', { type: 'boolean', default: false, describe: 'print one JSON object' })
+          .example('blockchat wallet new --key-file me.key', 'make a key and print its address')
+          .example('blockchat wallet send 3 2.5 --key-file me.key --url http://127.0.0.1:5001', 'send 2.50 BCC to node 3')
+          .example('blockchat wallet inbox --key-file me.key --url http://127.0.0.1:5001', 'messages to this wallet'),
+      async (args) => {
+        const { runWallet } = await import('../client/wallet.js');
+        const words = [...(args.args ?? []), ...((args['--'] as unknown[] | undefined) ?? [])].map(String);
+        process.exitCode = await runWallet({ command: args.action!, args: words, keyFile: args.keyFile, url: args.url, json: args.json });
       },
     )
     .command(

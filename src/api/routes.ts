@@ -7,7 +7,15 @@
 import { Type, type TSchema } from 'typebox';
 import * as S from './schemas.js';
 
-export { BODY_LIMIT, MAX_BLOCKS_PER_PAGE, MAX_INBOX_PAGE, MAX_POOL_PAGE, MAX_TX_BATCH } from './limits.js';
+export {
+  BODY_LIMIT,
+  MAX_ADDRESS_TXS,
+  MAX_BLOCKS_PER_PAGE,
+  MAX_INBOX_PAGE,
+  MAX_POOL_PAGE,
+  MAX_PREFIX_MATCHES,
+  MAX_TX_BATCH,
+} from './limits.js';
 
 /** The paths, by name. */
 export const ROUTES = {
@@ -20,6 +28,10 @@ export const ROUTES = {
   account: '/accounts/:idOrAddress',
   peers: '/peers',
   transaction: '/transactions/:id',
+  /** GET: transactions by id prefix; POST: a transaction signed by its sender. */
+  transactions: '/transactions',
+  accountTransactions: '/accounts/:idOrAddress/transactions',
+  accountNonce: '/accounts/:idOrAddress/nonce',
   metrics: '/metrics',
   healthz: '/healthz',
   readyz: '/readyz',
@@ -131,6 +143,34 @@ export const API = {
     tags: ['public'],
     produces: ['text/event-stream'],
     schema: { response: { 200: S.Text('an event stream') } },
+  },
+  accountTransactions: {
+    method: 'GET',
+    url: ROUTES.accountTransactions,
+    summary: "An address's committed transactions, newest first (any address, node or not)",
+    tags: ['public'],
+    schema: { params: S.AddressParams, querystring: S.AddressTxQuery, response: json(Type.Array(S.AddressTxView)) },
+  },
+  accountNonce: {
+    method: 'GET',
+    url: ROUTES.accountNonce,
+    summary: 'The nonce the next transaction of an address takes',
+    tags: ['public'],
+    schema: { params: S.AddressParams, response: json(S.NonceView) },
+  },
+  transactionsByPrefix: {
+    method: 'GET',
+    url: ROUTES.transactions,
+    summary: 'Transactions whose id starts with `prefix`',
+    tags: ['public'],
+    schema: { querystring: S.TxPrefixQuery, response: json(Type.Array(S.TxStatusView)) },
+  },
+  submitTransaction: {
+    method: 'POST',
+    url: ROUTES.transactions,
+    summary: "A transaction signed by its sender's own key (a wallet that is no node's): the peers' checks, rate-limited",
+    tags: ['public'],
+    schema: { body: S.Transaction, response: { 202: S.AcceptedView, ...errors } },
   },
   wallet: {
     method: 'GET',

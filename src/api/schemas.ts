@@ -13,7 +13,7 @@
  */
 import { Type, type TSchema } from 'typebox';
 import { MAX_MESSAGE_CHARS } from '../core/params.js';
-import { MAX_BLOCKS_PER_PAGE, MAX_INBOX_PAGE, MAX_TX_BATCH } from './limits.js';
+import { MAX_ADDRESS_TXS, MAX_BLOCKS_PER_PAGE, MAX_INBOX_PAGE, MAX_PREFIX_MATCHES, MAX_TX_BATCH } from './limits.js';
 
 /** Exactly `bytes` bytes as lower-case hex: the one rule for every hex field (docs/protocol.md). */
 const hexPattern = (bytes: number) => `[0-9a-f]{${bytes * 2}}`;
@@ -109,6 +109,45 @@ export const BlockParams = Type.Object({
 export const AccountParams = Type.Object({
   idOrAddress: Type.String({ pattern: `^(?:[0-9]{1,9}|${hexPattern(33)})$`, description: 'a node id (digits) or an address' }),
 });
+
+// ---- any address's routes, and transactions signed by wallets that are no node's ----
+
+/** An address in a path; the param is named as GET /accounts/:idOrAddress's, whose path it extends. */
+export const AddressParams = Type.Object({ idOrAddress: Address });
+export const AddressTxQuery = Type.Object(
+  {
+    limit: Type.Optional(digits(`at most this many transactions, 1 to ${MAX_ADDRESS_TXS}`)),
+    before: Type.Optional(digits('only transactions in blocks below this index')),
+    type: Type.Optional(TxType),
+    direction: Type.Optional(Type.Enum(['in', 'out'], { description: 'received (in) or sent (out)' })),
+    with: Type.Optional(Address),
+  },
+  { additionalProperties: false },
+);
+export const TxPrefixQuery = Type.Object(
+  {
+    prefix: Type.String({ pattern: '^[0-9a-f]{4,64}$', description: 'the start of a transaction id: 4 to 64 lower-case hex characters' }),
+    limit: Type.Optional(digits(`at most this many transactions, 1 to ${MAX_PREFIX_MATCHES}`)),
+  },
+  { additionalProperties: false },
+);
+/** One committed transaction of an address, where it is. */
+export const AddressTxView = Type.Object({
+  ...transactionFields,
+  block: Type.Integer({ description: 'index of the block that holds it' }),
+  timestamp: Type.Integer({ description: "that block's timestamp (ms)" }),
+  sender_id: Type.Union([Type.Integer(), Type.Null()], { description: 'node id of the sender, null for an address that is no node' }),
+  receiver_id: Type.Union([Type.Integer(), Type.Null()], { description: 'node id of the receiver, null for an address that is no node' }),
+});
+/** What a wallet that signs for itself needs before it signs. */
+export const NonceView = Type.Object({
+  address: Type.String(),
+  nonce: Type.Integer({ description: 'the committed nonce: the next one a block can take' }),
+  next_nonce: Type.Integer({ description: "the nonce a new transaction takes: after the address's pending ones in this node's pool" }),
+  pending: Type.Integer({ description: "pending transactions of the address in this node's pool" }),
+});
+/** POST /transactions answer (202): the transaction is pending. */
+export const AcceptedView = Type.Object({ id: Hash, status: Type.Literal('pending') });
 
 export const PeerTransactions = Type.Array(Transaction, { maxItems: MAX_TX_BATCH });
 export const PeerBlock = Block;

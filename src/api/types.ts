@@ -30,5 +30,8 @@ export type TxStatus = TxStatusView['status'];
 export type ErrorBody = Static<typeof S.ErrorBody>;
 /** `event: reorg`: the best branch switched to a rival (fork choice, after a validator failover). */
 export type ReorgEvent = Static<typeof S.ReorgEvent>;
+export type AddressTxView = Static<typeof S.AddressTxView>;
+export type NonceView = Static<typeof S.NonceView>;
+export type AcceptedView = Static<typeof S.AcceptedView>;
 /** Server-sent event on GET /events after every committed block. */
 export type BlockEvent = Static<typeof S.BlockEvent>;

@@ -16,7 +16,9 @@ export type NodeErrorCode =
   | 'NOT_FOUND'
   | 'METHOD_NOT_ALLOWED'
   /** A bounded resource (the event streams) is full: try again later. */
-  | 'BUSY';
+  | 'BUSY'
+
+  | 'RATE_LIMITED';
 
 export class NodeError extends Error {
   override readonly name = 'NodeError';

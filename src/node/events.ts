@@ -52,6 +52,8 @@ export interface NodeEvents {
   ready: ChainTip;
   /** A transaction of this node's wallet entered the pool. */
   ownTransaction: Transaction;
+  /** A transaction signed elsewhere, sent by a client to POST /transactions, entered the pool: the peers get it. */
+  clientTransaction: Transaction;
   /** Transactions from a peer were checked: one event per slice of a batch, not per transaction. */
   peerTransactions: { readonly received: number; readonly verified: number };
   /** A transaction from a peer was refused, with the reason's code. */

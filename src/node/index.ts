@@ -32,6 +32,7 @@ import { Metrics, subscribeMetrics } from './metrics/index.js';
 import { Minter } from './minter/index.js';
 import { Peers, subscribePeers } from './network/index.js';
 import { ChainSync } from './sync/index.js';
+import { AddressViews } from './views/addresses.js';
 import { Views } from './views/index.js';
 import { ensurePrivateDir, writePrivateFile } from './private-files.js';
 import { loadToken, loadWallet, OwnWallet, type WalletKey } from './wallet/index.js';
@@ -53,6 +54,8 @@ export class BlockchatNode {
   readonly sync: ChainSync;
   readonly formation: Formation;
   readonly views: Views;
+  /** Any address's transactions and next nonce (GET /accounts/:address/…). */
+  readonly addressViews: AddressViews;
   private readonly store: ChainStore;
   private readonly metrics: Metrics;
   private readonly pool = new TxPool();
@@ -116,6 +119,7 @@ export class BlockchatNode {
       this.metrics,
       config.crypto.fingerprint,
     );
+    this.addressViews = new AddressViews(this.chain, this.pool, this.store, (a) => this.members.idOf(a));
   }
 
   get address(): string {

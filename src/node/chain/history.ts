@@ -55,4 +55,9 @@ export class BlockHistory {
   blocksMayHold(id: string): number[] {
     return this.txIndex.candidates(id);
   }
+
+  /** The indexes of the blocks that may hold transactions whose ids start with `prefix`, at most `max`. */
+  blocksMayHoldPrefix(prefix: string, max: number): number[] {
+    return this.txIndex.candidatesByPrefix(prefix, max);
+  }
 }

@@ -21,6 +21,7 @@ import type { Membership } from '../formation/membership.js';
 import type { Logger } from '../logger.js';
 import { BRANCH_REPLACED, DroppedTransactions } from './dropped.js';
 import { FutureBlocks } from './future-blocks.js';
+import { AddressIndex } from './addresses.js';
 import { BlockHistory } from './history.js';
 import { Inbox } from './inbox.js';
 import { isPooledCopy } from './pooled.js';
@@ -40,6 +41,7 @@ export class ChainFollower {
   private chainParams: NetworkParams | undefined;
   private blockTree: BlockTree | undefined;
   readonly history = new BlockHistory();
+  readonly addresses = new AddressIndex();
   readonly inbox: Inbox;
   readonly dropped: DroppedTransactions;
   private readonly future: FutureBlocks;
@@ -89,6 +91,7 @@ export class ChainFollower {
   remember(block: Block, json: string): void {
     this.history.add(block, json);
     this.inbox.add(block);
+    this.addresses.add(block);
   }
 
   /** The parameters and tip, once every member has joined; NOT_FORMED before. */
@@ -249,6 +252,7 @@ export class ChainFollower {
     const blocks = moved.reverted.map((t) => t.block);
     this.history.truncateAbove(fork);
     this.inbox.truncateAbove(fork);
+    this.addresses.truncateAbove(fork);
     this.log.warn(
       `fork choice: replaced ${blocks.length} block(s) above height ${fork} with a better branch of ${moved.applied.length}; ${returned.length} transaction(s) return to the pool`,
     );

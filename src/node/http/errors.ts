@@ -26,6 +26,7 @@ const NODE_STATUS: Readonly<Record<NodeErrorCode, number>> = {
   NOT_FOUND: 404,
   METHOD_NOT_ALLOWED: 405,
   BUSY: 503,
+  RATE_LIMITED: 429,
 };
 
 /** Fastify's own client errors (FST_ERR_…) by status, with the API's codes instead of Fastify's internal ones. */
@@ -48,6 +49,7 @@ const REASON_PHRASE: Readonly<Record<number, string>> = {
   413: 'Payload Too Large',
   415: 'Unsupported Media Type',
   422: 'Unprocessable Entity',
+  429: 'Too Many Requests',
   503: 'Service Unavailable',
 };
 

@@ -14,6 +14,7 @@ import { VERSION } from '../../version.js';
 import { NodeError } from '../errors.js';
 import { registerExplorer } from '../explorer.js';
 import type { BlockchatNode } from '../index.js';
+import { registerAccountRoutes } from './account-routes.js';
 import { answerOf, refuse } from './errors.js';
 import { registerEventStream } from './event-stream.js';
 import { MethodTable } from './methods.js';
@@ -77,6 +78,7 @@ export async function buildServer(node: BlockchatNode, logger?: FastifyBaseLogge
     caughtUp: () => node.sync.caughtUp,
     height: () => node.chain.tip?.block.index ?? 0,
   });
+  registerAccountRoutes(app, node);
   registerEventStream(app, node.events, node.members);
   registerWalletRoutes(app, node.views, node.wallet, node.token);
   registerPeerRoutes(app, node);

@@ -13,5 +13,6 @@ export { acceptStream, maxBlockFrameBytes, STREAM_PROTOCOL, type FrameKind } fro
 export function subscribePeers(events: NodeEmitter, peers: Peers): void {
   events.on('members', (nodes) => peers.set(nodes));
   events.on('ownTransaction', (tx) => peers.broadcastTransaction(tx));
+  events.on('clientTransaction', (tx) => peers.broadcastTransaction(tx));
   events.on('minted', ({ json }) => peers.broadcastBlock(json));
 }
