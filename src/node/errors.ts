@@ -17,7 +17,6 @@ export type NodeErrorCode =
   | 'METHOD_NOT_ALLOWED'
   /** A bounded resource (the event streams) is full: try again later. */
   | 'BUSY'
-
   | 'RATE_LIMITED';
 
 export class NodeError extends Error {

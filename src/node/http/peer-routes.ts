@@ -33,7 +33,6 @@ type PeerParts = Pick<BlockchatNode, 'formation' | 'transactions' | 'blocks' | '
 /** How long one serialisation of the pool page answers GET /peer/pool. */
 const POOL_PAGE_REUSE_MS = 1_000;
 
-
 /**
  * A peer stream's frame gets the checks of the REST peer route of the same data: the same
  * schema, the same intake. Nothing is answered; a refused frame is counted like a refused request.
