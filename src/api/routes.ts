@@ -172,6 +172,20 @@ export const API = {
     tags: ['public'],
     schema: { body: S.Transaction, response: { 202: S.AcceptedView, ...errors } },
   },
+  healthz: {
+    method: 'GET',
+    url: ROUTES.healthz,
+    summary: 'Live: 200 while the process serves requests',
+    tags: ['public'],
+    schema: { response: { 200: S.LiveView } },
+  },
+  readyz: {
+    method: 'GET',
+    url: ROUTES.readyz,
+    summary: 'Ready: 200 once the network is formed and this node has caught up, 503 before',
+    tags: ['public'],
+    schema: { response: { 200: S.ReadyView, 503: S.ReadyView } },
+  },
   wallet: {
     method: 'GET',
     url: ROUTES.wallet,

@@ -255,5 +255,15 @@ export const ReorgEvent = Type.Object({
   returned_tx_ids: Type.Array(Type.String(), { description: 'transactions of those blocks that the new branch does not hold' }),
 });
 
+// ---- GET /healthz, GET /readyz ----
+
+export const LiveView = Type.Object({ live: Type.Boolean() });
+export const ReadyView = Type.Object({
+  ready: Type.Boolean({ description: 'formed and caught up' }),
+  formed: Type.Boolean({ description: 'the network is formed, funded and staked' }),
+  caught_up: Type.Boolean({ description: 'the last catch-up check found no peer ahead' }),
+  height: Type.Integer(),
+});
+
 /** A text answer (the metrics, the explorer, the event stream), for the OpenAPI document. */
 export const Text = (description: string): TSchema => Type.String({ description });

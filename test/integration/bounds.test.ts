@@ -62,7 +62,7 @@ describe('peer stream frames', () => {
   });
 
   it('a block frame within the limit is read and handled, and the connection stays open', async () => {
-    const frames = 'blockchat_http_requests_total{route="STREAM block"}';
+    const frames = 'blockchat_peer_stream_frames_total{kind="block"}';
     const before = await metric(t.clients[0]!, frames, { absentIsZero: true });
     const socket = await stream('block');
     await sendUnfinishedFrame(socket, 'B', 16 * 1024);

@@ -106,6 +106,7 @@ describe('one validator for REST and the peer stream', () => {
         'type',
         'additionalProperties',
         'enum',
+        'const',
         'minimum',
         'maximum',
         'minLength',

@@ -3,8 +3,10 @@
  * requests (live); `GET /readyz` answers 200 once the network is formed and this node has caught
  * up with its peers, 503 otherwise (ready), each with a small JSON body saying why.
  */
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
-import { ROUTES } from '../../api/routes.js';
+import { API } from '../../api/routes.js';
+import { routeOptions } from './route.js';
 
 export interface HealthParts {
   /** Formed, funded and staked (formation/readiness.ts). */
@@ -14,13 +16,17 @@ export interface HealthParts {
   height(): number;
 }
 
-export function registerHealthRoutes(app: FastifyInstance, parts: HealthParts): void {
-  app.get(ROUTES.healthz, (_req, reply) => reply.send({ live: true }));
-  app.get(ROUTES.readyz, (_req, reply) => {
-    const formed = parts.ready();
-    const caughtUp = parts.caughtUp();
-    return reply
-      .code(formed && caughtUp ? 200 : 503)
-      .send({ ready: formed && caughtUp, formed, caught_up: caughtUp, height: parts.height() });
+export function registerHealthRoutes(server: FastifyInstance, parts: HealthParts): void {
+  const app = server.withTypeProvider<TypeBoxTypeProvider>();
+  app.route({ ...routeOptions(API.healthz), handler: async () => ({ live: true }) });
+  app.route({
+    ...routeOptions(API.readyz),
+    handler: async (_req, reply) => {
+      const formed = parts.ready();
+      const caughtUp = parts.caughtUp();
+      return reply
+        .code(formed && caughtUp ? 200 : 503)
+        .send({ ready: formed && caughtUp, formed, caught_up: caughtUp, height: parts.height() });
+    },
   });
 }
