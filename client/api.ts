@@ -1,14 +1,20 @@
 /**
- * A typed HTTP client of one node's REST API, shared by the CLI, the tester and the load
- * generator. Errors come back as ApiError with the node's code and reason.
+ * The typed HTTP client of one node's REST API, derived from the route table
+ * (src/api/routes.ts): each method names its route, and its answer's type is the route's
+ * response schema's. Used by the CLI, the tools (tester, load, network, harness, watcher) and the
+ * benchmarks. Errors come back as ApiError with the node's code and reason.
  */
-import { Agent, request } from 'undici';
-import { ROUTES } from '../src/api/routes.js';
+import type { Static, TSchema } from 'typebox';
+import { Agent, request, type Dispatcher } from 'undici';
+import { API, ROUTES, type RouteSpec } from '../src/api/routes.js';
 import type {
+  AcceptedView,
   AccountView,
+  AddressTxView,
   Block,
   ErrorBody,
   InboxEntry,
+  NonceView,
   PeerView,
   StatusView,
   SubmitBatchItem,
@@ -17,6 +23,30 @@ import type {
   Transaction,
   TxStatusView,
 } from '../src/api/types.js';
+
+/** A transaction's status as the client reports it: the node's answer, or `unknown` for its 404. */
+export type TxLookupStatus = TxStatusView | { id: string; status: 'unknown'; block?: undefined; reason?: undefined };
+
+/** What a route answers with 200, as its schema says. */
+export type Answer<R extends RouteSpec> = R['schema']['response'][200] extends TSchema ? Static<R['schema']['response'][200]> : never;
+
+/** A request's parts: the path's parameters, the query, the body. */
+export interface CallParts {
+  readonly params?: Readonly<Record<string, string | number>>;
+  readonly query?: Readonly<Record<string, string | number | undefined>>;
+  readonly body?: unknown;
+}
+
+/** The path of `route` with its parameters filled in and the query appended. */
+export function pathOf(route: Pick<RouteSpec, 'url'>, parts: CallParts = {}): string {
+  const path = route.url.replace(/:([A-Za-z]+)/g, (_, name: string) => {
+    const value = parts.params?.[name];
+    if (value === undefined) throw new Error(`${route.url} needs :${name}`);
+    return encodeURIComponent(String(value));
+  });
+  const query = Object.entries(parts.query ?? {}).filter((e): e is [string, string | number] => e[1] !== undefined);
+  return query.length === 0 ? path : `${path}?${new URLSearchParams(query.map(([k, v]) => [k, String(v)])).toString()}`;
+}
 
 export class ApiError extends Error {
   override readonly name = 'ApiError';
@@ -42,7 +72,14 @@ export class NodeClient {
     return new NodeClient(`http://${host}:${port}`, token);
   }
 
-  private async call<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+  /** Calls a route of the table; resolves to its answer, or throws ApiError. */
+  async call<R extends RouteSpec>(route: R, parts: CallParts = {}): Promise<Answer<R>> {
+    const text = await this.send(route.method, pathOf(route, parts), parts.body);
+    return (text ? JSON.parse(text) : undefined) as Answer<R>;
+  }
+
+  /** Sends one request; resolves to the answer's text, or throws ApiError. */
+  private async send(method: 'GET' | 'POST', path: string, body?: unknown, signal?: AbortSignal): Promise<string> {
     const headers: Record<string, string> = {};
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (this.token) headers.authorization = `Bearer ${this.token}`;
@@ -53,6 +90,7 @@ export class NodeClient {
         headers,
         body: body === undefined ? undefined : JSON.stringify(body),
         dispatcher: sharedAgent,
+        signal,
         headersTimeout: this.timeoutMs,
         bodyTimeout: this.timeoutMs,
       });
@@ -70,46 +108,100 @@ export class NodeClient {
       }
       throw new ApiError(res.statusCode, parsed.code ?? 'HTTP_' + res.statusCode, parsed.message ?? text);
     }
-    return (text ? JSON.parse(text) : undefined) as T;
+    return text;
   }
 
   status(): Promise<StatusView> {
-    return this.call('GET', ROUTES.status);
+    return this.call(API.status);
   }
   latestBlock(): Promise<Block> {
-    return this.call('GET', ROUTES.latestBlock);
+    return this.call(API.latestBlock);
   }
   blocks(from: number, limit = 100): Promise<Block[]> {
-    return this.call('GET', `${ROUTES.blocks}?from=${from}&limit=${limit}`);
+    return this.call(API.blocks, { query: { from, limit } });
+  }
+  /** One block of the best branch by index or hash; undefined when there is none. */
+  block(indexOrHash: number | string): Promise<Block | undefined> {
+    return this.orNotFound(this.call(API.block, { params: { indexOrHash } }));
   }
   /** Pending transactions in the node's pool, oldest first (at most MAX_POOL_PAGE). */
   pool(): Promise<Transaction[]> {
-    return this.call('GET', ROUTES.peerPool);
+    return this.call(API.peerPool);
   }
   accounts(): Promise<AccountView[]> {
-    return this.call('GET', ROUTES.accounts);
+    return this.call(API.accounts);
+  }
+  /** One account by node id or address; undefined when the node knows none. */
+  account(idOrAddress: number | string): Promise<AccountView | undefined> {
+    return this.orNotFound(this.call(API.account, { params: { idOrAddress } }));
   }
   peers(): Promise<PeerView[]> {
-    return this.call('GET', ROUTES.peers);
+    return this.call(API.peers);
   }
   wallet(): Promise<AccountView> {
-    return this.call('GET', ROUTES.wallet);
+    return this.call(API.wallet);
   }
-  inbox(): Promise<InboxEntry[]> {
-    return this.call('GET', ROUTES.inbox);
+  inbox(limit?: number): Promise<InboxEntry[]> {
+    return this.call(API.inbox, { query: { limit } });
   }
-  transaction(id: string): Promise<TxStatusView> {
-    return this.call('GET', ROUTES.transaction.replace(':id', id));
+  /** Where a transaction is; `unknown` when the node knows nothing of it (it answers 404). */
+  async transaction(id: string): Promise<TxLookupStatus> {
+    return (await this.orNotFound(this.call(API.transaction, { params: { id } }))) ?? { id, status: 'unknown' };
   }
   submit(req: SubmitRequest): Promise<SubmitResponse> {
-    return this.call('POST', ROUTES.walletTransactions, req);
+    return this.call(API.walletTransactions, { body: req });
   }
   /** Up to 1,000 requests in one call; each item is answered with its transaction or its refusal. */
   submitBatch(reqs: readonly SubmitRequest[]): Promise<SubmitBatchItem[]> {
-    return this.call('POST', ROUTES.walletTransactionsBatch, reqs);
+    return this.call(API.walletTransactionsBatch, { body: reqs });
+  }
+  /** A transaction signed by its sender (a wallet that is no node's): pending once accepted. */
+  submitSigned(tx: Transaction): Promise<AcceptedView> {
+    return this.call(API.submitTransaction, { body: tx });
+  }
+  /** The committed and the next nonce of any address. */
+  nonce(address: string): Promise<NonceView> {
+    return this.call(API.accountNonce, { params: { idOrAddress: address } });
+  }
+  /** Committed transactions of any address, newest first; `query` as GET /accounts/:address/transactions takes it. */
+  addressTransactions(address: string, query: Record<string, string | number> = {}): Promise<AddressTxView[]> {
+    return this.call(API.accountTransactions, { params: { idOrAddress: address }, query });
   }
   metrics(): Promise<string> {
-    return request(this.baseUrl + ROUTES.metrics, { dispatcher: sharedAgent }).then((r) => r.body.text());
+    return this.send('GET', ROUTES.metrics);
+  }
+
+  /**
+   * Opens GET /events (server-sent events); `lastEventId` resumes after that event. Resolves to
+   * the open stream's body, or undefined when the node answers with anything but the stream.
+   */
+  async events(
+    opts: { signal?: AbortSignal; lastEventId?: string; dispatcher?: Dispatcher } = {},
+  ): Promise<AsyncIterable<Uint8Array> | undefined> {
+    const headers: Record<string, string> = { accept: 'text/event-stream' };
+    if (opts.lastEventId !== undefined) headers['last-event-id'] = opts.lastEventId;
+    const res = await request(this.baseUrl + ROUTES.events, {
+      method: 'GET',
+      headers,
+      dispatcher: opts.dispatcher ?? sharedAgent,
+      signal: opts.signal,
+      headersTimeout: this.timeoutMs,
+      bodyTimeout: 0,
+    });
+    if (res.statusCode !== 200) {
+      await res.body.dump().catch(() => undefined);
+      return undefined;
+    }
+    return res.body as AsyncIterable<Uint8Array>;
+  }
+
+  private async orNotFound<T>(answer: Promise<T>): Promise<T | undefined> {
+    try {
+      return await answer;
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 404 && err.code === 'NOT_FOUND') return undefined;
+      throw err;
+    }
   }
 }
 

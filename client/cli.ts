@@ -8,14 +8,20 @@ import { emitKeypressEvents, createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { NodeClient, closeClients } from './api.js';
 import { executeCommand, failureOf, type CommandContext, type CommandResult } from './commands.js';
+import { UsageError } from './errors.js';
 import { commandInput } from './prompt.js';
-import { readToken, runtimeTokenPath, TOKEN_FILE } from '../src/api/token.js';
+import { resolveToken, runtimeTokenPath, TOKEN_ENV, TOKEN_FILE } from '../src/api/token.js';
 import { join } from 'node:path';
 
 export interface CliOptions {
-  port: number;
+  /** The node's port (on `host`); or give `url`. */
+  port?: number;
   host: string;
+  /** The node's base URL, e.g. http://10.0.0.2:5000 (a node on another machine). */
+  url?: string;
   dataDir?: string;
+  /** A file holding the node's API token (else `BLOCKCHAT_TOKEN`, else the node's files here). */
+  tokenFile?: string;
   /** Print each answer as one JSON object (one-shot and piped commands). */
   json?: boolean;
   /** The words after `--`; empty for the interactive mode. */
@@ -41,21 +47,54 @@ export function nodeUrl(host: string, port: number): string {
 }
 
 /** Why the node's token could not be read, as the line a user sees (without "error: "). */
-export function tokenProblem(port: number, dataDir?: string): string {
+export function tokenProblem(port: number | undefined, dataDir?: string): string {
   if (dataDir) {
-    return `no API token in ${join(dataDir, TOKEN_FILE)}: is ${dataDir} the data directory of the node on port ${port}?`;
+    return `no API token in ${join(dataDir, TOKEN_FILE)}: is ${dataDir} the data directory of the node${port ? ` on port ${port}` : ''}?`;
   }
-  return `no API token for the node on port ${port} (looked in ${runtimeTokenPath(port)}); pass --data-dir`;
+  if (port === undefined) return `no API token: pass --token-file or set ${TOKEN_ENV}`;
+  return `no API token for the node on port ${port} (looked in ${runtimeTokenPath(port)}); pass --data-dir, --token-file or set ${TOKEN_ENV}`;
+}
+
+/** The node's base URL: `--url` as given (without a trailing slash), or host and port. */
+export function baseUrlOf(opts: Pick<CliOptions, 'port' | 'host' | 'url'>): string {
+  if (opts.url !== undefined) {
+    let url: URL;
+    try {
+      url = new URL(opts.url);
+    } catch {
+      throw new Error(`--url must be a URL such as http://10.0.0.2:5000, not '${opts.url}'`);
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(`--url must be http:// or https://, not '${opts.url}'`);
+    return opts.url.replace(/\/+$/, '');
+  }
+  if (opts.port === undefined) throw new Error('give the node as -p PORT (with --host) or --url URL');
+  return nodeUrl(opts.host, opts.port);
+}
+
+/**
+ * The port of a node on this machine that a URL names, whose per-port token file may be read; none
+ * for a URL of another host (this machine's token must not be sent elsewhere).
+ */
+function localPortOfUrl(url: string): number | undefined {
+  const u = new URL(url);
+  if (!['localhost', '::1', '[::1]'].includes(u.hostname) && !u.hostname.startsWith('127.')) return undefined;
+  return u.port ? Number(u.port) : u.protocol === 'https:' ? 443 : 80;
 }
 
 /** A context with the token as it is now (read afresh, so a node started after the CLI is found). */
-export function makeContext(opts: Pick<CliOptions, 'port' | 'host' | 'dataDir'>): CommandContext {
-  const baseUrl = nodeUrl(opts.host, opts.port);
-  const token = readToken(opts.port, opts.dataDir);
+export function makeContext(opts: Pick<CliOptions, 'port' | 'host' | 'url' | 'dataDir' | 'tokenFile'>): CommandContext {
+  let baseUrl: string, port: number | undefined, token: string | undefined;
+  try {
+    baseUrl = baseUrlOf(opts);
+    port = opts.url === undefined ? opts.port : localPortOfUrl(baseUrl);
+    token = resolveToken({ tokenFile: opts.tokenFile, dataDir: opts.dataDir, port });
+  } catch (err) {
+    throw new UsageError(err instanceof Error ? err.message : String(err));
+  }
   return {
     api: new NodeClient(baseUrl, token),
     baseUrl,
-    tokenProblem: token ? undefined : tokenProblem(opts.port, opts.dataDir),
+    tokenProblem: token ? undefined : tokenProblem(port, opts.dataDir),
   };
 }
 
@@ -84,7 +123,7 @@ export async function runCli(opts: CliOptions, io: CliIo = defaultIo()): Promise
     }
     return io.input.isTTY ? await interactive(opts, io) : await fromLines(opts, io, json);
   } catch (err) {
-    const error = failureOf(err, nodeUrl(opts.host, opts.port));
+    const error = failureOf(err, opts.url ?? nodeUrl(opts.host, opts.port ?? 0));
     if (json) io.out(JSON.stringify({ error }));
     else io.err(`error: ${error.message}`);
     return 1;

@@ -11,7 +11,7 @@
  * (set in binding.gyp, nowhere else). Nothing is linked from the system but GMP, optionally,
  * for variable-time inverses.
  *
- * Everything exported is a pure function of its arguments: deterministic RFC 6979 signing (no
+ * Everything exported but randomize is a pure function of its arguments: deterministic RFC 6979 signing (no
  * extra entropy, as noble), low-S only (libsecp256k1 signs low-S and refuses high-S when
  * verifying). Hex arguments must be lower-case hex of the exact length (napi_args.h); anything
  * else (wrong length, upper case, non-hex or non-ASCII text, a non-string, a scalar out of
@@ -114,6 +114,29 @@ static napi_value address_of(napi_env env, napi_callback_info info) {
   return js_hex(env, compressed, len);
 }
 
+/*
+ * randomize(seed: Buffer(32)) -> boolean: blinds the context's signing computations with the
+ * caller's random bytes (libsecp256k1's side-channel protection; signatures do not change, RFC
+ * 6979 stays deterministic). The module calls it once as it loads (src/crypto/native.ts); false
+ * for anything but 32 bytes, or if the library refuses the seed.
+ */
+static napi_value randomize(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  void *data = NULL;
+  size_t len = 0;
+  bool is_buffer = false;
+  unsigned char seed[32];
+  int ok;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 1) return js_bool(env, 0);
+  if (napi_is_buffer(env, argv[0], &is_buffer) != napi_ok || !is_buffer) return js_bool(env, 0);
+  if (napi_get_buffer_info(env, argv[0], &data, &len) != napi_ok || len != sizeof seed) return js_bool(env, 0);
+  memcpy(seed, data, sizeof seed);
+  ok = secp256k1_context_randomize(ctx, seed);
+  memset(seed, 0, sizeof seed);
+  return js_bool(env, ok);
+}
+
 /* library(): what this build is, for the node's status and the benchmarks. */
 static napi_value library(napi_env env, napi_callback_info info) {
   napi_value out;
@@ -132,6 +155,7 @@ static napi_value init(napi_env env, napi_value exports) {
     {"tableOf", NULL, table_of_address, NULL, NULL, NULL, napi_enumerable, NULL},
     {"verifyWith", NULL, verify_with_table, NULL, NULL, NULL, napi_enumerable, NULL},
     {"prepare", NULL, prepare, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"randomize", NULL, randomize, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   /* This release builds the signing and verification tables in the context (~1 MB, ~10 ms). */
   if (ctx == NULL) ctx = secp256k1_context_create(SECP256K1_CONTEXT_SIGN | SECP256K1_CONTEXT_VERIFY);

@@ -72,7 +72,7 @@ async function withNetwork<T>(
   fn: (net: RunningNetwork, basePort: number) => Promise<T>,
 ): Promise<T> {
   const label = `${opts.n} nodes, capacity ${opts.capacity}${opts.stakesBcc ? `, stakes ${opts.stakesBcc.join('/')}` : ''}`;
-  let basePort = 0;
+  let basePort: number;
   // A network that does not form is retried once, on other ports, before the experiment fails.
   for (let attempt = 1; ; attempt++) {
     basePort = await freePortBase(opts.n);

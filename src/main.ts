@@ -7,6 +7,7 @@ import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { CLI_EPILOGUE } from '../client/help.js';
 import { ROUND_MS } from './core/params.js';
+import { nodeSettings } from './node/settings.js';
 import { lastPort, port, positive, whole } from './options.js';
 import { VERSION } from './version.js';
 
@@ -24,9 +25,23 @@ const parserConfiguration = {
 function withRunningNetwork<T>(y: Argv<T>) {
   return y
     .option('p', { alias: ['port'], requiresArg: true, coerce: port('-p'), default: 5000, describe: 'base port' })
-    .option('n', { requiresArg: true, coerce: whole('-n', 1), demandOption: true, describe: 'number of nodes' })
-    .option('host', { type: 'string', requiresArg: true, default: '127.0.0.1' })
-    .option('json', { type: 'boolean', default: false, describe: 'print one JSON object' });
+    .option('n', { requiresArg: true, coerce: whole('-n', 1), describe: 'number of nodes (on ports BASE … BASE+N-1)' })
+    .option('host', { type: 'string', requiresArg: true, default: '127.0.0.1', describe: 'host of the nodes on consecutive ports' })
+    .option('nodes', {
+      type: 'string',
+      requiresArg: true,
+      describe: 'the nodes by URL, url,url,… or a file with one "URL [TOKEN_FILE]" a line (instead of -p/-n)',
+    })
+    .option('token-file', {
+      type: 'string',
+      requiresArg: true,
+      describe: 'API token file: one for every node, or one per node, comma separated (else BLOCKCHAT_TOKEN)',
+    })
+    .option('json', { type: 'boolean', default: false, describe: 'print one JSON object' })
+    .check((args) => {
+      if (args.n === undefined && args.nodes === undefined) throw new Error('give the nodes: -n N (ports from -p) or --nodes url,url,…');
+      return true;
+    });
 }
 
 /** yargs's "Unknown arguments: jsn, x" as the user typed them: "unknown options: --jsn, -x". */
@@ -37,7 +52,16 @@ function dashed(message: string): string {
   return `unknown option${names.length === 1 ? '' : 's'} ${names.join(', ')}`;
 }
 
-const commandNames = ['node', 'network', 'cli', 'tester', 'load', 'demo', 'version'];
+/** The value of `--config` (or `-config`) on the command line, if given. */
+function configPath(argv: readonly string[]): string | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    const m = /^--?config(?:=(.*))?$/.exec(argv[i]!);
+    if (m) return m[1] ?? argv[i + 1];
+  }
+  return undefined;
+}
+
+const commandNames = ['node', 'network', 'cli', 'wallet', 'tester', 'load', 'demo', 'version'];
 
 async function main(): Promise<void> {
   const argv = hideBin(process.argv);
@@ -70,7 +94,12 @@ async function main(): Promise<void> {
             coerce: whole('--round-timeout', ROUND_MS),
             describe: "ms each lottery round's validator is waited for before the next round's may mint (default 2000)",
           })
-          .option('quiet', { type: 'boolean', default: false, describe: 'log warnings only' })
+          .option('quiet', { type: 'boolean', default: false, describe: 'log warnings only (--log-level warn)' })
+          .option('log-level', { type: 'string', requiresArg: true, describe: 'debug, info (default), warn or error' })
+          .option('log-format', { type: 'string', requiresArg: true, describe: 'json (default unless on a terminal) or pretty' })
+          .option('config', { type: 'string', requiresArg: true, describe: 'a JSON file of these options (flags and BLOCKCHAT_* win)' })
+          // Flags win: yargs fills from this object only the options not given on the command line.
+          .config(nodeSettings(configPath(argv), process.env))
           .option('join-after', {
             requiresArg: true,
             coerce: whole('--join-after', 1),
@@ -94,7 +123,18 @@ async function main(): Promise<void> {
           .option('p', { alias: ['port'], requiresArg: true, coerce: port('-p'), default: 5000, describe: 'base port (bootstrap)' })
           .option('stake', { type: 'string', requiresArg: true, describe: 'initial stake of every node in BCC' })
           .option('stakes', { type: 'string', requiresArg: true, describe: 'per-node stakes in BCC, comma separated' })
-          .option('data-dir', { type: 'string', requiresArg: true, describe: "root of the nodes' data directories" })
+          .option('data-dir', { type: 'string', requiresArg: true, describe: "root of the nodes' data directories (and of their logs)" })
+          .option('host', {
+            type: 'string',
+            requiresArg: true,
+            describe: 'the address every node binds and gives its peers (default 127.0.0.1)',
+          })
+          .option('log-dir', {
+            type: 'string',
+            requiresArg: true,
+            describe: "write node i's log to DIR/node-i.log (default: the data root)",
+          })
+          .option('log-level', { type: 'string', requiresArg: true, describe: "the nodes' log level: debug, info, warn, error" })
           .option('block-timeout', {
             requiresArg: true,
             coerce: whole('--block-timeout', 0),
@@ -119,9 +159,23 @@ async function main(): Promise<void> {
       (y) =>
         y
           .positional('command', { type: 'string', array: true, describe: 'one command to run (after --, so that "-5" is not an option)' })
-          .option('p', { alias: ['port'], requiresArg: true, coerce: port('-p'), demandOption: true, describe: "the node's port" })
+          .option('p', { alias: ['port'], requiresArg: true, coerce: port('-p'), describe: "the node's port" })
           .option('host', { type: 'string', requiresArg: true, default: '127.0.0.1' })
+          .option('url', {
+            type: 'string',
+            requiresArg: true,
+            describe: "the node's URL, e.g. http://10.0.0.2:5000 (instead of -p/--host)",
+          })
           .option('data-dir', { type: 'string', requiresArg: true, describe: "the node's data directory (to read its token)" })
+          .option('token-file', {
+            type: 'string',
+            requiresArg: true,
+            describe: "a file holding the node's API token (else BLOCKCHAT_TOKEN)",
+          })
+          .check((args) => {
+            if (args.p === undefined && args.url === undefined) throw new Error('give the node: -p PORT (with --host) or --url URL');
+            return true;
+          })
           .option('json', { type: 'boolean', default: false, describe: 'print one JSON object per command' })
           .example('blockchat cli -p 5001', 'a prompt for the node on port 5001')
           .example('blockchat cli -p 5001 -- t 3 9.5', 'send 9.50 BCC to node 3, then exit')
@@ -130,7 +184,39 @@ async function main(): Promise<void> {
       async (args) => {
         const { runCli } = await import('../client/cli.js');
         const words = [...(args.command ?? []), ...((args['--'] as unknown[] | undefined) ?? [])].map(String);
-        process.exitCode = await runCli({ port: args.p, host: args.host, dataDir: args.dataDir, json: args.json, command: words });
+        process.exitCode = await runCli({
+          port: args.p,
+          host: args.host,
+          url: args.url,
+          dataDir: args.dataDir,
+          tokenFile: args.tokenFile,
+          json: args.json,
+          command: words,
+        });
+      },
+    )
+    .command(
+      'wallet <action> [args..]',
+      "a wallet that is no node's: the key stays in --key-file, transactions are signed here",
+      (y) =>
+        y
+          .positional('action', { choices: ['new', 'address', 'balance', 'send', 'message', 'stake', 'inbox'] as const })
+          .positional('args', { type: 'string', array: true, describe: 'recipient and amount, or recipient and message' })
+          .option('key-file', {
+            type: 'string',
+            requiresArg: true,
+            demandOption: true,
+            describe: 'the secret key (wallet new makes it, mode 0600)',
+          })
+          .option('url', { type: 'string', requiresArg: true, describe: 'a node of the network, e.g. http://127.0.0.1:5000' })
+          .option('json', { type: 'boolean', default: false, describe: 'print one JSON object' })
+          .example('blockchat wallet new --key-file me.key', 'make a key and print its address')
+          .example('blockchat wallet send 3 2.5 --key-file me.key --url http://127.0.0.1:5001', 'send 2.50 BCC to node 3')
+          .example('blockchat wallet inbox --key-file me.key --url http://127.0.0.1:5001', 'messages to this wallet'),
+      async (args) => {
+        const { runWallet } = await import('../client/wallet.js');
+        const words = [...(args.args ?? []), ...((args['--'] as unknown[] | undefined) ?? [])].map(String);
+        process.exitCode = await runWallet({ command: args.action!, args: words, keyFile: args.keyFile, url: args.url, json: args.json });
       },
     )
     .command(

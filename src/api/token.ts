@@ -30,3 +30,30 @@ export function readToken(port: number, dataDir?: string): string | undefined {
     return undefined;
   }
 }
+
+/** The environment variable that gives a client the API token (flags win over it). */
+export const TOKEN_ENV = 'BLOCKCHAT_TOKEN';
+
+/** Reads a token file given by the user; throws with the path when it cannot be read or is empty. */
+export function readTokenFile(path: string): string {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8').trim();
+  } catch (err) {
+    throw new Error(`cannot read the token file ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, { cause: err });
+  }
+  if (!text) throw new Error(`the token file ${path} is empty`);
+  return text;
+}
+
+/**
+ * The token a client uses for one node, first found of: `--token-file`, the node's data directory
+ * (`--data-dir`), `BLOCKCHAT_TOKEN`, and the per-port runtime file of a node on this machine.
+ */
+export function resolveToken(opts: { tokenFile?: string; dataDir?: string; port?: number; env?: NodeJS.ProcessEnv }): string | undefined {
+  if (opts.tokenFile) return readTokenFile(opts.tokenFile);
+  if (opts.dataDir) return readToken(opts.port ?? 0, opts.dataDir);
+  const fromEnv = (opts.env ?? process.env)[TOKEN_ENV]?.trim();
+  if (fromEnv) return fromEnv;
+  return opts.port === undefined ? undefined : readToken(opts.port);
+}

@@ -1,124 +1,38 @@
-/** The shapes of the REST API (SPEC part C). Units are integers of 1/100 BCC. */
+/**
+ * The shapes of the REST API (SPEC part C), derived from the schemas of schemas.ts: one source
+ * for the server, the client and the documentation. Units are integers of 1/100 BCC.
+ *
+ * Blocks and transactions keep the core's own types (src/core/types.ts: the core imports nothing
+ * but noble); test/unit/wire-types.test.ts checks that they and the schemas' types agree.
+ */
+import type { Static } from 'typebox';
 import type { Block, Transaction, TxType } from '../core/types.js';
+import type * as S from './schemas.js';
 
 export type { Block, Transaction, TxType };
 
-export interface StatusView {
-  id: number;
-  address: string;
-  n: number;
-  capacity: number;
-  height: number;
-  ready: boolean;
-  /** Hash of the last block. */
-  last_hash: string;
-  /** Address of the validator the lottery names for the next block. */
-  next_validator: string;
-  /** The finalised checkpoint of the best branch (protocol version 2): no block at or below it is ever reverted. */
-  final_height: number;
-  final_hash: string;
-  /** Pending transactions in this node's pool. */
-  pool: number;
-  /** Which signature verifier the node uses. */
-  verifier: string;
-  /**
-   * Fingerprint of its answers to fixed checks of hashing, signing and verification
-   * (src/crypto/vectors.ts): the same on every node whose verifier answers as noble does.
-   */
-  verifier_fingerprint: string;
-  /** Nodes known to this node (on the bootstrap while forming: how many have joined). */
-  joined: number;
-  /** The node's software version (package.json). */
-  version: string;
-}
+/** The wire forms of a block and a transaction, as the schemas say (the core's types are read-only). */
+export type WireBlock = Static<typeof S.Block>;
+export type WireTransaction = Static<typeof S.Transaction>;
 
-export interface AccountView {
-  /** Node id, or null for an address that is no node's. */
-  id: number | null;
-  address: string;
-  balance: number;
-  stake: number;
-  nonce: number;
-  /** Its stake was burned for equivocation (protocol version 2): it may not stake again. */
-  slashed?: boolean;
-}
-
-export interface PeerView {
-  id: number;
-  address: string;
-  host: string;
-  port: number;
-}
-
+export type StatusView = Static<typeof S.StatusView>;
+export type AccountView = Static<typeof S.AccountView>;
+export type PeerView = Static<typeof S.PeerView>;
 /** POST /wallet/transactions body. `to` is a node id (3, "3", "id3") or an address. */
-export interface SubmitRequest {
-  type: TxType;
-  to?: string | number;
-  /** Units; for `stake` the new total stake. */
-  amount?: number;
-  message?: string;
-}
-
-export interface SubmitResponse {
-  id: string;
-  nonce: number;
-}
-
+export type SubmitRequest = Static<typeof S.SubmitRequest>;
+export type SubmitResponse = Static<typeof S.SubmitResponse>;
 /** One item of a POST /wallet/transactions/batch answer: the transaction, or why it was refused. */
-export type SubmitBatchItem = SubmitResponse | { error: { statusCode: number; code: string; message: string } };
-
-export interface InboxEntry {
-  id: string;
-  from: string;
-  from_id: number | null;
-  message: string;
-  block: number;
-  timestamp: number;
-}
-
-export type TxStatus = 'pending' | 'committed' | 'final' | 'dropped' | 'unknown';
-
-export interface TxStatusView {
-  id: string;
-  status: TxStatus;
-  /** Index of the block that holds it, when committed or final. */
-  block?: number;
-  /** Why it was dropped from the pool, for this node's own transactions. */
-  reason?: string;
-}
-
+export type SubmitBatchItem = Static<typeof S.SubmitBatchItem>;
+export type InboxEntry = Static<typeof S.InboxEntry>;
+export type TxStatusView = Static<typeof S.TxStatusView>;
+export type TxStatus = TxStatusView['status'];
 /** Every error answer: a machine code and a reason a user can act on. */
-export interface ErrorBody {
-  statusCode: number;
-  error: string;
-  code: string;
-  message: string;
-}
-
-/** `event: final`: the best branch's finalised checkpoint rose; every block up to `height` is final. */
-export interface FinalEvent {
-  height: number;
-  hash: string;
-}
-
+export type ErrorBody = Static<typeof S.ErrorBody>;
 /** `event: reorg`: the best branch switched to a rival (fork choice, after a validator failover). */
-export interface ReorgEvent {
-  /** The last block both branches share; `event: block` follows for each block of the new branch. */
-  fork_index: number;
-  /** Hashes of the blocks left, newest first. */
-  reverted: string[];
-  /** Transactions of those blocks that the new branch does not hold: pending again. */
-  returned_tx_ids: string[];
-}
-
+export type ReorgEvent = Static<typeof S.ReorgEvent>;
+export type FinalEvent = Static<typeof S.FinalEvent>;
+export type AddressTxView = Static<typeof S.AddressTxView>;
+export type NonceView = Static<typeof S.NonceView>;
+export type AcceptedView = Static<typeof S.AcceptedView>;
 /** Server-sent event on GET /events after every committed block. */
-export interface BlockEvent {
-  index: number;
-  hash: string;
-  validator: string;
-  validator_id: number | null;
-  transactions: number;
-  timestamp: number;
-  /** Ids of the block's transactions, in order (the tester matches its submissions by them). */
-  tx_ids: string[];
-}
+export type BlockEvent = Static<typeof S.BlockEvent>;

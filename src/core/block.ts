@@ -2,7 +2,7 @@
  * Blocks: hash, validator signature and the genesis block (SPEC A, "Blocks"). Each function that
  * hashes, signs or verifies takes the caller's `Crypto` last (crypto.ts; noble's by default).
  */
-import { isHex, nobleCrypto, type Crypto } from './crypto.js';
+import { isAddressOn, isHex, nobleCrypto, verifiesOn, type Crypto } from './crypto.js';
 import { blockPreimage } from './encoding.js';
 import { ensure } from './errors.js';
 import { GENESIS_PREVIOUS_HASH, NO_ONE, totalSupply } from './params.js';
@@ -84,7 +84,7 @@ export function checkGenesis(block: Block, n: number, crypto: Crypto = nobleCryp
   ensure(block.transactions.length === 1, 'BAD_GENESIS', 'genesis holds exactly one transaction');
   const tx = block.transactions[0]!;
   const bootstrap = tx.receiver;
-  ensure(crypto.isValidAddress(bootstrap), 'BAD_GENESIS', 'genesis must fund a valid bootstrap address');
+  ensure(isAddressOn(crypto, bootstrap), 'BAD_GENESIS', 'genesis must fund a valid bootstrap address');
   const expected = genesisBlock(bootstrap, n, block.timestamp, crypto);
   const want = expected.transactions[0]!;
   ensure(
@@ -108,7 +108,7 @@ export function verifyBlockSeal(block: Block, crypto: Crypto = nobleCrypto): voi
   const expected = blockHash(block.index, block.timestamp, block.validator, block.previous_hash, block.transactions, crypto);
   ensure(expected === block.current_hash, 'BAD_HASH', 'current_hash does not match the block fields');
   ensure(
-    crypto.verifyHash(block.current_hash, block.signature, block.validator),
+    verifiesOn(crypto, block.current_hash, block.signature, block.validator),
     'BAD_SIGNATURE',
     "the block is not signed by its validator's key",
   );

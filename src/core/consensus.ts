@@ -67,6 +67,11 @@ export function genesisTipV2(
   };
 }
 
+/** A list of at most `max` items; not a type guard, so the block's declared element types stay. */
+function isListOfAtMost(x: unknown, max: number): boolean {
+  return Array.isArray(x) && x.length <= max;
+}
+
 function isSafeIndex(x: unknown): x is number {
   return typeof x === 'number' && Number.isSafeInteger(x) && x >= 0;
 }
@@ -91,14 +96,10 @@ export function applyBlockV2(params: NetworkParams, tip: TipV2, block: BlockV2, 
   checkTimestamp(tip.block.timestamp, round, block.timestamp);
 
   const txs = block.transactions;
-  ensure(Array.isArray(txs) && txs.length <= params.capacity, 'BAD_BLOCK_SIZE', `a block holds 0 to ${params.capacity} transactions`);
+  ensure(isListOfAtMost(txs, params.capacity), 'BAD_BLOCK_SIZE', `a block holds 0 to ${params.capacity} transactions`);
+  ensure(isListOfAtMost(block.votes, MAX_VOTES_PER_BLOCK), 'BAD_BLOCK_SIZE', `a block holds at most ${MAX_VOTES_PER_BLOCK} votes`);
   ensure(
-    Array.isArray(block.votes) && block.votes.length <= MAX_VOTES_PER_BLOCK,
-    'BAD_BLOCK_SIZE',
-    `a block holds at most ${MAX_VOTES_PER_BLOCK} votes`,
-  );
-  ensure(
-    Array.isArray(block.evidence) && block.evidence.length <= MAX_EVIDENCE_PER_BLOCK,
+    isListOfAtMost(block.evidence, MAX_EVIDENCE_PER_BLOCK),
     'BAD_BLOCK_SIZE',
     `a block holds at most ${MAX_EVIDENCE_PER_BLOCK} pieces of evidence`,
   );

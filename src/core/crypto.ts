@@ -58,6 +58,20 @@ export function isHex(s: unknown, bytes: number): s is string {
   return typeof s === 'string' && s.length === bytes * 2 && HEX.test(s);
 }
 
+/**
+ * The one rule for every hex field, applied by the core before any backend sees the string:
+ * lower-case hex of the exact length. A backend that read text another way (a Latin-1 read takes
+ * "ı", U+0131, for "1") would otherwise answer differently from noble on the same data.
+ */
+export function isAddressOn(crypto: Pick<Crypto, 'isValidAddress'>, address: unknown): address is string {
+  return isHex(address, 33) && crypto.isValidAddress(address);
+}
+
+/** `crypto.verifyHash`, after the hex rule on each argument (see isAddressOn). */
+export function verifiesOn(crypto: Pick<Crypto, 'verifyHash'>, hashHex: unknown, signatureHex: unknown, address: unknown): boolean {
+  return isHex(hashHex, 32) && isHex(signatureHex, 64) && isHex(address, 33) && crypto.verifyHash(hashHex, signatureHex, address);
+}
+
 /** SHA-256 as lower-case hex (noble). */
 export function sha256Hex(data: Uint8Array | string): string {
   return bytesToHex(nobleSha256(typeof data === 'string' ? utf8ToBytes(data) : data));

@@ -3,7 +3,7 @@
  * commits to, with the transactions, votes and evidence as lists of their ids, so that a header
  * alone recomputes the hash and checks the signature (what double-block evidence carries).
  */
-import { isHex, nobleCrypto, type Crypto } from './crypto.js';
+import { isAddressOn, isHex, nobleCrypto, verifiesOn, type Crypto } from './crypto.js';
 import { canonText } from './encoding.js';
 import { ensure } from './errors.js';
 
@@ -44,7 +44,7 @@ export function checkHeaderShape(h: Header, crypto: Crypto = nobleCrypto): void 
   ensure(typeof h === 'object' && h !== null, 'BAD_HASH', 'a header must be an object');
   ensure(Number.isSafeInteger(h.index) && h.index >= 1, 'BAD_INDEX', 'a signed block has index 1 or more');
   ensure(Number.isSafeInteger(h.timestamp) && h.timestamp >= 0, 'BAD_HASH', 'timestamp must be a non-negative integer');
-  ensure(crypto.isValidAddress(h.validator), 'BAD_SIGNATURE', 'validator is not a valid address');
+  ensure(isAddressOn(crypto, h.validator), 'BAD_SIGNATURE', 'validator is not a valid address');
   ensure(isHex(h.previous_hash, 32), 'BAD_PREVIOUS_HASH', 'previous_hash must be 32 bytes of hex');
   ensure(isHex(h.reveal, 32), 'BAD_REVEAL', 'reveal must be 32 bytes of hex');
   ensure(isIdList(h.tx_ids) && isIdList(h.vote_ids) && isIdList(h.evidence_ids), 'BAD_HASH', 'id lists must hold 32-byte hex ids');
@@ -55,7 +55,7 @@ export function checkHeaderShape(h: Header, crypto: Crypto = nobleCrypto): void 
 export function verifyHeaderSeal(domain: string, h: Header, crypto: Crypto = nobleCrypto): void {
   checkHeaderShape(h, crypto);
   ensure(headerHash(domain, h, crypto) === h.current_hash, 'BAD_HASH', 'current_hash does not match the header fields');
-  ensure(crypto.verifyHash(h.current_hash, h.signature, h.validator), 'BAD_SIGNATURE', "the block is not signed by its validator's key");
+  ensure(verifiesOn(crypto, h.current_hash, h.signature, h.validator), 'BAD_SIGNATURE', "the block is not signed by its validator's key");
 }
 
 /** Copies exactly the protocol fields of a header. */

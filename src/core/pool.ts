@@ -5,6 +5,7 @@
  * senders, in nonce order within a sender, each valid on the state the previous ones leave.
  */
 import { ensure } from './errors.js';
+import { debitOf } from './fees.js';
 import { accountOf, applyTxToDraft, checkNonceUnused, checkTxAgainst, type Ledger } from './state.js';
 import type { Account, Transaction } from './types.js';
 import { ProtocolError } from './errors.js';
@@ -15,6 +16,18 @@ interface Entry {
   readonly seq: number;
   /** Chain height when it arrived, for evicting what never becomes executable. */
   readonly height: number;
+  /** What it reserves of its sender's committed balance (see costOf). */
+  readonly cost: number;
+}
+
+/**
+ * What a pending transaction reserves of its sender's committed available balance: its debit,
+ * with a stake counted as its rise over the committed stake and never as a credit (a withdrawal
+ * frees nothing until it is committed). An upper bound of what it will take: a sender whose
+ * pending transactions all fit in its committed balance can pay for every one of them.
+ */
+export function costOf(tx: Transaction, committed: Account): number {
+  return Math.max(0, debitOf(tx, committed.stake));
 }
 
 export interface PoolLimits {
@@ -41,6 +54,8 @@ function canExecute(ledger: Ledger, tx: Transaction): boolean {
 export class TxPool {
   private readonly bySender = new Map<string, Map<number, Entry>>();
   private readonly byId = new Map<string, Entry>();
+  /** Per sender, the sum of its pending transactions' costs. */
+  private readonly reserved = new Map<string, number>();
   private seq = 0;
 
   constructor(private readonly limits: PoolLimits = DEFAULT_POOL_LIMITS) {}
@@ -62,12 +77,18 @@ export class TxPool {
     return [...this.byId.values()].map((e) => e.tx);
   }
 
+  /** The part of `sender`'s committed balance its pending transactions reserve. */
+  reservedBy(sender: string): number {
+    return this.reserved.get(sender) ?? 0;
+  }
+
   /**
-   * Adds a verified transaction that is not stale on `ledger`. Throws DUPLICATE (same id, or
-   * another transaction already holds the sender's nonce), NONCE_USED, NONCE_AHEAD (too far)
-   * or POOL_FULL.
+   * The checks of `add` that need no signature: throws what `add` would throw for `tx` on
+   * `ledger`, so that a transaction the pool would refuse costs no verification. Besides the
+   * nonce rules, INSUFFICIENT_FUNDS when the sender's committed available balance does not
+   * cover this transaction on top of its pending ones: a sender can only queue what it can pay.
    */
-  add(tx: Transaction, ledger: Ledger, height: number): void {
+  admit(tx: Transaction, ledger: Ledger): void {
     ensure(!this.byId.has(tx.id), 'DUPLICATE', `transaction ${tx.id.slice(0, 12)}… is already pending`);
     const sender = accountOf(ledger, tx.sender);
     checkNonceUnused(sender, tx.nonce);
@@ -77,13 +98,33 @@ export class TxPool {
       'NONCE_AHEAD',
       `nonce ${tx.nonce} is too far ahead of the sender's next nonce ${next}`,
     );
-    const queue = this.bySender.get(tx.sender) ?? new Map<number, Entry>();
-    ensure(!queue.has(tx.nonce), 'DUPLICATE', `another pending transaction of this sender already has nonce ${tx.nonce}`);
+    ensure(
+      !this.bySender.get(tx.sender)?.has(tx.nonce),
+      'DUPLICATE',
+      `another pending transaction of this sender already has nonce ${tx.nonce}`,
+    );
+    const total = this.reservedBy(tx.sender) + costOf(tx, sender);
+    ensure(
+      total <= sender.balance,
+      'INSUFFICIENT_FUNDS',
+      `the sender's pending transactions would cost ${total} units and its committed available balance is ${sender.balance}`,
+    );
     ensure(this.byId.size < this.limits.maxSize, 'POOL_FULL', 'the pool is full; try again later');
-    const entry: Entry = { tx, seq: this.seq++, height };
+  }
+
+  /**
+   * Adds a verified transaction that is not stale on `ledger`. Throws DUPLICATE (same id, or
+   * another transaction already holds the sender's nonce), NONCE_USED, NONCE_AHEAD (too far),
+   * INSUFFICIENT_FUNDS (the sender cannot pay for it after its pending ones) or POOL_FULL.
+   */
+  add(tx: Transaction, ledger: Ledger, height: number): void {
+    this.admit(tx, ledger);
+    const queue = this.bySender.get(tx.sender) ?? new Map<number, Entry>();
+    const entry: Entry = { tx, seq: this.seq++, height, cost: costOf(tx, accountOf(ledger, tx.sender)) };
     queue.set(tx.nonce, entry);
     this.bySender.set(tx.sender, queue);
     this.byId.set(tx.id, entry);
+    this.reserved.set(tx.sender, this.reservedBy(tx.sender) + entry.cost);
   }
 
   /**
@@ -154,6 +195,9 @@ export class TxPool {
         this.remove(rival.tx.id);
       }
     }
+    // A sender's balance falls only by its own transactions: those of this block may have been
+    // others than the pooled ones, and leave the pooled ones unpayable.
+    dropped.push(...this.evictUnaffordable(ledger, new Set(included.map((tx) => tx.sender))));
     if (height % 64 === 0) dropped.push(...this.evictStranded(ledger, height));
     return dropped;
   }
@@ -193,6 +237,30 @@ export class TxPool {
     return dropped;
   }
 
+  /**
+   * Drops, per sender whose pending transactions cost more than its committed available balance
+   * on `ledger` (its funds went elsewhere, e.g. in blocks holding transactions this pool never
+   * had), its highest nonces until the rest fit. Needs no new block: the node runs it on a timer
+   * as well as after each commit, so that nothing unpayable holds the pool's room.
+   */
+  evictUnaffordable(ledger: Ledger, senders: Iterable<string> = [...this.bySender.keys()]): Transaction[] {
+    const dropped: Transaction[] = [];
+    for (const sender of senders) {
+      const queue = this.bySender.get(sender);
+      if (!queue) continue;
+      const balance = accountOf(ledger, sender).balance;
+      if (this.reservedBy(sender) <= balance) continue;
+      const nonces = [...queue.keys()].sort((a, b) => b - a);
+      for (const nonce of nonces) {
+        if (this.reservedBy(sender) <= balance) break;
+        const e = queue.get(nonce)!;
+        dropped.push(e.tx);
+        this.remove(e.tx.id);
+      }
+    }
+    return dropped;
+  }
+
   /** Whether some sender's next transaction is missing while later ones wait (a gap to repair). */
   hasGap(ledger: Ledger): boolean {
     for (const [sender, queue] of this.bySender) if (!queue.has(accountOf(ledger, sender).nonce)) return true;
@@ -203,6 +271,9 @@ export class TxPool {
     const entry = this.byId.get(id);
     if (!entry) return;
     this.byId.delete(id);
+    const left = this.reservedBy(entry.tx.sender) - entry.cost;
+    if (left > 0) this.reserved.set(entry.tx.sender, left);
+    else this.reserved.delete(entry.tx.sender);
     const queue = this.bySender.get(entry.tx.sender);
     // Stryker disable next-line OptionalChaining: the sender of a pooled entry always has a queue
     queue?.delete(entry.tx.nonce);

@@ -3,7 +3,7 @@
  * Checks against an account state (nonce, funds) live in state.ts. Each function that hashes,
  * signs or verifies takes the caller's `Crypto` last (crypto.ts; noble's by default).
  */
-import { isHex, nobleCrypto, type Crypto } from './crypto.js';
+import { isAddressOn, isHex, nobleCrypto, verifiesOn, type Crypto } from './crypto.js';
 import { txPreimageText } from './encoding.js';
 import { ensure } from './errors.js';
 import { codePoints } from './fees.js';
@@ -43,18 +43,18 @@ function isUnits(x: unknown): x is number {
 export function checkTxShape(tx: TxBody, crypto: Crypto = nobleCrypto): void {
   ensure(typeof tx === 'object' && tx !== null, 'MALFORMED', 'a transaction must be an object');
   ensure(TX_TYPES.includes(tx.type), 'MALFORMED', `type must be one of ${TX_TYPES.join(', ')}`);
-  ensure(crypto.isValidAddress(tx.sender), 'MALFORMED', 'sender is not a valid address');
+  ensure(isAddressOn(crypto, tx.sender), 'MALFORMED', 'sender is not a valid address');
   ensure(isUnits(tx.amount), 'MALFORMED', 'amount must be a non-negative safe integer of units');
   ensure(isUnits(tx.nonce), 'MALFORMED', 'nonce must be a non-negative safe integer');
   ensure(typeof tx.message === 'string', 'MALFORMED', 'message must be a string');
   switch (tx.type) {
     case 'coins':
-      ensure(crypto.isValidAddress(tx.receiver), 'MALFORMED', 'receiver is not a valid address');
+      ensure(isAddressOn(crypto, tx.receiver), 'MALFORMED', 'receiver is not a valid address');
       ensure(tx.amount > 0, 'MALFORMED', 'a coin transfer must move a positive amount');
       ensure(tx.message === '', 'MALFORMED', 'a coin transfer carries no message');
       break;
     case 'message': {
-      ensure(crypto.isValidAddress(tx.receiver), 'MALFORMED', 'receiver is not a valid address');
+      ensure(isAddressOn(crypto, tx.receiver), 'MALFORMED', 'receiver is not a valid address');
       ensure(tx.amount === 0, 'MALFORMED', 'a message has amount 0');
       // A lone surrogate has no UTF-8 form: JSON libraries outside JavaScript refuse or replace
       // it, and then cannot recompute the id (docs/protocol.md, "Form").
@@ -75,12 +75,22 @@ export function checkTxShape(tx: TxBody, crypto: Crypto = nobleCrypto): void {
   ensure(tx.receiver !== tx.sender, 'SELF_TRANSFER', 'sender and receiver must differ');
 }
 
-/** Checks the form, that `id` is the hash of the fields, and that the sender signed it. */
-export function verifyTransaction(domain: string, tx: Transaction, crypto: Crypto = nobleCrypto): void {
+/** The checks of verifyTransaction that need no signature check: form and id (MALFORMED, SELF_TRANSFER, BAD_ID). */
+export function checkTxForm(domain: string, tx: Transaction, crypto: Crypto = nobleCrypto): void {
   checkTxShape(tx, crypto);
   ensure(isHex(tx.id, 32), 'BAD_ID', 'id must be 32 bytes of lower-case hex');
   ensure(txId(domain, tx, crypto) === tx.id, 'BAD_ID', 'id does not match the transaction fields');
-  ensure(crypto.verifyHash(tx.id, tx.signature, tx.sender), 'BAD_SIGNATURE', "signature is not the sender's low-S signature of the id");
+}
+
+/** Checks the form, that `id` is the hash of the fields, and that the sender signed it. */
+export function verifyTransaction(domain: string, tx: Transaction, crypto: Crypto = nobleCrypto): void {
+  checkTxForm(domain, tx, crypto);
+  checkTxSignature(tx, crypto);
+}
+
+/** The signature check alone (BAD_SIGNATURE), for a transaction whose form and id passed checkTxForm. */
+export function checkTxSignature(tx: Transaction, crypto: Crypto = nobleCrypto): void {
+  ensure(verifiesOn(crypto, tx.id, tx.signature, tx.sender), 'BAD_SIGNATURE', "signature is not the sender's low-S signature of the id");
 }
 
 /** Copies exactly the protocol fields, dropping anything else a peer attached. */

@@ -2,7 +2,7 @@
  * Finality votes (docs/protocol.md, "Encodings" and "Slashing"): their form, id, signature and
  * the conflicts between two of them that are evidence (double vote, surround vote).
  */
-import { isHex, nobleCrypto, type Crypto } from './crypto.js';
+import { isAddressOn, isHex, nobleCrypto, verifiesOn, type Crypto } from './crypto.js';
 import { canonText } from './encoding.js';
 import { ensure } from './errors.js';
 import { CHECKPOINT_INTERVAL } from './params.js';
@@ -45,7 +45,7 @@ function isCheckpointHeight(h: unknown): h is number {
 /** Form of every field: BAD_VOTE with the reason. No signature check. */
 export function checkVoteShape(v: VoteBody, crypto: Crypto = nobleCrypto): void {
   ensure(typeof v === 'object' && v !== null, 'BAD_VOTE', 'a vote must be an object');
-  ensure(crypto.isValidAddress(v.staker), 'BAD_VOTE', 'staker is not a valid address');
+  ensure(isAddressOn(crypto, v.staker), 'BAD_VOTE', 'staker is not a valid address');
   ensure(isCheckpointHeight(v.source_height), 'BAD_VOTE', `source_height must be a multiple of ${CHECKPOINT_INTERVAL}`);
   ensure(isCheckpointHeight(v.target_height), 'BAD_VOTE', `target_height must be a multiple of ${CHECKPOINT_INTERVAL}`);
   ensure(v.source_height < v.target_height, 'BAD_VOTE', 'the source must be below the target');
@@ -69,7 +69,7 @@ export function signVote(domain: string, secretKeyHex: string, source: Checkpoin
 export function verifyVote(domain: string, v: Vote, crypto: Crypto = nobleCrypto): string {
   checkVoteShape(v, crypto);
   const id = voteId(domain, v, crypto);
-  ensure(crypto.verifyHash(id, v.signature, v.staker), 'BAD_SIGNATURE', "the vote is not signed by its staker's key");
+  ensure(verifiesOn(crypto, id, v.signature, v.staker), 'BAD_SIGNATURE', "the vote is not signed by its staker's key");
   return id;
 }
 

@@ -69,8 +69,8 @@ export function nobleNodeCrypto(): NodeCrypto {
     ...nobleCrypto,
     sha256Hex,
     sha256Bytes,
-    isValidAddress: rememberValid(nobleCrypto.isValidAddress),
-    addressOf: memo(64, nobleCrypto.addressOf),
+    isValidAddress: rememberValid((a) => nobleCrypto.isValidAddress(a)),
+    addressOf: memo(64, (k) => nobleCrypto.addressOf(k)),
     keyTablesMade: () => 0,
     prepare: () => undefined,
   };

@@ -3,6 +3,7 @@
  * package compiled with our glue, built by npm's prepare) as `Crypto` suites: plain, and with a
  * precomputed verification table per frequent signer.
  */
+import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { memo, sha256Bytes, sha256Hex, type NodeCrypto } from './suite.js';
 
@@ -29,13 +30,18 @@ export interface Binding {
   verifyWith(table: KeyTable, hashHex: string, signatureHex: string): boolean;
   /** Makes the table of G that every key table's verification shares (~25 ms, once per process). */
   prepare(): boolean;
+  /** Blinds the signing context with 32 random bytes (side channels); signatures stay the same. False for another length. */
+  randomize(seed: Uint8Array): boolean;
 }
 
 /** The binding, or why it cannot be loaded (not built: see npm's output, or native/build.mjs). */
 export function loadBinding(): Binding | Error {
   try {
     // package.json "imports" maps this to native/build/Release/, from src/ and dist/ alike
-    return createRequire(import.meta.url)('#blockchat-secp256k1') as Binding;
+    const lib = createRequire(import.meta.url)('#blockchat-secp256k1') as Binding;
+    // libsecp256k1 signs with a context that should be blinded with fresh randomness first.
+    if (!lib.randomize(randomBytes(32))) return new Error('the binding refused to randomise its signing context');
+    return lib;
   } catch (err) {
     return err instanceof Error ? err : new Error(String(err));
   }
@@ -77,7 +83,7 @@ export function bindingCrypto(lib: Binding): NodeCrypto {
 
 /** A key gets its table once it has signed this many verified signatures: one-off keys never cost one. */
 export const TABLE_AFTER = 16;
-/** Tables kept at once (270 KB each); a network has one sender per node, so this is never reached in use. */
+/** Tables kept at once (270 KB each); a network has one sender per node, so only throwaway keys reach it. */
 const MAX_TABLES = 64;
 
 /**
@@ -88,22 +94,42 @@ const MAX_TABLES = 64;
  */
 export function keyTablesCrypto(lib: Binding): NodeCrypto {
   const plain = bindingCrypto(lib);
-  const tables = new Map<string, KeyTable>();
+  /** Each key's table and how many verifications it served, for choosing which to drop. */
+  const tables = new Map<string, { table: KeyTable; uses: number }>();
   const verified = new Map<string, number>();
   let made = 0;
+  /**
+   * The table to drop when all are taken: the least used, the oldest of those. A key that signs
+   * all the time (a member) keeps its table however many keys sign a few times each: junk keys
+   * only ever push each other out.
+   */
+  const leastUsed = (): string => {
+    let pick = '';
+    let fewest = Infinity;
+    for (const [address, { uses }] of tables) {
+      if (uses < fewest) {
+        fewest = uses;
+        pick = address;
+      }
+    }
+    return pick;
+  };
   const promote = (address: string): void => {
     const table = lib.tableOf(address);
     if (table === null) return;
-    if (tables.size >= MAX_TABLES) tables.delete(tables.keys().next().value!); // the oldest
-    tables.set(address, table);
+    if (tables.size >= MAX_TABLES) tables.delete(leastUsed());
+    tables.set(address, { table, uses: 0 });
     made++;
   };
   return {
     ...plain,
     name: 'libsecp256k1 (binding) with key tables',
     verifyHash(hashHex, signatureHex, address) {
-      const table = tables.get(address);
-      if (table !== undefined) return lib.verifyWith(table, hashHex, signatureHex);
+      const entry = tables.get(address);
+      if (entry !== undefined) {
+        entry.uses++;
+        return lib.verifyWith(entry.table, hashHex, signatureHex);
+      }
       if (!plain.verifyHash(hashHex, signatureHex, address)) return false;
       const count = (verified.get(address) ?? 0) + 1;
       if (count < TABLE_AFTER) {

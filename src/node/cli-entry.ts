@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { parseBcc } from '../core/money.js';
 import { DEFAULT_STAKE_BCC, ROUND_MS, UNITS_PER_BCC } from '../core/params.js';
 import { selectCrypto } from '../crypto/select.js';
-import { createLogger } from './logger.js';
+import { createLogger, defaultLogFormat, LEVELS, LOG_FORMATS, type Level, type LogFormat } from './logger.js';
 import { BlockchatNode, DEFAULT_FAILOVER_MS } from './index.js';
 import { buildServer } from './http/index.js';
 import { ensurePrivateDir } from './private-files.js';
@@ -26,6 +26,8 @@ export interface NodeArgs {
   blockTimeout?: number;
   roundTimeout?: number;
   quiet?: boolean;
+  logLevel?: string;
+  logFormat?: string;
   joinAfter?: number;
 }
 
@@ -60,8 +62,20 @@ export async function runNode(args: NodeArgs): Promise<void> {
   const ephemeral = args.dataDir === undefined;
   const dataDir = args.dataDir ?? mkdtempSync(join(tmpdir(), `blockchat-${port}-`));
 
+  const level = args.logLevel ?? (args.quiet ? 'warn' : 'info');
+  if (!(LEVELS as readonly string[]).includes(level)) fail(`--log-level must be one of ${LEVELS.join(', ')}, not '${level}'`);
+  const format = args.logFormat ?? defaultLogFormat();
+  if (!(LOG_FORMATS as readonly string[]).includes(format)) fail(`--log-format must be one of ${LOG_FORMATS.join(', ')}, not '${format}'`);
+
+  // assigned once, below; the logger made before it reads it lazily for its prefix
+  // eslint-disable-next-line prefer-const
   let node: BlockchatNode | undefined;
-  const log = createLogger(() => `[node ${node && node.id >= 0 ? node.id : '?'} :${port}]`, args.quiet ? 'warn' : 'info');
+  const { log, pino } = createLogger({
+    level: level as Level,
+    format: format as LogFormat,
+    port,
+    id: () => (node ? node.id : -1),
+  });
   // The fastest suite that loads, unless BLOCKCHAT_NO_NATIVE / BLOCKCHAT_NOBLE_ONLY say otherwise;
   // throws (the node does not start) if it answers the fixed checks differently from noble.
   const crypto = selectCrypto(process.env);
@@ -83,7 +97,7 @@ export async function runNode(args: NodeArgs): Promise<void> {
     crypto,
   });
   await node.open();
-  const app = await buildServer(node);
+  const app = await buildServer(node, pino);
   try {
     await app.listen({ port, host: args.host === 'localhost' ? '127.0.0.1' : (args.host ?? '127.0.0.1') });
   } catch (err) {
@@ -104,7 +118,7 @@ export async function runNode(args: NodeArgs): Promise<void> {
     stopping = true;
     log.info(`stopping (${signal})`);
     await app.close().catch(() => undefined);
-    await node!.close().catch(() => undefined);
+    await node.close().catch(() => undefined);
     if (ephemeral) rmSync(dataDir, { recursive: true, force: true });
     process.exit(0);
   };

@@ -13,7 +13,11 @@ export type NodeErrorCode =
   | 'CONFLICT'
   | 'FUTURE_BLOCK'
   | 'VERIFIER_MISMATCH'
-  | 'NOT_FOUND';
+  | 'NOT_FOUND'
+  | 'METHOD_NOT_ALLOWED'
+  /** A bounded resource (the event streams) is full: try again later. */
+  | 'BUSY'
+  | 'RATE_LIMITED';
 
 export class NodeError extends Error {
   override readonly name = 'NodeError';

@@ -54,6 +54,8 @@ export interface NodeEvents {
   ready: TipV2;
   /** A transaction of this node's wallet entered the pool. */
   ownTransaction: Transaction;
+  /** A transaction signed elsewhere, sent by a client to POST /transactions, entered the pool: the peers get it. */
+  clientTransaction: Transaction;
   /** Transactions from a peer were checked: one event per slice of a batch, not per transaction. */
   peerTransactions: { readonly received: number; readonly verified: number };
   /** A transaction from a peer was refused, with the reason's code. */
@@ -76,8 +78,10 @@ export interface NodeEvents {
   gossip: { readonly votes: readonly Vote[]; readonly evidence: readonly Evidence[] };
   /** Evidence of equivocation this node built or learnt (once per offender). */
   evidence: Evidence;
-  /** A request or a peer stream frame arrived, by route. */
-  request: string;
+  /** A request was answered (or a peer stream opened, status 101): route pattern, method, status. */
+  request: { readonly route: string; readonly method: string; readonly status: number };
+  /** A peer stream frame arrived, by kind. */
+  streamFrame: 'transactions' | 'block' | 'votes';
 }
 
 type Listener<T> = (payload: T) => void;
@@ -87,7 +91,7 @@ export class Emitter<E> {
   private readonly listeners = new Map<keyof E, ReadonlyArray<Listener<never>>>();
 
   on<K extends keyof E>(name: K, listener: Listener<E[K]>): void {
-    this.listeners.set(name, [...(this.listeners.get(name) ?? []), listener as Listener<never>]);
+    this.listeners.set(name, [...(this.listeners.get(name) ?? []), listener]);
   }
 
   /** Removes a listener; safe while the event is being emitted (that emission still calls it). */

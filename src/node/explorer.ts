@@ -2,7 +2,7 @@
  * The block explorer (SPEC part B): every node serves a small web page at `/` that reads the
  * node's own public REST API and updates live from GET /events.
  *
- * The page is three static files in src/node/explorer/ (plain HTML, CSS and browser JavaScript,
+ * The page is static files in src/node/explorer/ (plain HTML, CSS and browser JavaScript,
  * no build step). The TypeScript build does not copy them to dist/, so they are read from the
  * package's source folder once, at start, and served from memory.
  */
@@ -23,15 +23,21 @@ interface Asset {
 
 const ASSET_FILES = {
   html: 'index.html',
-  script: 'app.js',
-  style: 'style.css',
 } as const;
 
-/** URL paths of the assets; index.html refers to them by these exact paths. */
-export const EXPLORER_PATHS = {
-  script: '/explorer/app.js',
-  style: '/explorer/style.css',
-} as const;
+const SCRIPT_TYPE = 'text/javascript; charset=utf-8';
+
+/**
+ * The assets by URL path, with their files; index.html refers to them by these exact paths. The
+ * scripts run in this order: helpers, data access, the overview, the routed pages.
+ */
+export const EXPLORER_ASSETS = [
+  { path: '/explorer/ui.js', file: 'ui.js', type: SCRIPT_TYPE },
+  { path: '/explorer/data.js', file: 'data.js', type: SCRIPT_TYPE },
+  { path: '/explorer/app.js', file: 'app.js', type: SCRIPT_TYPE },
+  { path: '/explorer/pages.js', file: 'pages.js', type: SCRIPT_TYPE },
+  { path: '/explorer/style.css', file: 'style.css', type: 'text/css; charset=utf-8' },
+] as const;
 
 /**
  * The candidates for the assets folder: next to this file when it runs from src/ (vitest, tsx),
@@ -57,18 +63,15 @@ function makeAsset(body: Buffer, type: string): Asset {
   return { body, type, etag: `"${digest.slice(0, 32)}"`, version: digest.slice(0, 12) };
 }
 
-function loadAssets(dir: string): { html: Asset; script: Asset; style: Asset } {
+function loadAssets(dir: string): { html: Asset; byPath: Map<string, Asset> } {
   const read = (name: string): Buffer => readFileSync(join(dir, name));
-  const script = makeAsset(read(ASSET_FILES.script), 'text/javascript; charset=utf-8');
-  const style = makeAsset(read(ASSET_FILES.style), 'text/css; charset=utf-8');
+  const byPath = new Map<string, Asset>(EXPLORER_ASSETS.map((a) => [a.path, makeAsset(read(a.file), a.type)]));
   // Version the asset URLs by content so browsers may cache them for good and still never run a
   // stale script after an upgrade.
-  const htmlText = read(ASSET_FILES.html)
-    .toString('utf8')
-    .replaceAll(`"${EXPLORER_PATHS.script}"`, `"${EXPLORER_PATHS.script}?v=${script.version}"`)
-    .replaceAll(`"${EXPLORER_PATHS.style}"`, `"${EXPLORER_PATHS.style}?v=${style.version}"`);
+  let htmlText = read(ASSET_FILES.html).toString('utf8');
+  for (const [path, asset] of byPath) htmlText = htmlText.replaceAll(`"${path}"`, `"${path}?v=${asset.version}"`);
   const html = makeAsset(Buffer.from(htmlText, 'utf8'), 'text/html; charset=utf-8');
-  return { html, script, style };
+  return { html, byPath };
 }
 
 /** The page only talks to its own node; nothing inline, nothing from elsewhere. */
@@ -105,7 +108,7 @@ function assetCacheControl(request: FastifyRequest, asset: Asset): string {
   return v === asset.version ? 'public, max-age=31536000, immutable' : 'no-cache';
 }
 
-/** Serves GET `/` (the page), `/explorer/app.js` and `/explorer/style.css`. */
+/** Serves GET `/` (the page) and its scripts and style sheet (EXPLORER_ASSETS). */
 export async function registerExplorer(app: FastifyInstance): Promise<void> {
   const assets = loadAssets(explorerAssetDir());
 
@@ -116,6 +119,7 @@ export async function registerExplorer(app: FastifyInstance): Promise<void> {
       .header('X-Frame-Options', 'DENY');
     return send(request, reply, assets.html, 'no-cache');
   });
-  app.get(EXPLORER_PATHS.script, async (request, reply) => send(request, reply, assets.script, assetCacheControl(request, assets.script)));
-  app.get(EXPLORER_PATHS.style, async (request, reply) => send(request, reply, assets.style, assetCacheControl(request, assets.style)));
+  for (const [path, asset] of assets.byPath) {
+    app.get(path, async (request, reply) => send(request, reply, asset, assetCacheControl(request, asset)));
+  }
 }

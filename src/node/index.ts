@@ -32,6 +32,7 @@ import { Metrics, subscribeMetrics } from './metrics/index.js';
 import { Minter } from './minter/index.js';
 import { Peers, subscribePeers } from './network/index.js';
 import { ChainSync } from './sync/index.js';
+import { AddressViews } from './views/addresses.js';
 import { Views } from './views/index.js';
 import { Voting } from './voting/index.js';
 import { ensurePrivateDir, writePrivateFile } from './private-files.js';
@@ -56,6 +57,8 @@ export class BlockchatNode {
   readonly views: Views;
   /** Votes and evidence: this staker's votes, the pool of verified votes, equivocation. */
   readonly voting: Voting;
+  /** Any address's transactions and next nonce (GET /accounts/:address/…). */
+  readonly addressViews: AddressViews;
   private readonly store: ChainStore;
   private readonly metrics: Metrics;
   private readonly pool = new TxPool();
@@ -132,6 +135,7 @@ export class BlockchatNode {
       this.metrics,
       config.crypto.fingerprint,
     );
+    this.addressViews = new AddressViews(this.chain, this.pool, this.store, (a) => this.members.idOf(a));
   }
 
   get address(): string {
@@ -163,12 +167,14 @@ export class BlockchatNode {
   async begin(): Promise<void> {
     await this.formation.begin();
     this.sync.start();
+    this.transactions.startEviction();
   }
 
   async close(): Promise<void> {
     this.formation.close();
     this.minter.close();
     this.sync.close();
+    this.transactions.close();
     await this.peers.close();
     await this.store.close();
     if (this.tokenPublished) rmSync(runtimeTokenPath(this.config.port), { force: true });

@@ -9,12 +9,18 @@ import { ApiError, NodeClient } from '../../client/api.js';
 import { readToken } from '../api/token.js';
 import type { StatusView, SubmitBatchItem, SubmitRequest } from '../api/types.js';
 import { countInto, formatSummary, summarize, type RunSummary } from './metrics.js';
+import type { Endpoint } from './endpoints.js';
 import { ChainWatcher, type WatchedBlock } from './watcher.js';
 
 export interface WorkloadOptions {
   host: string;
   basePort: number;
   n: number;
+  /**
+   * The nodes by URL with their tokens (e.g. on other machines), in place of `host`, `basePort`
+   * and the runtime token files; `n` must equal their number.
+   */
+  endpoints?: readonly Endpoint[];
   /** Element i: what node i's wallet sends, in order. */
   plans: ReadonlyArray<readonly SubmitRequest[]>;
   /** Most submissions in flight per node. */
@@ -77,6 +83,14 @@ function isRetryable(err: unknown): boolean {
   return err instanceof ApiError && (err.status === 429 || err.status === 503);
 }
 
+/** Builds authenticated clients of nodes given by URL, or throws naming the first without a token. */
+export function endpointClients(endpoints: readonly Endpoint[]): NodeClient[] {
+  return endpoints.map((e) => {
+    if (!e.token) throw new Error(`no API token for the node at ${e.url}: pass --token-file or set BLOCKCHAT_TOKEN`);
+    return new NodeClient(e.url, e.token);
+  });
+}
+
 /** Builds authenticated clients of every node, or throws with the reason. */
 export function walletClients(host: string, basePort: number, n: number, dataDirs?: readonly string[]): NodeClient[] {
   const clients: NodeClient[] = [];
@@ -100,7 +114,7 @@ export function walletClients(host: string, basePort: number, n: number, dataDir
  */
 export async function waitReady(clients: readonly NodeClient[], n: number, timeoutMs = 60_000): Promise<StatusView[]> {
   const deadline = Date.now() + timeoutMs;
-  let lastReason = '';
+  let lastReason: string;
   // A node that does not answer at all fails fast; one that answers but is not ready is waited for.
   let unreachableSince: number | undefined;
   for (;;) {
@@ -119,7 +133,7 @@ export async function waitReady(clients: readonly NodeClient[], n: number, timeo
       lastReason = err instanceof Error ? err.message : String(err);
       if (err instanceof ApiError && err.status === 0) {
         unreachableSince ??= Date.now();
-        if (Date.now() - unreachableSince > 5_000) throw new Error(lastReason);
+        if (Date.now() - unreachableSince > 5_000) throw new Error(lastReason, { cause: err });
       }
     }
     if (Date.now() > deadline) throw new Error(`the network is not ready: ${lastReason}`);
@@ -166,17 +180,18 @@ class ProgressBar {
 export async function runWorkload(opts: WorkloadOptions): Promise<WorkloadResult> {
   const { n } = opts;
   if (opts.plans.length !== n) throw new Error(`expected ${n} plans, got ${opts.plans.length}`);
-  const portClients = walletClients(opts.host, opts.basePort, n, opts.dataDirs);
+  if (opts.endpoints && opts.endpoints.length !== n) throw new Error(`expected ${n} nodes, got ${opts.endpoints.length}`);
+  const portClients = opts.endpoints ? endpointClients(opts.endpoints) : walletClients(opts.host, opts.basePort, n, opts.dataDirs);
   const statuses = await waitReady(portClients, n);
-  // Node ids are given in order of joining: map them to ports rather than assume id i is on
-  // basePort + i.
+  // Node ids are given in order of joining: map them to the nodes given rather than assume id i
+  // is on basePort + i.
+  const urls = portClients.map((c) => c.baseUrl);
   const clients = byNodeId(
     portClients,
     statuses.map((s) => s.id),
-    opts.basePort,
+    opts.endpoints ? urls : opts.basePort,
   );
-  const ports = portClients.map((_, i) => opts.basePort + i);
-  const watcher = await ChainWatcher.open({ host: opts.host, ports });
+  const watcher = await ChainWatcher.open({ urls });
   const idleTimeoutMs = opts.idleTimeoutMs ?? 30_000;
   const total = opts.plans.reduce((a, p) => a + p.length, 0);
   const bar = new ProgressBar(opts.progress ?? false);
@@ -411,12 +426,18 @@ export async function runWorkload(opts: WorkloadOptions): Promise<WorkloadResult
   }
 }
 
-/** Orders `clients` (one per port) by the node id each reported; throws unless ids are 0 … n-1. */
-export function byNodeId<T>(clients: readonly T[], ids: readonly number[], basePort: number): T[] {
+/**
+ * Orders `clients` (one per port from `where`, or one per URL of `where`) by the node id each
+ * reported; throws unless ids are 0 … n-1.
+ */
+export function byNodeId<T>(clients: readonly T[], ids: readonly number[], where: number | readonly string[]): T[] {
   const out: T[] = [];
   ids.forEach((id, k) => {
     if (!Number.isInteger(id) || id < 0 || id >= clients.length || out[id] !== undefined) {
-      throw new Error(`the node on port ${basePort + k} reports id ${id}: ports ${basePort}… do not hold nodes 0 … ${clients.length - 1}`);
+      if (typeof where !== 'number') {
+        throw new Error(`the node at ${where[k]} reports id ${id}: the nodes given are not nodes 0 … ${clients.length - 1}`);
+      }
+      throw new Error(`the node on port ${where + k} reports id ${id}: ports ${where}… do not hold nodes 0 … ${clients.length - 1}`);
     }
     out[id] = clients[k] as T;
   });

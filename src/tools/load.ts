@@ -9,14 +9,17 @@
  */
 import { closeClients } from '../../client/api.js';
 import type { SubmitRequest } from '../api/types.js';
+import { endpointsOfArgs, type Endpoint } from './endpoints.js';
 import { reportRun, runWorkload, type WorkloadResult } from './harness.js';
 
 export interface LoadArgs {
   p: number;
-  n: number;
+  n?: number;
   transactions: number;
   rate?: number;
   host?: string;
+  nodes?: string;
+  tokenFile?: string;
   json?: boolean;
 }
 
@@ -54,6 +57,8 @@ export interface LoadOptions {
   transactions: number;
   rate?: number;
   host?: string;
+  /** The nodes by URL, with their tokens (in place of host and basePort). */
+  endpoints?: readonly Endpoint[];
   progress?: boolean;
   idleTimeoutMs?: number;
 }
@@ -64,6 +69,7 @@ export async function runLoad(opts: LoadOptions): Promise<WorkloadResult> {
     host: opts.host ?? '127.0.0.1',
     basePort: opts.basePort,
     n: opts.n,
+    endpoints: opts.endpoints,
     plans: loadPlans(opts.n, opts.transactions),
     window: LOAD_WINDOW,
     batch: LOAD_BATCH,
@@ -76,21 +82,23 @@ export async function runLoad(opts: LoadOptions): Promise<WorkloadResult> {
 
 export async function runLoadCommand(args: LoadArgs): Promise<number> {
   try {
-    if (!Number.isInteger(args.n) || args.n < 2) throw new Error('-n takes the number of nodes (≥ 2)');
+    const endpoints = endpointsOfArgs(args);
+    const n = endpoints.length;
+    if (n < 2) throw new Error('a load needs at least 2 nodes');
     if (!Number.isInteger(args.transactions) || args.transactions < 1) {
       throw new Error('--transactions takes a positive integer');
     }
     if (args.rate !== undefined && !(args.rate > 0)) throw new Error('--rate takes a positive number of tx/s');
     const result = await runLoad({
       basePort: args.p,
-      n: args.n,
+      n,
+      endpoints,
       transactions: args.transactions,
       rate: args.rate,
-      host: args.host,
       progress: !args.json,
     });
     const pace = args.rate ? ` at ${args.rate} tx/s offered` : '';
-    return reportRun(result, args.json ?? false, `Load of ${args.transactions} transfers over ${args.n} nodes${pace}`);
+    return reportRun(result, args.json ?? false, `Load of ${args.transactions} transfers over ${n} nodes${pace}`);
   } catch (err) {
     console.error(`load: ${err instanceof Error ? err.message : String(err)}`);
     return 1;

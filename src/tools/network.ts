@@ -4,7 +4,7 @@
  * reports ready), never on fixed sleeps.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,6 +12,7 @@ import { NodeClient, closeClients } from '../../client/api.js';
 import { parseBcc } from '../core/money.js';
 import { UNITS_PER_BCC } from '../core/params.js';
 import { NODE_FLAGS } from '../node-flags.js';
+import { withoutNodeSettings } from '../node/settings.js';
 
 export interface NetworkOptions {
   n: number;
@@ -26,6 +27,17 @@ export interface NetworkOptions {
   blockTimeoutMs?: number;
   /** Ms each lottery round's validator is waited for (validator failover). */
   roundTimeoutMs?: number;
+  /**
+   * The address node i binds and gives its peers: one for every node, or one per node (e.g. each
+   * in its own network namespace). 127.0.0.1 by default.
+   */
+  hosts?: readonly string[];
+  /** Words put before node i's command, e.g. `ip netns exec ns-i` to run it in a namespace. */
+  wrap?: (i: number) => string[];
+  /** Node i's output goes to `logDir/node-i.log` (appended) instead of `stdio`. */
+  logDir?: string;
+  /** Extra flags for every node (e.g. `--log-level debug`). */
+  nodeFlags?: readonly string[];
   /** Log warnings only. */
   quiet?: boolean;
   /** Where the nodes' output goes: inherited by default, 'ignore' to drop it. */
@@ -42,6 +54,8 @@ export interface NetworkOptions {
 
 export interface RunningNetwork {
   ports: number[];
+  /** Node i's base URL (its host and port). */
+  urls: string[];
   /** Ms from the first spawn to every node reporting ready. */
   readyMs: number;
   processes: ChildProcess[];
@@ -131,12 +145,23 @@ export async function waitFor(what: string, check: () => Promise<boolean>, timeo
   }
 }
 
+/** Node i's address: its own from `hosts`, the one given for all, or loopback. */
+export function hostOf(hosts: readonly string[] | undefined, i: number): string {
+  if (!hosts || hosts.length === 0) return '127.0.0.1';
+  return hosts.length === 1 ? hosts[0]! : (hosts[i] ?? '127.0.0.1');
+}
+
+/** http://host:port, with an IPv6 address in brackets. */
+export function urlOf(host: string, port: number): string {
+  return `http://${host.includes(':') && !host.startsWith('[') ? `[${host}]` : host}:${port}`;
+}
+
 function nodeArgs(opts: NetworkOptions, i: number, restart: boolean): string[] {
   const port = opts.basePort + i;
-  const args = ['node', '-p', String(port)];
+  const args = ['node', '-p', String(port), '--host', hostOf(opts.hosts, i), ...(opts.nodeFlags ?? [])];
   if (opts.dataRoot) args.push('--data-dir', join(opts.dataRoot, `node-${i}`));
   if (restart) return opts.quiet ? [...args, '--quiet'] : args;
-  args.push('-n', String(opts.n), '-capacity', String(opts.capacity), '--bootstrap-url', `http://127.0.0.1:${opts.basePort}`);
+  args.push('-n', String(opts.n), '-capacity', String(opts.capacity), '--bootstrap-url', urlOf(hostOf(opts.hosts, 0), opts.basePort));
   if (i === 0) args.push('-bootstrap');
   else args.push('--join-after', String(i)); // node i joins after nodes 0 … i-1, so its id is i
   const stake = opts.stakesBcc?.[i] ?? opts.stakeBcc;
@@ -150,16 +175,29 @@ function nodeArgs(opts: NetworkOptions, i: number, restart: boolean): string[] {
 export async function startNetwork(opts: NetworkOptions): Promise<RunningNetwork> {
   const main = mainScript();
   const ports = Array.from({ length: opts.n }, (_, i) => opts.basePort + i);
+  const urls = ports.map((p, i) => urlOf(hostOf(opts.hosts, i), p));
+  const clientOf = (i: number) => new NodeClient(urls[i]!);
+  if (opts.logDir) mkdirSync(opts.logDir, { recursive: true });
   const external = new Set(opts.external ?? []);
   const spawned = ports.map((_, i) => i).filter((i) => !external.has(i));
   const processes: ChildProcess[] = [];
   // With output dropped, each node's last error lines are still kept, to explain a failed start.
   const lastErrors: string[] = [];
   const spawnNode = (i: number, restart: boolean) => {
-    const quietOutput = opts.stdio === 'ignore';
-    const child = spawn(process.execPath, [...NODE_FLAGS, ...extraNodeFlags(), main, ...nodeArgs(opts, i, restart)], {
-      stdio: ['ignore', opts.stdio ?? 'inherit', quietOutput ? 'pipe' : 'inherit'],
+    const quietOutput = opts.stdio === 'ignore' || opts.logDir !== undefined;
+    const logFd = opts.logDir ? openSync(join(opts.logDir, `node-${i}.log`), 'a') : undefined;
+    const command = [...(opts.wrap?.(i) ?? []), process.execPath, ...NODE_FLAGS, ...extraNodeFlags(), main, ...nodeArgs(opts, i, restart)];
+    const child = spawn(command[0]!, command.slice(1), {
+      // The nodes get their options as flags only: an operator's BLOCKCHAT_PORT and the like are
+      // for one node, not for every node of the network.
+      env: withoutNodeSettings(process.env),
+      stdio: ['ignore', logFd ?? opts.stdio ?? 'inherit', quietOutput ? 'pipe' : 'inherit'],
     });
+    if (logFd !== undefined) {
+      // Errors go to the log file too, and the last lines are kept to explain a failed start.
+      const log = createWriteStream('', { fd: logFd });
+      child.stderr?.pipe(log);
+    }
     lastErrors[i] = '';
     child.stderr?.on('data', (chunk: Buffer) => {
       lastErrors[i] = (lastErrors[i] + chunk.toString()).slice(-2_000);
@@ -192,7 +230,7 @@ export async function startNetwork(opts: NetworkOptions): Promise<RunningNetwork
             `node ${dead} exited (${c.signalCode ?? `code ${c.exitCode}`}) before the network was ready${said ? `: ${said}` : ''}`,
           );
         }
-        const statuses = await Promise.all(spawned.map((i) => NodeClient.forPort(ports[i]!).status()));
+        const statuses = await Promise.all(spawned.map((i) => clientOf(i).status()));
         return statuses.every((s) => s.ready);
       },
       opts.readyTimeoutMs ?? 60_000,
@@ -202,7 +240,7 @@ export async function startNetwork(opts: NetworkOptions): Promise<RunningNetwork
     // Say where each node stood, so that a network that did not form can be diagnosed.
     const states = await Promise.all(
       spawned.map((i) =>
-        NodeClient.forPort(ports[i]!)
+        clientOf(i)
           .status()
           .then(
             (s) => `node ${i}: id ${s.id}, joined ${s.joined}/${opts.n}, height ${s.height}, pool ${s.pool}, ready ${s.ready}`,
@@ -211,11 +249,12 @@ export async function startNetwork(opts: NetworkOptions): Promise<RunningNetwork
       ),
     );
     await stop();
-    throw new Error(`${err instanceof Error ? err.message : String(err)}\n  ${states.join('\n  ')}`);
+    throw new Error(`${err instanceof Error ? err.message : String(err)}\n  ${states.join('\n  ')}`, { cause: err });
   }
   const readyMs = Date.now() - started;
   return {
     ports,
+    urls,
     readyMs,
     processes,
     stopNode,
@@ -223,7 +262,7 @@ export async function startNetwork(opts: NetworkOptions): Promise<RunningNetwork
       if (external.has(i)) return;
       if (!opts.dataRoot) throw new Error('restarting a node needs a data directory (dataRoot)');
       spawnNode(i, true);
-      await waitFor(`node ${i} to answer after restart`, async () => (await NodeClient.forPort(ports[i]!).status()).id === i);
+      await waitFor(`node ${i} to answer after restart`, async () => (await clientOf(i).status()).id === i);
     },
     stop,
   };
@@ -238,6 +277,9 @@ export interface NetworkCommandArgs {
   dataDir?: string;
   blockTimeout?: number;
   roundTimeout?: number;
+  host?: string;
+  logDir?: string;
+  logLevel?: string;
 }
 
 /** `blockchat network`: start, print one line when ready, stop every node on Ctrl-C. */
@@ -252,6 +294,7 @@ export async function runNetworkCommand(args: NetworkCommandArgs): Promise<void>
   const stakesBcc = args.stakes?.split(',').map((s) => bcc(s.trim(), '--stakes'));
   if (stakesBcc && stakesBcc.length !== args.n) throw new Error(`--stakes needs ${args.n} amounts in BCC, comma separated`);
   const stakeBcc = args.stake === undefined ? undefined : bcc(args.stake, '--stake');
+  const logDir = args.logDir ?? args.dataDir;
   const net = await startNetwork({
     n: args.n,
     capacity: args.capacity,
@@ -261,12 +304,19 @@ export async function runNetworkCommand(args: NetworkCommandArgs): Promise<void>
     dataRoot: args.dataDir,
     blockTimeoutMs: args.blockTimeout,
     roundTimeoutMs: args.roundTimeout,
-    quiet: true,
+    hosts: args.host === undefined ? undefined : [args.host],
+    // With a log file per node, each file has the node's whole log; on the terminal, warnings only.
+    logDir,
+    nodeFlags: args.logLevel === undefined ? undefined : ['--log-level', args.logLevel],
+    quiet: logDir === undefined && args.logLevel === undefined,
   });
   await closeClients();
+  const host = net.urls[0]!;
+  const hostFlag = args.host === undefined || args.host === '127.0.0.1' ? '' : ` --host ${args.host}`;
   console.log(
-    `network ready: ${args.n} nodes on http://127.0.0.1:${args.p}–${args.p + args.n - 1} (capacity ${args.capacity}) in ${(net.readyMs / 1000).toFixed(2)} s. ` +
-      `Try: npx blockchat cli -p ${args.p + 1}   ·   explorer: http://127.0.0.1:${args.p}/   ·   Ctrl-C stops every node.`,
+    `network ready: ${args.n} nodes on ${host}–${args.p + args.n - 1} (capacity ${args.capacity}) in ${(net.readyMs / 1000).toFixed(2)} s. ` +
+      `Try: npx blockchat cli -p ${args.p + 1}${hostFlag}   ·   explorer: ${host}/   ·   ` +
+      `${logDir ? `logs: ${logDir}/node-i.log   ·   ` : ''}Ctrl-C stops every node.`,
   );
   await new Promise<void>((resolve) => {
     const onSignal = () => {

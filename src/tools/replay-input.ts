@@ -3,9 +3,8 @@
  * one per node, each line `id<k> <message>` — node X sends `message` to node k. Lines end in LF or
  * CRLF; blank lines are ignored. A bad line is an error that names the file and the line.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { MAX_MESSAGE_CHARS } from '../core/params.js';
 import { codePoints } from '../core/fees.js';
 

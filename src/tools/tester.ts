@@ -7,14 +7,17 @@
  */
 import { closeClients } from '../../client/api.js';
 import type { SubmitRequest } from '../api/types.js';
+import { endpointsOfArgs, type Endpoint } from './endpoints.js';
 import { reportRun, runWorkload, type WorkloadResult } from './harness.js';
 import { readReplayDir, type ReplayLine } from './replay-input.js';
 
 export interface TesterArgs {
   input: string;
   p: number;
-  n: number;
+  n?: number;
   host?: string;
+  nodes?: string;
+  tokenFile?: string;
   json?: boolean;
 }
 
@@ -31,6 +34,8 @@ export interface TesterOptions {
   basePort: number;
   n: number;
   host?: string;
+  /** The nodes by URL, with their tokens (in place of host and basePort). */
+  endpoints?: readonly Endpoint[];
   progress?: boolean;
   idleTimeoutMs?: number;
 }
@@ -42,6 +47,7 @@ export async function runTester(opts: TesterOptions): Promise<WorkloadResult> {
     host: opts.host ?? '127.0.0.1',
     basePort: opts.basePort,
     n: opts.n,
+    endpoints: opts.endpoints,
     plans: files.map(replayPlan),
     window: TESTER_WINDOW,
     progress: opts.progress,
@@ -51,16 +57,17 @@ export async function runTester(opts: TesterOptions): Promise<WorkloadResult> {
 
 export async function runTesterCommand(args: TesterArgs): Promise<number> {
   try {
-    if (!Number.isInteger(args.n) || args.n < 1) throw new Error('-n takes the number of nodes (≥ 1)');
+    if (args.n !== undefined && (!Number.isInteger(args.n) || args.n < 1)) throw new Error('-n takes the number of nodes (≥ 1)');
     if (!Number.isInteger(args.p) || args.p < 1 || args.p > 65535) throw new Error('-p takes the base port');
+    const endpoints = endpointsOfArgs(args);
     const result = await runTester({
       input: args.input,
       basePort: args.p,
-      n: args.n,
-      host: args.host,
+      n: endpoints.length,
+      endpoints,
       progress: !args.json,
     });
-    return reportRun(result, args.json ?? false, `Replay of ${args.input} through ${args.n} nodes`);
+    return reportRun(result, args.json ?? false, `Replay of ${args.input} through ${endpoints.length} nodes`);
   } catch (err) {
     console.error(`tester: ${err instanceof Error ? err.message : String(err)}`);
     return 1;

@@ -13,9 +13,9 @@
  *
  * Shared by the tester and the load generator (src/tools/harness.ts).
  */
-import { Agent, request } from 'undici';
+import { Agent } from 'undici';
 import { NodeClient } from '../../client/api.js';
-import { MAX_BLOCKS_PER_PAGE, ROUTES } from '../api/routes.js';
+import { MAX_BLOCKS_PER_PAGE } from '../api/routes.js';
 import type { Block } from '../api/types.js';
 
 /** What the watcher keeps of a block. */
@@ -62,8 +62,10 @@ export class SseParser {
   private buffer = '';
   private eventName = '';
   private data: string[] = [];
+  /** The last `id:` seen (it carries over to the events after it, as the SSE standard says). */
+  lastEventId = '';
 
-  constructor(private readonly onEvent: (event: string, data: string) => void) {}
+  constructor(private readonly onEvent: (event: string, data: string, id: string) => void) {}
 
   push(text: string): void {
     this.buffer += text;
@@ -81,7 +83,7 @@ export class SseParser {
 
   private line(line: string): void {
     if (line === '') {
-      if (this.data.length > 0) this.onEvent(this.eventName || 'message', this.data.join('\n'));
+      if (this.data.length > 0) this.onEvent(this.eventName || 'message', this.data.join('\n'), this.lastEventId);
       this.eventName = '';
       this.data = [];
       return;
@@ -93,14 +95,15 @@ export class SseParser {
     if (value.startsWith(' ')) value = value.slice(1);
     if (field === 'event') this.eventName = value;
     else if (field === 'data') this.data.push(value);
+    else if (field === 'id' && !value.includes('\0')) this.lastEventId = value;
   }
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 export interface WatcherOptions {
-  host: string;
-  ports: readonly number[];
+  /** The nodes' base URLs, e.g. http://127.0.0.1:5000. */
+  urls: readonly string[];
   /** How often a node without a live, recently heard stream is caught up by REST (ms). */
   pollMs?: number;
   /** How long open() waits for the streams to connect before relying on polling (ms). */
@@ -134,20 +137,20 @@ export class ChainWatcher {
   private ingested = 0;
 
   private constructor(private readonly opts: WatcherOptions) {
-    this.n = opts.ports.length;
-    this.clients = opts.ports.map((p) => NodeClient.forPort(p, opts.host));
-    this.next = opts.ports.map(() => 0);
-    this.queues = opts.ports.map(() => Promise.resolve());
-    this.lastEventAt = opts.ports.map(() => 0);
-    this.streamLive = opts.ports.map(() => false);
-    this.catchUpQueued = opts.ports.map(() => false);
-    this.chains = opts.ports.map(() => new Map());
+    this.n = opts.urls.length;
+    this.clients = opts.urls.map((u) => new NodeClient(u));
+    this.next = opts.urls.map(() => 0);
+    this.queues = opts.urls.map(() => Promise.resolve());
+    this.lastEventAt = opts.urls.map(() => 0);
+    this.streamLive = opts.urls.map(() => false);
+    this.catchUpQueued = opts.urls.map(() => false);
+    this.chains = opts.urls.map(() => new Map<number, WatchedBlock>());
   }
 
   /** Connects to every node, and takes the current tips as the start of the run. */
   static async open(opts: WatcherOptions): Promise<ChainWatcher> {
     const w = new ChainWatcher(opts);
-    const connected = opts.ports.map((_, i) => w.streamLoop(i));
+    const connected = opts.urls.map((_, i) => w.streamLoop(i));
     await Promise.race([Promise.all(connected.map((c) => c.connected)), sleep(opts.connectTimeoutMs ?? 3_000)]);
     let tips: Block[];
     try {
@@ -231,21 +234,13 @@ export class ChainWatcher {
   private streamLoop(i: number): { connected: Promise<void> } {
     let markConnected: () => void = () => undefined;
     const connected = new Promise<void>((r) => (markConnected = r));
-    const url = `http://${this.opts.host}:${this.opts.ports[i]}${ROUTES.events}`;
+    let lastEventId: string | undefined;
     void (async () => {
       let failures = 0;
       while (!this.closed) {
         try {
-          const res = await request(url, {
-            method: 'GET',
-            headers: { accept: 'text/event-stream' },
-            dispatcher: this.agent,
-            signal: this.abort.signal,
-            headersTimeout: 5_000,
-            bodyTimeout: 0,
-          });
-          if (res.statusCode !== 200) {
-            await res.body.dump().catch(() => undefined);
+          const body = await this.clients[i]!.events({ signal: this.abort.signal, dispatcher: this.agent, lastEventId });
+          if (!body) {
             // No stream on this node: the REST poll does the work.
             markConnected();
             return;
@@ -256,8 +251,11 @@ export class ChainWatcher {
           this.kick(i);
           failures = 0;
           const decoder = new TextDecoder();
-          const parser = new SseParser((event, data) => this.onStreamEvent(i, event, data));
-          for await (const chunk of res.body) parser.push(decoder.decode(chunk as Uint8Array, { stream: true }));
+          const parser = new SseParser((event, data, id) => {
+            lastEventId = id || undefined;
+            this.onStreamEvent(i, event, data);
+          });
+          for await (const chunk of body) parser.push(decoder.decode(chunk, { stream: true }));
         } catch {
           // connection refused, reset or aborted: retry below unless closing
         }

@@ -138,7 +138,7 @@ export class ByzantineMember {
     const answers: Answer[] = [];
     for (const block of blocks) {
       const res = await raw(port, 'POST', '/peer/blocks', block);
-      answers.push({ status: res.status, answer: String(res.body.result ?? res.body.code) });
+      answers.push({ status: res.status, answer: (res.body.result ?? res.body.code) as string });
     }
     return answers;
   }

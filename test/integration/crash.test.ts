@@ -90,7 +90,7 @@ async function crashAndRecover(victim: number): Promise<void> {
   const wallet = await t.clients[victim]!.wallet();
   const survivors = t.clients.filter((_, i) => i !== victim);
   let committedAtCrash: Block[] = [];
-  let ownBeforeCrash: string[] = [];
+  let ownBeforeCrash: string[];
   let pendingAtCrash = '';
   try {
     await waitFor('the load to commit some blocks', async () => (await heightOf(t.clients[(victim + 1) % N]!)) >= before.height + 3);
@@ -122,7 +122,7 @@ async function crashAndRecover(victim: number): Promise<void> {
     await t.net.restartNode(victim);
     t.clients[victim] = t.client(victim);
     skip.delete(victim);
-    const back = await t.clients[victim]!.status();
+    const back = await t.clients[victim].status();
     expect(back.id).toBe(victim);
     expect(back.address).toBe(before.address);
 

@@ -2,7 +2,9 @@
  * Shared fixtures of the integration tests: a real network of node processes on free loopback
  * ports, clients with their API tokens, and waits on conditions (never fixed sleeps).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
+import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFile } from 'node:child_process';
@@ -64,6 +66,30 @@ export async function waitFinal(clients: readonly NodeClient[], id: string, time
   return block;
 }
 
+/** Opens a peer stream to the node at `port` (GET /peer/stream upgraded): the socket, or the status of a refusal. */
+export function openPeerStream(port: number, protocol: string, kind = 'tx'): Promise<Socket | number> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest({
+      host: '127.0.0.1',
+      port,
+      path: `/peer/stream?kind=${kind}`,
+      headers: { connection: 'Upgrade', upgrade: protocol },
+    });
+    req.on('upgrade', (_res, socket) => resolve(socket));
+    req.on('response', (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/** Node i's wallet key, read from its data directory (for tests that sign in a member's name). */
+export function walletKey(t: Pick<TestNetwork, 'dataRoot'>, i: number): string {
+  return readFileSync(join(t.dataRoot, `node-${i}`, 'wallet.key'), 'utf8').trim();
+}
+
 /** Waits until every transaction id is committed (or final) on every given node. */
 export async function waitCommitted(clients: readonly NodeClient[], ids: readonly string[], timeoutMs = 30_000): Promise<void> {
   const pending = new Set(ids);
@@ -104,7 +130,7 @@ export async function waitAgreement(clients: readonly NodeClient[], timeoutMs = 
       timeoutMs,
     );
   } catch (err) {
-    throw new Error(`${(err as Error).message}; last seen: ${JSON.stringify(last)}`);
+    throw new Error(`${(err as Error).message}; last seen: ${JSON.stringify(last)}`, { cause: err });
   }
   return hash;
 }
@@ -113,7 +139,6 @@ export function supply(accounts: readonly AccountView[]): number {
   return accounts.reduce((sum, a) => sum + a.balance + a.stake, 0);
 }
 
-/** What a node's committed state looks like: to check a refused input changed nothing. */
 /**
  * True when the blocks above the node's finalised height hold no transactions nor evidence: the
  * network is quiet (idle finality makes blocks only while such a block is not final).
@@ -124,6 +149,7 @@ export async function isSettled(c: NodeClient, status: StatusView): Promise<bool
   return above.every((b) => b.transactions.length === 0 && (b.evidence?.length ?? 0) === 0);
 }
 
+/** What a node's committed state looks like: to check a refused input changed nothing. */
 export async function snapshot(c: NodeClient): Promise<string> {
   const [status, accounts] = await Promise.all([c.status(), c.accounts()]);
   return JSON.stringify({ height: status.height, hash: status.last_hash, accounts });
@@ -180,19 +206,25 @@ export interface NodeEvent {
  * Follows a node's GET /events: resolves once the stream is open (the node then announces every
  * event to it) with the list that each event is pushed to, in order, and a way to close it.
  */
-export async function watchEvents(port: number): Promise<{ events: NodeEvent[]; close(): void }> {
+export async function watchEvents(port: number, lastEventId?: string): Promise<{ events: NodeEvent[]; ids: string[]; close(): void }> {
   const aborter = new AbortController();
-  const res = await request(`http://127.0.0.1:${port}/events`, { signal: aborter.signal, bodyTimeout: 0 });
+  const headers = lastEventId === undefined ? {} : { 'last-event-id': lastEventId };
+  const res = await request(`http://127.0.0.1:${port}/events`, { signal: aborter.signal, bodyTimeout: 0, headers });
   if (res.statusCode !== 200) throw new Error(`GET /events answered ${res.statusCode}`);
   const events: NodeEvent[] = [];
-  const parser = new SseParser((event, data) => events.push({ event, data: JSON.parse(data) as unknown }));
+  /** The `id:` of each event, in the same order. */
+  const ids: string[] = [];
+  const parser = new SseParser((event, data, id) => {
+    events.push({ event, data: JSON.parse(data) as unknown });
+    ids.push(id);
+  });
   const decoder = new TextDecoder();
   const reading = (async () => {
     for await (const chunk of res.body) parser.push(decoder.decode(chunk as Uint8Array, { stream: true }));
   })();
   // The stream ends when closed here (an abort) or when the node stops: what was read is kept.
   reading.catch(() => undefined);
-  return { events, close: () => aborter.abort() };
+  return { events, ids, close: () => aborter.abort() };
 }
 
 /** Runs `blockchat cli -p PORT -- …args` and returns its exit code and output. */

@@ -12,7 +12,7 @@ import { headerOf, signBlockV2 } from '../../src/core/blockv2.js';
 import { headerHash } from '../../src/core/header.js';
 import { signTransaction } from '../../src/core/transaction.js';
 import { totalSupply, UNITS_PER_BCC } from '../../src/core/params.js';
-import type { Block, Transaction } from '../../src/core/types.js';
+import type { Transaction } from '../../src/core/types.js';
 import { cli, launch, raw, snapshot, supply, waitAgreement, waitCommitted, waitFor, type TestNetwork } from './harness.js';
 
 const N = 5;
@@ -145,7 +145,7 @@ describe('a 5-node network', () => {
 
   it('refuses a block from a validator the lottery did not name, and one with a forged signature', async () => {
     await waitAgreement(t.clients);
-    const tip = (await t.clients[0]!.latestBlock()) as Block;
+    const tip = await t.clients[0]!.latestBlock();
     const status = await t.clients[0]!.status();
     const impostorKey = bytesToHex(secp.utils.randomSecretKey());
     const someTx = signTransaction(domain, impostorKey, { receiver: status.address, type: 'message', amount: 0, message: 'x', nonce: 0 });

@@ -119,7 +119,14 @@ describe('the packed and installed package', () => {
       expect(paths, needed).toContain(needed);
     }
     expect(
-      paths.filter((p) => p.startsWith('test/') || p.startsWith('dist/test/') || p.startsWith('dist/scripts/') || p.endsWith('.map') || p.startsWith('native/build/')),
+      paths.filter(
+        (p) =>
+          p.startsWith('test/') ||
+          p.startsWith('dist/test/') ||
+          p.startsWith('dist/scripts/') ||
+          p.endsWith('.map') ||
+          p.startsWith('native/build/'),
+      ),
     ).toEqual([]);
   });
 

@@ -89,7 +89,7 @@ export class Terminal {
     try {
       await waitFor(what, async () => check((last = this.screen())), timeoutMs);
     } catch (err) {
-      throw new Error(`${(err as Error).message}; the screen:\n${last}`);
+      throw new Error(`${(err as Error).message}; the screen:\n${last}`, { cause: err });
     }
     return last;
   }

@@ -6,23 +6,11 @@ import { describe, expect, it } from 'vitest';
 import { addressOf, isValidAddress, signHash, verifyHash } from '../../src/core/crypto.js';
 import { availableSuites } from '../../src/crypto/select.js';
 import { KEYS } from './fixtures.js';
-import { HALF_N, N, P, h, hex32, rOf, sOf, withR, withS } from './secp256k1-fixtures.js';
+import { HALF_N, N, P, h, hex32, hostile, rOf, sOf, withR, withS } from './secp256k1-fixtures.js';
 
 const { suites, missing } = availableSuites(process.env);
 /** Every libsecp256k1 suite that loaded here. */
 const natives = suites.filter((s) => s.name !== 'noble').map((s) => [s.name, s] as const);
-
-/**
- * Strings that are not lower-case hex of `hex`'s length, among them non-ASCII letters whose low
- * byte is a hex digit: a Latin-1 read turns "ı" (U+0131) into "1" and "Ķ" (U+0136) into "6".
- */
-function hostile(hex: string): string[] {
-  const at = (i: number, ch: string): string => hex.slice(0, i) + ch + hex.slice(i + 1);
-  const out = [hex.toUpperCase(), hex.slice(2), hex.slice(1), hex + '00', hex + '0', 'zz' + hex.slice(2), at(5, '\0'), ''];
-  for (let i = 0; i < hex.length; i += 7) out.push(at(i, '\u0131'), at(i, '\u0136'), at(i, '\u0161'), at(i, '\u0100'));
-  out.push(hex + '\u0131', hex.slice(0, -1) + '\u0136', hex.slice(0, -2) + '\u0131', hex.slice(0, -1) + '\u{1f600}');
-  return out;
-}
 
 describe('the suites that load here', () => {
   it("include this project's binding wherever the build was not skipped (npm ci builds it, or says loudly why not)", () => {

@@ -58,7 +58,7 @@ export function initialState(): FakeState {
   const accounts: AccountView[] = ADDR.map((address, id) => ({ id, address, balance: 100_000, stake: 1000, nonce: 0 }));
   accounts[0] = { id: 0, address: addr(0), balance: 50_000, stake: 1000, nonce: 7 };
   return {
-    wallet: accounts[0]!,
+    wallet: accounts[0],
     accounts,
     chain: [
       block(42, [tx(addr(0), addr(3), 'coins', 950), tx(addr(1), addr(2), 'message', 0, 'hello world'), tx(addr(2), '0', 'stake', 2000)]),
@@ -176,7 +176,8 @@ export class FakeNode {
         const holder = state.chain.find((b) => b.transactions.some((t) => t.id === id));
         if (holder) return send(res, 200, { id, status: 'committed', block: holder.index });
         const reason = state.dropped[id];
-        return send(res, 200, reason ? { id, status: 'dropped', reason } : { id, status: 'unknown' });
+        if (reason) return send(res, 200, { id, status: 'dropped', reason });
+        return fail(res, 404, 'NOT_FOUND', `this node knows no transaction ${id}`);
       }
       return fail(res, 404, 'NOT_FOUND', `no route ${path}`);
     }
@@ -186,7 +187,7 @@ export class FakeNode {
       const body = JSON.parse(await readBody(req)) as SubmitRequest;
       state.posts.push({ auth, body });
       const w = state.wallet;
-      let cost = 0;
+      let cost: number;
       if (body.type === 'coins' || body.type === 'message') {
         const to = resolveTo(body.to);
         if (!to) return fail(res, 422, 'UNKNOWN_RECIPIENT', `no node or address ${String(body.to)}`);

@@ -31,8 +31,8 @@ export function protocolError(fn: () => unknown): ProtocolError {
   try {
     fn();
   } catch (err) {
-    if (!(err instanceof ProtocolError)) throw new Error(`expected a ProtocolError, got ${String(err)}`);
-    if (err.message.trim() === '') throw new Error(`the ${err.code} error has no message`);
+    if (!(err instanceof ProtocolError)) throw new Error(`expected a ProtocolError, got ${String(err)}`, { cause: err });
+    if (err.message.trim() === '') throw new Error(`the ${err.code} error has no message`, { cause: err });
     return err;
   }
   throw new Error('expected a ProtocolError, but nothing was thrown');

@@ -174,7 +174,7 @@ describe('BlockTree', () => {
       fc.property(treeShape, fc.nat(), (shape, seed) => {
         const g = tipOf(undefined, 'g');
         const tips: ChainTip[] = [g];
-        shape.forEach(([p, round], i) => tips.push(tipOf(tips[p % tips.length]!, `h${(i * 7919 + 13) % 1000}-${i}`, round)));
+        shape.forEach(([p, round], i) => tips.push(tipOf(tips[p % tips.length], `h${(i * 7919 + 13) % 1000}-${i}`, round)));
         const orderA = tips.slice(1); // parents always before children
         // Another topological order: by index, ties shuffled by the seed.
         const orderB = [...orderA].sort(

@@ -25,6 +25,19 @@ describe.each(builds)('the %s', (_, maybe) => {
     expect(lib.library()).toMatch(/^libsecp256k1 of secp256k1@5\.0\.2, GLV endomorphism, (GMP|built-in) inverses$/);
   });
 
+  it('randomises its signing context with 32 bytes only, and signs exactly as noble afterwards (RFC 6979)', () => {
+    expect(lib.randomize(new Uint8Array(32).fill(7))).toBe(true);
+    expect(lib.randomize(new Uint8Array(31))).toBe(false);
+    expect(lib.randomize(new Uint8Array(33))).toBe(false);
+    expect((lib.randomize as (x: unknown) => boolean)('00'.repeat(32))).toBe(false);
+    const secret = h('randomised-key');
+    for (let i = 0; i < 8; i++) {
+      const hash = h(`randomised-${i}`);
+      expect(lib.randomize(new Uint8Array(32).fill(i + 1))).toBe(true);
+      expect(lib.sign(hash, secret)).toBe(signHash(hash, secret));
+    }
+  });
+
   it('reads its hex arguments as UTF-8: a letter whose low byte is a hex digit is not that digit', () => {
     const secret = h('utf8-key');
     const address = addressOf(secret);
@@ -226,6 +239,20 @@ describe.each(builds)('the key-table suite of the %s keeps its books', (_, maybe
     expect(suite.keyTablesMade()).toBe(65);
     expect(verifySigned(suite, first, TABLE_AFTER, 'evict-0-again')).toBe(TABLE_AFTER);
     expect(suite.keyTablesMade()).toBe(66);
+  });
+
+  it("64 throwaway keys signing a few times each cannot push out a busy key's table (they push out each other)", () => {
+    const suite = keyTablesCrypto(lib);
+    const member = h('busy-member');
+    expect(verifySigned(suite, member, TABLE_AFTER + 200, 'busy')).toBe(TABLE_AFTER + 200);
+    expect(suite.keyTablesMade()).toBe(1);
+    let junk = 0;
+    for (let k = 0; k < 64; k++) junk += verifySigned(suite, h(`junk-${k}`), TABLE_AFTER, `junk-${k}`);
+    expect(junk).toBe(64 * TABLE_AFTER);
+    expect(suite.keyTablesMade()).toBe(65);
+    // the member still verifies through its table: no new table is made for it
+    expect(verifySigned(suite, member, TABLE_AFTER, 'busy-again')).toBe(TABLE_AFTER);
+    expect(suite.keyTablesMade()).toBe(65);
   });
 
   it('forgets what it counted once 10,000 signers are counted at once', () => {

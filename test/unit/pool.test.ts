@@ -31,12 +31,12 @@ describe('TxPool', () => {
   it('orders a sender’s transactions by nonce, whatever their arrival order', () => {
     const p = pool();
     const [t0, t1, t2] = [send(A, B, 0), send(A, B, 1), send(A, B, 2)];
-    p.add(t2!, rich, 0);
-    p.add(t0!, rich, 0);
-    p.add(t1!, rich, 0);
+    p.add(t2, rich, 0);
+    p.add(t0, rich, 0);
+    p.add(t1, rich, 0);
     expect(p.size).toBe(3);
-    expect(ids(p.select(rich, 10))).toEqual(ids([t0!, t1!, t2!]));
-    expect(ids(p.pendingOf(rich, A.address))).toEqual(ids([t0!, t1!, t2!]));
+    expect(ids(p.select(rich, 10))).toEqual(ids([t0, t1, t2]));
+    expect(ids(p.pendingOf(rich, A.address))).toEqual(ids([t0, t1, t2]));
   });
 
   it('holds a nonce-ahead transaction until the gap fills', () => {
@@ -84,7 +84,8 @@ describe('TxPool', () => {
     const b0 = send(B, C, 0, 100); // costs 103 > 50
     const a0 = send(A, C, 0);
     const a1 = send(A, C, 1);
-    p.add(b0, ledger, 0);
+    // (pooled while B was rich; its funds went elsewhere since)
+    p.add(b0, rich, 0);
     p.add(a0, ledger, 0);
     p.add(a1, ledger, 0);
     expect(ids(p.select(ledger, 10))).toEqual(ids([a0, a1]));
@@ -97,7 +98,7 @@ describe('TxPool', () => {
     const a0 = send(A, B, 0, 100); // 103
     const a1 = send(A, B, 1, 100); // 103: exactly what is left
     const a2 = send(A, B, 2, 1); // nothing left
-    for (const t of [a0, a1, a2]) p.add(t, ledger, 0);
+    for (const t of [a0, a1, a2]) p.add(t, rich, 0);
     expect(ids(p.select(ledger, 10))).toEqual(ids([a0, a1]));
   });
 
@@ -196,7 +197,7 @@ describe('TxPool', () => {
     ]);
     const unaffordable = [send(A, B, 0, 1_000), send(A, B, 1, 1)];
     const waiting = [send(B, A, 0), send(B, A, 1)];
-    for (const tx of [...unaffordable, ...waiting]) p.add(tx, poor, 1);
+    for (const tx of [...unaffordable, ...waiting]) p.add(tx, rich, 1);
     expect(ids(p.prune([], poor, 64))).toEqual(ids(unaffordable));
     expect(ids(p.pendingOf(poor, B.address))).toEqual(ids(waiting));
   });
@@ -274,7 +275,7 @@ describe('TxPool lookups and pruning edges', () => {
     const poor = ledgerOf([[A, { balance: 50 }]]);
     const p = pool({ maxAgeBlocks: 10 });
     const head = send(A, B, 0, 1_000);
-    p.add(head, poor, 5);
+    p.add(head, rich, 5);
     expect(p.evictStranded(poor, 6)).toEqual([]);
     expect(p.evictStranded(poor, 15)).toEqual([]);
     expect(ids(p.evictStranded(poor, 16))).toEqual([head.id]);

@@ -14,3 +14,15 @@ export const rOf = (sig: string): bigint => BigInt('0x' + sig.slice(0, 64));
 export const sOf = (sig: string): bigint => BigInt('0x' + sig.slice(64));
 export const withS = (sig: string, s: bigint): string => sig.slice(0, 64) + hex32(s);
 export const withR = (sig: string, r: bigint): string => hex32(r) + sig.slice(64);
+
+/**
+ * Strings that are not lower-case hex of `hex`'s length, among them non-ASCII letters whose low
+ * byte is a hex digit: a Latin-1 read turns "ı" (U+0131) into "1" and "Ķ" (U+0136) into "6".
+ */
+export function hostile(hex: string): string[] {
+  const at = (i: number, ch: string): string => hex.slice(0, i) + ch + hex.slice(i + 1);
+  const out = [hex.toUpperCase(), hex.slice(2), hex.slice(1), hex + '00', hex + '0', 'zz' + hex.slice(2), at(5, '\0'), ''];
+  for (let i = 0; i < hex.length; i += 7) out.push(at(i, '\u0131'), at(i, '\u0136'), at(i, '\u0161'), at(i, '\u0100'));
+  out.push(hex + '\u0131', hex.slice(0, -1) + '\u0136', hex.slice(0, -2) + '\u0131', hex.slice(0, -1) + '\u{1f600}');
+  return out;
+}

@@ -57,6 +57,16 @@ describe('the time rule', () => {
     expect(earliestTimestampV2(T0, 0)).toBe(T0 + 1);
   });
 
+  it('waits in round 0 while the clock is behind the parent, and in the last round once every round has opened', () => {
+    expect(currentRound(T0, T0 - 1, MAX_ROUNDS)).toBe(0);
+    expect(currentRound(T0, T0 - 10 * ROUND_MS, MAX_ROUNDS)).toBe(0);
+    expect(currentRound(T0, T0 + ROUND_MS - 1, MAX_ROUNDS)).toBe(0);
+    expect(currentRound(T0, T0 + ROUND_MS, MAX_ROUNDS)).toBe(1);
+    expect(currentRound(T0, T0 + MAX_ROUNDS * ROUND_MS, MAX_ROUNDS)).toBe(MAX_ROUNDS - 1);
+    expect(currentRound(T0, T0 + 1_000_000, MAX_ROUNDS)).toBe(MAX_ROUNDS - 1);
+    expect(currentRound(T0, T0 + 3 * ROUND_MS, 2)).toBe(1);
+  });
+
   it('refuses a block stamped more than 2 s ahead of the receiver', () => {
     expect(isTooFarAhead(T0 + MAX_FUTURE_MS, T0)).toBe(false);
     expect(isTooFarAhead(T0 + MAX_FUTURE_MS + 1, T0)).toBe(true);

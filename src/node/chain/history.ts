@@ -13,10 +13,13 @@ export class BlockHistory {
   private readonly recent: Array<{ block: Block; json: string }> = [];
   /** Which block holds each committed transaction (rebuilt from the chain on start). */
   private readonly txIndex = new TxIndex();
+  /** Which index each block hash has (the same table, keyed by the block's hash). */
+  private readonly hashIndex = new TxIndex();
 
   /** Adds the next block of the best branch. */
   add(block: Block, json: string): void {
     for (const tx of block.transactions) this.txIndex.add(tx.id, block.index);
+    this.hashIndex.add(block.current_hash, block.index);
     this.recent.push({ block, json });
     if (this.recent.length > RECENT_BLOCKS) this.recent.shift();
   }
@@ -43,8 +46,18 @@ export class BlockHistory {
     return this.recent.slice(from - first, from - first + limit).map((r) => r.json);
   }
 
+  /** The indexes a block with hash `hash` may have had on the best branch, newest entry last. */
+  indexesMayHave(hash: string): number[] {
+    return this.hashIndex.candidates(hash);
+  }
+
   /** The indexes of the blocks that may hold transaction `id`, newest entry last. */
   blocksMayHold(id: string): number[] {
     return this.txIndex.candidates(id);
+  }
+
+  /** The indexes of the blocks that may hold transactions whose ids start with `prefix`, at most `max`. */
+  blocksMayHoldPrefix(prefix: string, max: number): number[] {
+    return this.txIndex.candidatesByPrefix(prefix, max);
   }
 }

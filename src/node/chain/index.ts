@@ -23,6 +23,7 @@ import type { Logger } from '../logger.js';
 import { BRANCH_REPLACED, DroppedTransactions } from './dropped.js';
 import type { BranchMove, FinalTree } from './final-tree.js';
 import { FutureBlocks, sealOf } from './future-blocks.js';
+import { AddressIndex } from './addresses.js';
 import { BlockHistory } from './history.js';
 import { Inbox } from './inbox.js';
 import { isPooledCopy } from './pooled.js';
@@ -40,6 +41,7 @@ export class ChainFollower {
   private chainParams: NetworkParams | undefined;
   private blockTree: FinalTree | undefined;
   readonly history = new BlockHistory();
+  readonly addresses = new AddressIndex();
   readonly inbox: Inbox;
   readonly dropped: DroppedTransactions;
   private readonly future: FutureBlocks;
@@ -104,6 +106,7 @@ export class ChainFollower {
   remember(block: Block, json: string): void {
     this.history.add(block, json);
     this.inbox.add(block);
+    this.addresses.add(block);
     const evidence = (block as Partial<BlockV2>).evidence;
     if (block.transactions.length > 0 || (evidence !== undefined && evidence.length > 0)) this.contentHeight = block.index;
   }
@@ -287,6 +290,7 @@ export class ChainFollower {
     this.history.truncateAbove(fork);
     this.inbox.truncateAbove(fork);
     this.contentHeight = Math.min(this.contentHeight, fork);
+    this.addresses.truncateAbove(fork);
     this.log.warn(
       `fork choice: replaced ${blocks.length} block(s) above height ${fork} with a better branch of ${moved.applied.length}; ${returned.length} transaction(s) return to the pool`,
     );

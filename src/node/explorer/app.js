@@ -4,14 +4,12 @@
 'use strict';
 
 (() => {
-  const UNITS_PER_BCC = 100;
   const PAGE = 500; // most blocks one GET /blocks answers
   const RECENT = 20; // blocks shown in the table
   const POLL_FALLBACK_MS = 2000; // when the event stream is down
   const POLL_LIVE_MS = 5000; // pool size changes without a block, so refresh now and then anyway
   const DEBOUNCE_MS = 250;
   const REQUEST_TIMEOUT_MS = 4000;
-  const SVG_NS = 'http://www.w3.org/2000/svg';
 
   const state = {
     status: null,
@@ -38,84 +36,7 @@
     again: false,
   };
 
-  const $ = (id) => document.getElementById(id);
-
-  // ---------- formatting ----------
-
-  /** Units → "1,234.50" (integer arithmetic only). */
-  function bcc(units) {
-    if (typeof units !== 'number' || !Number.isFinite(units)) return '—';
-    const sign = units < 0 ? '-' : '';
-    const abs = Math.abs(Math.trunc(units));
-    const whole = String(Math.floor(abs / UNITS_PER_BCC)).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-    const cents = String(abs % UNITS_PER_BCC).padStart(2, '0');
-    return `${sign}${whole}.${cents}`;
-  }
-
-  const integer = new Intl.NumberFormat('en-US');
-  const pct = (x) => `${(x * 100).toFixed(1)}%`;
-  const short = (hex, head = 8, tail = 6) =>
-    typeof hex === 'string' && hex.length > head + tail + 1 ? `${hex.slice(0, head)}…${hex.slice(-tail)}` : String(hex);
-
-  function clock(ms) {
-    return new Date(ms).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' });
-  }
-
-  function ago(ms) {
-    const s = Math.max(0, Math.round((Date.now() - ms) / 1000));
-    if (s < 60) return `${s}s ago`;
-    const m = Math.floor(s / 60);
-    if (m < 60) return `${m}m ago`;
-    const h = Math.floor(m / 60);
-    if (h < 48) return `${h}h ago`;
-    return `${Math.floor(h / 24)}d ago`;
-  }
-
-  // ---------- DOM helpers (text only: messages and addresses are never parsed as HTML) ----------
-
-  function el(tag, props, ...children) {
-    const node = document.createElement(tag);
-    if (props) {
-      for (const [key, value] of Object.entries(props)) {
-        if (value === undefined || value === null || value === false) continue;
-        if (key === 'class') node.className = value;
-        else if (key === 'text') node.textContent = value;
-        else if (key === 'dataset') Object.assign(node.dataset, value);
-        else if (key.startsWith('on')) node.addEventListener(key.slice(2), value);
-        else node.setAttribute(key, value === true ? '' : String(value));
-      }
-    }
-    for (const child of children) {
-      if (child === null || child === undefined || child === false) continue;
-      node.append(child instanceof Node ? child : document.createTextNode(String(child)));
-    }
-    return node;
-  }
-
-  function svg(tag, attrs, text) {
-    const node = document.createElementNS(SVG_NS, tag);
-    for (const [key, value] of Object.entries(attrs || {})) node.setAttribute(key, String(value));
-    if (text !== undefined) node.textContent = text;
-    return node;
-  }
-
-  function setText(id, text, title) {
-    const node = $(id);
-    if (!node) return;
-    if (node.textContent !== text) node.textContent = text;
-    if (title !== undefined) node.title = title;
-  }
-
-  function timeCell(ms) {
-    if (typeof ms !== 'number') return el('span', { text: '—' });
-    const t = el('time', {
-      datetime: new Date(ms).toISOString(),
-      title: new Date(ms).toLocaleString(),
-      dataset: { ts: String(ms) },
-      text: clock(ms),
-    });
-    return el('span', { class: 'when' }, t, el('span', { class: 'ago', dataset: { ago: String(ms) }, text: ago(ms) }));
-  }
+  const { $, bcc, integer, pct, short, clock, ago, el, svg, setText, timeCell, link } = window.BlockChatUI;
 
   // ---------- who is who ----------
 
@@ -138,7 +59,7 @@
       'span',
       { class: 'who', title: address },
       el('span', { class: `badge${address === '0' ? ' badge-muted' : ''}${state.status && address === state.status.address ? ' badge-self' : ''}`, text: address === '0' ? 'genesis' : id === null ? '?' : `#${id}` }),
-      address === '0' ? null : el('span', { class: 'mono addr', text: short(address, 6, 4) }),
+      address === '0' ? null : link(`/account/${address}`, short(address, 6, 4), { class: 'mono addr' }),
       you ? el('span', { class: 'you', title: 'This node', text: 'you' }) : null,
     );
   }
@@ -461,7 +382,7 @@
           el('td', {}, identity(block.validator, false)),
           el('td', { class: 'num', text: String(txs.length) }),
           el('td', {}, timeCell(block.timestamp)),
-          el('td', { class: 'mono', title: block.current_hash, text: short(block.current_hash, 8, 4) }),
+          el('td', { class: 'mono', title: block.current_hash }, link(`/block/${block.index}`, short(block.current_hash, 8, 4))),
         ),
       );
       if (open) {
@@ -514,7 +435,7 @@
             el('span', { class: 'account-name', text: a.id === null ? 'External' : `Node ${a.id}` }),
             a.address === me ? el('span', { class: 'you', title: 'This node', text: 'you' }) : null,
           ),
-          el('span', { class: 'mono addr', title: a.address, text: short(a.address, 6, 4) }),
+          link(`/account/${a.address}`, short(a.address, 6, 4), { class: 'mono addr', title: a.address }),
         ),
         el('td', { class: 'num balance', text: bcc(a.balance) }),
         el('td', { class: 'num stake', text: bcc(a.stake) }),
@@ -646,7 +567,14 @@
           'div',
           { class: 'message-head' },
           el('span', { class: 'message-from' }, 'From ', identity(m.from)),
-          el('span', { class: 'message-meta' }, `block #${integer.format(m.block)} · `, timeCell(m.timestamp)),
+          el(
+            'span',
+            { class: 'message-meta' },
+            link(`/block/${m.block}`, `block #${integer.format(m.block)}`),
+            ' · ',
+            timeCell(m.timestamp),
+            ...(state.status ? [' · ', link(`/conversation/${state.status.address}/${m.from}`, 'conversation')] : []),
+          ),
         ),
         el('p', { class: 'message-text', text: m.message }),
       ),

@@ -182,7 +182,7 @@ export class Formation {
     await this.members.save();
     this.log.info(`node ${entry.id} joined from ${req.host}:${req.port} (${entry.id + 1}/${params.n})`);
     if (completes)
-      setImmediate(() => this.formNetwork().catch((err: unknown) => this.log.error(`forming the network failed: ${String(err)}`)));
+      setImmediate(() => void this.formNetwork().catch((err: unknown) => this.log.error(`forming the network failed: ${String(err)}`)));
     return { id: entry.id, bootstrap: this.key.address };
   }
 

@@ -42,7 +42,7 @@ export async function askToJoin(
         if (err instanceof NodeError) throw err; // this node's own refusal: no retry
         const reason = err instanceof Error ? err.message : String(err);
         if (!/ECONNREFUSED|ECONNRESET|fetch failed|other side closed|Timeout/i.test(reason) || now() > deadline) {
-          throw new Error(`cannot join the network at ${url}: ${reason}`);
+          throw new Error(`cannot join the network at ${url}: ${reason}`, { cause: err });
         }
         await new Promise((r) => setTimeout(r, 100));
       }

@@ -7,6 +7,7 @@
 import type { FastifyError, FastifyReply } from 'fastify';
 import { BODY_LIMIT } from '../../api/routes.js';
 import type { ErrorBody } from '../../api/types.js';
+import { describeErrors } from '../../api/validate.js';
 import { ProtocolError, type ErrorCode } from '../../core/errors.js';
 import { NodeError, type NodeErrorCode } from '../errors.js';
 
@@ -23,6 +24,9 @@ const NODE_STATUS: Readonly<Record<NodeErrorCode, number>> = {
   FUTURE_BLOCK: 422,
   VERIFIER_MISMATCH: 409,
   NOT_FOUND: 404,
+  METHOD_NOT_ALLOWED: 405,
+  BUSY: 503,
+  RATE_LIMITED: 429,
 };
 
 /** Fastify's own client errors (FST_ERR_…) by status, with the API's codes instead of Fastify's internal ones. */
@@ -40,10 +44,12 @@ const REASON_PHRASE: Readonly<Record<number, string>> = {
   400: 'Bad Request',
   401: 'Unauthorized',
   404: 'Not Found',
+  405: 'Method Not Allowed',
   409: 'Conflict',
   413: 'Payload Too Large',
   415: 'Unsupported Media Type',
   422: 'Unprocessable Entity',
+  429: 'Too Many Requests',
   503: 'Service Unavailable',
 };
 
@@ -91,21 +97,11 @@ function publicMessage(fe: FastifyError): string {
   }
 }
 
-/** A schema failure as one line that names the field, e.g. `request body/amount must be integer`. */
-function validationMessage(fe: FastifyError): string {
-  let text = `request ${fe.validationContext ?? ''} ${fe.message.replace(/^(body|querystring|params)\s*/, '')}`;
-  const first = fe.validation?.[0];
-  const extra =
-    first?.keyword === 'additionalProperties' ? (first.params as { additionalProperty?: unknown }).additionalProperty : undefined;
-  if (typeof extra === 'string') text += ` (unknown field "${extra.slice(0, 64)}")`;
-  return text.replace(/\s+/g, ' ').trim();
-}
-
 /** The answer to any error thrown while handling a request; `internal` when it is the node's own failure. */
 export function answerOf(err: unknown): { body: ErrorBody; internal: boolean } {
   if (isRefusal(err)) return { body: refusalBody(err), internal: false };
   const fe = err as FastifyError;
-  if (fe.validation) return { body: errorBody(400, 'BAD_REQUEST', validationMessage(fe)), internal: false };
+  if (fe.validation) return { body: errorBody(400, 'BAD_REQUEST', describeErrors(fe.validation, fe.validationContext)), internal: false };
   if (typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {
     const code = fe.code && !fe.code.startsWith('FST_') ? fe.code : (CODE_OF_STATUS[fe.statusCode] ?? 'BAD_REQUEST');
     return { body: errorBody(fe.statusCode, code, publicMessage(fe)), internal: false };

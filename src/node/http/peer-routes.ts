@@ -6,43 +6,42 @@
  */
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
-import { ROUTES } from '../../api/routes.js';
-import {
-  peerBlockSchema,
-  peerHelloSchema,
-  peerJoinSchema,
-  peerNetworkSchema,
-  peerTransactionsSchema,
-  peerVotesSchema,
-} from '../../api/schemas.js';
-import { schemaError } from '../../api/check.js';
+import { API, ROUTES } from '../../api/routes.js';
+import { PeerBlock, PeerTransactions, PeerVotes } from '../../api/schemas.js';
+import { schemaCheck } from '../../api/validate.js';
 import { ProtocolError } from '../../core/errors.js';
 import type { Evidence } from '../../core/evidence.js';
 import type { Block, Transaction } from '../../core/types.js';
 import type { Vote } from '../../core/vote.js';
-import type { Hello, JoinRequest, NetworkAnnouncement } from '../formation/index.js';
 import type { BlockchatNode } from '../index.js';
-import { acceptStream, STREAM_PROTOCOL, type FrameKind } from '../network/index.js';
+import { acceptStream, maxBlockFrameBytes, STREAM_PROTOCOL, type FrameKind } from '../network/index.js';
 import { errorBody, isRefusal, statusOf } from './errors.js';
+import { routeOptions } from './route.js';
 
-/** Most peer streams open at once (each peer opens two). */
-const MAX_PEER_STREAMS = 256;
+/**
+ * Most peer streams open at once: each peer opens two, and each stream holds at most a partial
+ * frame and 1 MiB of whole ones (network/peer-stream.ts), so this bounds what streams can hold.
+ */
+const MAX_PEER_STREAMS = 64;
 
-type PeerParts = Pick<BlockchatNode, 'formation' | 'transactions' | 'blocks' | 'sync' | 'voting' | 'events' | 'config'>;
+/** The frames' checks: the compiled validators of the REST peer routes' bodies. */
+const transactionsFrameError = schemaCheck(PeerTransactions);
+const blockFrameError = schemaCheck(PeerBlock);
+const votesFrameError = schemaCheck(PeerVotes);
 
-/** The body of POST /peer/votes and of a `V` frame. */
-interface VotesBody {
-  votes: Vote[];
-  evidence: Evidence[];
-}
+type PeerParts = Pick<BlockchatNode, 'formation' | 'transactions' | 'blocks' | 'sync' | 'voting' | 'events' | 'config' | 'chain'>;
+
+/** How long one serialisation of the pool page answers GET /peer/pool. */
+const POOL_PAGE_REUSE_MS = 1_000;
 
 /**
  * A peer stream's frame gets the checks of the REST peer route of the same data: the same
  * schema, the same intake. Nothing is answered; a refused frame is counted like a refused request.
  */
 async function handleFrame(node: PeerParts, kind: FrameKind, json: string): Promise<void> {
-  node.events.emit('request', kind === 'tx' ? 'STREAM transactions' : kind === 'block' ? 'STREAM block' : 'STREAM votes');
+  node.events.emit('streamFrame', kind === 'tx' ? 'transactions' : kind === 'block' ? 'block' : 'votes');
   let body: unknown;
   try {
     body = JSON.parse(json);
@@ -52,15 +51,17 @@ async function handleFrame(node: PeerParts, kind: FrameKind, json: string): Prom
   }
   try {
     if (kind === 'tx') {
-      if (schemaError(peerTransactionsSchema, body) !== undefined)
-        throw new ProtocolError('MALFORMED', 'a transaction frame fails the schema');
+      const reason = transactionsFrameError(body, 'frame');
+      if (reason !== undefined) throw new ProtocolError('MALFORMED', reason);
       await node.transactions.receive(body as Transaction[]);
     } else if (kind === 'vote') {
-      if (schemaError(peerVotesSchema, body) !== undefined) throw new ProtocolError('MALFORMED', 'a votes frame fails the schema');
-      const { votes, evidence } = body as VotesBody;
+      const reason = votesFrameError(body, 'frame');
+      if (reason !== undefined) throw new ProtocolError('MALFORMED', reason);
+      const { votes, evidence } = body as { votes: Vote[]; evidence: Evidence[] };
       node.voting.receive(votes, evidence);
     } else {
-      if (schemaError(peerBlockSchema, body) !== undefined) throw new ProtocolError('MALFORMED', 'a block frame fails the schema');
+      const reason = blockFrameError(body, 'frame');
+      if (reason !== undefined) throw new ProtocolError('MALFORMED', reason);
       await node.blocks.receive(body as Block, true);
     }
   } catch (err) {
@@ -69,37 +70,56 @@ async function handleFrame(node: PeerParts, kind: FrameKind, json: string): Prom
   }
 }
 
-export function registerPeerRoutes(app: FastifyInstance, node: PeerParts): void {
+export function registerPeerRoutes(server: FastifyInstance, node: PeerParts): void {
   const { formation, transactions, blocks, sync } = node;
-  app.post<{ Body: JoinRequest }>(ROUTES.peerJoin, { schema: { body: peerJoinSchema } }, async (req) => formation.handleJoin(req.body));
+  const app = server.withTypeProvider<TypeBoxTypeProvider>();
+  app.route({ ...routeOptions(API.peerJoin), handler: async (req) => formation.handleJoin(req.body) });
 
-  app.post<{ Body: NetworkAnnouncement }>(ROUTES.peerNetwork, { schema: { body: peerNetworkSchema } }, async (req) => {
-    await formation.handleNetwork(req.body);
-    return { ok: true };
+  app.route({
+    ...routeOptions(API.peerNetwork),
+    handler: async (req) => {
+      await formation.handleNetwork(req.body);
+      return { ok: true };
+    },
   });
 
-  app.post<{ Body: Hello }>(ROUTES.peerHello, { schema: { body: peerHelloSchema } }, async (req) => formation.handleHello(req.body));
+  app.route({ ...routeOptions(API.peerHello), handler: async (req) => formation.handleHello(req.body) });
 
-  app.post<{ Body: Transaction[] }>(ROUTES.peerTransactions, { schema: { body: peerTransactionsSchema } }, async (req, reply) => {
-    const result = await transactions.receive(req.body);
-    if (result.accepted === 0 && result.rejected.length > 0) {
-      // Nothing taken: the batch is refused, for its first transaction's reason.
-      const first = result.rejected[0]!;
-      const status = statusOf(first.code);
-      return reply.code(status).send({ ...errorBody(status, first.code, first.message), ...result });
-    }
-    return result;
+  app.route({
+    ...routeOptions(API.peerTransactions),
+    handler: async (req, reply) => {
+      const result = await transactions.receive(req.body);
+      if (result.accepted === 0 && result.rejected.length > 0) {
+        // Nothing taken: the batch is refused, for its first transaction's reason.
+        const first = result.rejected[0]!;
+        const status = statusOf(first.code);
+        return reply.code(status).send({ ...errorBody(status, first.code, first.message), ...result });
+      }
+      return result;
+    },
   });
 
-  app.get(ROUTES.peerPool, async () => sync.poolPage());
+  // A peer repairing its pool reads up to 10,000 transactions: serialised at most once a second,
+  // not once per request.
+  let poolPage = { at: -Infinity, json: '[]' };
+  app.route({
+    ...routeOptions(API.peerPool),
+    handler: async (_req, reply) => {
+      const now = Date.now();
+      if (now - poolPage.at >= POOL_PAGE_REUSE_MS) poolPage = { at: now, json: JSON.stringify(sync.poolPage()) };
+      // already JSON text: Fastify sends a string as it is
+      return reply.type('application/json; charset=utf-8').send(poolPage.json as never);
+    },
+  });
 
-  app.post<{ Body: Block }>(ROUTES.peerBlocks, { schema: { body: peerBlockSchema } }, async (req) => ({
-    result: await blocks.receive(req.body, false),
-  }));
+  app.route({ ...routeOptions(API.peerBlocks), handler: async (req) => ({ result: await blocks.receive(req.body, false) }) });
 
-  app.post<{ Body: VotesBody }>(ROUTES.peerVotes, { schema: { body: peerVotesSchema } }, (req, reply) => {
-    node.voting.receive(req.body.votes, req.body.evidence);
-    return reply.send({ ok: true });
+  app.route({
+    ...routeOptions(API.peerVotes),
+    handler: async (req) => {
+      node.voting.receive(req.body.votes, req.body.evidence);
+      return { ok: true };
+    },
   });
 
   const peerStreams = new Set<Duplex>();
@@ -115,7 +135,7 @@ export function registerPeerRoutes(app: FastifyInstance, node: PeerParts): void 
       socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
       return;
     }
-    node.events.emit('request', `GET ${ROUTES.peerStream}`);
+    node.events.emit('request', { route: ROUTES.peerStream, method: 'GET', status: 101 });
     peerStreams.add(socket);
     socket.on('close', () => peerStreams.delete(socket));
     acceptStream(
@@ -123,6 +143,7 @@ export function registerPeerRoutes(app: FastifyInstance, node: PeerParts): void 
       head,
       (kind, json) => handleFrame(node, kind, json),
       (err) => node.config.log.warn(`a peer stream frame failed: ${err instanceof Error ? err.message : String(err)}`),
+      { blockFrameBytes: maxBlockFrameBytes(node.chain.params?.capacity) },
     );
   });
 }

@@ -3,15 +3,16 @@
  * bearer token from the node's data directory (SPEC B, "Security").
  */
 import { timingSafeEqual } from 'node:crypto';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { ROUTES } from '../../api/routes.js';
-import { inboxQuerySchema, submitBatchSchema, submitSchema } from '../../api/schemas.js';
-import type { SubmitBatchItem, SubmitRequest } from '../../api/types.js';
+import { API, MAX_INBOX_PAGE } from '../../api/routes.js';
+import type { SubmitBatchItem } from '../../api/types.js';
 import { NodeError } from '../errors.js';
 import type { Views } from '../views/index.js';
 import type { OwnWallet } from '../wallet/index.js';
 import { isRefusal, refusalBody, refuse } from './errors.js';
-import { readIndex } from './public-routes.js';
+import { pageLimit } from './paging.js';
+import { routeOptions } from './route.js';
 
 function tokenMatches(header: string | undefined, token: string): boolean {
   const m = /^Bearer (\S+)$/.exec(header ?? '');
@@ -21,11 +22,10 @@ function tokenMatches(header: string | undefined, token: string): boolean {
   return given.length === want.length && timingSafeEqual(given, want);
 }
 
-export function registerWalletRoutes(app: FastifyInstance, views: Views, wallet: OwnWallet, token: string): void {
-  app.get(ROUTES.wallet, async () => views.account(wallet.address));
-  app.get<{ Querystring: { limit?: string } }>(ROUTES.inbox, { schema: { querystring: inboxQuerySchema } }, async (req) =>
-    views.inbox(Math.max(1, Math.min(readIndex(req.query.limit, 100), 10_000))),
-  );
+export function registerWalletRoutes(server: FastifyInstance, views: Views, wallet: OwnWallet, token: string): void {
+  const app = server.withTypeProvider<TypeBoxTypeProvider>();
+  app.route({ ...routeOptions(API.wallet), handler: async () => views.account(wallet.address) });
+  app.route({ ...routeOptions(API.inbox), handler: async (req) => views.inbox(pageLimit(req.query.limit, MAX_INBOX_PAGE)) });
 
   const requireToken = async (req: FastifyRequest, reply: FastifyReply) => {
     if (!tokenMatches(req.headers.authorization, token)) {
@@ -39,14 +39,12 @@ export function registerWalletRoutes(app: FastifyInstance, views: Views, wallet:
     }
   };
 
-  app.post<{ Body: SubmitRequest }>(ROUTES.walletTransactions, { schema: { body: submitSchema }, onRequest: requireToken }, async (req) =>
-    wallet.submit(req.body),
-  );
+  app.route({ ...routeOptions(API.walletTransactions), onRequest: requireToken, handler: async (req) => wallet.submit(req.body) });
 
-  app.post<{ Body: SubmitRequest[] }>(
-    ROUTES.walletTransactionsBatch,
-    { schema: { body: submitBatchSchema }, onRequest: requireToken },
-    async (req): Promise<SubmitBatchItem[]> =>
+  app.route({
+    ...routeOptions(API.walletTransactionsBatch),
+    onRequest: requireToken,
+    handler: async (req): Promise<SubmitBatchItem[]> =>
       req.body.map((item) => {
         try {
           return wallet.submit(item);
@@ -56,5 +54,5 @@ export function registerWalletRoutes(app: FastifyInstance, views: Views, wallet:
           return { error: { statusCode, code, message } };
         }
       }),
-  );
+  });
 }

@@ -9,13 +9,16 @@ import { debitOf } from '../../core/fees.js';
 import { totalSupply } from '../../core/params.js';
 import type { TxPool } from '../../core/pool.js';
 import { accountOf, checkNonceUnused } from '../../core/state.js';
-import { verifyTransaction } from '../../core/transaction.js';
+import { checkTxForm, checkTxSignature } from '../../core/transaction.js';
 import type { Transaction } from '../../core/types.js';
 import { isPooledCopy, type ChainFollower } from '../chain/index.js';
 import type { NodeEmitter } from '../events.js';
 
 /** Transactions verified between two turns of the event loop (~2 ms of work). */
 const VERIFY_SLICE = 32;
+
+/** How often the pool drops what its senders can no longer pay, blocks or not. */
+export const EVICT_EVERY_MS = 5_000;
 
 export interface Rejection {
   id: string;
@@ -29,12 +32,38 @@ export interface TransactionsResult {
 }
 
 export class TransactionIntake {
+  private evictTimer: NodeJS.Timeout | undefined;
+
   constructor(
     private readonly chain: ChainFollower,
     private readonly pool: TxPool,
     private readonly events: NodeEmitter,
     private readonly crypto: NodeCrypto,
   ) {}
+
+  /**
+   * Starts dropping, every `everyMs`, the pooled transactions their senders can no longer pay
+   * and those stranded behind a gap for too long (core/pool.ts): a commit does so too, but a
+   * pool that blocks no longer drain must not depend on one.
+   */
+  startEviction(everyMs = EVICT_EVERY_MS): void {
+    this.evictTimer ??= setInterval(() => this.evict(), everyMs);
+    this.evictTimer.unref();
+  }
+
+  /** One eviction pass on the committed tip; returns how many left the pool. */
+  evict(): number {
+    const tip = this.chain.tip;
+    if (!tip) return 0;
+    const dropped = [...this.pool.evictUnaffordable(tip.ledger), ...this.pool.evictStranded(tip.ledger, tip.block.index)];
+    this.chain.dropped.note(dropped);
+    return dropped.length;
+  }
+
+  close(): void {
+    clearInterval(this.evictTimer);
+    this.evictTimer = undefined;
+  }
 
   /**
    * Verifies and pools a batch; returns how many were accepted and why others were not. Works
@@ -56,11 +85,12 @@ export class TransactionIntake {
           continue;
         }
         try {
-          // Cheap checks first: a replay of a committed transaction costs no signature check.
+          // Cheap checks first, a signature check last: a replay of a committed transaction, a
+          // sender with nothing, or a transaction its sender cannot pay on top of its pending
+          // ones (the pool's admission) costs no verification, and adds no key to the tables.
           const sender = accountOf(tip.ledger, tx.sender);
           checkNonceUnused(sender, tx.nonce);
-          verifyTransaction(params.domain, tx, this.crypto);
-          verified++;
+          checkTxForm(params.domain, tx, this.crypto);
           if (debitOf(tx, 0) > totalSupply(params.n)) {
             throw new ProtocolError('INSUFFICIENT_FUNDS', 'the transaction costs more than all the coins in the network');
           }
@@ -69,6 +99,9 @@ export class TransactionIntake {
           if (sender.balance === 0 && sender.stake === 0) {
             throw new ProtocolError('INSUFFICIENT_FUNDS', 'the sender has no committed funds; its transactions cannot execute');
           }
+          this.pool.admit(tx, tip.ledger);
+          checkTxSignature(tx, this.crypto);
+          verified++;
           this.pool.add(tx, tip.ledger, tip.block.index);
           accepted++;
         } catch (err) {

@@ -1,105 +1,179 @@
-/** Counters of one node, served as Prometheus text on GET /metrics. */
+/**
+ * The metrics of one node, in its own prom-client registry, served as Prometheus text on
+ * GET /metrics. Each metric is made on first use by its name (`counter`, `gauge`, `histogram`),
+ * so that adding one is one line where its event is followed (index.ts).
+ */
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Block } from '../../core/types.js';
 import type { NodeCrypto } from '../../crypto/suite.js';
+import { VERSION } from '../../version.js';
+
+/** Seconds: from 1 ms to 10 s, for block apply time. */
+export const APPLY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10];
+/** Seconds: from 10 ms to 1 min, for latencies across the network (commit, finality). */
+export const LATENCY_BUCKETS = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
+/** Own transactions waited on for their commit latency, at most (the oldest are forgotten). */
+const MAX_PENDING_LATENCY = 100_000;
 
 export class Metrics {
+  readonly registry = new Registry();
   readonly verifier: string;
-  txReceived = 0;
-  signaturesVerified = 0;
-  blocksCommitted = 0;
-  blocksMinted = 0;
-  txCommitted = 0;
-  applySecondsSum = 0;
-  reorgs = 0;
-  blocksReverted = 0;
-  /** Catch-ups finished: a test waits on one to know that a block it sent was dealt with. */
-  catchUps = 0;
-  height = 0;
-  private readonly rejectedByCode = new Map<string, number>();
-  private readonly requestsByRoute = new Map<string, number>();
+  private readonly made = new Map<string, Counter | Gauge | Histogram>();
+  /** When each of the wallet's own pending transactions was accepted (ms), by id. */
+  private readonly acceptedAt = new Map<string, number>();
 
   /** `crypto`: the node's suite, whose name and key tables the metrics show. */
-  constructor(private readonly crypto: Pick<NodeCrypto, 'name' | 'keyTablesMade'>) {
+  constructor(
+    crypto: Pick<NodeCrypto, 'name' | 'keyTablesMade'>,
+    private readonly clock: () => number = () => performance.now(),
+  ) {
     this.verifier = crypto.name;
+    collectDefaultMetrics({ register: this.registry });
+    const info = this.gauge('blockchat_build_info', 'The running build: version, Node.js version and signature suite.', [
+      'version',
+      'node_version',
+      'verifier',
+    ]);
+    info.set({ version: VERSION, node_version: process.version, verifier: crypto.name }, 1);
+    // Kept by the crypto suite: read when scraped.
+    new Counter({
+      name: 'blockchat_key_tables_made_total',
+      help: 'Precomputed verification tables made for frequent signers.',
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        this.inc(crypto.keyTablesMade());
+      },
+    });
+    this.gauge('blockchat_height', 'Index of the last committed block.');
+    // Declared at start, so that a reader sees the family (and 0) before the first event.
+    for (const [name, help] of [
+      ['blockchat_transactions_received_total', 'Transactions received (own and from peers).'],
+      ['blockchat_signatures_verified_total', `Transaction signatures verified (${crypto.name}).`],
+      ['blockchat_blocks_committed_total', 'Blocks that joined the best branch (those reverted since included).'],
+      ['blockchat_blocks_minted_total', 'Blocks this node minted as validator.'],
+      ['blockchat_transactions_committed_total', 'Transactions in blocks that joined the best branch.'],
+      ['blockchat_transactions_reverted_total', 'Transactions in blocks left for a better branch.'],
+      ['blockchat_reorgs_total', 'Times the best branch switched to a rival (fork choice).'],
+      ['blockchat_blocks_reverted_total', 'Blocks left for a better branch.'],
+      ['blockchat_catch_ups_total', 'Catch-ups finished (every peer asked for its height, missing blocks fetched).'],
+    ] as const)
+      this.counter(name, help);
+    this.counter('blockchat_transactions_rejected_total', 'Transactions refused, by reason.', ['code']);
+    this.counter('blockchat_http_requests_total', 'HTTP requests answered, by route, method and status.', ['route', 'method', 'status']);
+    this.counter('blockchat_peer_stream_frames_total', 'Peer stream frames received, by kind.', ['kind']);
+    this.histogram('blockchat_block_apply_seconds', 'Time to validate and apply a block.', APPLY_BUCKETS);
+    this.histogram(
+      'blockchat_commit_latency_seconds',
+      "From this node's wallet accepting a transaction to its block joining this node's chain.",
+      LATENCY_BUCKETS,
+    );
   }
 
-  request(route: string): void {
-    this.requestsByRoute.set(route, (this.requestsByRoute.get(route) ?? 0) + 1);
+  /** The counter `name`, made on first use. */
+  counter(name: string, help: string, labels: readonly string[] = []): Counter {
+    return this.make(name, () => new Counter({ name, help, labelNames: labels, registers: [this.registry] }));
+  }
+
+  /** The gauge `name`, made on first use. */
+  gauge(name: string, help: string, labels: readonly string[] = []): Gauge {
+    return this.make(name, () => new Gauge({ name, help, labelNames: labels, registers: [this.registry] }));
+  }
+
+  /** The histogram `name` (seconds), made on first use. */
+  histogram(name: string, help: string, buckets: readonly number[] = LATENCY_BUCKETS): Histogram {
+    return this.make(name, () => new Histogram({ name, help, buckets: [...buckets], registers: [this.registry] }));
+  }
+
+  private make<T extends Counter | Gauge | Histogram>(name: string, create: () => T): T {
+    let m = this.made.get(name);
+    if (!m) {
+      m = create();
+      this.made.set(name, m);
+    }
+    return m as T;
+  }
+
+  /** The counter `name` as made before (a name not made yet is a programming error). */
+  private inc(name: string, by = 1, labels?: Record<string, string>): void {
+    const c = this.made.get(name);
+    if (!(c instanceof Counter)) throw new Error(`no counter ${name}`);
+    if (labels) c.inc(labels, by);
+    else c.inc(by);
+  }
+
+  count(name: string, by = 1, labels?: Record<string, string>): void {
+    if (by > 0) this.inc(name, by, labels);
+  }
+
+  request(route: string, method: string, status: number): void {
+    this.inc('blockchat_http_requests_total', 1, { route, method, status: String(status) });
+  }
+
+  streamFrame(kind: string): void {
+    this.inc('blockchat_peer_stream_frames_total', 1, { kind });
   }
 
   rejected(code: string): void {
-    this.rejectedByCode.set(code, (this.rejectedByCode.get(code) ?? 0) + 1);
+    this.inc('blockchat_transactions_rejected_total', 1, { code });
+  }
+
+  /** The wallet accepted one of its own transactions: its commit latency starts now. */
+  ownTransaction(id: string): void {
+    this.count('blockchat_transactions_received_total');
+    if (this.acceptedAt.size >= MAX_PENDING_LATENCY) this.acceptedAt.delete(this.acceptedAt.keys().next().value!);
+    this.acceptedAt.set(id, this.clock());
   }
 
   blockApplied(block: Block, ms: number, minted: boolean): void {
-    this.blocksCommitted++;
-    if (minted) this.blocksMinted++;
-    this.txCommitted += block.transactions.length;
-    this.applySecondsSum += ms / 1000;
-    this.height = block.index;
-  }
-
-  /** Blocks a better branch replaced (fork choice): they no longer count as committed. */
-  reverted(blocks: readonly Block[]): void {
-    this.reorgs++;
-    this.blocksReverted += blocks.length;
-    this.blocksCommitted -= blocks.length;
-    for (const block of blocks) this.txCommitted -= block.transactions.length;
-  }
-
-  render(extra: { pool: number; ready: boolean; peers: number; finalHeight?: number; burned?: number }): string {
-    const lines: string[] = [];
-    const metric = (name: string, type: 'counter' | 'gauge', help: string, value: number, labels = '') => {
-      lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`, `${name}${labels} ${value}`);
-    };
-    metric('blockchat_height', 'gauge', 'Index of the last committed block.', this.height);
-    if (extra.finalHeight !== undefined) {
-      metric('blockchat_final_height', 'gauge', 'Index of the finalised checkpoint of the best branch.', extra.finalHeight);
-      metric(
-        'blockchat_finality_lag_blocks',
-        'gauge',
-        'Blocks of the best branch above its finalised checkpoint.',
-        Math.max(0, this.height - extra.finalHeight),
-      );
+    this.count('blockchat_blocks_committed_total');
+    if (minted) this.count('blockchat_blocks_minted_total');
+    this.count('blockchat_transactions_committed_total', block.transactions.length);
+    if (ms > 0) this.histogram('blockchat_block_apply_seconds', '', APPLY_BUCKETS).observe(ms / 1000);
+    this.gauge('blockchat_height', 'Index of the last committed block.').set(block.index);
+    const latency = this.histogram('blockchat_commit_latency_seconds', '');
+    const now = this.clock();
+    for (const tx of block.transactions) {
+      const at = this.acceptedAt.get(tx.id);
+      if (at === undefined) continue;
+      this.acceptedAt.delete(tx.id);
+      latency.observe((now - at) / 1000);
     }
-    if (extra.burned !== undefined) metric('blockchat_burned_units', 'gauge', 'Stake burned by slashing on the best branch.', extra.burned);
-    metric('blockchat_ready', 'gauge', 'Whether the network is ready (1) or forming (0).', extra.ready ? 1 : 0);
-    metric('blockchat_pool_transactions', 'gauge', 'Pending transactions in the pool.', extra.pool);
-    metric('blockchat_peers', 'gauge', 'Known peers.', extra.peers);
-    metric('blockchat_blocks_committed_total', 'counter', 'Blocks committed by this node.', this.blocksCommitted);
-    metric('blockchat_blocks_minted_total', 'counter', 'Blocks this node minted as validator.', this.blocksMinted);
-    metric('blockchat_transactions_committed_total', 'counter', 'Transactions in committed blocks.', this.txCommitted);
-    metric('blockchat_transactions_received_total', 'counter', 'Transactions received (own and from peers).', this.txReceived);
-    metric(
-      'blockchat_signatures_verified_total',
-      'counter',
-      `Transaction signatures verified (${this.verifier}).`,
-      this.signaturesVerified,
+  }
+
+  /**
+   * Blocks a better branch replaced (fork choice). Counters only go up: the blocks committed less
+   * those reverted is `blockchat_blocks_committed_total - blockchat_blocks_reverted_total`.
+   */
+  reverted(blocks: readonly Block[]): void {
+    this.count('blockchat_reorgs_total');
+    this.count('blockchat_blocks_reverted_total', blocks.length);
+    this.count(
+      'blockchat_transactions_reverted_total',
+      blocks.reduce((a, b) => a + b.transactions.length, 0),
     );
-    metric(
-      'blockchat_key_tables_made_total',
-      'counter',
-      'Precomputed verification tables made for frequent signers.',
-      this.crypto.keyTablesMade(),
+  }
+
+  /** The Prometheus text, with the gauges read now from the node's parts. */
+  async render(extra: {
+    pool: number;
+    ready: boolean;
+    peers: number;
+    peersReachable: number;
+    finalHeight: number;
+    burned: number;
+  }): Promise<string> {
+    this.gauge('blockchat_ready', 'Whether the network is ready (1) or forming (0).').set(extra.ready ? 1 : 0);
+    this.gauge('blockchat_pool_transactions', 'Pending transactions in the pool.').set(extra.pool);
+    this.gauge('blockchat_peers', 'Known peers.').set(extra.peers);
+    this.gauge('blockchat_peers_connected', 'Known peers not failing (the last request to them answered).').set(extra.peersReachable);
+    this.gauge('blockchat_final_height', 'Index of the finalised checkpoint of the best branch.').set(extra.finalHeight);
+    const height = this.gauge('blockchat_height', 'Index of the last committed block.');
+    const lag = (await height.get()).values[0]?.value ?? 0;
+    this.gauge('blockchat_finality_lag_blocks', 'Blocks of the best branch above its finalised checkpoint.').set(
+      Math.max(0, lag - extra.finalHeight),
     );
-    metric('blockchat_reorgs_total', 'counter', 'Times the best branch switched to a rival (fork choice).', this.reorgs);
-    metric('blockchat_blocks_reverted_total', 'counter', 'Blocks left for a better branch.', this.blocksReverted);
-    metric(
-      'blockchat_catch_ups_total',
-      'counter',
-      'Catch-ups finished (every peer asked for its height, missing blocks fetched).',
-      this.catchUps,
-    );
-    metric('blockchat_block_apply_seconds_sum', 'counter', 'Time spent validating and applying blocks.', this.applySecondsSum);
-    lines.push('# HELP blockchat_transactions_rejected_total Transactions refused, by reason.');
-    lines.push('# TYPE blockchat_transactions_rejected_total counter');
-    for (const [code, count] of this.rejectedByCode) lines.push(`blockchat_transactions_rejected_total{code="${code}"} ${count}`);
-    lines.push('# HELP blockchat_http_requests_total HTTP requests served, by route.');
-    lines.push('# TYPE blockchat_http_requests_total counter');
-    for (const [route, count] of this.requestsByRoute) lines.push(`blockchat_http_requests_total{route="${route}"} ${count}`);
-    const mem = process.memoryUsage();
-    metric('process_resident_memory_bytes', 'gauge', 'Resident memory.', mem.rss);
-    metric('nodejs_heap_used_bytes', 'gauge', 'V8 heap in use.', mem.heapUsed);
-    return lines.join('\n') + '\n';
+    this.gauge('blockchat_burned_units', 'Stake burned by slashing on the best branch.').set(extra.burned);
+    return this.registry.metrics();
   }
 }

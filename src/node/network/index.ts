@@ -7,12 +7,13 @@ import type { NodeEmitter } from '../events.js';
 import type { Peers } from './peers.js';
 
 export { HttpError, Peers, requestJson, urlOf } from './peers.js';
-export { acceptStream, STREAM_PROTOCOL, type FrameKind } from './peer-stream.js';
+export { acceptStream, maxBlockFrameBytes, STREAM_PROTOCOL, type FrameKind } from './peer-stream.js';
 
 /** Sends what this node creates to every peer, and keeps the peer list current. */
 export function subscribePeers(events: NodeEmitter, peers: Peers): void {
   events.on('members', (nodes) => peers.set(nodes));
   events.on('ownTransaction', (tx) => peers.broadcastTransaction(tx));
+  events.on('clientTransaction', (tx) => peers.broadcastTransaction(tx));
   events.on('minted', ({ json }) => peers.broadcastBlock(json));
   events.on('gossip', (g) => peers.broadcastVotes(JSON.stringify(g)));
 }

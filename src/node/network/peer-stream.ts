@@ -13,7 +13,7 @@ import { StringDecoder } from 'node:string_decoder';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Socket } from 'node:net';
-import { ROUTES, BODY_LIMIT } from '../../api/routes.js';
+import { ROUTES } from '../../api/routes.js';
 
 export const STREAM_PROTOCOL = 'blockchat-peer/1';
 export type FrameKind = 'tx' | 'block' | 'vote';
@@ -132,23 +132,80 @@ export type FrameHandler = (kind: FrameKind, json: string) => Promise<void>;
 
 /** Most frames read ahead of the one being handled before the socket is paused. */
 const READ_AHEAD = 64;
+/** Most bytes of frames read ahead of the one being handled before the socket is paused. */
+export const MAX_QUEUED_BYTES = 1024 * 1024;
+/**
+ * Most bytes of a transaction frame: senders split their batches to fit (takeBatch), so a longer
+ * frame is not from an honest peer. Far below the REST body limit: a peer stream holds at most
+ * one partial frame and MAX_QUEUED_BYTES of whole ones, whatever the sender does.
+ */
+export const MAX_TX_FRAME_BYTES = 1024 * 1024;
+/**
+ * Most bytes of a transaction as JSON: a message of 1024 code points, each escaped as \uXXXX at
+ * worst (6 bytes), and the other fields.
+ */
+export const MAX_TX_JSON_BYTES = 1024 * 6 + 1024;
+/** The longest block frame a network of this capacity can carry honestly (1 MiB until formed). */
+export function maxBlockFrameBytes(capacity: number | undefined): number {
+  return capacity === undefined ? MAX_TX_FRAME_BYTES : capacity * MAX_TX_JSON_BYTES + 2048;
+}
+/** A frame must be whole within this long of its first byte (a slow sender holds no buffer for long). */
+export const FRAME_TIMEOUT_MS = 30_000;
+/** A stream that carries nothing for this long is closed (the sender reconnects when it has a frame). */
+export const IDLE_TIMEOUT_MS = 300_000;
+
+/**
+ * Takes the next batch of serialised transactions off `outbox`: at most MAX_TX_BATCH, and at
+ * most MAX_TX_FRAME_BYTES once framed (always at least one).
+ */
+export function takeBatch(outbox: string[], maxCount: number): string[] {
+  let bytes = 3;
+  let count = 0;
+  while (count < outbox.length && count < maxCount) {
+    bytes += Buffer.byteLength(outbox[count]!) + 1;
+    if (count > 0 && bytes > MAX_TX_FRAME_BYTES) break;
+    count++;
+  }
+  return outbox.splice(0, count);
+}
+
+export interface StreamLimits {
+  /** Most bytes of one block frame (maxBlockFrameBytes of the network's capacity). */
+  blockFrameBytes: number;
+}
 
 /**
  * The receiving end: answers the upgrade, then splits the stream into frames and hands them to
- * `handle` one at a time, in order (a slow frame pauses the socket, so a sender cannot make the
- * node buffer without bound). A frame longer than the REST body limit ends the connection.
+ * `handle` one at a time, in order. Bounded in bytes and time: a slow frame pauses the socket
+ * once READ_AHEAD frames or MAX_QUEUED_BYTES wait; a frame longer than its kind allows (a
+ * transaction frame MAX_TX_FRAME_BYTES, a block frame `limits.blockFrameBytes`), not whole
+ * within FRAME_TIMEOUT_MS, or a stream idle for IDLE_TIMEOUT_MS ends the connection.
  */
-export function acceptStream(socket: Duplex, head: Buffer, handle: FrameHandler, onError: (err: unknown) => void): void {
+export function acceptStream(
+  socket: Duplex,
+  head: Buffer,
+  handle: FrameHandler,
+  onError: (err: unknown) => void,
+  limits: StreamLimits = { blockFrameBytes: MAX_TX_FRAME_BYTES },
+): void {
   socket.write(`HTTP/1.1 101 Switching Protocols\r\nupgrade: ${STREAM_PROTOCOL}\r\nconnection: Upgrade\r\n\r\n`);
   (socket as Socket).setNoDelay?.(true);
+  (socket as Socket).setTimeout?.(IDLE_TIMEOUT_MS, () => socket.destroy());
   const frames: string[] = [];
+  let queued = 0;
   let partial = '';
+  let partialBytes = 0;
+  let frameTimer: NodeJS.Timeout | undefined;
   let busy = false;
+  // votes and evidence (which may hold two block headers) are bounded as blocks are
+  const limitOf = (tag: string | undefined): number =>
+    tag === TAG.block || tag === TAG.vote ? limits.blockFrameBytes : MAX_TX_FRAME_BYTES;
   const pump = async () => {
     busy = true;
-    while (frames.length > 0) {
+    while (frames.length > 0 && !socket.destroyed) {
       const frame = frames.shift()!;
-      if (frames.length < READ_AHEAD / 2) socket.resume();
+      queued -= frame.length;
+      if (frames.length < READ_AHEAD / 2 && queued < MAX_QUEUED_BYTES / 2) socket.resume();
       const kind = frame[0] === TAG.tx ? 'tx' : frame[0] === TAG.block ? 'block' : frame[0] === TAG.vote ? 'vote' : undefined;
       try {
         if (kind) await handle(kind, frame.slice(1));
@@ -156,26 +213,42 @@ export function acceptStream(socket: Duplex, head: Buffer, handle: FrameHandler,
         onError(err);
       }
     }
+    frames.length = 0;
     busy = false;
   };
-  const onData = (chunk: string) => {
+  const onData = (chunk: Buffer) => {
     let start = 0;
-    for (let nl = chunk.indexOf('\n'); nl >= 0; nl = chunk.indexOf('\n', start)) {
-      frames.push(partial + chunk.slice(start, nl));
+    for (let nl = chunk.indexOf(10); nl >= 0; nl = chunk.indexOf(10, start)) {
+      const frame = partial + utf8.end(chunk.subarray(start, nl));
+      if (partialBytes + nl - start > limitOf(frame[0])) return socket.destroy();
+      frames.push(frame);
+      queued += frame.length;
       partial = '';
+      partialBytes = 0;
       start = nl + 1;
     }
-    partial += chunk.slice(start);
-    if (partial.length > BODY_LIMIT) {
-      socket.destroy();
-      return;
+    if (start < chunk.length) {
+      partial += utf8.write(chunk.subarray(start));
+      partialBytes += chunk.length - start;
+      if (partialBytes > limitOf(partial[0])) return socket.destroy();
     }
-    if (frames.length > READ_AHEAD) socket.pause();
+    if (partialBytes === 0) {
+      clearTimeout(frameTimer);
+      frameTimer = undefined;
+    } else if (start > 0 || frameTimer === undefined) {
+      // a new frame began: it must be whole in time
+      clearTimeout(frameTimer);
+      frameTimer = setTimeout(() => socket.destroy(), FRAME_TIMEOUT_MS);
+      frameTimer.unref();
+    }
+    if (frames.length > READ_AHEAD || queued > MAX_QUEUED_BYTES) socket.pause();
     if (!busy && frames.length > 0) void pump();
   };
-  // (the HTTP server forbids setEncoding on its sockets, even once upgraded)
+  // (the HTTP server forbids setEncoding on its sockets, even once upgraded; a character split
+  // between chunks is kept by the decoder, and a newline byte never occurs inside one)
   const utf8 = new StringDecoder('utf8');
-  socket.on('data', (chunk: Buffer) => onData(utf8.write(chunk)));
+  socket.on('data', onData);
   socket.on('error', () => undefined);
-  if (head.length > 0) onData(utf8.write(head));
+  socket.on('close', () => clearTimeout(frameTimer));
+  if (head.length > 0) onData(head);
 }

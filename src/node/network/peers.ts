@@ -7,8 +7,15 @@
  * Both go on the peer stream (peer-stream.ts) when the peer speaks it, and by REST otherwise.
  */
 import { Pool } from 'undici';
-import { PeerLink } from './peer-stream.js';
-import { ROUTES, MAX_TX_BATCH } from '../../api/routes.js';
+import { PeerLink, takeBatch } from './peer-stream.js';
+import { ROUTES, MAX_TX_BATCH, BODY_LIMIT } from '../../api/routes.js';
+import { PeerBlock, PeerTransactions } from '../../api/schemas.js';
+import { schemaCheck } from '../../api/validate.js';
+
+/** What a peer serves is held to the schemas of what it may send. */
+const blockError = schemaCheck(PeerBlock);
+const transactionsError = schemaCheck(PeerTransactions);
+import { ProtocolError } from '../../core/errors.js';
 import type { Block, Transaction } from '../../core/types.js';
 import type { NodeEntry } from '../formation/handshake.js';
 import type { Logger } from '../logger.js';
@@ -48,8 +55,33 @@ export function urlOf(entry: Pick<NodeEntry, 'host' | 'port'>): string {
   return `http://${entry.host}:${entry.port}`;
 }
 
-/** One JSON request over a pool; resolves to the parsed answer or throws HttpError. */
-export async function requestJson<T>(pool: Pool, method: 'GET' | 'POST', path: string, body?: string, timeoutMs = 10_000): Promise<T> {
+/** Most bytes read of an answer from a peer, unless the request says otherwise: what a peer may send us. */
+export const MAX_RESPONSE_BYTES = BODY_LIMIT;
+/** Most bytes of a page of blocks a peer serves in catch-up (500 blocks of ordinary transactions fit with room). */
+export const MAX_BLOCKS_RESPONSE_BYTES = 32 * 1024 * 1024;
+/** Most bytes of a peer's pool page (10,000 ordinary transactions fit). */
+export const MAX_POOL_RESPONSE_BYTES = 16 * 1024 * 1024;
+
+/** An answer longer than the caller would read: the connection is dropped, nothing of it is parsed. */
+export class ResponseTooLarge extends Error {
+  constructor(readonly limit: number) {
+    super(`the answer is longer than ${limit} bytes`);
+  }
+}
+
+/**
+ * One JSON request over a pool; resolves to the parsed answer or throws HttpError. Reads at most
+ * `maxBytes` of the answer (ResponseTooLarge beyond: a peer cannot make this node buffer without
+ * bound).
+ */
+export async function requestJson<T>(
+  pool: Pool,
+  method: 'GET' | 'POST',
+  path: string,
+  body?: string,
+  timeoutMs = 10_000,
+  maxBytes = MAX_RESPONSE_BYTES,
+): Promise<T> {
   const res = await pool.request({
     method,
     path,
@@ -58,7 +90,23 @@ export async function requestJson<T>(pool: Pool, method: 'GET' | 'POST', path: s
     headersTimeout: timeoutMs,
     bodyTimeout: timeoutMs,
   });
-  const text = await res.body.text();
+  const declared = Number(res.headers['content-length'] ?? 0);
+  const chunks: Buffer[] = [];
+  let size = declared;
+  if (declared <= maxBytes) {
+    size = 0;
+    for await (const chunk of res.body as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size > maxBytes) break;
+      chunks.push(chunk);
+    }
+  }
+  if (size > maxBytes) {
+    res.body.on('error', () => undefined); // the abort below is ours
+    res.body.destroy();
+    throw new ResponseTooLarge(maxBytes);
+  }
+  const text = Buffer.concat(chunks).toString('utf8');
   if (res.statusCode >= 400) throw new HttpError(res.statusCode, text);
   return (text ? JSON.parse(text) : undefined) as T;
 }
@@ -128,14 +176,14 @@ export class Peers {
     // Sent on the next turn of the event loop, so that a burst of submissions shares a batch.
     setImmediate(() => {
       while (peer.outbox.length > 0 && peer.txLink.writable()) {
-        peer.txLink.write(`[${peer.outbox.splice(0, MAX_TX_BATCH).join(',')}]`);
+        peer.txLink.write(`[${takeBatch(peer.outbox, MAX_TX_BATCH).join(',')}]`);
       }
       if (peer.outbox.length === 0 || peer.txLink.waiting()) {
         // sent, or the stream calls sendBatch again once it can take them
         peer.sending = false;
         return;
       }
-      const batch = peer.outbox.splice(0, MAX_TX_BATCH);
+      const batch = takeBatch(peer.outbox, MAX_TX_BATCH);
       requestJson(peer.pool, 'POST', ROUTES.peerTransactions, `[${batch.join(',')}]`)
         .then(
           () => this.ok(peer),
@@ -198,8 +246,42 @@ export class Peers {
     return requestJson<T>(peer.pool, 'GET', path, undefined, timeoutMs);
   }
 
-  fetchBlocks(id: number, from: number, limit: number): Promise<Block[]> {
-    return this.get<Block[]>(id, `${ROUTES.blocks}?from=${from}&limit=${limit}`, 20_000);
+  /**
+   * A page of a peer's blocks for catching up, each held to the schema of a streamed block (no
+   * extra field, no oversized string: MALFORMED otherwise), the page to MAX_BLOCKS_RESPONSE_BYTES.
+   */
+  async fetchBlocks(id: number, from: number, limit: number): Promise<Block[]> {
+    const peer = this.peers.get(id);
+    if (!peer) throw new Error(`no peer ${id}`);
+    const page = await requestJson<unknown>(
+      peer.pool,
+      'GET',
+      `${ROUTES.blocks}?from=${from}&limit=${limit}`,
+      undefined,
+      20_000,
+      MAX_BLOCKS_RESPONSE_BYTES,
+    );
+    if (!Array.isArray(page) || page.length > limit)
+      throw new ProtocolError('MALFORMED', `node ${id} answered a page of blocks that is not one`);
+    for (const block of page) {
+      const why = blockError(block);
+      if (why !== undefined) throw new ProtocolError('MALFORMED', `node ${id} served a block that fails the schema: ${why}`);
+    }
+    return page as Block[];
+  }
+
+  /** A peer's pending transactions (pool repair), held to the schema of a batch, the page to MAX_POOL_RESPONSE_BYTES. */
+  async fetchPool(id: number): Promise<Transaction[]> {
+    const peer = this.peers.get(id);
+    if (!peer) throw new Error(`no peer ${id}`);
+    const page = await requestJson<unknown>(peer.pool, 'GET', ROUTES.peerPool, undefined, 20_000, MAX_POOL_RESPONSE_BYTES);
+    // (a batch holds at most MAX_TX_BATCH: the page is checked in batches of that size)
+    if (!Array.isArray(page)) throw new ProtocolError('MALFORMED', `node ${id} answered a pool that is not a list`);
+    for (let i = 0; i < page.length; i += MAX_TX_BATCH) {
+      const why = transactionsError(page.slice(i, i + MAX_TX_BATCH));
+      if (why !== undefined) throw new ProtocolError('MALFORMED', `node ${id} served pending transactions that fail the schema: ${why}`);
+    }
+    return page as Transaction[];
   }
 
   private ok(peer: Peer): void {

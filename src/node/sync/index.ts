@@ -18,6 +18,8 @@ const SYNC_INTERVAL_MS = 2_000;
 const POOL_REPAIR_INTERVAL_MS = 5_000;
 
 export class ChainSync {
+  /** Whether the last check found no peer ahead (false until a first check has run). */
+  private upToDate = false;
   private syncing = false;
   private repairing = false;
   private lastRepair = 0;
@@ -40,6 +42,11 @@ export class ChainSync {
   start(): void {
     this.timer = setInterval(() => void this.catchUp().then(() => this.repairPool()), SYNC_INTERVAL_MS);
     this.timer.unref();
+  }
+
+  /** True once a check found no peer ahead, until one finds a peer ahead again. */
+  get caughtUp(): boolean {
+    return this.upToDate;
   }
 
   close(): void {
@@ -66,12 +73,16 @@ export class ChainSync {
             ),
           ),
         );
-        const tip = this.chain.tip!.block;
+        const tip = this.chain.tip.block;
         const tree = this.chain.tree!;
         const ahead = heights
           .filter((h) => h.height > tip.index || (h.height === tip.index && h.hash !== tip.current_hash && !tree.get(h.hash)))
           .sort((a, b) => b.height - a.height);
-        if (ahead.length === 0 && (hint === undefined || hint <= tip.index)) return;
+        if (ahead.length === 0 && (hint === undefined || hint <= tip.index)) {
+          this.upToDate = true;
+          return;
+        }
+        this.upToDate = false;
         let progressed = false;
         for (const peer of ahead) {
           if (await this.fetchFrom(peer.id)) {
@@ -84,7 +95,7 @@ export class ChainSync {
       }
     } finally {
       this.syncing = false;
-      this.events.emit('caughtUp', this.chain.tip!.block.index);
+      this.events.emit('caughtUp', this.chain.tip.block.index);
     }
   }
 
@@ -130,7 +141,7 @@ export class ChainSync {
     this.lastRepair = this.now();
     try {
       const peer = peers[Math.floor(this.lastRepair / 7) % peers.length]!;
-      const txs = await this.peers.get<Transaction[]>(peer, ROUTES.peerPool, 20_000);
+      const txs = await this.peers.fetchPool(peer);
       const { accepted } = await this.intake.receive(txs);
       if (accepted > 0) this.log.info(`took ${accepted} pending transaction(s) from node ${peer}'s pool`);
     } catch (err) {

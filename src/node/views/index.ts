@@ -65,6 +65,17 @@ export class Views {
     return { id: this.members.idOf(address), address, ...acc, ...(slashed ? { slashed } : {}) };
   }
 
+  /**
+   * One account by node id or address, or undefined when the id is no node's and the address
+   * holds nothing in the committed state.
+   */
+  accountOf(idOrAddress: string): AccountView | undefined {
+    const address = /^[0-9]+$/.test(idOrAddress) ? this.members.nodes.find((x) => x.id === Number(idOrAddress))?.address : idOrAddress;
+    if (address === undefined) return undefined;
+    if (this.members.idOf(address) === null && !this.chain.tip?.ledger.has(address)) return undefined;
+    return this.account(address);
+  }
+
   /** Where each member is reached. */
   peerList(): PeerView[] {
     return this.members.nodes.map(({ id, address, host, port }) => ({ id, address, host, port }));
@@ -84,7 +95,27 @@ export class Views {
     return this.chain.history.jsonFrom(from, limit) ?? this.store.blocksFrom(from, limit);
   }
 
-  async transactionStatus(id: string): Promise<TxStatusView> {
+  /** The index of the last block (0 before the chain exists). */
+  height(): number {
+    return this.chain.tip?.block.index ?? 0;
+  }
+
+  /** The JSON text of the best branch's block with this index or hash, or undefined. */
+  async blockJson(indexOrHash: string): Promise<string | undefined> {
+    if (/^[0-9]+$/.test(indexOrHash)) {
+      const index = Number(indexOrHash);
+      return index <= this.height() ? (await this.blocksJson(index, 1))[0] : undefined;
+    }
+    // The index says where to look; the block itself confirms (an entry may be a replaced block's).
+    for (const index of this.chain.history.indexesMayHave(indexOrHash).reverse()) {
+      const json = (await this.blocksJson(index, 1))[0];
+      if (json !== undefined && (JSON.parse(json) as Block).current_hash === indexOrHash) return json;
+    }
+    return undefined;
+  }
+
+  /** Where a transaction is, or undefined when this node knows nothing of it. */
+  async transactionStatus(id: string): Promise<TxStatusView | undefined> {
     if (this.pool.has(id)) return { id, status: 'pending' };
     // The index says where to look; the block itself confirms (an entry may be a replaced block's).
     for (const index of this.chain.history.blocksMayHold(id).reverse()) {
@@ -94,15 +125,17 @@ export class Views {
     }
     const reason = this.chain.dropped.reasonOf(id);
     if (reason) return { id, status: 'dropped', reason };
-    return { id, status: 'unknown' };
+    return undefined;
   }
 
   /** GET /metrics: the counters and the gauges read now. */
-  metricsText(): string {
+  metricsText(): Promise<string> {
+    const peers = this.peers.ids();
     return this.metrics.render({
       pool: this.pool.size,
       ready: this.readiness.ready,
-      peers: this.peers.ids().length,
+      peers: peers.length,
+      peersReachable: peers.filter((id) => !this.peers.unreachable(id)).length,
       finalHeight: this.chain.finalized.height,
       burned: this.chain.tip?.slashing.burned ?? 0,
     });

@@ -6,6 +6,7 @@
  */
 import type { NodeCrypto } from '../../crypto/suite.js';
 import type { ChainTip } from '../../core/chain.js';
+import { isAddressOn } from '../../core/crypto.js';
 import { ProtocolError } from '../../core/errors.js';
 import { NO_ONE, UNITS_PER_BCC } from '../../core/params.js';
 import type { TxPool } from '../../core/pool.js';
@@ -56,7 +57,7 @@ export class OwnWallet {
       return entry.address;
     }
     const shown = text.slice(0, 80);
-    if (!this.crypto.isValidAddress(text)) throw new NodeError('UNKNOWN_RECIPIENT', `"${shown}" is neither a node id nor a valid address`);
+    if (!isAddressOn(this.crypto, text)) throw new NodeError('UNKNOWN_RECIPIENT', `"${shown}" is neither a node id nor a valid address`);
     return text;
   }
 

@@ -1,0 +1,208 @@
+/**
+ * `npm run soak [-- --minutes M] [-- --rate R]`: a paced load on 5 nodes for M minutes (default 10)
+ * at R transfers/s (default 1,000), one node SIGKILLed and restarted at every full minute — nodes
+ * 1, 0 (the bootstrap, once), 2, 3, 4, 1, 2, … — while each node's resident memory is sampled from
+ * its /metrics every 5 s. Prints a table per minute and checks, exiting 1 if any fails:
+ *
+ * - no committed transaction is lost: every transaction seen in a block 16 or more below a node's
+ *   tip (final by depth) during the run is in the chain every node holds at the end;
+ * - memory is flat: each node's mean RSS in the last minute is within 10 % of the second minute's
+ *   (runs of 3 minutes or more);
+ * - one chain: every node reports the same last block once the load stops and the pools drain.
+ *
+ * Not part of `npm test` (docs/testing.md): it runs for minutes and wants the machine to itself.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { NodeClient, closeClients } from '../client/api.js';
+import { MAX_BLOCKS_PER_PAGE } from '../src/api/routes.js';
+import { readToken } from '../src/api/token.js';
+import { REORG_DEPTH as FINAL_DEPTH } from '../src/core/params.js';
+import { freePortBase, startNetwork, waitFor } from '../src/tools/network.js';
+
+const N = 5;
+const CAPACITY = 50;
+const TICK_MS = 100;
+const SAMPLE_MS = 5_000;
+const MAX_IN_FLIGHT = 20;
+
+function flag(name: string, fallback: number): number {
+  const at = process.argv.indexOf(`--${name}`);
+  if (at < 0) return fallback;
+  const v = Number(process.argv[at + 1]);
+  if (!Number.isFinite(v) || v <= 0) throw new Error(`--${name} takes a positive number`);
+  return v;
+}
+
+/** The node killed at minute m (1-based): 1, then the bootstrap once, then 2, 3, 4, 1, 2, … */
+export function victimOf(minute: number): number {
+  if (minute === 1) return 1;
+  if (minute === 2) return 0;
+  return 1 + ((minute - 3 + 1) % (N - 1));
+}
+
+interface Minute {
+  offered: number;
+  accepted: number;
+  refused: number;
+  killed: number | undefined;
+  rss: number[][];
+}
+
+async function main(): Promise<void> {
+  const minutes = flag('minutes', 10);
+  const rate = flag('rate', 1_000);
+  const dataRoot = mkdtempSync(join(tmpdir(), 'blockchat-soak-'));
+  const basePort = await freePortBase(N);
+  console.log(`soak: ${N} nodes, capacity ${CAPACITY}, ${rate} tx/s for ${minutes} min, one SIGKILL and restart per minute`);
+  const net = await startNetwork({ n: N, capacity: CAPACITY, basePort, dataRoot, quiet: true, stdio: 'ignore', readyTimeoutMs: 120_000 });
+  const client = (i: number): NodeClient =>
+    NodeClient.forPort(basePort + i, '127.0.0.1', readToken(basePort + i, join(dataRoot, `node-${i}`)));
+  let clients = Array.from({ length: N }, (_, i) => client(i));
+  const down = new Set<number>();
+  const rows: Minute[] = Array.from({ length: minutes }, () => ({ offered: 0, accepted: 0, refused: 0, killed: undefined, rss: [] }));
+  const final = new Set<string>();
+  const seenHeight = Array.from({ length: N }, () => 0);
+  const started = Date.now();
+  const minuteNow = (): number => Math.min(minutes - 1, Math.floor((Date.now() - started) / 60_000));
+  let running = true;
+
+  // The paced load: every tick, rate/10 transfers spread over the live nodes, as batches; a
+  // tick does not wait for the previous ones' answers (up to MAX_IN_FLIGHT ticks outstanding), so
+  // that a slow answer does not lower the offered rate.
+  const inFlight = new Set<Promise<void>>();
+  const load = (async () => {
+    let next = Date.now();
+    for (let k = 0; running; k++) {
+      next += TICK_MS;
+      const live = [...Array(N).keys()].filter((i) => !down.has(i));
+      const row = rows[minuteNow()]!;
+      const perTick = Math.round((rate * TICK_MS) / 1000);
+      row.offered += perTick;
+      const tick = Promise.all(
+        live.map(async (i, j) => {
+          const share = Math.floor(perTick / live.length) + (j < perTick % live.length ? 1 : 0);
+          const reqs = Array.from({ length: share }, (_, s) => ({
+            type: 'coins' as const,
+            to: (i + 1 + ((k + s) % (N - 1))) % N,
+            amount: 1,
+          }));
+          try {
+            const items = await clients[i]!.submitBatch(reqs);
+            for (const item of items)
+              if ('id' in item) row.accepted++;
+              else row.refused++;
+          } catch {
+            row.refused += share; // down or restarting
+          }
+        }),
+      ).then(() => undefined);
+      inFlight.add(tick);
+      void tick.then(() => inFlight.delete(tick));
+      while (inFlight.size >= MAX_IN_FLIGHT) await Promise.race(inFlight);
+      await new Promise((r) => setTimeout(r, Math.max(0, next - Date.now())));
+    }
+    await Promise.all(inFlight);
+  })();
+
+  // Samples: RSS of every live node, and the final-by-depth transactions each has committed.
+  const sample = async (): Promise<void> => {
+    const row = rows[minuteNow()]!;
+    const rss: number[] = [];
+    for (let i = 0; i < N; i++) {
+      if (down.has(i)) continue;
+      try {
+        const text = await clients[i]!.metrics();
+        const m = /^process_resident_memory_bytes (\d+)/m.exec(text);
+        if (m) rss[i] = Number(m[1]) / 1024 / 1024;
+        const tip = (await clients[i]!.status()).height;
+        for (let from = seenHeight[i]!; from <= tip - FINAL_DEPTH; from += MAX_BLOCKS_PER_PAGE) {
+          const blocks = await clients[i]!.blocks(from, Math.min(MAX_BLOCKS_PER_PAGE, tip - FINAL_DEPTH - from + 1));
+          for (const b of blocks) for (const tx of b.transactions) final.add(tx.id);
+          seenHeight[i] = from + blocks.length;
+          if (blocks.length === 0) break;
+        }
+      } catch {
+        // restarting: sampled next time
+      }
+    }
+    row.rss.push(rss);
+  };
+  const sampler = setInterval(() => void sample(), SAMPLE_MS);
+
+  for (let m = 1; m < minutes; m++) {
+    await new Promise((r) => setTimeout(r, Math.max(0, started + m * 60_000 - Date.now())));
+    const victim = victimOf(m);
+    rows[m]!.killed = victim;
+    down.add(victim);
+    await net.stopNode(victim, true);
+    await net.restartNode(victim);
+    clients[victim] = client(victim);
+    down.delete(victim);
+  }
+  await new Promise((r) => setTimeout(r, Math.max(0, started + minutes * 60_000 - Date.now())));
+  running = false;
+  await load;
+  clearInterval(sampler);
+
+  // Drain, then one chain everywhere.
+  clients = Array.from({ length: N }, (_, i) => client(i));
+  await waitFor(
+    'the pools to drain and every node to agree',
+    async () => {
+      const st = await Promise.all(clients.map((c) => c.status()));
+      return st.every((s) => s.pool === 0 && s.last_hash === st[0]!.last_hash);
+    },
+    180_000,
+    500,
+  );
+  const tip = (await clients[0]!.status()).height;
+  const chain = new Set<string>();
+  for (let from = 0; from <= tip; from += MAX_BLOCKS_PER_PAGE) {
+    for (const b of await clients[0]!.blocks(from, MAX_BLOCKS_PER_PAGE)) for (const tx of b.transactions) chain.add(tx.id);
+  }
+  const lost = [...final].filter((id) => !chain.has(id)).length;
+  const heights = await Promise.all(clients.map((c) => c.status()));
+
+  // The table.
+  const mean = (xs: number[]): number => (xs.length === 0 ? NaN : xs.reduce((a, b) => a + b, 0) / xs.length);
+  const rssOf = (row: Minute, i: number): number => mean(row.rss.map((r) => r[i]).filter((x): x is number => x !== undefined));
+  console.log('');
+  console.log(`| minute | killed | offered | accepted | refused | ${[...Array(N).keys()].map((i) => `RSS node ${i} (MB)`).join(' | ')} |`);
+  console.log(`| --- | --- | --- | --- | --- | ${[...Array(N).keys()].map(() => '---').join(' | ')} |`);
+  rows.forEach((row, m) =>
+    console.log(
+      `| ${m + 1} | ${row.killed ?? ''} | ${row.offered} | ${row.accepted} | ${row.refused} | ${[...Array(N).keys()].map((i) => rssOf(row, i).toFixed(0)).join(' | ')} |`,
+    ),
+  );
+  const accepted = rows.reduce((a, r) => a + r.accepted, 0);
+  console.log('');
+  console.log(
+    `accepted ${accepted}; in the final chain ${chain.size} transactions (${tip + 1} blocks); final-by-depth seen ${final.size}, lost ${lost}`,
+  );
+  const failures: string[] = [];
+  if (lost > 0) failures.push(`${lost} transaction(s) seen final are not in the final chain`);
+  if (new Set(heights.map((s) => s.last_hash)).size !== 1) failures.push('the nodes hold different chains');
+  if (minutes >= 3) {
+    for (let i = 0; i < N; i++) {
+      const second = rssOf(rows[1]!, i);
+      const last = rssOf(rows[minutes - 1]!, i);
+      const drift = (last - second) / second;
+      console.log(
+        `node ${i}: RSS second minute ${second.toFixed(0)} MB, last minute ${last.toFixed(0)} MB (${(100 * drift).toFixed(1)} %)`,
+      );
+      if (!(Math.abs(drift) <= 0.1))
+        failures.push(`node ${i}'s RSS moved ${(100 * drift).toFixed(1)} % from the second minute to the last`);
+    }
+  } else console.log('(memory flatness is checked on runs of 3 minutes or more)');
+  await closeClients();
+  await net.stop();
+  rmSync(dataRoot, { recursive: true, force: true });
+  if (failures.length > 0) {
+    console.log(`FAILED:\n  ${failures.join('\n  ')}`);
+    process.exitCode = 1;
+  } else console.log('soak: passed');
+}
+
+await main();

@@ -1,0 +1,59 @@
+/**
+ * Blocks fetched while catching up are held to the schema of a streamed block (finding 6 of the
+ * audit): a member that serves its valid block with an extra field gets nothing stored or served
+ * again; the same block without it is taken.
+ *
+ * Nodes 0 and 1 are processes with no stake; node 2 is a byzantine member in this process
+ * (byzantine-member.ts) and the only staker, so once its stake commits the lottery names it for
+ * every block and the chain moves only when it serves a block.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { UNITS_PER_BCC } from '../../src/core/params.js';
+import { accountOf } from '../../src/core/state.js';
+import type { Block } from '../../src/core/types.js';
+import { ByzantineMember } from './byzantine-member.js';
+import { useNetworkWithFaultyPeer, waitAgreement, waitFor } from './harness.js';
+
+const N = 3;
+const CAPACITY = 3;
+const MEMBER = 2;
+
+const t = useNetworkWithFaultyPeer(N, CAPACITY, MEMBER, { mode: 'reject', stake: 10 * UNITS_PER_BCC }, { stakesBcc: [0, 0, 10] });
+let member: ByzantineMember;
+beforeAll(() => {
+  member = new ByzantineMember(t.peer, N, CAPACITY);
+});
+
+describe('catching up from a member that pads its blocks', () => {
+  it('a served block with an extra field is refused; the same block without it is taken', async () => {
+    const before = await waitAgreement(t.clients);
+    const tips = await member.chainOf(t.clients[0]!);
+    const parent = tips.at(-1)!;
+    expect(parent.block.current_hash).toBe(before);
+    expect(accountOf(parent.ledger, member.address).stake).toBeGreaterThan(0);
+    const to = (await t.clients[0]!.status()).address;
+    const next = member.mint(parent, [member.coins(to, 5, accountOf(parent.ledger, member.address).nonce)]);
+    const padded = { ...next.block, padding: 'x'.repeat(100_000) } as Block;
+    const chain = tips.map((x) => x.block);
+
+    member.serve([...chain, padded]);
+    const fetched = t.peer.served.get('GET /blocks') ?? 0;
+    // every node asks at least twice (it retries a peer that served nothing it could take)
+    await waitFor(
+      'both nodes to fetch the padded block',
+      () => Promise.resolve((t.peer.served.get('GET /blocks') ?? 0) >= fetched + 4),
+      30_000,
+    );
+    for (const c of t.clients) expect((await c.status()).last_hash).toBe(parent.block.current_hash);
+
+    member.serve([...chain, next.block]);
+    await waitFor('both nodes to take the block as it should be', async () =>
+      (await Promise.all(t.clients.map((c) => c.status()))).every((s) => s.last_hash === next.block.current_hash),
+    );
+    for (const c of t.clients) {
+      const [served] = await c.blocks(next.block.index, 1);
+      expect(Object.keys(served!).sort()).toEqual(Object.keys(next.block).sort());
+    }
+    member.stopServing();
+  }, 90_000);
+});
