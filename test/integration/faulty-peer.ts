@@ -377,6 +377,19 @@ export class FaultyPeer {
     ];
   }
 
+  /** A block on the tip naming the validator the lottery picked, with `hash` as its hash, signed by this peer. */
+  private onTip(tip: StatusView, now: number, tx: Transaction, hash: string): Block {
+    return {
+      index: tip.height + 1,
+      timestamp: now,
+      transactions: [tx],
+      validator: tip.next_validator,
+      previous_hash: tip.last_hash,
+      current_hash: hash,
+      signature: signHash(hash, this.secretKey),
+    };
+  }
+
   private invalidBlock(kind: BlockKind, tip: StatusView): Block {
     const k = this.counter;
     const tx = signTransaction(this.domain, this.secretKey, {
@@ -401,28 +414,10 @@ export class FaultyPeer {
       }
       case 'tampered-hash': {
         // names the validator the lottery picked, links to the tip, but the hash is not its fields'
-        const hash = randomHex(32);
-        return {
-          index: tip.height + 1,
-          timestamp: now,
-          transactions: [tx],
-          validator: tip.next_validator,
-          previous_hash: tip.last_hash,
-          current_hash: hash,
-          signature: signHash(hash, this.secretKey),
-        };
+        return this.onTip(tip, now, tx, randomHex(32));
       }
       case 'forged-signature': {
-        const hash = blockHash(tip.height + 1, now, tip.next_validator, tip.last_hash, [tx]);
-        return {
-          index: tip.height + 1,
-          timestamp: now,
-          transactions: [tx],
-          validator: tip.next_validator,
-          previous_hash: tip.last_hash,
-          current_hash: hash,
-          signature: signHash(hash, this.secretKey),
-        };
+        return this.onTip(tip, now, tx, blockHash(tip.height + 1, now, tip.next_validator, tip.last_hash, [tx]));
       }
       case 'ahead':
         // sealed by a member (this node), two ahead of the tip: a node may keep it until the gap fills
