@@ -61,6 +61,21 @@ function configPath(argv: readonly string[]): string | undefined {
   return undefined;
 }
 
+/** The timing flags a node takes, the same for `node` and for every node `network` starts. */
+const TIMING_OPTIONS = {
+  'block-timeout': {
+    requiresArg: true,
+    coerce: whole('--block-timeout', 0),
+    default: 500,
+    describe: 'ms before a partial block (0 disables)',
+  },
+  'round-timeout': {
+    requiresArg: true,
+    coerce: whole('--round-timeout', ROUND_MS),
+    describe: "ms each lottery round's validator is waited for before the next round's may mint (default 2000)",
+  },
+} as const;
+
 const commandNames = ['node', 'network', 'cli', 'wallet', 'tester', 'load', 'demo', 'version'];
 
 async function main(): Promise<void> {
@@ -83,17 +98,7 @@ async function main(): Promise<void> {
           .option('bootstrap-url', { type: 'string', requiresArg: true, default: 'http://127.0.0.1:5000', describe: 'the bootstrap node' })
           .option('stake', { type: 'string', requiresArg: true, describe: 'initial stake in BCC (default 10)' })
           .option('data-dir', { type: 'string', requiresArg: true, describe: 'keeps the wallet, token and chain; restart from it' })
-          .option('block-timeout', {
-            requiresArg: true,
-            coerce: whole('--block-timeout', 0),
-            default: 500,
-            describe: 'ms before a partial block (0 disables)',
-          })
-          .option('round-timeout', {
-            requiresArg: true,
-            coerce: whole('--round-timeout', ROUND_MS),
-            describe: "ms each lottery round's validator is waited for before the next round's may mint (default 2000)",
-          })
+          .options(TIMING_OPTIONS)
           .option('quiet', { type: 'boolean', default: false, describe: 'log warnings only (--log-level warn)' })
           .option('log-level', { type: 'string', requiresArg: true, describe: 'debug, info (default), warn or error' })
           .option('log-format', { type: 'string', requiresArg: true, describe: 'json (default unless on a terminal) or pretty' })
@@ -135,17 +140,7 @@ async function main(): Promise<void> {
             describe: "write node i's log to DIR/node-i.log (default: the data root)",
           })
           .option('log-level', { type: 'string', requiresArg: true, describe: "the nodes' log level: debug, info, warn, error" })
-          .option('block-timeout', {
-            requiresArg: true,
-            coerce: whole('--block-timeout', 0),
-            default: 500,
-            describe: 'ms before a partial block (0 disables)',
-          })
-          .option('round-timeout', {
-            requiresArg: true,
-            coerce: whole('--round-timeout', ROUND_MS),
-            describe: "ms each lottery round's validator is waited for (default 2000)",
-          })
+          .options(TIMING_OPTIONS)
           .check((args) => lastPort(args.p, args.n) > 0)
           .example('blockchat network -n 5 -capacity 5', 'five nodes on ports 5000 to 5004'),
       async (args) => {
