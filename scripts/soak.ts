@@ -51,6 +51,9 @@ interface Minute {
   rss: number[][];
 }
 
+/** Stops the nodes when a run fails half-way (they would outlive the script otherwise). */
+let stopNetwork: (() => Promise<void>) | undefined;
+
 async function main(): Promise<void> {
   const minutes = flag('minutes', 10);
   const rate = flag('rate', 1_000);
@@ -58,6 +61,7 @@ async function main(): Promise<void> {
   const basePort = await freePortBase(N);
   console.log(`soak: ${N} nodes, capacity ${CAPACITY}, ${rate} tx/s for ${minutes} min, one SIGKILL and restart per minute`);
   const net = await startNetwork({ n: N, capacity: CAPACITY, basePort, dataRoot, quiet: true, stdio: 'ignore', readyTimeoutMs: 120_000 });
+  stopNetwork = () => net.stop();
   const client = (i: number): NodeClient =>
     NodeClient.forPort(basePort + i, '127.0.0.1', readToken(basePort + i, join(dataRoot, `node-${i}`)));
   let clients = Array.from({ length: N }, (_, i) => client(i));
@@ -229,4 +233,8 @@ async function main(): Promise<void> {
   } else console.log('soak: passed');
 }
 
-await main();
+await main().catch(async (err: unknown) => {
+  console.log(`FAILED: ${err instanceof Error ? err.message : String(err)}`);
+  await stopNetwork?.();
+  process.exitCode = 1;
+});
