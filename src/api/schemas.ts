@@ -123,6 +123,15 @@ export const SubmitBatchItem = Type.Union([SubmitResponse, Type.Object({ error: 
 
 /** Query numbers arrive as text and are not coerced: digits only (the range is the route's; see pageLimit). */
 const digits = (what: string) => Type.String({ pattern: '^[0-9]{1,15}$', description: `${what}: digits` });
+/** Where a page of transactions going back in the chain starts (src/node/chain/cursor.ts). */
+const cursor = Type.String({
+  pattern: '^[0-9]{1,15}(?:\\.[0-9]{1,6})?$',
+  description: 'a cursor: B (only blocks below index B) or B.P (only what precedes position P of block B, and blocks below B)',
+});
+/** A transaction's place in its block, to page on from it. */
+const position = Type.Integer({
+  description: "its place in its block's transactions (0 first); a page's next cursor is block.position of its last item",
+});
 export const BlocksQuery = Type.Object(
   {
     from: Type.Optional(digits('the first index')),
@@ -131,7 +140,7 @@ export const BlocksQuery = Type.Object(
   { additionalProperties: false },
 );
 export const InboxQuery = Type.Object(
-  { limit: Type.Optional(digits(`at most this many messages, 1 to ${MAX_INBOX_PAGE}`)) },
+  { limit: Type.Optional(digits(`at most this many messages, 1 to ${MAX_INBOX_PAGE}`)), before: Type.Optional(cursor) },
   { additionalProperties: false },
 );
 export const TxIdParams = Type.Object({ id: Hash });
@@ -149,7 +158,7 @@ export const AddressParams = Type.Object({ idOrAddress: Address });
 export const AddressTxQuery = Type.Object(
   {
     limit: Type.Optional(digits(`at most this many transactions, 1 to ${MAX_ADDRESS_TXS}`)),
-    before: Type.Optional(digits('only transactions in blocks below this index')),
+    before: Type.Optional(cursor),
     type: Type.Optional(TxType),
     direction: Type.Optional(Type.Enum(['in', 'out'], { description: 'received (in) or sent (out)' })),
     with: Type.Optional(Address),
@@ -167,6 +176,7 @@ export const TxPrefixQuery = Type.Object(
 export const AddressTxView = Type.Object({
   ...transactionFields,
   block: Type.Integer({ description: 'index of the block that holds it' }),
+  position,
   timestamp: Type.Integer({ description: "that block's timestamp (ms)" }),
   sender_id: Type.Union([Type.Integer(), Type.Null()], { description: 'node id of the sender, null for an address that is no node' }),
   receiver_id: Type.Union([Type.Integer(), Type.Null()], { description: 'node id of the receiver, null for an address that is no node' }),
@@ -271,6 +281,7 @@ export const InboxEntry = Type.Object({
   from_id: Type.Union([Type.Integer(), Type.Null()]),
   message: Type.String(),
   block: Type.Integer(),
+  position,
   timestamp: Type.Integer(),
 });
 export const TxStatus = Type.Enum(['pending', 'committed', 'final', 'dropped']);

@@ -66,8 +66,8 @@ export function initialState(): FakeState {
     pool: [],
     dropped: {},
     inbox: [
-      { id: 'aa'.repeat(32), from: addr(1), from_id: 1, message: 'newest ünïcode ✓', block: 40, timestamp: 2 },
-      { id: 'bb'.repeat(32), from: addr(3), from_id: 3, message: 'older one', block: 12, timestamp: 1 },
+      { id: 'aa'.repeat(32), from: addr(1), from_id: 1, message: 'newest ünïcode ✓', block: 40, position: 0, timestamp: 2 },
+      { id: 'bb'.repeat(32), from: addr(3), from_id: 3, message: 'older one', block: 12, position: 3, timestamp: 1 },
     ],
     posts: [],
   };

@@ -177,7 +177,9 @@
     ]);
     const peer = a.id === null ? undefined : accountsById.get(a.id);
     const partners = [...new Set(txs.filter((t) => t.type === 'message').map((t) => (t.sender === a.address ? t.receiver : t.sender)))];
-    const lowest = txs.length ? txs[txs.length - 1].block : undefined;
+    // the next page starts after the last one shown, inside its block if the page ended there
+    const last = txs[txs.length - 1];
+    const next = last === undefined ? undefined : `${last.block}.${last.position}`;
     return [
       a.id === null ? 'Account' : `Node ${a.id}`,
       facts([
@@ -195,7 +197,7 @@
       txTable('Pending transactions of this account', pending, false),
       el('h3', { text: 'Committed, newest first' }),
       txTable('Committed transactions of this account', txs, true),
-      pager('Pages of transactions', txs.length === 50 && lowest !== undefined ? `/account/${a.address}/${lowest}` : null, before !== undefined ? `/account/${a.address}` : null),
+      pager('Pages of transactions', txs.length === 50 && next !== undefined ? `/account/${a.address}/${next}` : null, before !== undefined ? `/account/${a.address}` : null),
     ];
   }
 
@@ -268,7 +270,7 @@
     [/^\/blocks(?:\/(\d+))?$/, (m) => blocksPage(m[1] === undefined ? undefined : Number(m[1]))],
     [/^\/block\/([0-9a-fA-F]+)$/, (m) => blockPage(m[1])],
     [/^\/tx\/([0-9a-f]{64})$/, (m) => txPage(m[1])],
-    [/^\/account\/([0-9a-f]{66}|\d+)(?:\/(\d+))?$/, (m) => accountPage(m[1], m[2] === undefined ? undefined : Number(m[2]))],
+    [/^\/account\/([0-9a-f]{66}|\d+)(?:\/(\d+(?:\.\d+)?))?$/, (m) => accountPage(m[1], m[2])],
     [/^\/pool$/, () => poolPage()],
     [/^\/conversation\/([0-9a-f]{66})\/([0-9a-f]{66})$/, (m) => conversationPage(m[1], m[2])],
     [/^\/nodes$/, () => nodesPage()],
