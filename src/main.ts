@@ -99,6 +99,16 @@ async function main(): Promise<void> {
           .option('stake', { type: 'string', requiresArg: true, describe: 'initial stake in BCC (default 10)' })
           .option('data-dir', { type: 'string', requiresArg: true, describe: 'keeps the wallet, token and chain; restart from it' })
           .options(TIMING_OPTIONS)
+          .option('client-rate', {
+            requiresArg: true,
+            coerce: whole('--client-rate', 1),
+            describe: 'POST /transactions requests per second per client address (3 s of it at once; default 20)',
+          })
+          .option('sender-rate', {
+            requiresArg: true,
+            coerce: whole('--sender-rate', 1),
+            describe: 'transactions per second POST /transactions accepts per sender (4 s of it at once; default 5)',
+          })
           .option('quiet', { type: 'boolean', default: false, describe: 'log warnings only (--log-level warn)' })
           .option('log-level', { type: 'string', requiresArg: true, describe: 'debug, info (default), warn or error' })
           .option('log-format', { type: 'string', requiresArg: true, describe: 'json (default unless on a terminal) or pretty' })

@@ -11,6 +11,7 @@ import { selectCrypto } from '../crypto/select.js';
 import { createLogger, defaultLogFormat, LEVELS, LOG_FORMATS, type Level, type LogFormat } from './logger.js';
 import { BlockchatNode, DEFAULT_FAILOVER_MS } from './index.js';
 import { buildServer } from './http/index.js';
+import { DEFAULT_CLIENT_RATE, DEFAULT_SENDER_RATE, submitLimits } from './http/account-routes.js';
 import { ensurePrivateDir } from './private-files.js';
 import { runtimeDir } from '../api/token.js';
 
@@ -25,6 +26,8 @@ export interface NodeArgs {
   dataDir?: string;
   blockTimeout?: number;
   roundTimeout?: number;
+  clientRate?: number;
+  senderRate?: number;
   quiet?: boolean;
   logLevel?: string;
   logFormat?: string;
@@ -97,7 +100,7 @@ export async function runNode(args: NodeArgs): Promise<void> {
     crypto,
   });
   await node.open();
-  const app = await buildServer(node, pino);
+  const app = await buildServer(node, pino, submitLimits(args.clientRate ?? DEFAULT_CLIENT_RATE, args.senderRate ?? DEFAULT_SENDER_RATE));
   try {
     await app.listen({ port, host: args.host === 'localhost' ? '127.0.0.1' : (args.host ?? '127.0.0.1') });
   } catch (err) {

@@ -18,6 +18,8 @@ export const NODE_SETTINGS = {
   'data-dir': 'string',
   'block-timeout': 'string',
   'round-timeout': 'string',
+  'client-rate': 'string',
+  'sender-rate': 'string',
   quiet: 'boolean',
   'log-level': 'string',
   'log-format': 'string',

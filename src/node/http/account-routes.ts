@@ -26,10 +26,21 @@ export interface SubmitLimits {
   perSender: RateLimit;
 }
 
-export const DEFAULT_SUBMIT_LIMITS: SubmitLimits = {
-  perClient: { burst: 60, perSecond: 20 },
-  perSender: { burst: 20, perSecond: 5 },
-};
+/** A client may send 3 s of its rate at once, a sender 4 s of its. */
+const CLIENT_BURST_S = 3;
+const SENDER_BURST_S = 4;
+
+/** The limits of `--client-rate` and `--sender-rate` (per second). */
+export function submitLimits(clientRate: number, senderRate: number): SubmitLimits {
+  return {
+    perClient: { burst: CLIENT_BURST_S * clientRate, perSecond: clientRate },
+    perSender: { burst: SENDER_BURST_S * senderRate, perSecond: senderRate },
+  };
+}
+
+export const DEFAULT_CLIENT_RATE = 20;
+export const DEFAULT_SENDER_RATE = 5;
+export const DEFAULT_SUBMIT_LIMITS: SubmitLimits = submitLimits(DEFAULT_CLIENT_RATE, DEFAULT_SENDER_RATE);
 
 export interface AccountRouteParts {
   addressViews: AddressViews;
