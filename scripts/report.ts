@@ -320,16 +320,22 @@ function rejectedText(rej: Record<string, number>): string {
   return e.length === 0 ? '0' : e.map(([k, v]) => `${k} ${v}`).join(', ');
 }
 
+/** Time to final p50 / p99 (ms), or '-' when the run had no finality (or an older results file). */
+function finalText(s: RunSummary): string {
+  const f = s.final_latency_ms;
+  return f ? `${f.p50.toFixed(0)} / ${f.p99.toFixed(0)}` : '-';
+}
+
 function runTable(runs: RunRecord[], withOffered = false): string {
   const head =
-    '| nodes | capacity | submitted | committed | rejected | throughput (tx/s) | block time (s) | latency p50 / p99 (ms) | last submit → last commit (ms) | blocks | block sizes | nodes agree |' +
+    '| nodes | capacity | submitted | committed | rejected | throughput (tx/s) | block time (s) | latency p50 / p99 (ms) | time to final p50 / p99 (ms) | last submit → last commit (ms) | blocks | block sizes | nodes agree |' +
     (withOffered ? ' offered (tx/s) | submitted (tx/s) |' : '');
-  const sep = '|' + ' --- |'.repeat(12 + (withOffered ? 2 : 0));
+  const sep = '|' + ' --- |'.repeat(13 + (withOffered ? 2 : 0));
   const rows = runs.map(
     (x) =>
       `| ${x.n} | ${x.capacity} | ${x.summary.submitted} | ${x.summary.committed} | ${rejectedText(x.summary.rejected)} | ` +
       `${x.summary.throughput_tps.toFixed(1)} | ${x.summary.block_time_s.toFixed(3)} | ` +
-      `${x.summary.latency_ms.p50.toFixed(0)} / ${x.summary.latency_ms.p99.toFixed(0)} | ${x.tailMs !== undefined ? x.tailMs.toFixed(0) : '-'} | ${x.summary.blocks} | ` +
+      `${x.summary.latency_ms.p50.toFixed(0)} / ${x.summary.latency_ms.p99.toFixed(0)} | ${finalText(x.summary)} | ${x.tailMs !== undefined ? x.tailMs.toFixed(0) : '-'} | ${x.summary.blocks} | ` +
       `${sizesText(x.summary.block_sizes)} | ${x.summary.nodes_agree ? 'yes' : '**no**'}${x.completed ? '' : ' (incomplete)'} |` +
       (withOffered ? ` ${x.offeredTps ?? '-'} | ${x.submitRate !== undefined ? x.submitRate.toFixed(0) : '-'} |` : ''),
   );

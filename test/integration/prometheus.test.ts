@@ -115,6 +115,35 @@ describe('/metrics in Prometheus text format', () => {
     }
   }, 120_000);
 
+  it('the finalised height and the finality lag are those of the node, and the load is final', async () => {
+    const r = await runLoad({ basePort: t.ports[0]!, n: N, transactions: 30 });
+    expect(r.summary.finalized).toBe(30);
+    // The run's last block is final on every node: so is the gauge, once scraped after it.
+    const lastRunBlock = Math.max(...r.transactions.map((tx) => r.blocks.find((b) => b.txIds.includes(tx.id))?.index ?? -1));
+    expect(lastRunBlock).toBeGreaterThan(0);
+    for (const [i, c] of t.clients.entries()) {
+      const m = await scrape(c);
+      const gauge = (name: string) => Number(family(m, name, 'GAUGE').metrics[0]?.value);
+      expect(gauge('blockchat_final_height'), `node ${i}`).toBeGreaterThanOrEqual(lastRunBlock);
+      expect(gauge('blockchat_finality_lag_blocks'), `node ${i}`).toBeGreaterThanOrEqual(0);
+      family(m, 'blockchat_burned_units', 'GAUGE');
+      // Once the node is idle (its run final, no block due), the gauges are its status: the lag is
+      // its tip's height above its finalised checkpoint.
+      await waitFor(`node ${i}'s gauges to match its status`, async () => {
+        const before = await c.status();
+        const g = await scrape(c);
+        const after = await c.status();
+        const value = (name: string) => Number(g.get(name)?.metrics[0]?.value);
+        return (
+          before.height === after.height &&
+          before.final_height === after.final_height &&
+          value('blockchat_final_height') === after.final_height &&
+          value('blockchat_finality_lag_blocks') === after.height - after.final_height
+        );
+      });
+    }
+  }, 120_000);
+
   it('/healthz is 200 and /readyz is 200 on a formed network that is caught up', async () => {
     expect(await raw(t.ports[1]!, 'GET', '/healthz')).toEqual({ status: 200, body: { live: true } });
     await waitFor('node 1 to be ready', async () => (await raw(t.ports[1]!, 'GET', '/readyz')).status === 200);

@@ -27,6 +27,8 @@ export interface FakeState {
   dropped: Record<string, string>;
   inbox: InboxEntry[];
   posts: { auth: string | undefined; body: SubmitRequest }[];
+  /** The finalised checkpoint: blocks at or below it are final. */
+  finalHeight: number;
 }
 
 /** A transaction with the given fields (its id is given: the CLI never checks ids or signatures). */
@@ -70,6 +72,7 @@ export function initialState(): FakeState {
       { id: 'bb'.repeat(32), from: addr(3), from_id: 3, message: 'older one', block: 12, position: 3, timestamp: 1 },
     ],
     posts: [],
+    finalHeight: 0,
   };
 }
 
@@ -174,7 +177,7 @@ export class FakeNode {
         const id = txPath[1]!;
         if (state.pool.some((t) => t.id === id)) return send(res, 200, { id, status: 'pending' });
         const holder = state.chain.find((b) => b.transactions.some((t) => t.id === id));
-        if (holder) return send(res, 200, { id, status: 'committed', block: holder.index });
+        if (holder) return send(res, 200, { id, status: holder.index <= state.finalHeight ? 'final' : 'committed', block: holder.index });
         const reason = state.dropped[id];
         if (reason) return send(res, 200, { id, status: 'dropped', reason });
         return fail(res, 404, 'NOT_FOUND', `this node knows no transaction ${id}`);

@@ -160,6 +160,8 @@ export class Metrics {
     ready: boolean;
     peers: number;
     peersReachable: number;
+    /** The best branch's tip and finalised checkpoint. */
+    tipHeight: number;
     finalHeight: number;
     burned: number;
   }): Promise<string> {
@@ -168,10 +170,10 @@ export class Metrics {
     this.gauge('blockchat_peers', 'Known peers.').set(extra.peers);
     this.gauge('blockchat_peers_connected', 'Known peers not failing (the last request to them answered).').set(extra.peersReachable);
     this.gauge('blockchat_final_height', 'Index of the finalised checkpoint of the best branch.').set(extra.finalHeight);
-    const height = this.gauge('blockchat_height', 'Index of the last committed block.');
-    const lag = (await height.get()).values[0]?.value ?? 0;
+    // From the tip, not from blockchat_height: that one moves only with blocks applied since the
+    // process started, so a restarted node would show no lag above a checkpoint below its tip.
     this.gauge('blockchat_finality_lag_blocks', 'Blocks of the best branch above its finalised checkpoint.').set(
-      Math.max(0, lag - extra.finalHeight),
+      Math.max(0, extra.tipHeight - extra.finalHeight),
     );
     this.gauge('blockchat_burned_units', 'Stake burned by slashing on the best branch.').set(extra.burned);
     return this.registry.metrics();

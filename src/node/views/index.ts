@@ -137,6 +137,7 @@ export class Views {
       ready: this.readiness.ready,
       peers: peers.length,
       peersReachable: peers.filter((id) => !this.peers.unreachable(id)).length,
+      tipHeight: this.height(),
       finalHeight: this.chain.finalized.height,
       burned: this.chain.tip?.slashing.burned ?? 0,
     });
