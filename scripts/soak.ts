@@ -4,8 +4,10 @@
  * 1, 0 (the bootstrap, once), 2, 3, 4, 1, 2, … — while each node's resident memory is sampled from
  * its /metrics every 5 s. Prints a table per minute and checks, exiting 1 if any fails:
  *
- * - no committed transaction is lost: every transaction seen in a block 16 or more below a node's
- *   tip (final by depth) during the run is in the chain every node holds at the end;
+ * - nothing final is lost (protocol version 2, docs/protocol.md "Justification and finality"):
+ *   every block seen at or below a node's finalised height (`final_height` of GET /status) during
+ *   the run is, with the same hash, in the chain every node holds at the end, and so is every
+ *   transaction it held;
  * - memory is flat: each node's mean RSS in the last minute is within 10 % of the second minute's
  *   (runs of 3 minutes or more);
  * - one chain: every node reports the same last block once the load stops and the pools drain.
@@ -18,7 +20,6 @@ import { join } from 'node:path';
 import { NodeClient, closeClients } from '../client/api.js';
 import { MAX_BLOCKS_PER_PAGE } from '../src/api/routes.js';
 import { readToken } from '../src/api/token.js';
-import { REORG_DEPTH as FINAL_DEPTH } from '../src/core/params.js';
 import { freePortBase, startNetwork, waitFor } from '../src/tools/network.js';
 
 const N = 5;
@@ -50,6 +51,9 @@ interface Minute {
   rss: number[][];
 }
 
+/** Stops the nodes when a run fails half-way (they would outlive the script otherwise). */
+let stopNetwork: (() => Promise<void>) | undefined;
+
 async function main(): Promise<void> {
   const minutes = flag('minutes', 10);
   const rate = flag('rate', 1_000);
@@ -57,12 +61,19 @@ async function main(): Promise<void> {
   const basePort = await freePortBase(N);
   console.log(`soak: ${N} nodes, capacity ${CAPACITY}, ${rate} tx/s for ${minutes} min, one SIGKILL and restart per minute`);
   const net = await startNetwork({ n: N, capacity: CAPACITY, basePort, dataRoot, quiet: true, stdio: 'ignore', readyTimeoutMs: 120_000 });
+  stopNetwork = () => net.stop();
   const client = (i: number): NodeClient =>
     NodeClient.forPort(basePort + i, '127.0.0.1', readToken(basePort + i, join(dataRoot, `node-${i}`)));
   let clients = Array.from({ length: N }, (_, i) => client(i));
   const down = new Set<number>();
   const rows: Minute[] = Array.from({ length: minutes }, () => ({ offered: 0, accepted: 0, refused: 0, killed: undefined, rss: [] }));
+  /** Transactions seen in a final block, and the hash of every final block seen, by height. */
   const final = new Set<string>();
+  const finalBlocks = new Map<number, string>();
+  /** Final blocks seen with two different hashes (by two nodes, or one before and after a restart). */
+  const conflicts: string[] = [];
+  /** Nodes whose /metrics had no process_resident_memory_bytes (a failure: memory unknown). */
+  const rssMissing = new Set<number>();
   const seenHeight = Array.from({ length: N }, () => 0);
   const started = Date.now();
   const minuteNow = (): number => Math.min(minutes - 1, Math.floor((Date.now() - started) / 60_000));
@@ -106,7 +117,7 @@ async function main(): Promise<void> {
     await Promise.all(inFlight);
   })();
 
-  // Samples: RSS of every live node, and the final-by-depth transactions each has committed.
+  // Samples: RSS of every live node, and the final blocks (and their transactions) each holds.
   const sample = async (): Promise<void> => {
     const row = rows[minuteNow()]!;
     const rss: number[] = [];
@@ -116,10 +127,17 @@ async function main(): Promise<void> {
         const text = await clients[i]!.metrics();
         const m = /^process_resident_memory_bytes (\d+)/m.exec(text);
         if (m) rss[i] = Number(m[1]) / 1024 / 1024;
-        const tip = (await clients[i]!.status()).height;
-        for (let from = seenHeight[i]!; from <= tip - FINAL_DEPTH; from += MAX_BLOCKS_PER_PAGE) {
-          const blocks = await clients[i]!.blocks(from, Math.min(MAX_BLOCKS_PER_PAGE, tip - FINAL_DEPTH - from + 1));
-          for (const b of blocks) for (const tx of b.transactions) final.add(tx.id);
+        else rssMissing.add(i);
+        const finalHeight = (await clients[i]!.status()).final_height;
+        for (let from = seenHeight[i]!; from <= finalHeight; from += MAX_BLOCKS_PER_PAGE) {
+          const blocks = await clients[i]!.blocks(from, Math.min(MAX_BLOCKS_PER_PAGE, finalHeight - from + 1));
+          for (const b of blocks) {
+            const known = finalBlocks.get(b.index);
+            if (known !== undefined && known !== b.current_hash)
+              conflicts.push(`block ${b.index}: ${known} and ${b.current_hash} (node ${i})`);
+            finalBlocks.set(b.index, b.current_hash);
+            for (const tx of b.transactions) final.add(tx.id);
+          }
           seenHeight[i] = from + blocks.length;
           if (blocks.length === 0) break;
         }
@@ -159,10 +177,15 @@ async function main(): Promise<void> {
   );
   const tip = (await clients[0]!.status()).height;
   const chain = new Set<string>();
+  const hashes: string[] = [];
   for (let from = 0; from <= tip; from += MAX_BLOCKS_PER_PAGE) {
-    for (const b of await clients[0]!.blocks(from, MAX_BLOCKS_PER_PAGE)) for (const tx of b.transactions) chain.add(tx.id);
+    for (const b of await clients[0]!.blocks(from, MAX_BLOCKS_PER_PAGE)) {
+      hashes[b.index] = b.current_hash;
+      for (const tx of b.transactions) chain.add(tx.id);
+    }
   }
   const lost = [...final].filter((id) => !chain.has(id)).length;
+  const reverted = [...finalBlocks].filter(([height, hash]) => hashes[height] !== hash).length;
   const heights = await Promise.all(clients.map((c) => c.status()));
 
   // The table.
@@ -179,10 +202,15 @@ async function main(): Promise<void> {
   const accepted = rows.reduce((a, r) => a + r.accepted, 0);
   console.log('');
   console.log(
-    `accepted ${accepted}; in the final chain ${chain.size} transactions (${tip + 1} blocks); final-by-depth seen ${final.size}, lost ${lost}`,
+    `accepted ${accepted}; in the final chain ${chain.size} transactions (${tip + 1} blocks, finalised up to ${heights[0]!.final_height}); ` +
+      `seen final: ${finalBlocks.size} blocks, ${final.size} transactions; lost ${lost}; final blocks reverted ${reverted}`,
   );
   const failures: string[] = [];
   if (lost > 0) failures.push(`${lost} transaction(s) seen final are not in the final chain`);
+  if (reverted > 0) failures.push(`${reverted} block(s) seen final are not in the final chain`);
+  if (conflicts.length > 0) failures.push(`final blocks seen with two hashes: ${conflicts.slice(0, 5).join('; ')}`);
+  if (rssMissing.size > 0) failures.push(`no process_resident_memory_bytes in the /metrics of node(s) ${[...rssMissing].join(', ')}`);
+  if (finalBlocks.size === 0) failures.push('no node ever reported a final block');
   if (new Set(heights.map((s) => s.last_hash)).size !== 1) failures.push('the nodes hold different chains');
   if (minutes >= 3) {
     for (let i = 0; i < N; i++) {
@@ -205,4 +233,8 @@ async function main(): Promise<void> {
   } else console.log('soak: passed');
 }
 
-await main();
+await main().catch(async (err: unknown) => {
+  console.log(`FAILED: ${err instanceof Error ? err.message : String(err)}`);
+  await stopNetwork?.();
+  process.exitCode = 1;
+});

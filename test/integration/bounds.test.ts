@@ -4,7 +4,7 @@
  * network's capacity allows, a transaction frame to 1 MiB), and a transaction is refused by the
  * cheap checks before its signature costs anything. Each case fails on the unbounded code.
  */
-import type { Socket } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from 'undici';
 import { STREAM_PROTOCOL } from '../../src/node/network/peer-stream.js';
@@ -70,6 +70,35 @@ describe('peer stream frames', () => {
     await waitFor('the frame to be handled', async () => (await metric(t.clients[0]!, frames)) > before);
     expect(socket.destroyed).toBe(false);
     socket.destroy();
+  });
+});
+
+/**
+ * Asks node 0 for a peer stream it refuses (an unknown protocol), reads the refusal, then resets
+ * the connection (TCP RST) instead of closing it; resolves once the socket is closed.
+ */
+function resetAfterRefusal(port: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1');
+    let answer = '';
+    socket.setEncoding('utf8');
+    socket.on('error', reject);
+    socket.on('close', () => resolve(answer));
+    socket.on('data', (chunk: string) => {
+      answer += chunk;
+      if (answer.includes('\r\n\r\n')) socket.resetAndDestroy();
+    });
+    socket.write('GET /peer/stream?kind=tx HTTP/1.1\r\nhost: 127.0.0.1\r\nconnection: Upgrade\r\nupgrade: not-a-peer/1\r\n\r\n');
+  });
+}
+
+describe('a refused peer stream upgrade', () => {
+  it('whose client resets the connection leaves the node up (no unhandled socket error)', async () => {
+    for (let i = 0; i < 5; i++) {
+      const answer = await resetAfterRefusal(t.ports[0]!);
+      expect(answer).toMatch(/^HTTP\/1\.1 400 /);
+      expect((await t.clients[0]!.status()).id).toBe(0);
+    }
   });
 });
 

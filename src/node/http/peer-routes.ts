@@ -127,6 +127,9 @@ export function registerPeerRoutes(server: FastifyInstance, node: PeerParts): vo
     for (const socket of peerStreams) socket.destroy();
   });
   app.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    // The HTTP server hands the socket over without its error listener: a peer that resets the
+    // connection (refused or not) would otherwise crash the process with an unhandled 'error'.
+    socket.on('error', () => undefined);
     if (
       (req.url ?? '').split('?')[0] !== ROUTES.peerStream ||
       req.headers.upgrade !== STREAM_PROTOCOL ||
