@@ -56,13 +56,15 @@ describe('methods and missing things', () => {
     expect((await get('/no/such/path', 'PUT')).status).toBe(404);
   });
 
-  it('an unknown transaction → 404 NOT_FOUND; a committed one → 200', async () => {
+  it('an unknown transaction → 404 NOT_FOUND; a committed one → 200, final once its block is', async () => {
     const missing = await get(`/transactions/${'0'.repeat(64)}`);
     expect(missing.status).toBe(404);
     expect((missing.body as { code: string }).code).toBe('NOT_FOUND');
     const [block] = await t.clients[0]!.blocks(1, 1);
     const tx = block!.transactions[0]!;
-    expect(await get(`/transactions/${tx.id}`)).toMatchObject({ status: 200, body: { id: tx.id, status: 'committed', block: 1 } });
+    // Under protocol version 2 formation's blocks are final soon after the network is ready.
+    await waitFor('block 1 final', async () => (await t.clients[0]!.status()).final_height >= 1);
+    expect(await get(`/transactions/${tx.id}`)).toMatchObject({ status: 200, body: { id: tx.id, status: 'final', block: 1 } });
   });
 
   it('GET /blocks/:indexOrHash: the same block by index and by hash; 404 for none; 400 for neither form', async () => {

@@ -72,7 +72,7 @@ export class AddressViews {
     return out;
   }
 
-  /** Transactions whose ids start with `prefix`: pending ones first, then committed, newest block first. */
+  /** Transactions whose ids start with `prefix`: pending ones first, then committed or final, newest block first. */
   async byPrefix(prefix: string, limit: number): Promise<TxStatusView[]> {
     const out: TxStatusView[] = [];
     for (const tx of this.pool.all()) {
@@ -90,7 +90,7 @@ export class AddressViews {
         if (out.length >= limit) return out;
         if (!tx.id.startsWith(prefix) || seen.has(tx.id)) continue;
         seen.add(tx.id);
-        out.push({ id: tx.id, status: 'committed', block: index });
+        out.push({ id: tx.id, status: index <= this.chain.finalized.height ? 'final' : 'committed', block: index });
       }
     }
     return out;
