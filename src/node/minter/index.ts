@@ -87,6 +87,7 @@ export class Minter {
   close(): void {
     this.closed = true;
     clearTimeout(this.mintTimer);
+    this.signed.close();
   }
 
   /** The highest height this node signed a block at (on disk). */
