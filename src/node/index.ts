@@ -173,6 +173,7 @@ export class BlockchatNode {
   async close(): Promise<void> {
     this.formation.close();
     this.minter.close();
+    this.voting.close();
     this.sync.close();
     this.transactions.close();
     await this.peers.close();
