@@ -4,9 +4,11 @@
  * response schema's. Used by the CLI, the tools (tester, load, network, harness, watcher) and the
  * benchmarks. Errors come back as ApiError with the node's code and reason.
  */
+import { randomBytes } from 'node:crypto';
 import type { Static, TSchema } from 'typebox';
 import { Agent, request, type Dispatcher } from 'undici';
 import { API, ROUTES, type RouteSpec } from '../src/api/routes.js';
+import { CHALLENGE_HEADER, SESSION_HEADER, signPeerAuth, verifyPeerAuth } from '../src/core/peer-auth.js';
 import type {
   AcceptedView,
   AccountView,
@@ -35,6 +37,8 @@ export interface CallParts {
   readonly params?: Readonly<Record<string, string | number>>;
   readonly query?: Readonly<Record<string, string | number | undefined>>;
   readonly body?: unknown;
+  /** Headers of this request (a peer session, a challenge). */
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 /** The path of `route` with its parameters filled in and the query appended. */
@@ -74,13 +78,19 @@ export class NodeClient {
 
   /** Calls a route of the table; resolves to its answer, or throws ApiError. */
   async call<R extends RouteSpec>(route: R, parts: CallParts = {}): Promise<Answer<R>> {
-    const text = await this.send(route.method, pathOf(route, parts), parts.body);
+    const text = await this.send(route.method, pathOf(route, parts), parts.body, undefined, parts.headers);
     return (text ? JSON.parse(text) : undefined) as Answer<R>;
   }
 
   /** Sends one request; resolves to the answer's text, or throws ApiError. */
-  private async send(method: 'GET' | 'POST', path: string, body?: unknown, signal?: AbortSignal): Promise<string> {
-    const headers: Record<string, string> = {};
+  private async send(
+    method: 'GET' | 'POST',
+    path: string,
+    body?: unknown,
+    signal?: AbortSignal,
+    extraHeaders: Readonly<Record<string, string>> = {},
+  ): Promise<string> {
+    const headers: Record<string, string> = { ...extraHeaders };
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (this.token) headers.authorization = `Bearer ${this.token}`;
     let res;
@@ -126,7 +136,27 @@ export class NodeClient {
   }
   /** Pending transactions in the node's pool, oldest first (at most MAX_POOL_PAGE). */
   pool(): Promise<Transaction[]> {
-    return this.call(API.peerPool);
+    return this.call(API.pool);
+  }
+
+  /**
+   * A member's session with this node (docs/protocol.md, "Members only"): signs the node's
+   * challenge with `key` and checks the node's counter-signature (of `expect.address` when
+   * given). Resolves to the headers that carry it on peer requests.
+   */
+  async peerSession(key: { address: string; secretKey: string }, expect: { address?: string } = {}): Promise<Record<string, string>> {
+    const ch = await this.call(API.peerChallenge);
+    if (expect.address !== undefined && ch.address !== expect.address) throw new Error(`${this.baseUrl} is not ${expect.address}`);
+    const challenge = randomBytes(32).toString('hex');
+    const signature = signPeerAuth(ch.domain, ch.address, ch.nonce, key.secretKey, key.address);
+    const answer = await this.call(API.peerAuth, {
+      body: { address: key.address, nonce: ch.nonce, signature, challenge },
+      headers: { [CHALLENGE_HEADER]: ch.nonce },
+    });
+    if (!verifyPeerAuth(ch.domain, key.address, challenge, ch.address, answer.signature)) {
+      throw new Error(`${this.baseUrl} did not sign the challenge for ${ch.address}`);
+    }
+    return { [SESSION_HEADER]: answer.session };
   }
   accounts(): Promise<AccountView[]> {
     return this.call(API.accounts);

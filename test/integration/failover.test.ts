@@ -137,7 +137,7 @@ describe('two valid blocks for one height (fork choice)', () => {
     const { tip, parent } = await idleTip();
     const rival = await rivalOf(tip, parent, false);
     for (const i of HONEST) {
-      const res = await raw(t.net.ports[i]!, 'POST', '/peer/blocks', rival);
+      const res = await raw(t.net.ports[i]!, 'POST', '/peer/blocks', rival, await t.peer.sessionHeaders(t.net.ports[i]!));
       expect(res.status).toBe(200);
       expect(res.body).toEqual({ result: 'kept' });
     }
@@ -148,7 +148,9 @@ describe('two valid blocks for one height (fork choice)', () => {
     const { tip, parent } = await idleTip();
     const before = await Promise.all(t.clients.map(reorgs));
     const rival = await rivalOf(tip, parent, true);
-    const answers = await Promise.all(HONEST.map((i) => raw(t.net.ports[i]!, 'POST', '/peer/blocks', rival)));
+    const answers = await Promise.all(
+      HONEST.map(async (i) => raw(t.net.ports[i]!, 'POST', '/peer/blocks', rival, await t.peer.sessionHeaders(t.net.ports[i]!))),
+    );
     for (const res of answers) {
       expect(res.status).toBe(200);
       expect(['committed', 'known']).toContain((res.body as { result: string }).result); // known: it came by catch-up first

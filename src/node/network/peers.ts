@@ -7,7 +7,7 @@
  * Both go on the peer stream (peer-stream.ts) when the peer speaks it, and by REST otherwise.
  */
 import { Pool } from 'undici';
-import { PeerLink, takeBatch } from './peer-stream.js';
+import { PeerLink, takeBatch, type SessionSource } from './peer-stream.js';
 import { ROUTES, MAX_TX_BATCH, BODY_LIMIT } from '../../api/routes.js';
 import { PeerBlock, PeerTransactions } from '../../api/schemas.js';
 import { schemaCheck } from '../../api/validate.js';
@@ -16,6 +16,9 @@ import { schemaCheck } from '../../api/validate.js';
 const blockError = schemaCheck(PeerBlock);
 const transactionsError = schemaCheck(PeerTransactions);
 import { ProtocolError } from '../../core/errors.js';
+import { CHALLENGE_HEADER, SESSION_HEADER, signPeerAuth, verifyPeerAuth } from '../../core/peer-auth.js';
+import type { PeerChallenge, PeerSession } from '../../api/types.js';
+import type { WalletKey } from '../wallet/keys.js';
 import type { Block, Transaction } from '../../core/types.js';
 import type { NodeEntry } from '../formation/handshake.js';
 import type { Logger } from '../logger.js';
@@ -38,7 +41,22 @@ interface Peer {
   blockLink: PeerLink;
   /** Serialised blocks (and vote frames) waiting for the block stream to open. */
   blockQueue: Array<{ kind: 'block' | 'vote'; json: string }>;
+  /** This node's session with the peer (members only), and the handshake in flight. */
+  session?: { token: string; expires: number };
+  handshake?: Promise<string>;
 }
+
+/** What this node proves itself with to its peers (docs/protocol.md, "Members only"). */
+export interface PeerCredentials {
+  key: WalletKey;
+  /** The network's domain; undefined before this node has a genesis. */
+  domain: () => string | undefined;
+  /** `bytes` random bytes as lower-case hex. */
+  random: (bytes: number) => string;
+}
+
+/** A session is renewed this long before the peer would expire it. */
+const SESSION_MARGIN_MS = 30_000;
 
 export class HttpError extends Error {
   constructor(
@@ -81,12 +99,13 @@ export async function requestJson<T>(
   body?: string,
   timeoutMs = 10_000,
   maxBytes = MAX_RESPONSE_BYTES,
+  extraHeaders: Readonly<Record<string, string>> = {},
 ): Promise<T> {
   const res = await pool.request({
     method,
     path,
     body,
-    headers: body === undefined ? {} : HEADERS,
+    headers: body === undefined ? extraHeaders : { ...HEADERS, ...extraHeaders },
     headersTimeout: timeoutMs,
     bodyTimeout: timeoutMs,
   });
@@ -117,6 +136,7 @@ export class Peers {
   constructor(
     private readonly selfId: () => number,
     private readonly log: Logger,
+    private readonly credentials: PeerCredentials,
   ) {}
 
   /** Sets or updates the peer list (itself excluded); a peer whose address moved gets a new pool. */
@@ -140,8 +160,8 @@ export class Peers {
         failures: 0,
         outbox: known?.outbox ?? [],
         sending: false,
-        txLink: new PeerLink(entry.host, entry.port, 'tx', () => this.sendBatch(peer)),
-        blockLink: new PeerLink(entry.host, entry.port, 'block', () => this.flushBlocks(peer)),
+        txLink: new PeerLink(entry.host, entry.port, 'tx', () => this.sendBatch(peer), this.sessionSource(entry.id)),
+        blockLink: new PeerLink(entry.host, entry.port, 'block', () => this.flushBlocks(peer), this.sessionSource(entry.id)),
         blockQueue: known?.blockQueue ?? [],
       };
       this.peers.set(entry.id, peer);
@@ -184,7 +204,7 @@ export class Peers {
         return;
       }
       const batch = takeBatch(peer.outbox, MAX_TX_BATCH);
-      requestJson(peer.pool, 'POST', ROUTES.peerTransactions, `[${batch.join(',')}]`)
+      this.asMember(peer, 'POST', ROUTES.peerTransactions, `[${batch.join(',')}]`)
         .then(
           () => this.ok(peer),
           (err: unknown) => this.failed(peer, 'transactions', err),
@@ -225,7 +245,7 @@ export class Peers {
       const { kind, json } = peer.blockQueue.shift()!;
       const route = kind === 'block' ? ROUTES.peerBlocks : ROUTES.peerVotes;
       peer.blocks = peer.blocks.then(() =>
-        requestJson(peer.blockPool, 'POST', route, json).then(
+        this.asMember(peer, 'POST', route, json, undefined, undefined, peer.blockPool).then(
           () => this.ok(peer),
           (err: unknown) => this.failed(peer, kind, err),
         ),
@@ -233,11 +253,99 @@ export class Peers {
     }
   }
 
-  /** Sends one JSON body to one peer. */
-  post<T>(id: number, path: string, body: unknown, timeoutMs?: number): Promise<T> {
+  /** Sends one JSON body to one peer, with `headers` and no session (POST /peer/network to a joining node). */
+  post<T>(id: number, path: string, body: unknown, timeoutMs?: number, headers: Readonly<Record<string, string>> = {}): Promise<T> {
     const peer = this.peers.get(id);
     if (!peer) return Promise.reject(new Error(`no peer ${id}`));
-    return requestJson<T>(peer.pool, 'POST', path, JSON.stringify(body), timeoutMs);
+    return requestJson<T>(peer.pool, 'POST', path, JSON.stringify(body), timeoutMs, MAX_RESPONSE_BYTES, headers);
+  }
+
+  /** Sends one JSON body to a members-only route of one peer, with this node's session. */
+  postAsMember<T>(id: number, path: string, body: unknown, timeoutMs?: number): Promise<T> {
+    const peer = this.peers.get(id);
+    if (!peer) return Promise.reject(new Error(`no peer ${id}`));
+    return this.asMember<T>(peer, 'POST', path, JSON.stringify(body), timeoutMs);
+  }
+
+  /** A fresh challenge of peer `id`, checked to come from the member the list names, on this network. */
+  async challenge(id: number, timeoutMs = 5_000): Promise<string> {
+    const peer = this.peers.get(id);
+    if (!peer) throw new Error(`no peer ${id}`);
+    return (await this.challengeOf(peer, timeoutMs)).nonce;
+  }
+
+  private async challengeOf(peer: Peer, timeoutMs: number): Promise<PeerChallenge> {
+    const domain = this.credentials.domain();
+    if (domain === undefined) throw new Error('this node has no genesis yet: it cannot authenticate to its peers');
+    const ch = await requestJson<PeerChallenge>(peer.pool, 'GET', ROUTES.peerChallenge, undefined, timeoutMs);
+    if (ch.domain !== domain || ch.address !== peer.entry.address) {
+      throw new Error(`the node at ${urlOf(peer.entry)} is not member ${peer.entry.id} of this network`);
+    }
+    return ch;
+  }
+
+  /** This node's session with a peer: the one held, or a new handshake (one at a time per peer). */
+  private session(peer: Peer): Promise<string> {
+    if (peer.session && peer.session.expires > Date.now()) return Promise.resolve(peer.session.token);
+    peer.handshake ??= this.authenticate(peer).finally(() => (peer.handshake = undefined));
+    return peer.handshake;
+  }
+
+  private sessionSource(id: number): SessionSource {
+    const current = (): Peer => {
+      const peer = this.peers.get(id);
+      if (!peer) throw new Error(`no peer ${id}`);
+      return peer;
+    };
+    return {
+      session: async () => this.session(current()),
+      forget: (token) => {
+        const peer = this.peers.get(id);
+        if (peer?.session?.token === token) peer.session = undefined;
+      },
+    };
+  }
+
+  /** The mutual handshake: this node signs the peer's challenge, the peer signs this node's. */
+  private async authenticate(peer: Peer): Promise<string> {
+    const { key, random } = this.credentials;
+    const ch = await this.challengeOf(peer, 5_000);
+    const mine = random(32);
+    const body = {
+      address: key.address,
+      nonce: ch.nonce,
+      signature: signPeerAuth(ch.domain, ch.address, ch.nonce, key.secretKey, key.address),
+      challenge: mine,
+    };
+    const answer = await requestJson<PeerSession>(peer.pool, 'POST', ROUTES.peerAuth, JSON.stringify(body), 5_000, MAX_RESPONSE_BYTES, {
+      [CHALLENGE_HEADER]: ch.nonce,
+    });
+    if (!verifyPeerAuth(ch.domain, key.address, mine, peer.entry.address, answer.signature)) {
+      throw new Error(`the node at ${urlOf(peer.entry)} cannot sign for member ${peer.entry.id}`);
+    }
+    peer.session = { token: answer.session, expires: Date.now() + Math.max(0, answer.ttl_ms - SESSION_MARGIN_MS) };
+    return answer.session;
+  }
+
+  /** A request to a members-only route, with this node's session; a 401 takes a new session once. */
+  private async asMember<T>(
+    peer: Peer,
+    method: 'GET' | 'POST',
+    path: string,
+    body?: string,
+    timeoutMs?: number,
+    maxBytes?: number,
+    pool: Pool = peer.pool,
+  ): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      const token = await this.session(peer);
+      try {
+        return await requestJson<T>(pool, method, path, body, timeoutMs, maxBytes, { [SESSION_HEADER]: token });
+      } catch (err) {
+        if (attempt > 0 || !(err instanceof HttpError) || err.statusCode !== 401) throw err;
+        if (peer.session?.token === token) peer.session = undefined;
+      }
+    }
   }
 
   get<T>(id: number, path: string, timeoutMs?: number): Promise<T> {
@@ -274,7 +382,7 @@ export class Peers {
   async fetchPool(id: number): Promise<Transaction[]> {
     const peer = this.peers.get(id);
     if (!peer) throw new Error(`no peer ${id}`);
-    const page = await requestJson<unknown>(peer.pool, 'GET', ROUTES.peerPool, undefined, 20_000, MAX_POOL_RESPONSE_BYTES);
+    const page = await this.asMember<unknown>(peer, 'GET', ROUTES.peerPool, undefined, 20_000, MAX_POOL_RESPONSE_BYTES);
     // (a batch holds at most MAX_TX_BATCH: the page is checked in batches of that size)
     if (!Array.isArray(page)) throw new ProtocolError('MALFORMED', `node ${id} answered a pool that is not a list`);
     for (let i = 0; i < page.length; i += MAX_TX_BATCH) {
