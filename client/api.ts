@@ -37,8 +37,29 @@ export interface CallParts {
   readonly params?: Readonly<Record<string, string | number>>;
   readonly query?: Readonly<Record<string, string | number | undefined>>;
   readonly body?: unknown;
+  /** The body as JSON text already (sent as it is, instead of `body`). */
+  readonly json?: string;
   /** Headers of this request (a peer session, a challenge). */
   readonly headers?: Readonly<Record<string, string>>;
+  /** This request's timeout, instead of the client's. */
+  readonly timeoutMs?: number;
+  /** Most bytes of the answer read, instead of the client's (ResponseTooLarge beyond). */
+  readonly maxBytes?: number;
+}
+
+/** What a client is built with besides its URL, token and timeout. */
+export interface ClientOptions {
+  /** The connections to use (a node keeps a pool per peer); a shared agent otherwise. */
+  readonly dispatcher?: Dispatcher;
+  /** Most bytes of an answer read (none by default): a node reading its peers bounds them. */
+  readonly maxBytes?: number;
+}
+
+/** An answer longer than the caller would read: the connection is dropped, nothing of it is parsed. */
+export class ResponseTooLarge extends Error {
+  constructor(readonly limit: number) {
+    super(`the answer is longer than ${limit} bytes`);
+  }
 }
 
 /** The path of `route` with its parameters filled in and the query appended. */
@@ -70,6 +91,7 @@ export class NodeClient {
     readonly baseUrl: string,
     private readonly token?: string,
     private readonly timeoutMs = 10_000,
+    private readonly options: ClientOptions = {},
   ) {}
 
   static forPort(port: number, host = '127.0.0.1', token?: string): NodeClient {
@@ -78,37 +100,36 @@ export class NodeClient {
 
   /** Calls a route of the table; resolves to its answer, or throws ApiError. */
   async call<R extends RouteSpec>(route: R, parts: CallParts = {}): Promise<Answer<R>> {
-    const text = await this.send(route.method, pathOf(route, parts), parts.body, undefined, parts.headers);
+    const text = await this.send(
+      route.method,
+      pathOf(route, parts),
+      parts.json ?? (parts.body === undefined ? undefined : JSON.stringify(parts.body)),
+      parts,
+    );
     return (text ? JSON.parse(text) : undefined) as Answer<R>;
   }
 
-  /** Sends one request; resolves to the answer's text, or throws ApiError. */
-  private async send(
-    method: 'GET' | 'POST',
-    path: string,
-    body?: unknown,
-    signal?: AbortSignal,
-    extraHeaders: Readonly<Record<string, string>> = {},
-  ): Promise<string> {
-    const headers: Record<string, string> = { ...extraHeaders };
+  /** Sends one request (`body`: JSON text); resolves to the answer's text, or throws ApiError or ResponseTooLarge. */
+  private async send(method: 'GET' | 'POST', path: string, body?: string, parts: CallParts = {}): Promise<string> {
+    const headers: Record<string, string> = { ...parts.headers };
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (this.token) headers.authorization = `Bearer ${this.token}`;
+    const timeoutMs = parts.timeoutMs ?? this.timeoutMs;
     let res;
     try {
       res = await request(this.baseUrl + path, {
         method,
         headers,
-        body: body === undefined ? undefined : JSON.stringify(body),
-        dispatcher: sharedAgent,
-        signal,
-        headersTimeout: this.timeoutMs,
-        bodyTimeout: this.timeoutMs,
+        body,
+        dispatcher: this.options.dispatcher ?? sharedAgent,
+        headersTimeout: timeoutMs,
+        bodyTimeout: timeoutMs,
       });
     } catch (err) {
       const reason = err instanceof Error ? err.message : String(err);
       throw new ApiError(0, 'UNREACHABLE', `cannot reach the node at ${this.baseUrl}: ${reason}`);
     }
-    const text = await res.body.text();
+    const text = await readBounded(res, parts.maxBytes ?? this.options.maxBytes ?? Infinity);
     if (res.statusCode >= 400) {
       let parsed: Partial<ErrorBody> = {};
       try {
@@ -233,6 +254,31 @@ export class NodeClient {
       throw err;
     }
   }
+}
+
+/**
+ * An answer's text, reading at most `maxBytes` (ResponseTooLarge beyond, with the connection
+ * dropped: a peer cannot make a node buffer without bound).
+ */
+async function readBounded(res: Dispatcher.ResponseData, maxBytes: number): Promise<string> {
+  if (maxBytes === Infinity) return res.body.text();
+  const declared = Number(res.headers['content-length'] ?? 0);
+  const chunks: Buffer[] = [];
+  let size = declared;
+  if (declared <= maxBytes) {
+    size = 0;
+    for await (const chunk of res.body as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size > maxBytes) break;
+      chunks.push(chunk);
+    }
+  }
+  if (size > maxBytes) {
+    res.body.on('error', () => undefined); // the abort below is ours
+    res.body.destroy();
+    throw new ResponseTooLarge(maxBytes);
+  }
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 /** The part of NodeClient the CLI's commands use (a fake can stand in for it). */

@@ -6,7 +6,7 @@
  * and tells the peers where it is now (hello). The signed messages are in handshake.ts.
  */
 import type { NodeCrypto } from '../../crypto/suite.js';
-import { ROUTES } from '../../api/routes.js';
+import { API } from '../../api/routes.js';
 import { genesisBlock } from '../../core/block.js';
 import { genesisTipV2 } from '../../core/consensus.js';
 import { ProtocolError } from '../../core/errors.js';
@@ -249,7 +249,7 @@ export class Formation {
         const message = await this.announcement(entry, nonce);
         for (let attempt = 0; attempt < 50 && !this.closed; attempt++) {
           try {
-            await this.peers.post(entry.id, ROUTES.peerNetwork, message, 30_000, { [JOIN_HEADER]: nonce });
+            await this.peers.call(entry.id, API.peerNetwork, { body: message, timeoutMs: 30_000, headers: { [JOIN_HEADER]: nonce } });
             break;
           } catch (err) {
             if (attempt === 0) this.log.warn(`cannot send the node list to node ${entry.id}: ${String(err)}; retrying`);
@@ -346,7 +346,7 @@ export class Formation {
         nonce,
       };
       const hello = signHello(domain, this.peers.entry(peer)!.address, body, this.key.secretKey);
-      await this.peers.postAsMember(peer, ROUTES.peerHello, hello, 3_000);
+      await this.peers.callAsMember(peer, API.peerHello, { body: hello, timeoutMs: 3_000 });
     };
     await Promise.all(
       this.peers

@@ -1,12 +1,11 @@
 /** A new node asks the bootstrap for an id (SPEC A, "Joining"). */
 import { Pool } from 'undici';
-import { ROUTES } from '../../api/routes.js';
+import { API } from '../../api/routes.js';
 import type { PeerChallenge, StatusView } from '../../api/types.js';
 import { CHALLENGE_HEADER } from '../../core/peer-auth.js';
 import { NodeError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import { requestJson } from '../network/index.js';
-import { MAX_RESPONSE_BYTES } from '../network/peers.js';
+import { peerClient } from '../network/index.js';
 import type { JoinRequest } from './handshake.js';
 
 /**
@@ -26,28 +25,22 @@ export async function askToJoin(
   log: Logger,
 ): Promise<number> {
   const pool = new Pool(url, { connections: 1 });
+  const bootstrap = peerClient(url, pool);
   try {
     const deadline = now() + 60_000;
     for (;;) {
       try {
-        const status = await requestJson<StatusView>(pool, 'GET', ROUTES.status, undefined, 5_000);
+        const status = await bootstrap.call(API.status, { timeoutMs: 5_000 });
         const refusal = refuse(status);
         if (refusal) throw new NodeError('VERIFIER_MISMATCH', `${refusal}; not joining`);
         if (joinAfter !== undefined && status.joined < joinAfter && status.joined < status.n) {
           await new Promise((r) => setTimeout(r, 10));
           continue;
         }
-        const challenge = await requestJson<PeerChallenge>(pool, 'GET', ROUTES.peerChallenge, undefined, 5_000);
+        const challenge = await bootstrap.call(API.peerChallenge, { timeoutMs: 5_000 });
         onBootstrap(challenge);
-        const answer = await requestJson<{ id: number }>(
-          pool,
-          'POST',
-          ROUTES.peerJoin,
-          JSON.stringify(request(challenge)),
-          10_000,
-          MAX_RESPONSE_BYTES,
-          { [CHALLENGE_HEADER]: challenge.nonce },
-        );
+        const headers = { [CHALLENGE_HEADER]: challenge.nonce };
+        const answer = await bootstrap.call(API.peerJoin, { body: request(challenge), timeoutMs: 10_000, headers });
         log.info(`joined the network at ${url} as node ${answer.id}`);
         return answer.id;
       } catch (err) {
