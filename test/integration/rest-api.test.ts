@@ -178,13 +178,13 @@ describe('hostile hex strings: REST and the peer stream refuse them alike', () =
       hostile(tx[field]).map((bad) => ({ ...tx, [field]: bad })),
     );
     expect(variants.length).toBeGreaterThan(50);
+    const session = await memberHeaders(t.ports[1]!, walletKey(t, 0));
     for (const bad of variants) {
-      const res = await raw(t.ports[1]!, 'POST', '/peer/transactions', [bad], await memberHeaders(t.ports[1]!, walletKey(t, 0)));
+      const res = await raw(t.ports[1]!, 'POST', '/peer/transactions', [bad], session);
       // an empty signature is the genesis's form: past the schema, the core refuses it
       expect(res.status, JSON.stringify(bad)).toBe(bad.signature === '' ? 422 : 400);
       expect(res.body.code).toBe(bad.signature === '' ? 'BAD_SIGNATURE' : 'BAD_REQUEST');
     }
-    const session = await memberHeaders(t.ports[1]!, walletKey(t, 0));
     const socket = await new Promise<Duplex>((resolve, reject) => {
       const req = httpRequest({
         host: '127.0.0.1',
