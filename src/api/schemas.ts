@@ -218,15 +218,27 @@ export const PeerJoin = Type.Object(
     capacity: Capacity,
     stake: Units,
     verifier_fingerprint: Type.Optional(Hash),
+    domain: Hash,
+    nonce: Hash,
+    answer_nonce: Hash,
     signature: Signature,
   },
   { additionalProperties: false },
 );
-/** A member's announcement after a restart, signed by its wallet. */
+/** A member's announcement after a restart, signed by its wallet, with a challenge of the receiver. */
 export const PeerHello = Type.Object(
-  { id: NodeId, address: Address, host: Host, port: Port, verifier_fingerprint: Type.Optional(Hash), signature: Signature },
+  { id: NodeId, address: Address, host: Host, port: Port, verifier_fingerprint: Type.Optional(Hash), nonce: Hash, signature: Signature },
   { additionalProperties: false },
 );
+/** A node's challenge (GET /peer/challenge). */
+export const PeerChallenge = Type.Object({ domain: Hash, address: Address, nonce: Hash, ttl_ms: Type.Integer() });
+/** A member's proof of its key (POST /peer/auth). */
+export const PeerAuth = Type.Object(
+  { address: Address, nonce: Hash, signature: Signature, challenge: Hash },
+  { additionalProperties: false },
+);
+/** A session credential and the node's counter-signature of the member's challenge. */
+export const PeerSession = Type.Object({ session: Hash, ttl_ms: Type.Integer(), signature: Signature });
 /** The bootstrap's signed announcement of the node list and the chain so far. */
 export const PeerNetwork = Type.Object(
   {
@@ -237,6 +249,8 @@ export const PeerNetwork = Type.Object(
       { maxItems: 10_000 },
     ),
     chain: Type.Array(Block, { minItems: 1 }),
+    to: Address,
+    answer_nonce: Hash,
     signature: Signature,
   },
   { additionalProperties: false },

@@ -134,7 +134,7 @@ describe('two valid blocks for one height above the latest justified checkpoint 
     const { tip, parent } = await idleTip(false);
     const rival = rivalOf(tip, parent);
     for (const i of HONEST) {
-      const res = await raw(t.net.ports[i]!, 'POST', '/peer/blocks', rival);
+      const res = await raw(t.net.ports[i]!, 'POST', '/peer/blocks', rival, await t.peer.sessionHeaders(t.net.ports[i]!));
       expect(res.status).toBe(200);
       expect(res.body).toEqual({ result: 'kept' });
     }
@@ -146,7 +146,9 @@ describe('two valid blocks for one height above the latest justified checkpoint 
     const { tip, parent } = await idleTip(true);
     const before = await Promise.all(t.clients.map(reorgs));
     const rival = rivalOf(tip, parent);
-    const answers = await Promise.all(HONEST.map((i) => raw(t.net.ports[i]!, 'POST', '/peer/blocks', rival)));
+    const answers = await Promise.all(
+      HONEST.map(async (i) => raw(t.net.ports[i]!, 'POST', '/peer/blocks', rival, await t.peer.sessionHeaders(t.net.ports[i]!))),
+    );
     for (const res of answers) {
       expect(res.status).toBe(200);
       expect(['committed', 'known']).toContain((res.body as { result: string }).result); // known: it came by catch-up first

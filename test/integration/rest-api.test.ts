@@ -17,7 +17,7 @@ import type { Transaction } from '../../src/core/types.js';
 import { STREAM_PROTOCOL } from '../../src/node/network/peer-stream.js';
 import { loadWallet } from '../../src/node/wallet/keys.js';
 import { hostile } from '../unit/secp256k1-fixtures.js';
-import { launch, raw, waitAgreement, waitCommitted, waitFor, watchEvents, type TestNetwork } from './harness.js';
+import { launch, memberHeaders, raw, waitAgreement, waitCommitted, waitFor, walletKey, watchEvents, type TestNetwork } from './harness.js';
 
 let t: TestNetwork;
 let port: number;
@@ -198,8 +198,9 @@ describe('hostile hex strings: REST and the peer stream refuse them alike', () =
       hostile(tx[field]).map((bad) => ({ ...tx, [field]: bad })),
     );
     expect(variants.length).toBeGreaterThan(50);
+    const session = await memberHeaders(t.ports[1]!, walletKey(t, 0));
     for (const bad of variants) {
-      const res = await raw(t.ports[1]!, 'POST', '/peer/transactions', [bad]);
+      const res = await raw(t.ports[1]!, 'POST', '/peer/transactions', [bad], session);
       // an empty signature is the genesis's form: past the schema, the core refuses it
       expect(res.status, JSON.stringify(bad)).toBe(bad.signature === '' ? 422 : 400);
       expect(res.body.code).toBe(bad.signature === '' ? 'BAD_SIGNATURE' : 'BAD_REQUEST');
@@ -209,7 +210,7 @@ describe('hostile hex strings: REST and the peer stream refuse them alike', () =
         host: '127.0.0.1',
         port: t.ports[1]!,
         path: '/peer/stream?kind=tx',
-        headers: { connection: 'Upgrade', upgrade: STREAM_PROTOCOL },
+        headers: { connection: 'Upgrade', upgrade: STREAM_PROTOCOL, ...session },
       });
       req.on('upgrade', (_res, s) => resolve(s));
       req.on('response', () => reject(new Error('the upgrade was refused')));

@@ -160,7 +160,7 @@ export class FakeNode {
       if (path === '/wallet') return send(res, 200, state.wallet);
       if (path === '/wallet/inbox') return send(res, 200, state.inbox);
       if (path === '/blocks/latest') return send(res, 200, this.latest());
-      if (path === '/peer/pool') return send(res, 200, state.pool);
+      if (path === '/pool') return send(res, 200, state.pool);
       if (path === '/blocks') {
         const from = Number(url.searchParams.get('from') ?? 0);
         const limit = Number(url.searchParams.get('limit') ?? 100);
