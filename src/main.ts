@@ -6,7 +6,6 @@
 import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { CLI_EPILOGUE } from '../client/help.js';
-import { ROUND_MS } from './core/params.js';
 import { nodeSettings } from './node/settings.js';
 import { lastPort, port, positive, whole } from './options.js';
 import { VERSION } from './version.js';
@@ -68,11 +67,6 @@ const TIMING_OPTIONS = {
     coerce: whole('--block-timeout', 0),
     default: 500,
     describe: 'ms before a partial block (0 disables)',
-  },
-  'round-timeout': {
-    requiresArg: true,
-    coerce: whole('--round-timeout', ROUND_MS),
-    describe: "ms each lottery round's validator is waited for before the next round's may mint (default 2000)",
   },
 } as const;
 

@@ -40,7 +40,7 @@ import { ensurePrivateDir, writePrivateFile } from './private-files.js';
 import { PeerGate } from './http/peer-auth.js';
 import { loadToken, loadWallet, OwnWallet, type WalletKey } from './wallet/index.js';
 
-export { DEFAULT_FAILOVER_MS, type NodeConfig } from './config.js';
+export { type NodeConfig } from './config.js';
 
 export class BlockchatNode {
   readonly key: WalletKey;

@@ -17,7 +17,6 @@ export const NODE_SETTINGS = {
   stake: 'string',
   'data-dir': 'string',
   'block-timeout': 'string',
-  'round-timeout': 'string',
   'client-rate': 'string',
   'sender-rate': 'string',
   quiet: 'boolean',
