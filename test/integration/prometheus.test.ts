@@ -94,7 +94,7 @@ describe('/metrics in Prometheus text format', () => {
     expect(requests.filter((r) => !r.labels?.route?.startsWith('/') && r.labels?.route !== 'unknown')).toEqual([]);
   });
 
-  it('the block apply and commit latency histograms move under load', async () => {
+  it('the block apply, commit latency and time-to-final histograms move under load', async () => {
     const before = await Promise.all(t.clients.map(scrape));
     const transactions = 150;
     const r = await runLoad({ basePort: t.ports[0]!, n: N, transactions });
@@ -108,6 +108,12 @@ describe('/metrics in Prometheus text format', () => {
       expect(latency1.count - latency0.count).toBe(plans[i]!.length);
       expect(latency1.sum).toBeGreaterThan(latency0.sum);
       expect(Number(latency1.buckets['+Inf'])).toBe(latency1.count);
+      // The run ends once its transfers are final on every node: each observed once more, at
+      // least as late as its commit.
+      const final0 = histogram(before[i]!, 'blockchat_final_latency_seconds');
+      const final1 = histogram(after[i]!, 'blockchat_final_latency_seconds');
+      expect(final1.count - final0.count).toBe(plans[i]!.length);
+      expect(final1.sum - final0.sum).toBeGreaterThanOrEqual(latency1.sum - latency0.sum);
       const apply0 = histogram(before[i]!, 'blockchat_block_apply_seconds');
       const apply1 = histogram(after[i]!, 'blockchat_block_apply_seconds');
       expect(apply1.count).toBeGreaterThan(apply0.count);

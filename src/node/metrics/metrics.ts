@@ -21,6 +21,8 @@ export class Metrics {
   private readonly made = new Map<string, Counter | Gauge | Histogram>();
   /** When each of the wallet's own pending transactions was accepted (ms), by id. */
   private readonly acceptedAt = new Map<string, number>();
+  /** The wallet's own committed transactions not final yet: when accepted and in which block. */
+  private readonly awaitingFinal = new Map<string, { at: number; block: number }>();
 
   /** `crypto`: the node's suite, whose name and key tables the metrics show. */
   constructor(
@@ -66,6 +68,11 @@ export class Metrics {
     this.histogram(
       'blockchat_commit_latency_seconds',
       "From this node's wallet accepting a transaction to its block joining this node's chain.",
+      LATENCY_BUCKETS,
+    );
+    this.histogram(
+      'blockchat_final_latency_seconds',
+      "From this node's wallet accepting a transaction to its block becoming final on this node.",
       LATENCY_BUCKETS,
     );
   }
@@ -138,6 +145,19 @@ export class Metrics {
       if (at === undefined) continue;
       this.acceptedAt.delete(tx.id);
       latency.observe((now - at) / 1000);
+      if (this.awaitingFinal.size >= MAX_PENDING_LATENCY) this.awaitingFinal.delete(this.awaitingFinal.keys().next().value!);
+      this.awaitingFinal.set(tx.id, { at, block: block.index });
+    }
+  }
+
+  /** The best branch's finalised checkpoint rose to `height`: the own transactions at or below it are final. */
+  finalized(height: number): void {
+    const latency = this.histogram('blockchat_final_latency_seconds', '');
+    const now = this.clock();
+    for (const [id, { at, block }] of this.awaitingFinal) {
+      if (block > height) continue;
+      this.awaitingFinal.delete(id);
+      latency.observe((now - at) / 1000);
     }
   }
 
@@ -146,6 +166,15 @@ export class Metrics {
    * those reverted is `blockchat_blocks_committed_total - blockchat_blocks_reverted_total`.
    */
   reverted(blocks: readonly Block[]): void {
+    // The own transactions of those blocks are pending again: their latencies run on from acceptance.
+    for (const block of blocks) {
+      for (const tx of block.transactions) {
+        const waiting = this.awaitingFinal.get(tx.id);
+        if (waiting === undefined) continue;
+        this.awaitingFinal.delete(tx.id);
+        this.acceptedAt.set(tx.id, waiting.at);
+      }
+    }
     this.count('blockchat_reorgs_total');
     this.count('blockchat_blocks_reverted_total', blocks.length);
     this.count(
