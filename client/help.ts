@@ -23,7 +23,7 @@ export const COMMANDS: readonly CommandHelp[] = [
   {
     name: 'tx',
     usage: 'tx <id>',
-    what: 'where a transaction is: pending → committed → final, or dropped',
+    what: 'pending → committed → final, or dropped',
     example: 'tx 4877f65d (8+ hex)',
   },
   { name: 'history', usage: 'history [N]', what: 'the last N sent and received (default 20)', example: 'history 5' },

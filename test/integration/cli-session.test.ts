@@ -110,7 +110,7 @@ describe.skipIf(!HAVE_TMUX)('blockchat cli in a terminal', () => {
 
     const tx = await run(term, `tx ${coins.slice(0, 8)}`);
     expect(tx[0]).toBe(`tx ${coins}`);
-    const block = Number(/^ {2}status +final in block (\d+)$/m.exec(tx.join('\n'))?.[1]);
+    const block = Number(/^ {2}status +final in block (\d+) \(it can no longer be undone\)$/m.exec(tx.join('\n'))?.[1]);
     expect(block).toBe((await t.clients[1]!.transaction(coins)).block);
     expect(block).toBeGreaterThan(0);
     await refused(term, 'tx 1234');

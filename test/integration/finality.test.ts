@@ -132,7 +132,7 @@ describe('finality', () => {
     const tips = await m.chainOf(client(0));
     const parent = m.mint(tips[tips.length - 1]!, []); // on time
     const child = m.mint(parent, [], Date.now() + MAX_FUTURE_MS + 60_000);
-    const socket = await openPeerStream(port(0), STREAM_PROTOCOL, 'block');
+    const socket = await openPeerStream(port(0), STREAM_PROTOCOL, 'block', await m.peer.sessionHeaders(port(0)));
     if (typeof socket === 'number') throw new Error(`the block stream was refused (${socket})`);
     try {
       // frames are handled in order: the child (its parent not known yet), then the parent

@@ -108,12 +108,14 @@ describe('/metrics in Prometheus text format', () => {
       expect(latency1.count - latency0.count).toBe(plans[i]!.length);
       expect(latency1.sum).toBeGreaterThan(latency0.sum);
       expect(Number(latency1.buckets['+Inf'])).toBe(latency1.count);
-      // The run ends once its transfers are final on every node: each observed once more, at
-      // least as late as its commit.
+      // The run ends once its transfers are final on every node, and those of earlier tests are in
+      // lower blocks: every own transaction committed is final, each observed once, none before
+      // its commit.
       const final0 = histogram(before[i]!, 'blockchat_final_latency_seconds');
       const final1 = histogram(after[i]!, 'blockchat_final_latency_seconds');
-      expect(final1.count - final0.count).toBe(plans[i]!.length);
-      expect(final1.sum - final0.sum).toBeGreaterThanOrEqual(latency1.sum - latency0.sum);
+      expect(final1.count - final0.count).toBeGreaterThanOrEqual(plans[i]!.length);
+      expect(final1.count).toBe(latency1.count);
+      expect(final1.sum).toBeGreaterThanOrEqual(latency1.sum);
       const apply0 = histogram(before[i]!, 'blockchat_block_apply_seconds');
       const apply1 = histogram(after[i]!, 'blockchat_block_apply_seconds');
       expect(apply1.count).toBeGreaterThan(apply0.count);
