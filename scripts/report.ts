@@ -3,6 +3,7 @@
  * Pure functions from BenchResults to text; scripts/bench.ts writes the files.
  */
 import type { RunSummary, ValidatorShare } from '../src/tools/metrics.js';
+import { grindingMarkdown, type GrindingReport } from './bench-grinding.js';
 
 /** One measured run of the benchmark. */
 export interface RunRecord {
@@ -63,6 +64,8 @@ export interface BenchResults {
   /** Pure-core apply time of one full block against the height of the tip it extends. */
   apply?: Array<{ height: number; medianMs: number }>;
   endurance?: EnduranceRecord;
+  /** A simulated grinding staker under the version-2 rules (scripts/bench-grinding.ts). */
+  grinding?: GrindingReport;
 }
 
 /** A long run: memory of every node afterwards, and the node's apply time early against late. */
@@ -445,6 +448,7 @@ export function renderMarkdown(r: BenchResults): string {
     for (const a of r.apply) out.push(`| ${a.height} | ${a.medianMs.toFixed(3)} |`);
     out.push('');
   }
+  if (r.grinding) out.push(...grindingMarkdown(r.grinding));
   if (r.notes.length > 0) {
     out.push('## Notes', '');
     for (const n of r.notes) out.push(`- ${n}`);
