@@ -1,10 +1,17 @@
 /**
- * Reorgs on real nodes (SPEC B, "Validator failure"; README, "Validator failure and fork
- * choice"): nodes 0, 1 and 2 are processes, node 3 is a byzantine member in this process
- * (byzantine-member.ts) that stakes as much as each of them. Once the network has committed a
- * few blocks on a block everyone agreed on, the member mints a longer private branch on that
- * block and sends it to one node; the others learn it by catching up. The fork choice itself is
- * the core's (test/unit/reorg.test.ts); here, what a node does when it switches:
+ * Reorgs on real nodes (SPEC B, "Validator failure"; docs/protocol.md, "Finality, accountability
+ * and the lottery seed"): nodes 0, 1 and 2 are processes, node 3 is a byzantine member in this
+ * process (byzantine-member.ts) that stakes 20 of the 50 BCC staked, so that the honest nodes
+ * (30) justify nothing without its vote, and it never votes unless the test signs for it. Once
+ * the seed holds its stake (height 64 on), nothing is final any more and the honest nodes keep
+ * making blocks on their own. On a block of that chain with a checkpoint whose honest votes are
+ * counted (not enough to justify it), the network commits a few blocks; the member then mints a
+ * private branch on that block whose first block carries its own vote for that checkpoint: the
+ * branch justifies it (30 + 20 of 50) where the honest branch justifies nothing new, so every node
+ * follows it whatever its length (fork choice: the higher latest justified checkpoint first). A
+ * node does not pass on a branch it switched to, and the others never catch up from a shorter
+ * chain: the branch is sent to each node. The fork choice itself is the core's
+ * (test/unit/reorg.test.ts); here, what a node does when it switches:
  *
  * - every node ends on the winning branch, with the winning branch's balances and nonces;
  * - the losing branch's transactions that can still execute go back to the pools and commit;
@@ -20,21 +27,26 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { NodeClient } from '../../client/api.js';
 import type { SubmitRequest } from '../../src/api/types.js';
-import type { TipV2 } from '../../src/core/consensus.js';
+import { roundForV2, type TipV2 } from '../../src/core/consensus.js';
+import { weightsFrom } from '../../src/core/finality.js';
+import { signVote, type Checkpoint, type Vote } from '../../src/core/vote.js';
+import { stampFor } from '../../src/core/time.js';
+import type { Transaction } from '../../src/core/types.js';
 import { addressOf } from '../../src/core/crypto.js';
-import { FinalTree } from '../../src/node/chain/final-tree.js';
-import { UNITS_PER_BCC, totalSupply } from '../../src/core/params.js';
+import { SEED_EPOCH_BLOCKS, UNITS_PER_BCC, totalSupply } from '../../src/core/params.js';
 import { accountOf } from '../../src/core/state.js';
-import { ByzantineMember, type Answer } from './byzantine-member.js';
-import { servedChain, supply, useNetworkWithFaultyPeer, waitAgreement, waitCommitted, waitFor, watchEvents } from './harness.js';
+import { ByzantineMember } from './byzantine-member.js';
+import { servedChain, supply, useNetworkWithFaultyPeer, waitCommitted, waitFor, watchEvents, type NodeEvent } from './harness.js';
 
 const N = 4;
 const CAPACITY = 2;
 const MEMBER = 3;
 
-// The default round timeout (2 s): a late honest validator would make a fork of its own, and
-// with it a reorg event this file does not expect.
-const t = useNetworkWithFaultyPeer(N, CAPACITY, MEMBER, { mode: 'reject', stake: 10 * UNITS_PER_BCC });
+const HONEST = [0, 1, 2];
+
+// 20 of the 50 BCC staked: the honest nodes' 30 justify nothing alone (3 · 30 < 2 · 50).
+const MEMBER_STAKE = 20 * UNITS_PER_BCC;
+const t = useNetworkWithFaultyPeer(N, CAPACITY, MEMBER, { mode: 'reject', stake: MEMBER_STAKE });
 let member: ByzantineMember;
 beforeAll(() => {
   member = new ByzantineMember(t.peer, N, CAPACITY);
@@ -47,10 +59,66 @@ const walletKey = (i: number): string => readFileSync(join(t.dataRoot, `node-${i
 const address = (i: number): string => addressOf(walletKey(i));
 const hashes = (tips: readonly TipV2[]): string[] => tips.map((x) => x.block.current_hash);
 
-/** Every node on one block with an empty pool; the chain node 0 serves, replayed. */
-async function agreed(): Promise<TipV2[]> {
-  await waitAgreement(t.clients);
-  return member.chainOf(client(0));
+/** The member's vote from the latest justified checkpoint of `on`'s branch to `target`. */
+const memberVote = (on: TipV2, target: Checkpoint): Vote => signVote(member.params.domain, member.secretKey, on.finality.justified, target);
+
+/**
+ * The checkpoints of `tip`'s branch above its latest justified one that the member's vote would
+ * justify (the honest votes for them counted there reach two thirds with it), lowest first.
+ */
+function justifiable(tip: TipV2): Checkpoint[] {
+  const { justified, checkpoints, tallies } = tip.finality;
+  const table = weightsFrom(tip.finality, justified.height)!;
+  const own = table.weights.get(member.address) ?? 0;
+  return [...checkpoints.values()]
+    .filter((cp) => cp.height > justified.height)
+    .filter((cp) => 3 * ((tallies.get(`${justified.hash}:${cp.hash}`)?.stake ?? 0) + own) >= 2 * table.total)
+    .sort((x, y) => x.height - y.height)
+    .map(({ height, hash }) => ({ height, hash }));
+}
+
+/**
+ * A block of node 0's chain to fork at: above two seed epochs (the draw holds the member's stake),
+ * with at least `count` checkpoints the member's vote would justify (`justifiable`), and the member
+ * drawn in a round after it. Once the seed holds the member's stake, the honest nodes make blocks
+ * on their own while a block with content is not final, which none is without the member's vote;
+ * before, a payment moves an idle chain on. Returns the chain up to it.
+ */
+async function forkPoint(count: number): Promise<TipV2[]> {
+  let last = -1;
+  for (let k = 0; ; k++) {
+    expect(k, 'no block to fork at').toBeLessThan(600);
+    const tips = await member.chainOf(client(0));
+    const fork = tips.at(-1)!;
+    if (
+      fork.block.index >= 2 * SEED_EPOCH_BLOCKS &&
+      justifiable(fork).length >= count &&
+      roundForV2(member.params, fork, member.address) >= 0
+    )
+      return tips;
+    if (fork.block.index === last)
+      await commitInTurn([[HONEST[k % 3]!, { type: 'coins', to: HONEST[(k + 1) % 3]!, amount: 1 + (k % 50) }]]);
+    last = fork.block.index;
+  }
+}
+
+/**
+ * The member's private branch on `fork`, one block per entry of `contents`, its first block
+ * carrying `votes`; each block of the first round the draw gives the member at its height.
+ */
+function branchWithVotes(fork: TipV2, votes: readonly Vote[], contents: readonly (readonly Transaction[])[]): TipV2[] {
+  const ts = stampFor(fork.block.timestamp, member.roundAt(fork), fork.block.timestamp);
+  const first = member.mint(fork, contents[0]!, ts, { votes });
+  return [first, ...member.branch(first, contents.slice(1))];
+}
+
+/** Sends `branch` to node `i`'s POST /peer/blocks once its last block is no longer ahead of the clock; resolves to the answers. */
+async function postBranch(i: number, branch: readonly TipV2[]) {
+  await waitFor('the branch due', async () => Date.now() >= branch.at(-1)!.block.timestamp);
+  return member.postBlocks(
+    port(i),
+    branch.map((x) => x.block),
+  );
 }
 
 /** Submits each request through its node, each committed on every node before the next. */
@@ -62,13 +130,6 @@ async function commitInTurn(requests: ReadonlyArray<readonly [number, SubmitRequ
     ids.push(id);
   }
   return ids;
-}
-
-/** The answers the core's fork choice predicts for `blocks` arriving at a node on `followed` (both on `fork`). */
-function predicted(fork: TipV2, followed: readonly TipV2[], blocks: readonly TipV2[]): Answer[] {
-  const tree = new FinalTree(fork);
-  for (const x of followed) tree.add(x);
-  return blocks.map((b) => ({ status: 200, answer: tree.add(b) ? 'committed' : 'kept' }));
 }
 
 /** The `block` event a node announces for `tip`'s block, minted by the member. */
@@ -85,50 +146,66 @@ const memberBlockEvent = ({ block }: TipV2) => ({
   },
 });
 
-/** Every node's accounts are the state after the chain it serves, replayed by the core, and the supply is whole. */
-async function expectStateOfServedChains(): Promise<void> {
+/** Every node's accounts are the state after the chain it serves, replayed by the core, and the supply is whole but for `burnt`. */
+async function expectStateOfServedChains(burnt = 0): Promise<void> {
   for (const c of t.clients) {
     const tips = (await servedChain(c, N, CAPACITY)).tips;
     const accounts = await c.accounts();
     expect(new Map(accounts.map(({ address: a, balance, stake, nonce }) => [a, { balance, stake, nonce }]))).toEqual(
       new Map(tips[tips.length - 1]!.ledger),
     );
-    expect(supply(accounts)).toBe(totalSupply(N));
+    expect(supply(accounts)).toBe(totalSupply(N) - burnt);
   }
 }
 
+/** The hashes of the `block` events of `events`. */
+const blockHashes = (events: readonly NodeEvent[]): string[] =>
+  events.filter((e) => e.event === 'block').map((e) => (e.data as { hash: string }).hash);
+
+/** The indexes of the `reorg` events of `events`. */
+const reorgsIn = (events: readonly NodeEvent[]): number[] => events.flatMap((e, k) => (e.event === 'reorg' ? [k] : []));
+
 describe('a reorg of two blocks whose winning branch takes the nonce of a message on the losing one', () => {
   it('every node follows the winning branch; the message is dropped for its sender and leaves the inbox; the rest commits again; /events tells it', async () => {
-    const fork = (await agreed()).at(-1)!;
-    const F = fork.block.index;
     const events = await watchEvents(port(2));
     try {
+      const tips = await forkPoint(1);
+      const fork = tips.at(-1)!;
+      const F = fork.block.index;
+      const C = justifiable(fork).at(-1)!;
       // the losing branch: node 1's message to node 2, then node 0's transfer to node 2
       const [message, transfer] = (await commitInTurn([
         [1, { type: 'message', to: 2, message: 'on a branch that loses' }],
         [0, { type: 'coins', to: 2, amount: 123 }],
       ])) as [string, string];
       const losing = (await member.chainOf(client(0))).slice(F + 1);
-      expect(losing.map((x) => x.block.transactions.map((tx) => tx.id))).toEqual([[message], [transfer]]);
+      expect(losing.flatMap((x) => x.block.transactions.map((tx) => tx.id))).toEqual([message, transfer]);
+      expect(losing.length).toBeGreaterThanOrEqual(2);
+      expect(losing.at(-1)!.finality.justified.height).toBeLessThan(C.height);
       expect((await client(2).inbox()).map((e) => e.id)).toContain(message);
 
-      // the winning branch: node 1's key spends the message's nonce on a transfer, then two blocks of the member's
+      // the winning branch, with the member's vote that justifies C: node 1's key spends the
+      // message's nonce on a transfer, then two blocks of the member's
       const nonce1 = accountOf(fork.ledger, address(1)).nonce;
       const rival = member.coins(address(0), 77, nonce1, walletKey(1));
       const m = accountOf(fork.ledger, member.address).nonce;
-      const branch = member.branch(fork, [[rival], [member.coins(address(2), 5, m)], [member.coins(address(0), 6, m + 1)]]);
-      expect(
-        await member.postBlocks(
-          port(2),
-          branch.map((x) => x.block),
-        ),
-      ).toEqual(predicted(fork, losing, branch));
+      const branch = branchWithVotes(
+        fork,
+        [memberVote(fork, C)],
+        [[rival], [member.coins(address(2), 5, m)], [member.coins(address(0), 6, m + 1)]],
+      );
+      expect(branch[0]!.finality.justified).toEqual(C);
+      expect(await postBranch(2, branch)).toEqual(branch.map(() => ({ status: 200, answer: 'committed' })));
 
+      // a node does not pass on a branch it switched to, and the others do not catch up from a
+      // shorter chain: the member sends the branch to each of them too
+      for (const i of [0, 1]) expect((await postBranch(i, branch))[0]).toEqual({ status: 200, answer: 'committed' });
       await waitCommitted(t.clients, [rival.id, transfer]);
-      await waitAgreement(t.clients);
       for (const c of t.clients) expect((await c.blocks(F + 1, 3)).map((b) => b.current_hash)).toEqual(hashes(branch));
       // the transfer is pending again after the switch, then committed above the branch
-      for (const c of t.clients) expect(await c.transaction(transfer)).toEqual({ id: transfer, status: 'committed', block: F + 4 });
+      const again = (await client(0).transaction(transfer)).block!;
+      expect(again).toBeGreaterThan(F + 3);
+      for (const c of t.clients) expect(await c.transaction(transfer)).toEqual({ id: transfer, status: 'committed', block: again });
       // the message can never execute: dropped, with a reason, on its sender; gone everywhere
       const dropped = await client(1).transaction(message);
       expect(dropped).toEqual({ id: message, status: 'dropped', reason: expect.any(String) });
@@ -138,93 +215,28 @@ describe('a reorg of two blocks whose winning branch takes the nonce of a messag
       expect((await client(1).wallet()).nonce).toBe(nonce1 + 1);
       await expectStateOfServedChains();
 
-      // node 2's events: the losing blocks, the reorg, the branch's blocks, the transfer's block.
+      // node 2's events: the losing blocks (and the empty ones the honest nodes made on them),
+      // the reorg that leaves them all, the branch's blocks, then the transfer's block.
       // `returned_tx_ids` lists what the left blocks hold and the branch does not: the message
       // too, although it is dropped right after (it cannot execute on the branch).
-      const losingEvents = losing.map(({ block }) => ({
-        event: 'block',
-        data: expect.objectContaining({ index: block.index, hash: block.current_hash }),
-      }));
-      expect(events.events.slice(0, 6)).toEqual([
-        ...losingEvents,
-        { event: 'reorg', data: { fork_index: F, reverted: hashes([...losing].reverse()), returned_tx_ids: [message, transfer] } },
-        ...branch.map(memberBlockEvent),
-      ]);
-      expect(events.events[6]).toEqual({ event: 'block', data: expect.objectContaining({ index: F + 4, tx_ids: [transfer] }) });
-    } finally {
-      events.close();
-    }
-  });
-});
-
-describe('reorgs of three and four blocks, learnt by catching up', () => {
-  it('a branch sent to node 0 reaches the others; a longer one sent to node 1 after it wins everywhere; what can still execute commits again', async () => {
-    const fork = (await agreed()).at(-1)!;
-    const F = fork.block.index;
-    const events = await watchEvents(port(1)); // node 1 is sent the second branch only
-    try {
-      // the losing branch: three blocks, the last with node 1's message to node 2
-      const [x1, x2, x3] = (await commitInTurn([
-        [0, { type: 'coins', to: 1, amount: 31 }],
-        [2, { type: 'coins', to: 0, amount: 32 }],
-        [1, { type: 'message', to: 2, message: 'across two reorgs' }],
-      ])) as [string, string, string];
-      const losing = (await member.chainOf(client(0))).slice(F + 1);
-      const txs = losing.map((x) => x.block.transactions[0]!);
-      expect(txs.map((tx) => tx.id)).toEqual([x1, x2, x3]);
-
-      // branch A: the same three transactions and one of the member's; sent to node 0 only
-      const m = accountOf(fork.ledger, member.address).nonce;
-      const a = member.branch(fork, [[txs[0]!], [txs[1]!], [txs[2]!], [member.coins(address(1), 7, m)]]);
-      expect(
-        await member.postBlocks(
-          port(0),
-          a.map((x) => x.block),
-        ),
-      ).toEqual(predicted(fork, losing, a));
-      const tipA = a.at(-1)!.block.current_hash;
-      await waitFor('every node on branch A', async () =>
-        (await Promise.all(t.clients.map((c) => c.status()))).every((s) => s.last_hash === tipA),
+      await waitFor('the transfer block announced', async () =>
+        events.events.some((e) => e.event === 'block' && (e.data as { index: number }).index === again),
       );
-      for (const c of t.clients) expect((await c.blocks(F + 1, 4)).map((b) => b.current_hash)).toEqual(hashes(a));
-
-      // branch B: node 2's key takes x2's nonce; x1 and x3 are not in it. Five blocks, sent to node 1 only
-      const rival = member.coins(address(1), 9, accountOf(fork.ledger, address(2)).nonce, walletKey(2));
-      const b = member.branch(fork, [[rival], ...[0, 1, 2, 3].map((k) => [member.coins(address(0), 10 + k, m + k)])]);
-      expect(
-        await member.postBlocks(
-          port(1),
-          b.map((x) => x.block),
-        ),
-      ).toEqual(predicted(fork, a, b));
-
-      await waitCommitted(t.clients, [rival.id, x1, x3]);
-      await waitAgreement(t.clients);
-      for (const c of t.clients) {
-        expect((await c.blocks(F + 1, 5)).map((blk) => blk.current_hash)).toEqual(hashes(b));
-        for (const id of [x1, x3]) expect((await c.transaction(id)).block).toBeGreaterThan(F + 5);
-      }
-      const dropped = await client(2).transaction(x2);
-      expect(dropped).toEqual({ id: x2, status: 'dropped', reason: expect.any(String) });
-      expect(dropped.reason!.length).toBeGreaterThan(0);
-      // the message left node 2's inbox twice and is back once, at the block that holds it now
-      const inbox = (await client(2).inbox()).filter((e) => e.id === x3);
-      expect(inbox).toEqual([expect.objectContaining({ id: x3, from_id: 1, block: (await client(2).transaction(x3)).block })]);
-      await expectStateOfServedChains();
-
-      // node 1's events: the losing blocks, then each switch and the blocks of its branch
-      expect(events.events.slice(0, 3 + 1 + 4 + 1 + 5)).toEqual([
-        ...losing.map(({ block }) => ({ event: 'block', data: expect.objectContaining({ hash: block.current_hash }) })),
-        { event: 'reorg', data: { fork_index: F, reverted: hashes([...losing].reverse()), returned_tx_ids: [] } },
-        ...a.map(memberBlockEvent),
-        {
-          event: 'reorg',
-          data: { fork_index: F, reverted: hashes([...a].reverse()), returned_tx_ids: a.map((x) => x.block.transactions[0]!.id) },
-        },
-        ...b.map(memberBlockEvent),
-      ]);
+      const [r] = reorgsIn(events.events);
+      expect(r).toBeDefined();
+      const left = blockHashes(events.events.slice(0, r)).filter((h) => !hashes(tips).includes(h));
+      expect(left.slice(0, losing.length)).toEqual(hashes(losing));
+      expect(events.events[r!]).toEqual({
+        event: 'reorg',
+        data: { fork_index: F, reverted: [...left].reverse(), returned_tx_ids: [message, transfer] },
+      });
+      expect(events.events.slice(r! + 1, r! + 4)).toEqual(branch.map(memberBlockEvent));
+      expect(events.events.slice(r! + 4)).toContainEqual({
+        event: 'block',
+        data: expect.objectContaining({ index: again, tx_ids: [transfer] }),
+      });
     } finally {
       events.close();
     }
-  });
+  }, 300_000);
 });
