@@ -14,7 +14,7 @@ import { createKeyFile, readKeyFile } from '../../client/wallet.js';
 import type { StatusView } from '../../src/api/types.js';
 import { signTransaction } from '../../src/core/transaction.js';
 import { repoRoot } from '../../src/tools/network.js';
-import { launch, raw, waitCommitted, waitFinal, waitFor, type TestNetwork } from '../integration/harness.js';
+import { launch, raw, waitAgreement, waitCommitted, waitFinal, waitFor, type TestNetwork } from '../integration/harness.js';
 import { HAVE_CHROMIUM, UI_TIMEOUT_MS, launchChromium, shownBcc, watchedPage, type WatchedPage } from './explorer-page.js';
 
 describe.skipIf(!HAVE_CHROMIUM)('explorer navigation (browser, real network)', () => {
@@ -94,6 +94,9 @@ describe.skipIf(!HAVE_CHROMIUM)('explorer navigation (browser, real network)', (
     const ids = items.map((i) => ('id' in i ? i.id : ''));
     expect(ids.every((id) => id !== '')).toBe(true);
     await waitCommitted([t.clients[at(0)]!], ids);
+    // Blocks go on until the batch is final (protocol version 2): page once the chain is settled,
+    // so that no new block shifts the pages while they are read.
+    await waitAgreement(t.clients);
     const { height } = await t.clients[at(0)]!.status();
     expect(height).toBeGreaterThan(25);
 
@@ -154,10 +157,25 @@ describe.skipIf(!HAVE_CHROMIUM)('explorer navigation (browser, real network)', (
     });
     const sent = await raw(t.ports[at(0)]!, 'POST', '/transactions', gap);
     expect(sent.status).toBe(202);
+    await waitFor(
+      'the node to list it in its pool',
+      async () => (await t.clients[at(0)]!.pool()).some((x) => x.id === gap.id),
+      UI_TIMEOUT_MS,
+    );
 
     await page.goto(url('#/pool'));
     const row = page.locator(`#page-body tr[data-id="${gap.id}"]`);
-    await waitFor('the pending transaction', async () => (await row.count()) === 1, UI_TIMEOUT_MS, 50);
+    // the page shows the pool as it was when drawn: draw it again until it holds the transaction
+    await waitFor(
+      'the pending transaction',
+      async () => {
+        if ((await row.count()) === 1) return true;
+        await page.reload();
+        return false;
+      },
+      UI_TIMEOUT_MS,
+      200,
+    );
     await row.locator('th a').click();
     await hashIs(`#/tx/${gap.id}`);
     await waitFor(
