@@ -19,7 +19,7 @@ import { addressOf } from '../../src/core/crypto.js';
 import { applyBlockV2, genesisTipV2, type TipV2 } from '../../src/core/consensus.js';
 import type { NetworkParams } from '../../src/core/params.js';
 import { freePortBase, mainScript, startNetwork, waitFor, type NetworkOptions, type RunningNetwork } from '../../src/tools/network.js';
-import { SseParser } from '../../src/tools/watcher.js';
+import { SseParser } from '../../src/tools/sse.js';
 import { FaultyPeer, type FaultyPeerOptions } from './faulty-peer.js';
 
 export { waitFor };
