@@ -154,8 +154,10 @@ export class Metrics {
   finalized(height: number): void {
     const latency = this.histogram('blockchat_final_latency_seconds', '');
     const now = this.clock();
+    // Kept in the order their blocks joined the branch (a reverted one leaves, and comes back
+    // higher): the first above `height` ends the walk.
     for (const [id, { at, block }] of this.awaitingFinal) {
-      if (block > height) continue;
+      if (block > height) break;
       this.awaitingFinal.delete(id);
       latency.observe((now - at) / 1000);
     }
