@@ -4,9 +4,11 @@
  * response schema's. Used by the CLI, the tools (tester, load, network, harness, watcher) and the
  * benchmarks. Errors come back as ApiError with the node's code and reason.
  */
+import { randomBytes } from 'node:crypto';
 import type { Static, TSchema } from 'typebox';
 import { Agent, request, type Dispatcher } from 'undici';
 import { API, ROUTES, type RouteSpec } from '../src/api/routes.js';
+import { CHALLENGE_HEADER, SESSION_HEADER, signPeerAuth, verifyPeerAuth } from '../src/core/peer-auth.js';
 import type {
   AcceptedView,
   AccountView,
@@ -35,6 +37,29 @@ export interface CallParts {
   readonly params?: Readonly<Record<string, string | number>>;
   readonly query?: Readonly<Record<string, string | number | undefined>>;
   readonly body?: unknown;
+  /** The body as JSON text already (sent as it is, instead of `body`). */
+  readonly json?: string;
+  /** Headers of this request (a peer session, a challenge). */
+  readonly headers?: Readonly<Record<string, string>>;
+  /** This request's timeout, instead of the client's. */
+  readonly timeoutMs?: number;
+  /** Most bytes of the answer read, instead of the client's (ResponseTooLarge beyond). */
+  readonly maxBytes?: number;
+}
+
+/** What a client is built with besides its URL, token and timeout. */
+export interface ClientOptions {
+  /** The connections to use (a node keeps a pool per peer); a shared agent otherwise. */
+  readonly dispatcher?: Dispatcher;
+  /** Most bytes of an answer read (none by default): a node reading its peers bounds them. */
+  readonly maxBytes?: number;
+}
+
+/** An answer longer than the caller would read: the connection is dropped, nothing of it is parsed. */
+export class ResponseTooLarge extends Error {
+  constructor(readonly limit: number) {
+    super(`the answer is longer than ${limit} bytes`);
+  }
 }
 
 /** The path of `route` with its parameters filled in and the query appended. */
@@ -66,6 +91,7 @@ export class NodeClient {
     readonly baseUrl: string,
     private readonly token?: string,
     private readonly timeoutMs = 10_000,
+    private readonly options: ClientOptions = {},
   ) {}
 
   static forPort(port: number, host = '127.0.0.1', token?: string): NodeClient {
@@ -74,31 +100,36 @@ export class NodeClient {
 
   /** Calls a route of the table; resolves to its answer, or throws ApiError. */
   async call<R extends RouteSpec>(route: R, parts: CallParts = {}): Promise<Answer<R>> {
-    const text = await this.send(route.method, pathOf(route, parts), parts.body);
+    const text = await this.send(
+      route.method,
+      pathOf(route, parts),
+      parts.json ?? (parts.body === undefined ? undefined : JSON.stringify(parts.body)),
+      parts,
+    );
     return (text ? JSON.parse(text) : undefined) as Answer<R>;
   }
 
-  /** Sends one request; resolves to the answer's text, or throws ApiError. */
-  private async send(method: 'GET' | 'POST', path: string, body?: unknown, signal?: AbortSignal): Promise<string> {
-    const headers: Record<string, string> = {};
+  /** Sends one request (`body`: JSON text); resolves to the answer's text, or throws ApiError or ResponseTooLarge. */
+  private async send(method: 'GET' | 'POST', path: string, body?: string, parts: CallParts = {}): Promise<string> {
+    const headers: Record<string, string> = { ...parts.headers };
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (this.token) headers.authorization = `Bearer ${this.token}`;
+    const timeoutMs = parts.timeoutMs ?? this.timeoutMs;
     let res;
     try {
       res = await request(this.baseUrl + path, {
         method,
         headers,
-        body: body === undefined ? undefined : JSON.stringify(body),
-        dispatcher: sharedAgent,
-        signal,
-        headersTimeout: this.timeoutMs,
-        bodyTimeout: this.timeoutMs,
+        body,
+        dispatcher: this.options.dispatcher ?? sharedAgent,
+        headersTimeout: timeoutMs,
+        bodyTimeout: timeoutMs,
       });
     } catch (err) {
       const reason = err instanceof Error ? err.message : String(err);
       throw new ApiError(0, 'UNREACHABLE', `cannot reach the node at ${this.baseUrl}: ${reason}`);
     }
-    const text = await res.body.text();
+    const text = await readBounded(res, parts.maxBytes ?? this.options.maxBytes ?? Infinity);
     if (res.statusCode >= 400) {
       let parsed: Partial<ErrorBody> = {};
       try {
@@ -126,7 +157,27 @@ export class NodeClient {
   }
   /** Pending transactions in the node's pool, oldest first (at most MAX_POOL_PAGE). */
   pool(): Promise<Transaction[]> {
-    return this.call(API.peerPool);
+    return this.call(API.pool);
+  }
+
+  /**
+   * A member's session with this node (docs/protocol.md, "Members only"): signs the node's
+   * challenge with `key` and checks the node's counter-signature (of `expect.address` when
+   * given). Resolves to the headers that carry it on peer requests.
+   */
+  async peerSession(key: { address: string; secretKey: string }, expect: { address?: string } = {}): Promise<Record<string, string>> {
+    const ch = await this.call(API.peerChallenge);
+    if (expect.address !== undefined && ch.address !== expect.address) throw new Error(`${this.baseUrl} is not ${expect.address}`);
+    const challenge = randomBytes(32).toString('hex');
+    const signature = signPeerAuth(ch.domain, ch.address, ch.nonce, key.secretKey, key.address);
+    const answer = await this.call(API.peerAuth, {
+      body: { address: key.address, nonce: ch.nonce, signature, challenge },
+      headers: { [CHALLENGE_HEADER]: ch.nonce },
+    });
+    if (!verifyPeerAuth(ch.domain, key.address, challenge, ch.address, answer.signature)) {
+      throw new Error(`${this.baseUrl} did not sign the challenge for ${ch.address}`);
+    }
+    return { [SESSION_HEADER]: answer.session };
   }
   accounts(): Promise<AccountView[]> {
     return this.call(API.accounts);
@@ -203,6 +254,31 @@ export class NodeClient {
       throw err;
     }
   }
+}
+
+/**
+ * An answer's text, reading at most `maxBytes` (ResponseTooLarge beyond, with the connection
+ * dropped: a peer cannot make a node buffer without bound).
+ */
+async function readBounded(res: Dispatcher.ResponseData, maxBytes: number): Promise<string> {
+  if (maxBytes === Infinity) return res.body.text();
+  const declared = Number(res.headers['content-length'] ?? 0);
+  const chunks: Buffer[] = [];
+  let size = declared;
+  if (declared <= maxBytes) {
+    size = 0;
+    for await (const chunk of res.body as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size > maxBytes) break;
+      chunks.push(chunk);
+    }
+  }
+  if (size > maxBytes) {
+    res.body.on('error', () => undefined); // the abort below is ours
+    res.body.destroy();
+    throw new ResponseTooLarge(maxBytes);
+  }
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 /** The part of NodeClient the CLI's commands use (a fake can stand in for it). */

@@ -151,14 +151,24 @@ export function stakeShortfall(amount: number, account: AccountView): string {
 
 function statusLine(status: TxStatusView): string {
   if (status.status === 'committed') return `committed in block ${status.block}`;
-  if (status.status === 'final') return `final in block ${status.block}`;
+  if (status.status === 'final') return `final in block ${status.block} (it can no longer be undone)`;
   if (status.status === 'dropped') return `dropped: ${status.reason ?? 'no reason given'}`;
   return status.status === 'pending' ? 'pending (in the pool, not yet in a block)' : status.status;
+}
+
+/** The way of a transaction, pending → committed → final, with the stage it has reached in brackets. */
+export const TX_STAGES = ['pending', 'committed', 'final'] as const;
+
+function stageLine(status: TxStatusView['status']): string | undefined {
+  if (!(TX_STAGES as readonly string[]).includes(status)) return undefined;
+  return TX_STAGES.map((s) => (s === status ? `[${s}]` : s)).join(' → ');
 }
 
 /** `tx`: the status and, when known, every field of the transaction, with whole id and addresses. */
 export function formatTxDetail(status: TxStatusView, tx: Transaction | undefined, book: AddressBook): string {
   const rows: [string, string][] = [['status', statusLine(status)]];
+  const stage = stageLine(status.status);
+  if (stage) rows.push(['stage', stage]);
   if (tx) {
     rows.push(['type', tx.type], ['from', party(tx.sender, book)]);
     if (tx.type !== 'stake') rows.push(['to', party(tx.receiver, book)]);

@@ -20,7 +20,12 @@ export const COMMANDS: readonly CommandHelp[] = [
   { name: 'view', usage: 'view [N]', what: 'block N and its transactions (default: the last block)', example: 'view 3' },
   { name: 'balance', usage: 'balance', what: 'available balance, stake, total and nonce' },
   { name: 'inbox', usage: 'inbox', what: 'messages received, newest first' },
-  { name: 'tx', usage: 'tx <id>', what: 'where a transaction is: pending, committed, dropped', example: 'tx 4877f65d (8+ hex)' },
+  {
+    name: 'tx',
+    usage: 'tx <id>',
+    what: 'pending → committed → final, or dropped',
+    example: 'tx 4877f65d (8+ hex)',
+  },
   { name: 'history', usage: 'history [N]', what: 'the last N sent and received (default 20)', example: 'history 5' },
   { name: 'whoami', aliases: ['address'], usage: 'whoami', what: "this node's id, full address and URL" },
   { name: 'help', aliases: ['?'], usage: 'help', what: 'this list' },

@@ -4,11 +4,13 @@
  * throughput.svg, block-time.svg and fairness.svg.
  *
  * Environment:
- *   BENCH_ONLY=performance,scalability,ntua,fairness,load,latency  run only these experiments
+ *   BENCH_ONLY=performance,scalability,ntua,fairness,load,latency,endurance,apply,grinding  run only these
  *   BENCH_LOAD_TX=20000        transfers of each sustained-load run
  *   BENCH_LATENCY_TX=10000     transfers of the paced latency run (at most BENCH_LOAD_TX)
  *   BENCH_ENDURANCE_TX=100000  transfers of the endurance run (memory, apply time early vs late)
  *   BENCH_FAIRNESS_TX=3000     transfers of the fairness run
+ *   BENCH_GRINDING_EPOCHS=8    seed epochs of the grinding simulation
+ *   BENCH_GRINDING_VARIANTS=10000  variants the grinder tries per block
  *   BENCH_RATE=1000            offered load of the latency run (tx/s)
  *   BENCH_OUT=bench/results    where to write
  */
@@ -27,9 +29,10 @@ import { repoRoot } from '../src/tools/network.js';
 import { fairnessPlot, metricPlot, renderMarkdown, type BenchResults, type FairnessRecord, type RunRecord } from './report.js';
 import { runTester } from '../src/tools/tester.js';
 import { measureApplyVsHeight } from './bench-apply.js';
+import { runGrindingExperiment } from './bench-grinding.js';
 import { availableSuites } from '../src/crypto/select.js';
 
-const EXPERIMENTS = ['performance', 'scalability', 'ntua', 'fairness', 'load', 'latency', 'endurance', 'apply'] as const;
+const EXPERIMENTS = ['performance', 'scalability', 'ntua', 'fairness', 'load', 'latency', 'endurance', 'apply', 'grinding'] as const;
 type Experiment = (typeof EXPERIMENTS)[number];
 
 function envInt(name: string, fallback: number): number {
@@ -363,6 +366,21 @@ async function main(): Promise<number> {
     });
   }
 
+  if (which.has('grinding')) {
+    await attempt('grinding', async () => {
+      const epochs = envInt('BENCH_GRINDING_EPOCHS', 8);
+      const variants = envInt('BENCH_GRINDING_VARIANTS', 10_000);
+      process.stderr.write(`\n== grinding: ${epochs} epochs, ${variants} variants per grinder block\n`);
+      const command = `BENCH_ONLY=grinding BENCH_GRINDING_EPOCHS=${epochs} BENCH_GRINDING_VARIANTS=${variants} npm run bench`;
+      const g = runGrindingExperiment(availableSuites(process.env).suites[0]!.make(), epochs, variants, command);
+      results.grinding = g;
+      process.stderr.write(
+        `   grinder: ${g.grinderBlocks} of ${g.blocks} blocks (expected ${g.expected.toFixed(1)}, ${g.deviationSigma.toFixed(2)} σ), ` +
+          `${g.variantsTotal} variants, ${g.blocksWithDifferentDraws} blocks with a changed draw, ${g.plainGrinderBlocks} without grinding\n`,
+      );
+      save();
+    });
+  }
   if (retriedStarts > 0) results.notes.push(`${retriedStarts} network start(s) did not become ready within 60 s and were retried.`);
   save();
   console.log(`bench: wrote ${rel(outDir)}/bench-run.md, results.json and plots in ${Math.round((Date.now() - started) / 1000)} s`);

@@ -3,6 +3,7 @@
  * Pure functions from BenchResults to text; scripts/bench.ts writes the files.
  */
 import type { RunSummary, ValidatorShare } from '../src/tools/metrics.js';
+import { grindingMarkdown, type GrindingReport } from './bench-grinding.js';
 
 /** One measured run of the benchmark. */
 export interface RunRecord {
@@ -63,6 +64,8 @@ export interface BenchResults {
   /** Pure-core apply time of one full block against the height of the tip it extends. */
   apply?: Array<{ height: number; medianMs: number }>;
   endurance?: EnduranceRecord;
+  /** A simulated grinding staker under the version-2 rules (scripts/bench-grinding.ts). */
+  grinding?: GrindingReport;
 }
 
 /** A long run: memory of every node afterwards, and the node's apply time early against late. */
@@ -320,16 +323,22 @@ function rejectedText(rej: Record<string, number>): string {
   return e.length === 0 ? '0' : e.map(([k, v]) => `${k} ${v}`).join(', ');
 }
 
+/** Time to final p50 / p99 (ms), or '-' when the run had no finality (or an older results file). */
+function finalText(s: RunSummary): string {
+  const f = s.final_latency_ms;
+  return f ? `${f.p50.toFixed(0)} / ${f.p99.toFixed(0)}` : '-';
+}
+
 function runTable(runs: RunRecord[], withOffered = false): string {
   const head =
-    '| nodes | capacity | submitted | committed | rejected | throughput (tx/s) | block time (s) | latency p50 / p99 (ms) | last submit → last commit (ms) | blocks | block sizes | nodes agree |' +
+    '| nodes | capacity | submitted | committed | rejected | throughput (tx/s) | block time (s) | latency p50 / p99 (ms) | time to final p50 / p99 (ms) | last submit → last commit (ms) | blocks | block sizes | nodes agree |' +
     (withOffered ? ' offered (tx/s) | submitted (tx/s) |' : '');
-  const sep = '|' + ' --- |'.repeat(12 + (withOffered ? 2 : 0));
+  const sep = '|' + ' --- |'.repeat(13 + (withOffered ? 2 : 0));
   const rows = runs.map(
     (x) =>
       `| ${x.n} | ${x.capacity} | ${x.summary.submitted} | ${x.summary.committed} | ${rejectedText(x.summary.rejected)} | ` +
       `${x.summary.throughput_tps.toFixed(1)} | ${x.summary.block_time_s.toFixed(3)} | ` +
-      `${x.summary.latency_ms.p50.toFixed(0)} / ${x.summary.latency_ms.p99.toFixed(0)} | ${x.tailMs !== undefined ? x.tailMs.toFixed(0) : '-'} | ${x.summary.blocks} | ` +
+      `${x.summary.latency_ms.p50.toFixed(0)} / ${x.summary.latency_ms.p99.toFixed(0)} | ${finalText(x.summary)} | ${x.tailMs !== undefined ? x.tailMs.toFixed(0) : '-'} | ${x.summary.blocks} | ` +
       `${sizesText(x.summary.block_sizes)} | ${x.summary.nodes_agree ? 'yes' : '**no**'}${x.completed ? '' : ' (incomplete)'} |` +
       (withOffered ? ` ${x.offeredTps ?? '-'} | ${x.submitRate !== undefined ? x.submitRate.toFixed(0) : '-'} |` : ''),
   );
@@ -439,6 +448,7 @@ export function renderMarkdown(r: BenchResults): string {
     for (const a of r.apply) out.push(`| ${a.height} | ${a.medianMs.toFixed(3)} |`);
     out.push('');
   }
+  if (r.grinding) out.push(...grindingMarkdown(r.grinding));
   if (r.notes.length > 0) {
     out.push('## Notes', '');
     for (const n of r.notes) out.push(`- ${n}`);

@@ -6,7 +6,6 @@
 import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { CLI_EPILOGUE } from '../client/help.js';
-import { ROUND_MS } from './core/params.js';
 import { nodeSettings } from './node/settings.js';
 import { lastPort, port, positive, whole } from './options.js';
 import { VERSION } from './version.js';
@@ -69,11 +68,6 @@ const TIMING_OPTIONS = {
     default: 500,
     describe: 'ms before a partial block (0 disables)',
   },
-  'round-timeout': {
-    requiresArg: true,
-    coerce: whole('--round-timeout', ROUND_MS),
-    describe: "ms each lottery round's validator is waited for before the next round's may mint (default 2000)",
-  },
 } as const;
 
 const commandNames = ['node', 'network', 'cli', 'wallet', 'tester', 'load', 'demo', 'version'];
@@ -99,6 +93,16 @@ async function main(): Promise<void> {
           .option('stake', { type: 'string', requiresArg: true, describe: 'initial stake in BCC (default 10)' })
           .option('data-dir', { type: 'string', requiresArg: true, describe: 'keeps the wallet, token and chain; restart from it' })
           .options(TIMING_OPTIONS)
+          .option('client-rate', {
+            requiresArg: true,
+            coerce: whole('--client-rate', 1),
+            describe: 'POST /transactions requests per second per client address (3 s of it at once; default 20)',
+          })
+          .option('sender-rate', {
+            requiresArg: true,
+            coerce: whole('--sender-rate', 1),
+            describe: 'transactions per second POST /transactions accepts per sender (4 s of it at once; default 5)',
+          })
           .option('quiet', { type: 'boolean', default: false, describe: 'log warnings only (--log-level warn)' })
           .option('log-level', { type: 'string', requiresArg: true, describe: 'debug, info (default), warn or error' })
           .option('log-format', { type: 'string', requiresArg: true, describe: 'json (default unless on a terminal) or pretty' })

@@ -43,7 +43,11 @@ export const ROUTES = {
   walletTransactions: '/wallet/transactions',
   walletTransactionsBatch: '/wallet/transactions/batch',
   inbox: '/wallet/inbox',
-  // between nodes: signed data only
+  /** Pending transactions, oldest first (the page GET /peer/pool serves members). */
+  pool: '/pool',
+  // between nodes: members only (a session), signed data only
+  peerChallenge: '/peer/challenge',
+  peerAuth: '/peer/auth',
   peerJoin: '/peer/join',
   peerNetwork: '/peer/network',
   peerHello: '/peer/hello',
@@ -218,6 +222,27 @@ export const API = {
     auth: true,
     schema: { body: S.SubmitBatch, response: json(Type.Array(S.SubmitBatchItem)) },
   },
+  pool: {
+    method: 'GET',
+    url: ROUTES.pool,
+    summary: 'Pending transactions, oldest first (at most 10,000)',
+    tags: ['public'],
+    schema: { response: json(Type.Array(S.Transaction)) },
+  },
+  peerChallenge: {
+    method: 'GET',
+    url: ROUTES.peerChallenge,
+    summary: 'A nonce valid once, for 10 s, with the domain and the address of this node',
+    tags: ['peer'],
+    schema: { response: json(S.PeerChallenge) },
+  },
+  peerAuth: {
+    method: 'POST',
+    url: ROUTES.peerAuth,
+    summary: 'A member proves its key on a challenge; answered with a session and a counter-signature',
+    tags: ['peer'],
+    schema: { body: S.PeerAuth, response: json(S.PeerSession) },
+  },
   peerJoin: {
     method: 'POST',
     url: ROUTES.peerJoin,
@@ -270,3 +295,8 @@ export const API = {
 } as const satisfies Record<string, RouteSpec>;
 
 export type RouteName = keyof typeof API;
+
+/** The peer routes any caller may use: each carries its own proof (docs/protocol.md, "Members only"). */
+export const OPEN_PEER_ROUTES: ReadonlySet<string> = new Set([ROUTES.peerChallenge, ROUTES.peerAuth, ROUTES.peerJoin, ROUTES.peerNetwork]);
+/** Most bytes of the body of POST /peer/auth and POST /peer/join. */
+export const SMALL_BODY_LIMIT = 4 * 1024;

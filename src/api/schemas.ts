@@ -123,6 +123,15 @@ export const SubmitBatchItem = Type.Union([SubmitResponse, Type.Object({ error: 
 
 /** Query numbers arrive as text and are not coerced: digits only (the range is the route's; see pageLimit). */
 const digits = (what: string) => Type.String({ pattern: '^[0-9]{1,15}$', description: `${what}: digits` });
+/** Where a page of transactions going back in the chain starts (src/node/chain/cursor.ts). */
+const cursor = Type.String({
+  pattern: '^[0-9]{1,15}(?:\\.[0-9]{1,6})?$',
+  description: 'a cursor: B (only blocks below index B) or B.P (only what precedes position P of block B, and blocks below B)',
+});
+/** A transaction's place in its block, to page on from it. */
+const position = Type.Integer({
+  description: "its place in its block's transactions (0 first); a page's next cursor is block.position of its last item",
+});
 export const BlocksQuery = Type.Object(
   {
     from: Type.Optional(digits('the first index')),
@@ -131,7 +140,7 @@ export const BlocksQuery = Type.Object(
   { additionalProperties: false },
 );
 export const InboxQuery = Type.Object(
-  { limit: Type.Optional(digits(`at most this many messages, 1 to ${MAX_INBOX_PAGE}`)) },
+  { limit: Type.Optional(digits(`at most this many messages, 1 to ${MAX_INBOX_PAGE}`)), before: Type.Optional(cursor) },
   { additionalProperties: false },
 );
 export const TxIdParams = Type.Object({ id: Hash });
@@ -149,7 +158,7 @@ export const AddressParams = Type.Object({ idOrAddress: Address });
 export const AddressTxQuery = Type.Object(
   {
     limit: Type.Optional(digits(`at most this many transactions, 1 to ${MAX_ADDRESS_TXS}`)),
-    before: Type.Optional(digits('only transactions in blocks below this index')),
+    before: Type.Optional(cursor),
     type: Type.Optional(TxType),
     direction: Type.Optional(Type.Enum(['in', 'out'], { description: 'received (in) or sent (out)' })),
     with: Type.Optional(Address),
@@ -167,6 +176,7 @@ export const TxPrefixQuery = Type.Object(
 export const AddressTxView = Type.Object({
   ...transactionFields,
   block: Type.Integer({ description: 'index of the block that holds it' }),
+  position,
   timestamp: Type.Integer({ description: "that block's timestamp (ms)" }),
   sender_id: Type.Union([Type.Integer(), Type.Null()], { description: 'node id of the sender, null for an address that is no node' }),
   receiver_id: Type.Union([Type.Integer(), Type.Null()], { description: 'node id of the receiver, null for an address that is no node' }),
@@ -208,15 +218,27 @@ export const PeerJoin = Type.Object(
     capacity: Capacity,
     stake: Units,
     verifier_fingerprint: Type.Optional(Hash),
+    domain: Hash,
+    nonce: Hash,
+    answer_nonce: Hash,
     signature: Signature,
   },
   { additionalProperties: false },
 );
-/** A member's announcement after a restart, signed by its wallet. */
+/** A member's announcement after a restart, signed by its wallet, with a challenge of the receiver. */
 export const PeerHello = Type.Object(
-  { id: NodeId, address: Address, host: Host, port: Port, verifier_fingerprint: Type.Optional(Hash), signature: Signature },
+  { id: NodeId, address: Address, host: Host, port: Port, verifier_fingerprint: Type.Optional(Hash), nonce: Hash, signature: Signature },
   { additionalProperties: false },
 );
+/** A node's challenge (GET /peer/challenge). */
+export const PeerChallenge = Type.Object({ domain: Hash, address: Address, nonce: Hash, ttl_ms: Type.Integer() });
+/** A member's proof of its key (POST /peer/auth). */
+export const PeerAuth = Type.Object(
+  { address: Address, nonce: Hash, signature: Signature, challenge: Hash },
+  { additionalProperties: false },
+);
+/** A session credential and the node's counter-signature of the member's challenge. */
+export const PeerSession = Type.Object({ session: Hash, ttl_ms: Type.Integer(), signature: Signature });
 /** The bootstrap's signed announcement of the node list and the chain so far. */
 export const PeerNetwork = Type.Object(
   {
@@ -227,6 +249,8 @@ export const PeerNetwork = Type.Object(
       { maxItems: 10_000 },
     ),
     chain: Type.Array(Block, { minItems: 1 }),
+    to: Address,
+    answer_nonce: Hash,
     signature: Signature,
   },
   { additionalProperties: false },
@@ -271,6 +295,7 @@ export const InboxEntry = Type.Object({
   from_id: Type.Union([Type.Integer(), Type.Null()]),
   message: Type.String(),
   block: Type.Integer(),
+  position,
   timestamp: Type.Integer(),
 });
 export const TxStatus = Type.Enum(['pending', 'committed', 'final', 'dropped']);

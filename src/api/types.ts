@@ -34,5 +34,7 @@ export type FinalEvent = Static<typeof S.FinalEvent>;
 export type AddressTxView = Static<typeof S.AddressTxView>;
 export type NonceView = Static<typeof S.NonceView>;
 export type AcceptedView = Static<typeof S.AcceptedView>;
+export type PeerChallenge = Static<typeof S.PeerChallenge>;
+export type PeerSession = Static<typeof S.PeerSession>;
 /** Server-sent event on GET /events after every committed block. */
 export type BlockEvent = Static<typeof S.BlockEvent>;

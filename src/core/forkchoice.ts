@@ -20,6 +20,31 @@ export interface BranchSwitch {
   readonly applied: readonly ChainTip[];
 }
 
+/**
+ * The blocks from `from` back to where it meets `to`'s branch (tip first), and from there up to
+ * `to` (in order): how the best branch moves from one tip to another, in either block tree.
+ */
+export function pathBetween<T extends { readonly block: { readonly index: number } }>(
+  from: T,
+  to: T,
+  parentOf: (tip: T) => T | undefined,
+): { reverted: T[]; applied: T[] } {
+  const reverted: T[] = [];
+  const applied: T[] = [];
+  let x: T | undefined = from;
+  let y: T | undefined = to;
+  while (x && y && x !== y) {
+    if (x.block.index >= y.block.index) {
+      reverted.push(x);
+      x = parentOf(x);
+    } else {
+      applied.push(y);
+      y = parentOf(y);
+    }
+  }
+  return { reverted, applied: applied.reverse() };
+}
+
 /** Whether branch tip `a` is better than branch tip `b` (both in `tree`, distinct). */
 export function isBetter(a: ChainTip, b: ChainTip, parentOf: (tip: ChainTip) => ChainTip | undefined): boolean {
   if (a.block.index !== b.block.index) return a.block.index > b.block.index;
@@ -96,28 +121,10 @@ export class BlockTree {
       return undefined;
     }
     this.byHash.set(hash, tip);
-    const change = this.pathBetween(old, tip);
+    const change = pathBetween(old, tip, this.parentOf);
     this.bestTip = tip;
     this.prune();
     return change;
-  }
-
-  /** The blocks from `from` back to the fork, and from the fork up to `to`. */
-  private pathBetween(from: ChainTip, to: ChainTip): BranchSwitch {
-    const reverted: ChainTip[] = [];
-    const applied: ChainTip[] = [];
-    let x: ChainTip | undefined = from;
-    let y: ChainTip | undefined = to;
-    while (x && y && x !== y) {
-      if (x.block.index >= y.block.index) {
-        reverted.push(x);
-        x = this.parentOf(x);
-      } else {
-        applied.push(y);
-        y = this.parentOf(y);
-      }
-    }
-    return { reverted, applied: applied.reverse() };
   }
 
   /**

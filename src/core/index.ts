@@ -22,3 +22,4 @@ export * from './seed.js';
 export * from './finality.js';
 export * from './blockv2.js';
 export * from './consensus.js';
+export * from './peer-auth.js';

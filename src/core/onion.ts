@@ -34,11 +34,19 @@ export function onionValue(secretHex: string, j: number, length: number = ONION_
 
 /**
  * An onion with every `stride`-th layer kept, so that a value costs at most `stride` hashes: what a
- * validator keeps in memory (N / stride values), rebuilt from its secret in N hashes.
+ * validator keeps in memory (N / stride values), built from its secret in N hashes. The build can
+ * go in slices (`build(steps)`), so that a node prepares its onion without holding up its work;
+ * `value` finishes it if need be. The stride of layers the last value came from is kept too, so
+ * that a validator's successive reveals cost one lookup each rather than up to `stride` hashes.
  */
 export class OnionChain {
-  /** layers[m] = SHA-256^(m · stride)(secret) */
-  private readonly layers: readonly string[];
+  /** layers[m] = SHA-256^(m · stride)(secret), for the m built so far */
+  private readonly layers: string[];
+  /** The layer reached by the build (SHA-256^depth(secret), as bytes) and its depth. */
+  private current: Uint8Array;
+  private depth = 0;
+  /** segment.values[i] = SHA-256^(segment.m · stride + i)(secret) */
+  private segment: { m: number; values: string[] } | undefined;
 
   constructor(
     readonly secretHex: string,
@@ -46,13 +54,26 @@ export class OnionChain {
     private readonly stride: number = 256,
     private readonly crypto: Crypto = nobleCrypto,
   ) {
-    const layers: string[] = [secretHex];
-    let v = secretHex;
-    for (let depth = 1; depth <= length; depth++) {
-      v = hashStep(v, crypto);
-      if (depth % stride === 0) layers.push(v);
+    this.layers = [secretHex];
+    this.current = hexToBytes(secretHex);
+  }
+
+  /** True once every kept layer is built. */
+  get complete(): boolean {
+    return this.depth >= this.length;
+  }
+
+  /** Hashes up to `steps` more layers of the build; returns whether it is complete. */
+  build(steps: number = Infinity): boolean {
+    const end = Math.min(this.length, this.depth + steps);
+    let v = this.current;
+    for (let depth = this.depth + 1; depth <= end; depth++) {
+      v = this.crypto.sha256Bytes(v);
+      if (depth % this.stride === 0) this.layers.push(bytesToHex(v));
     }
-    this.layers = layers;
+    this.current = v;
+    this.depth = Math.max(this.depth, end);
+    return this.complete;
   }
 
   /** o_0: what the block that commits this onion carries as its reveal. */
@@ -63,10 +84,15 @@ export class OnionChain {
   /** o_j, the value to reveal after j − 1 earlier reveals of this onion. */
   value(j: number): string {
     if (!Number.isSafeInteger(j) || j < 0 || j > this.length) throw new RangeError(`onion index ${j} outside 0 … ${this.length}`);
+    this.build();
     const depth = this.length - j;
     const m = Math.floor(depth / this.stride);
-    let v = this.layers[m]!;
-    for (let i = m * this.stride; i < depth; i++) v = hashStep(v, this.crypto);
-    return v;
+    if (this.segment?.m !== m) {
+      const values = [this.layers[m]!];
+      const count = Math.min(this.stride, this.length - m * this.stride + 1);
+      for (let i = 1; i < count; i++) values.push(hashStep(values[i - 1]!, this.crypto));
+      this.segment = { m, values };
+    }
+    return this.segment.values[depth - m * this.stride]!;
   }
 }

@@ -35,8 +35,8 @@ export function totalSupply(n: number): number {
 /**
  * Validator failure (SPEC B): a round lasts at least this long. The validator of round r ≥ 1
  * may produce the block only with a timestamp at least r rounds after its parent's, so that it
- * cannot pre-empt the validators before it while they are alive. Nodes wait longer for a
- * validator they can reach (--round-timeout); this is the floor, used for one that is down.
+ * cannot pre-empt the validators before it while they are alive (docs/protocol.md, "Time and
+ * rounds": the same rule decides when a node mints).
  */
 export const ROUND_MS = 250;
 /** Rounds tried before a height is given up on (a block from a later round is invalid). */

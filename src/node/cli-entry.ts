@@ -6,11 +6,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseBcc } from '../core/money.js';
-import { DEFAULT_STAKE_BCC, ROUND_MS, UNITS_PER_BCC } from '../core/params.js';
+import { DEFAULT_STAKE_BCC, UNITS_PER_BCC } from '../core/params.js';
 import { selectCrypto } from '../crypto/select.js';
 import { createLogger, defaultLogFormat, LEVELS, LOG_FORMATS, type Level, type LogFormat } from './logger.js';
-import { BlockchatNode, DEFAULT_FAILOVER_MS } from './index.js';
+import { BlockchatNode } from './index.js';
 import { buildServer } from './http/index.js';
+import { DEFAULT_CLIENT_RATE, DEFAULT_SENDER_RATE, submitLimits } from './http/account-routes.js';
 import { ensurePrivateDir } from './private-files.js';
 import { runtimeDir } from '../api/token.js';
 
@@ -24,7 +25,8 @@ export interface NodeArgs {
   stake?: string;
   dataDir?: string;
   blockTimeout?: number;
-  roundTimeout?: number;
+  clientRate?: number;
+  senderRate?: number;
   quiet?: boolean;
   logLevel?: string;
   logFormat?: string;
@@ -48,9 +50,6 @@ export async function runNode(args: NodeArgs): Promise<void> {
   if (stake === undefined) fail(`--stake must be an amount in BCC with up to two decimals, not "${args.stake}"`);
   const blockTimeoutMs = args.blockTimeout ?? 500;
   if (!Number.isSafeInteger(blockTimeoutMs) || blockTimeoutMs < 0) fail('--block-timeout must be a whole number of ms (0 disables)');
-  const failoverMs = args.roundTimeout ?? DEFAULT_FAILOVER_MS;
-  if (!Number.isSafeInteger(failoverMs) || failoverMs < ROUND_MS)
-    fail(`--round-timeout must be a whole number of ms, at least ${ROUND_MS}`);
   // The CLI's token file goes there once the node listens; a directory we may not use is refused
   // now, before anything is created.
   try {
@@ -91,13 +90,12 @@ export async function runNode(args: NodeArgs): Promise<void> {
     stake,
     dataDir,
     blockTimeoutMs,
-    failoverMs,
     joinAfter: args.joinAfter,
     log,
     crypto,
   });
   await node.open();
-  const app = await buildServer(node, pino);
+  const app = await buildServer(node, pino, submitLimits(args.clientRate ?? DEFAULT_CLIENT_RATE, args.senderRate ?? DEFAULT_SENDER_RATE));
   try {
     await app.listen({ port, host: args.host === 'localhost' ? '127.0.0.1' : (args.host ?? '127.0.0.1') });
   } catch (err) {

@@ -17,11 +17,6 @@ export interface NodeConfig {
   /** Ms a validator waits before minting a partial block; 0 disables partial blocks. */
   blockTimeoutMs: number;
   /**
-   * Ms the network waits for each lottery round's validator before the next round's may produce
-   * the block (SPEC B, "Validator failure"); at least ROUND_MS.
-   */
-  failoverMs?: number;
-  /**
    * Join only once the bootstrap counts this many nodes (itself included): lets a launcher start
    * processes in parallel yet give node i the id i.
    */
@@ -32,6 +27,3 @@ export interface NodeConfig {
   /** The clock, injected so that nothing below reads time on its own. */
   now?: () => number;
 }
-
-/** How long each round's validator is waited for, unless configured. */
-export const DEFAULT_FAILOVER_MS = 2_000;

@@ -5,6 +5,8 @@
 export type NodeErrorCode =
   | 'BAD_REQUEST'
   | 'UNAUTHORIZED'
+  /** A peer message names a challenge nonce that is not outstanding: a replay. */
+  | 'STALE_CHALLENGE'
   | 'NOT_FORMED'
   | 'UNKNOWN_RECIPIENT'
   | 'NETWORK_FULL'

@@ -17,6 +17,7 @@
  * the peers follow it, subscribed first and in that order, and the HTTP layer (http/) reads the
  * views and calls the parts. See docs/architecture.md.
  */
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { TxPool } from '../core/pool.js';
@@ -36,9 +37,10 @@ import { AddressViews } from './views/addresses.js';
 import { Views } from './views/index.js';
 import { Voting } from './voting/index.js';
 import { ensurePrivateDir, writePrivateFile } from './private-files.js';
+import { PeerGate } from './http/peer-auth.js';
 import { loadToken, loadWallet, OwnWallet, type WalletKey } from './wallet/index.js';
 
-export { DEFAULT_FAILOVER_MS, type NodeConfig } from './config.js';
+export { type NodeConfig } from './config.js';
 
 export class BlockchatNode {
   readonly key: WalletKey;
@@ -46,6 +48,8 @@ export class BlockchatNode {
   readonly token: string;
   readonly events = new Emitter<NodeEvents>();
   readonly members: Membership;
+  /** The challenges and sessions of the members-only peer routes. */
+  readonly gate: PeerGate;
   readonly chain: ChainFollower;
   readonly wallet: OwnWallet;
   /** Transactions from peers (REST and the peer stream). */
@@ -84,7 +88,17 @@ export class BlockchatNode {
     subscribeStore(events, this.store);
     subscribeMetrics(events, this.metrics);
     this.members = new Membership(config.n, config.capacity, this.store, events, log);
-    this.peers = new Peers(() => this.members.id, log);
+    const random = (bytes: number): string => randomBytes(bytes).toString('hex');
+    const domain = (): string | undefined => this.chain.params?.domain;
+    this.peers = new Peers(() => this.members.id, log, { key: this.key, domain, random });
+    this.gate = new PeerGate({
+      domain,
+      address,
+      secretKey: this.key.secretKey,
+      isMember: (a) => this.members.idOf(a) !== null,
+      now,
+      random,
+    });
     subscribePeers(events, this.peers);
 
     // Then the parts, each after those it uses. On `head` (the tip moved) readiness is checked
@@ -123,6 +137,8 @@ export class BlockchatNode {
       now,
       log,
       crypto,
+      this.gate,
+      random,
     );
     this.views = new Views(
       address,
@@ -173,6 +189,7 @@ export class BlockchatNode {
   async close(): Promise<void> {
     this.formation.close();
     this.minter.close();
+    this.voting.close();
     this.sync.close();
     this.transactions.close();
     await this.peers.close();

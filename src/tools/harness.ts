@@ -2,8 +2,9 @@
  * Drives one measured run against a running network, for the tester, the load generator and the
  * benchmark: submits every node's planned transactions through that node's wallet (in order, a
  * bounded window in flight per node, optionally paced), watches every node's chain until each
- * accepted transaction is in a block on every node (or nothing moves for `idleTimeoutMs`), and
- * reduces what it saw to the metrics of SPEC part D.
+ * accepted transaction is in a block on every node (or nothing moves for `idleTimeoutMs`), then,
+ * when the nodes report finality, until each committed one is final on every node, and reduces
+ * what it saw to the metrics of SPEC part D and the time to final.
  */
 import { ApiError } from '../../client/api.js';
 import type { SubmitBatchItem, SubmitRequest } from '../api/types.js';
@@ -60,6 +61,19 @@ export interface WorkloadResult {
   lastCommitAt: number;
   /** Submissions per second actually achieved (accepted or not). */
   submitRate: number;
+  /**
+   * Every accepted transaction: when it was submitted, and (local clock, ms) when it was in a block
+   * on every node and when it was final on every node, when it was.
+   */
+  transactions: TransactionTimes[];
+}
+
+export interface TransactionTimes {
+  id: string;
+  node: number;
+  submittedAt: number;
+  committedAt?: number;
+  finalAt?: number;
 }
 
 /** How often a paced, batched workload submits what has fallen due. */
@@ -281,29 +295,37 @@ export async function runWorkload(opts: WorkloadOptions): Promise<WorkloadResult
     };
     await Promise.all(opts.plans.map((_, i) => worker(i)));
 
-    // Wait until every accepted transaction is in a block on every node, or nothing moves.
-    let lastProgress = watcher.progress();
-    let lastProgressAt = Date.now();
-    for (;;) {
-      committedCount = countCommitted();
-      if (committedCount === accepted.length) break;
-      const p = watcher.progress();
-      if (p !== lastProgress) {
-        lastProgress = p;
-        lastProgressAt = Date.now();
-      } else if (Date.now() - lastProgressAt > idleTimeoutMs) {
-        // One last REST catch-up before giving up: a stream may have stalled.
-        await watcher.syncAll();
-        if (watcher.progress() === lastProgress) break;
-        lastProgress = watcher.progress();
-        lastProgressAt = Date.now();
+    /** Waits until `done()`, or until nothing moves on any node for idleTimeoutMs. */
+    const waitWhileMoving = async (done: () => boolean): Promise<void> => {
+      let lastProgress = watcher.progress();
+      let lastProgressAt = Date.now();
+      while (!done()) {
+        const p = watcher.progress();
+        if (p !== lastProgress) {
+          lastProgress = p;
+          lastProgressAt = Date.now();
+        } else if (Date.now() - lastProgressAt > idleTimeoutMs) {
+          // One last REST catch-up before giving up: a stream may have stalled.
+          await watcher.syncAll();
+          if (watcher.progress() === lastProgress) break;
+          lastProgress = watcher.progress();
+          lastProgressAt = Date.now();
+        }
+        await sleep(50);
       }
-      await sleep(50);
-    }
+    };
+    // Wait until every accepted transaction is in a block on every node, or nothing moves.
+    await waitWhileMoving(() => (committedCount = countCommitted()) === accepted.length);
     clearInterval(ticker);
     committedCount = countCommitted();
     bar.draw(committedCount, accepted.length, total, rejectedCount);
     bar.end();
+    // Then until every committed transaction is final on every node, or nothing moves.
+    if (watcher.tracksFinality) {
+      await waitWhileMoving(() =>
+        accepted.every((a) => watcher.committedOnAllAt(a.id) === undefined || watcher.finalOnAllAt(a.id) !== undefined),
+      );
+    }
 
     // What happened to the rest: ask the node that took it.
     const leftovers = accepted.filter((a) => watcher.committedOnAllAt(a.id) === undefined);
@@ -323,16 +345,29 @@ export async function runWorkload(opts: WorkloadOptions): Promise<WorkloadResult
     await watcher.syncAll();
     const nodesAgree = (await checkAgreement(clients)) && !watcher.hashMismatch;
     const commits: Array<{ submittedAt: number; committedAt: number }> = [];
+    const finals: Array<{ submittedAt: number; finalAt: number }> = [];
+    const transactions: TransactionTimes[] = [];
     let endIndex = watcher.startIndex - 1;
     for (const a of accepted) {
       const at = watcher.committedOnAllAt(a.id);
+      const finalAt = at === undefined ? undefined : watcher.finalOnAllAt(a.id);
+      transactions.push({ id: a.id, node: a.node, submittedAt: a.submittedAt, committedAt: at, finalAt });
       if (at === undefined) continue;
       commits.push({ submittedAt: a.submittedAt, committedAt: at });
+      if (finalAt !== undefined) finals.push({ submittedAt: a.submittedAt, finalAt });
       endIndex = Math.max(endIndex, watcher.blockOf(a.id) ?? endIndex);
     }
     const blocks = watcher.runBlocks(endIndex);
     if (!Number.isFinite(firstSubmitAt)) firstSubmitAt = Date.now();
-    const summary = summarize({ submitted, rejected, commits, firstSubmitAt, blocks, nodesAgree });
+    const summary = summarize({
+      submitted,
+      rejected,
+      commits,
+      finals: watcher.tracksFinality ? finals : undefined,
+      firstSubmitAt,
+      blocks,
+      nodesAgree,
+    });
     const lastCommitAt = commits.reduce((m, c) => Math.max(m, c.committedAt), firstSubmitAt);
     const submitSeconds = (lastSubmitAt - firstSubmitAt) / 1000;
     return {
@@ -345,6 +380,7 @@ export async function runWorkload(opts: WorkloadOptions): Promise<WorkloadResult
       lastSubmitAt,
       lastCommitAt,
       submitRate: submitSeconds > 0 ? submitted / submitSeconds : 0,
+      transactions,
     };
   } finally {
     clearInterval(ticker);

@@ -7,6 +7,8 @@
  * - Block time = mean seconds between consecutive blocks produced during the run (validator
  *   timestamps).
  * - Latency = submit → in a block on every node, p50 and p99.
+ * - Time to final = submit → in a block at or below the finalised checkpoint on every node, p50 and
+ *   p99 (protocol version 2), as the watcher observed it (the nodes' `final` events or status).
  */
 import { feeOf } from '../core/fees.js';
 import type { Transaction } from '../core/types.js';
@@ -19,6 +21,10 @@ export interface RunSummary {
   throughput_tps: number;
   block_time_s: number;
   latency_ms: { p50: number; p99: number };
+  /** Committed transactions seen final on every node; null when the nodes report no finality. */
+  finalized: number | null;
+  /** Submit → final on every node, over the `finalized` transactions; null as `finalized`. */
+  final_latency_ms: { p50: number; p99: number } | null;
   blocks: number;
   block_sizes: Record<string, number>;
   nodes_agree: boolean;
@@ -87,6 +93,11 @@ export interface RunMeasurements {
   rejected: Record<string, number>;
   /** For every committed transaction: when it was submitted and when it was on every node (ms). */
   commits: ReadonlyArray<{ submittedAt: number; committedAt: number }>;
+  /**
+   * For every transaction seen final on every node: when it was submitted and when it was final
+   * (ms); absent when the nodes report no finality.
+   */
+  finals?: ReadonlyArray<{ submittedAt: number; finalAt: number }>;
   /** Time of the first submission (ms). */
   firstSubmitAt: number;
   /** Blocks produced during the run, in chain order. */
@@ -96,6 +107,7 @@ export interface RunMeasurements {
 
 export function summarize(m: RunMeasurements): RunSummary {
   const latencies = m.commits.map((c) => c.committedAt - c.submittedAt);
+  const toFinal = m.finals?.map((f) => f.finalAt - f.submittedAt);
   const lastCommit = m.commits.reduce((acc, c) => Math.max(acc, c.committedAt), m.firstSubmitAt);
   const rejected: Record<string, number> = {};
   for (const key of Object.keys(m.rejected).sort()) rejected[key] = m.rejected[key] as number;
@@ -106,6 +118,8 @@ export function summarize(m: RunMeasurements): RunSummary {
     throughput_tps: round(throughputTps(m.commits.length, m.firstSubmitAt, lastCommit), 2),
     block_time_s: round(meanBlockTimeS(m.blocks.map((b) => b.timestamp)), 3),
     latency_ms: { p50: round(percentile(latencies, 50), 1), p99: round(percentile(latencies, 99), 1) },
+    finalized: toFinal ? toFinal.length : null,
+    final_latency_ms: toFinal ? { p50: round(percentile(toFinal, 50), 1), p99: round(percentile(toFinal, 99), 1) } : null,
     blocks: m.blocks.length,
     block_sizes: sizeHistogram(m.blocks.map((b) => b.size)),
     nodes_agree: m.nodesAgree,
@@ -171,6 +185,12 @@ export function formatSummary(s: RunSummary, title?: string): string {
     ['throughput', `${s.throughput_tps.toFixed(2)} tx/s`],
     ['block time (mean)', `${s.block_time_s.toFixed(3)} s`],
     ['latency p50 / p99', `${s.latency_ms.p50.toFixed(0)} ms / ${s.latency_ms.p99.toFixed(0)} ms`],
+    ...(s.final_latency_ms
+      ? ([
+          ['final (on every node)', String(s.finalized)],
+          ['time to final p50 / p99', `${s.final_latency_ms.p50.toFixed(0)} ms / ${s.final_latency_ms.p99.toFixed(0)} ms`],
+        ] as Array<[string, string]>)
+      : []),
     ['blocks', String(s.blocks)],
     ['block sizes (size×count)', sizes || '-'],
     ['nodes agree', s.nodes_agree ? 'yes' : 'NO'],

@@ -25,8 +25,6 @@ export interface NetworkOptions {
   /** Node i keeps its data in `dataRoot/node-i`; without it the nodes are ephemeral. */
   dataRoot?: string;
   blockTimeoutMs?: number;
-  /** Ms each lottery round's validator is waited for (validator failover). */
-  roundTimeoutMs?: number;
   /**
    * The address node i binds and gives its peers: one for every node, or one per node (e.g. each
    * in its own network namespace). 127.0.0.1 by default.
@@ -167,7 +165,6 @@ function nodeArgs(opts: NetworkOptions, i: number, restart: boolean): string[] {
   const stake = opts.stakesBcc?.[i] ?? opts.stakeBcc;
   if (stake !== undefined) args.push('--stake', String(stake));
   if (opts.blockTimeoutMs !== undefined) args.push('--block-timeout', String(opts.blockTimeoutMs));
-  if (opts.roundTimeoutMs !== undefined) args.push('--round-timeout', String(opts.roundTimeoutMs));
   if (opts.quiet) args.push('--quiet');
   return args;
 }
@@ -276,7 +273,6 @@ export interface NetworkCommandArgs {
   stakes?: string;
   dataDir?: string;
   blockTimeout?: number;
-  roundTimeout?: number;
   host?: string;
   logDir?: string;
   logLevel?: string;
@@ -303,7 +299,6 @@ export async function runNetworkCommand(args: NetworkCommandArgs): Promise<void>
     stakesBcc,
     dataRoot: args.dataDir,
     blockTimeoutMs: args.blockTimeout,
-    roundTimeoutMs: args.roundTimeout,
     hosts: args.host === undefined ? undefined : [args.host],
     // With a log file per node, each file has the node's whole log; on the terminal, warnings only.
     logDir,

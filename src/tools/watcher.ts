@@ -11,12 +11,18 @@
  * reorg`, or a catch-up that finds a different block where one was taken, rolls that node back to
  * the fork, and its transactions there count as not committed on it until the new branch has them.
  *
+ * Finality (protocol version 2): each node's `event: final` (its finalised checkpoint rose), or
+ * its `final_height` in GET /status when the stream is quiet or absent, marks that node's blocks
+ * up to that height final; a transaction is final on every node once every node holding it has
+ * finalised its block. Nodes whose status has no `final_height` do not report finality.
+ *
  * Shared by the tester and the load generator (src/tools/harness.ts).
  */
 import { Agent } from 'undici';
 import { NodeClient } from '../../client/api.js';
 import { MAX_BLOCKS_PER_PAGE } from '../api/routes.js';
 import type { Block } from '../api/types.js';
+import { SseParser } from './sse.js';
 
 /** What the watcher keeps of a block. */
 export interface WatchedBlock {
@@ -54,51 +60,6 @@ function isBlockEventData(v: unknown): v is BlockEventData {
   );
 }
 
-/**
- * An incremental parser of a text/event-stream body (the WHATWG format): feed it decoded text as
- * it arrives, it calls back once per complete event. Comments and unknown fields are ignored.
- */
-export class SseParser {
-  private buffer = '';
-  private eventName = '';
-  private data: string[] = [];
-  /** The last `id:` seen (it carries over to the events after it, as the SSE standard says). */
-  lastEventId = '';
-
-  constructor(private readonly onEvent: (event: string, data: string, id: string) => void) {}
-
-  push(text: string): void {
-    this.buffer += text;
-    for (;;) {
-      const nl = this.buffer.search(/\r\n|\r|\n/);
-      if (nl < 0) break;
-      // A lone \r at the very end may be the first half of \r\n: wait for more.
-      if (this.buffer[nl] === '\r' && nl === this.buffer.length - 1) break;
-      const eolLength = this.buffer.startsWith('\r\n', nl) ? 2 : 1;
-      const line = this.buffer.slice(0, nl);
-      this.buffer = this.buffer.slice(nl + eolLength);
-      this.line(line);
-    }
-  }
-
-  private line(line: string): void {
-    if (line === '') {
-      if (this.data.length > 0) this.onEvent(this.eventName || 'message', this.data.join('\n'), this.lastEventId);
-      this.eventName = '';
-      this.data = [];
-      return;
-    }
-    if (line.startsWith(':')) return;
-    const colon = line.indexOf(':');
-    const field = colon < 0 ? line : line.slice(0, colon);
-    let value = colon < 0 ? '' : line.slice(colon + 1);
-    if (value.startsWith(' ')) value = value.slice(1);
-    if (field === 'event') this.eventName = value;
-    else if (field === 'data') this.data.push(value);
-    else if (field === 'id' && !value.includes('\0')) this.lastEventId = value;
-  }
-}
-
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 export interface WatcherOptions {
@@ -126,6 +87,12 @@ export class ChainWatcher {
   private readonly seenCount = new Map<string, number>();
   private readonly onAllAt = new Map<string, number>();
   private readonly blockOfTx = new Map<string, number>();
+  /** Each node's finalised height as last learnt (-1: none yet). */
+  private readonly finalHeights: number[];
+  private readonly finalCount = new Map<string, number>();
+  private readonly finalAt = new Map<string, number>();
+  /** Whether the nodes report finality (their status has `final_height`). */
+  private finality = false;
   private readonly idByAddress = new Map<string, number>();
   private readonly agent = new Agent({ keepAliveTimeout: 1_000, connections: 4 });
   private readonly abort = new AbortController();
@@ -145,6 +112,7 @@ export class ChainWatcher {
     this.streamLive = opts.urls.map(() => false);
     this.catchUpQueued = opts.urls.map(() => false);
     this.chains = opts.urls.map(() => new Map<number, WatchedBlock>());
+    this.finalHeights = opts.urls.map(() => -1);
   }
 
   /** Connects to every node, and takes the current tips as the start of the run. */
@@ -161,6 +129,15 @@ export class ChainWatcher {
     }
     tips.forEach((b, i) => (w.next[i] = b.index + 1));
     w.startIndex = Math.max(...tips.map((b) => b.index)) + 1;
+    try {
+      const statuses = await Promise.all(w.clients.map((c) => c.status()));
+      w.finality = statuses.every((s) => typeof s.final_height === 'number');
+      // Blocks final before the run are not watched: nothing of the run is in them.
+      statuses.forEach((s, i) => (w.finalHeights[i] = w.finality ? Math.min(s.final_height, w.next[i]! - 1) : -1));
+    } catch (err) {
+      await w.close();
+      throw err;
+    }
     try {
       for (const a of await w.clients[0]!.accounts()) if (a.id !== null) w.idByAddress.set(a.address, a.id);
     } catch {
@@ -181,6 +158,19 @@ export class ChainWatcher {
   /** When `txId` was first seen in a block on every node (local clock, ms). */
   committedOnAllAt(txId: string): number | undefined {
     return this.onAllAt.get(txId);
+  }
+
+  /** Whether the nodes report finality (protocol version 2): only then is anything final. */
+  get tracksFinality(): boolean {
+    return this.finality;
+  }
+
+  /**
+   * When `txId` was first seen final on every node (local clock, ms): every node had it in a block
+   * at or below its finalised height. Never before committedOnAllAt.
+   */
+  finalOnAllAt(txId: string): number | undefined {
+    return this.finalAt.get(txId);
   }
 
   /** The index of the block holding `txId`, once any node reported it. */
@@ -215,9 +205,16 @@ export class ChainWatcher {
     return false;
   }
 
-  /** Catches every node up by REST now, and waits for it. */
+  /** Catches every node up by REST now (blocks and finalised height), and waits for it. */
   async syncAll(): Promise<void> {
-    await Promise.all(this.clients.map((_, i) => this.enqueue(i, () => this.catchUp(i))));
+    await Promise.all(
+      this.clients.map((_, i) =>
+        this.enqueue(i, async () => {
+          await this.catchUp(i);
+          await this.pollFinal(i);
+        }),
+      ),
+    );
   }
 
   async close(): Promise<void> {
@@ -272,13 +269,18 @@ export class ChainWatcher {
   }
 
   private onStreamEvent(i: number, event: string, data: string): void {
-    if ((event !== 'block' && event !== 'reorg') || !this.started) return;
+    if ((event !== 'block' && event !== 'reorg' && event !== 'final') || !this.started) return;
     const at = Date.now();
     this.lastEventAt[i] = at;
     let parsed: unknown;
     try {
       parsed = JSON.parse(data);
     } catch {
+      return;
+    }
+    if (event === 'final') {
+      const height = (parsed as { height?: unknown }).height;
+      if (typeof height === 'number' && this.finality) void this.enqueue(i, () => this.finalise(i, height, at));
       return;
     }
     if (event === 'reorg') {
@@ -324,6 +326,7 @@ export class ChainWatcher {
     void this.enqueue(i, async () => {
       this.catchUpQueued[i] = false;
       await this.catchUp(i);
+      await this.pollFinal(i);
     });
   }
 
@@ -369,6 +372,40 @@ export class ChainWatcher {
     }
   }
 
+  /** Node i's finalised height by REST (GET /status), when the nodes report finality. */
+  private async pollFinal(i: number): Promise<void> {
+    if (!this.finality || this.closed) return;
+    let height: number;
+    try {
+      height = (await this.clients[i]!.status()).final_height;
+    } catch {
+      return;
+    }
+    await this.finalise(i, height, Date.now());
+  }
+
+  /**
+   * Node i's finalised checkpoint is at `height` (learnt at `at`): its blocks up to there, fetched
+   * first when not taken yet, are final on it.
+   */
+  private async finalise(i: number, height: number, at: number): Promise<void> {
+    if (height <= this.finalHeights[i]!) return;
+    if (this.next[i]! - 1 < height) await this.catchUp(i, height);
+    const upTo = Math.min(height, this.next[i]! - 1);
+    const chain = this.chains[i]!;
+    for (let index = this.finalHeights[i]! + 1; index <= upTo; index++) {
+      for (const id of chain.get(index)?.txIds ?? []) {
+        const count = (this.finalCount.get(id) ?? 0) + 1;
+        this.finalCount.set(id, count);
+        if (count === this.n) this.finalAt.set(id, Math.max(at, this.onAllAt.get(id) ?? at));
+      }
+    }
+    if (upTo > this.finalHeights[i]!) {
+      this.finalHeights[i] = upTo;
+      this.ingested++;
+    }
+  }
+
   /** Takes back node i's blocks above `fork`: the node left them for a better branch. */
   private rollback(i: number, fork: number): void {
     const chain = this.chains[i]!;
@@ -376,6 +413,13 @@ export class ChainWatcher {
       const b = chain.get(index);
       chain.delete(index);
       if (!b) continue;
+      // A final block is never left; if a node did, its transactions are not final there either.
+      if (index <= this.finalHeights[i]!) {
+        for (const id of b.txIds) {
+          this.finalCount.set(id, (this.finalCount.get(id) ?? 1) - 1);
+          this.finalAt.delete(id);
+        }
+      }
       for (const id of b.txIds) {
         const count = (this.seenCount.get(id) ?? 1) - 1;
         this.seenCount.set(id, count);
@@ -384,6 +428,7 @@ export class ChainWatcher {
       }
     }
     this.next[i] = Math.min(this.next[i]!, fork + 1);
+    this.finalHeights[i] = Math.min(this.finalHeights[i]!, fork);
   }
 
   private ingest(i: number, b: WatchedBlock, at: number): void {

@@ -14,7 +14,7 @@ import { createKeyFile, readKeyFile } from '../../client/wallet.js';
 import type { StatusView } from '../../src/api/types.js';
 import { signTransaction } from '../../src/core/transaction.js';
 import { repoRoot } from '../../src/tools/network.js';
-import { launch, raw, waitCommitted, waitFor, type TestNetwork } from '../integration/harness.js';
+import { launch, raw, waitAgreement, waitCommitted, waitFinal, waitFor, type TestNetwork } from '../integration/harness.js';
 import { HAVE_CHROMIUM, UI_TIMEOUT_MS, launchChromium, shownBcc, watchedPage, type WatchedPage } from './explorer-page.js';
 
 describe.skipIf(!HAVE_CHROMIUM)('explorer navigation (browser, real network)', () => {
@@ -57,16 +57,18 @@ describe.skipIf(!HAVE_CHROMIUM)('explorer navigation (browser, real network)', (
   it('searching a transaction id prefix lands on its page; its links lead to its block and to the sender', async () => {
     const sender = statuses[at(0)]!.address;
     const sent = await t.clients[at(0)]!.submit({ type: 'coins', to: 1, amount: 1_234 });
-    await waitCommitted(t.clients, [sent.id]);
+    // Under protocol version 2 a committed transaction is final within a checkpoint or two: the
+    // page is opened once it is final everywhere, so the status it shows is settled.
+    await waitFinal(t.clients, sent.id);
     const where = await t.clients[at(0)]!.transaction(sent.id);
-    expect(where.status).toBe('committed');
+    expect(where.status).toBe('final');
 
     await page.goto(url());
     await page.locator('#search').fill(sent.id.slice(0, 10));
     await page.keyboard.press('Enter');
     await hashIs(`#/tx/${sent.id}`);
     await waitFor('the transaction page', async () => (await page.locator('#tx-id').textContent()) === sent.id, UI_TIMEOUT_MS, 50);
-    expect(await page.locator('[data-status]').getAttribute('data-status')).toBe('committed');
+    expect(await page.locator('[data-status]').getAttribute('data-status')).toBe('final');
     await page.screenshot({ path: join(resultsDir, 'explorer-transaction.png'), fullPage: true });
     // The heading has the focus: a screen reader announces the new page.
     expect(await page.evaluate(() => document.activeElement?.id)).toBe('page-heading');
@@ -92,6 +94,9 @@ describe.skipIf(!HAVE_CHROMIUM)('explorer navigation (browser, real network)', (
     const ids = items.map((i) => ('id' in i ? i.id : ''));
     expect(ids.every((id) => id !== '')).toBe(true);
     await waitCommitted([t.clients[at(0)]!], ids);
+    // Blocks go on until the batch is final (protocol version 2): page once the chain is settled,
+    // so that no new block shifts the pages while they are read.
+    await waitAgreement(t.clients);
     const { height } = await t.clients[at(0)]!.status();
     expect(height).toBeGreaterThan(25);
 
@@ -152,10 +157,25 @@ describe.skipIf(!HAVE_CHROMIUM)('explorer navigation (browser, real network)', (
     });
     const sent = await raw(t.ports[at(0)]!, 'POST', '/transactions', gap);
     expect(sent.status).toBe(202);
+    await waitFor(
+      'the node to list it in its pool',
+      async () => (await t.clients[at(0)]!.pool()).some((x) => x.id === gap.id),
+      UI_TIMEOUT_MS,
+    );
 
     await page.goto(url('#/pool'));
     const row = page.locator(`#page-body tr[data-id="${gap.id}"]`);
-    await waitFor('the pending transaction', async () => (await row.count()) === 1, UI_TIMEOUT_MS, 50);
+    // the page shows the pool as it was when drawn: draw it again until it holds the transaction
+    await waitFor(
+      'the pending transaction',
+      async () => {
+        if ((await row.count()) === 1) return true;
+        await page.reload();
+        return false;
+      },
+      UI_TIMEOUT_MS,
+      200,
+    );
     await row.locator('th a').click();
     await hashIs(`#/tx/${gap.id}`);
     await waitFor(

@@ -8,6 +8,8 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import type { AccountView, StatusView } from '../../src/api/types.js';
 import { formatBcc } from '../../src/core/money.js';
 import { waitFor } from '../../src/tools/network.js';
+import { afterAll, beforeAll } from 'vitest';
+import { launch, type TestNetwork } from '../integration/harness.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_ARGS = [
@@ -115,4 +117,29 @@ export async function watchedPage(browser: Browser): Promise<WatchedPage> {
     page,
     unexpectedErrors: (expected) => [...pageErrors, ...consoleErrors.filter((text) => !expected.some((re) => re.test(text)))],
   };
+}
+
+/** A browser page over a real network, for one describe block: started before its tests, stopped after. */
+export interface BrowserOnNetwork {
+  t: TestNetwork;
+  watched: WatchedPage;
+  page: Page;
+}
+
+/** Registers beforeAll / afterAll that launch an n-node network and a watched chromium page. */
+export function browserOnNetwork(n: number, capacity: number): BrowserOnNetwork {
+  const env = {} as BrowserOnNetwork;
+  let browser: Browser | undefined;
+  beforeAll(async () => {
+    env.t = await launch(n, capacity);
+    browser = await launchChromium();
+    env.watched = await watchedPage(browser);
+    env.page = env.watched.page;
+  }, 120_000);
+  afterAll(async () => {
+    await env.watched?.context.close().catch(() => undefined);
+    await browser?.close().catch(() => undefined);
+    await env.t?.stop();
+  }, 60_000);
+  return env;
 }

@@ -70,7 +70,9 @@ describe('forming the network', () => {
     const members = [await fakeMember(base + 1), await fakeMember(base + 2)];
     const joins = [1, 2].map((i) => {
       const secretKey = bytesToHex(secp.utils.randomSecretKey());
-      return signJoin({ address: addressOf(secretKey), host: '127.0.0.1', port: base + i, n: 3, capacity: 5, stake: 1000 }, secretKey);
+      const { domain, nonce } = node.gate.challenge();
+      const join = { address: addressOf(secretKey), host: '127.0.0.1', port: base + i, n: 3, capacity: 5, stake: 1000 };
+      return signJoin(node.address, { ...join, domain, nonce, answer_nonce: nonce }, secretKey);
     });
     const answers = await Promise.all(joins.map((j) => node.handleJoin(j)));
     expect(answers.map((a) => a.id).sort()).toEqual([1, 2]);

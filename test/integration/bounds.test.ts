@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from 'undici';
 import { STREAM_PROTOCOL } from '../../src/node/network/peer-stream.js';
 import { signTransaction } from '../../src/core/transaction.js';
-import { launch, metric, openPeerStream, raw, waitAgreement, waitFor, walletKey, type TestNetwork } from './harness.js';
+import { launch, memberHeaders, metric, openPeerStream, raw, waitAgreement, waitFor, walletKey, type TestNetwork } from './harness.js';
 
 const N = 2;
 const CAPACITY = 5;
@@ -28,7 +28,7 @@ afterAll(async () => {
 
 /** Opens node 0's peer stream of `kind`; fails the test if the upgrade is refused. */
 async function stream(kind: 'tx' | 'block'): Promise<Socket> {
-  const socket = await openPeerStream(t.ports[0]!, STREAM_PROTOCOL, kind);
+  const socket = await openPeerStream(t.ports[0]!, STREAM_PROTOCOL, kind, await memberHeaders(t.ports[0]!, walletKey(t, 1)));
   if (typeof socket === 'number') throw new Error(`the upgrade was refused with ${socket}`);
   socket.on('error', () => undefined);
   return socket;
@@ -145,7 +145,7 @@ describe('cheap checks before the signature', () => {
     const badSignatures = await metric(t.clients[0]!, 'blockchat_transactions_rejected_total{code="BAD_SIGNATURE"}', {
       absentIsZero: true,
     });
-    const res = await raw(t.ports[0]!, 'POST', '/peer/transactions', [forged]);
+    const res = await raw(t.ports[0]!, 'POST', '/peer/transactions', [forged], await memberHeaders(t.ports[0]!, walletKey(t, 1)));
     expect(res.status).toBe(422);
     expect(res.body.code).toBe('INSUFFICIENT_FUNDS');
     expect(await metric(t.clients[0]!, 'blockchat_transactions_rejected_total{code="BAD_SIGNATURE"}', { absentIsZero: true })).toBe(

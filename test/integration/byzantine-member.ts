@@ -130,14 +130,14 @@ export class ByzantineMember {
 
   /** Sends votes and evidence to a node's POST /peer/votes; resolves to its HTTP status. */
   async postVotes(port: number, votes: readonly Vote[], evidence: readonly Evidence[] = []): Promise<number> {
-    return (await raw(port, 'POST', '/peer/votes', { votes, evidence })).status;
+    return (await raw(port, 'POST', '/peer/votes', { votes, evidence }, await this.peer.sessionHeaders(port))).status;
   }
 
   /** Sends blocks one after the other to a node's POST /peer/blocks; resolves to each answer. */
   async postBlocks(port: number, blocks: readonly Block[]): Promise<Answer[]> {
     const answers: Answer[] = [];
     for (const block of blocks) {
-      const res = await raw(port, 'POST', '/peer/blocks', block);
+      const res = await raw(port, 'POST', '/peer/blocks', block, await this.peer.sessionHeaders(port));
       answers.push({ status: res.status, answer: (res.body.result ?? res.body.code) as string });
     }
     return answers;
@@ -145,7 +145,7 @@ export class ByzantineMember {
 
   /** Sends one batch to a node's POST /peer/transactions; resolves to the node's answer. */
   async postTransactions(port: number, txs: readonly Transaction[]): Promise<{ status: number; accepted?: number }> {
-    const res = await raw(port, 'POST', '/peer/transactions', txs);
+    const res = await raw(port, 'POST', '/peer/transactions', txs, await this.peer.sessionHeaders(port));
     return { status: res.status, accepted: res.body.accepted as number | undefined };
   }
 

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COMMANDS } from '../../client/help.js';
-import { cliJson, launch, waitCommitted, type TestNetwork } from './harness.js';
+import { cliJson, launch, waitFinal, type TestNetwork } from './harness.js';
 
 let t: TestNetwork;
 let dir = '';
@@ -37,11 +37,14 @@ describe('blockchat cli --json', () => {
     const id = sent.json.id as string;
     const message = (await json('m', 'id0', 'hi', 'zero')).json;
     expect(message).toMatchObject({ status: 'pending', type: 'message', to: 0, message: 'hi zero', cost: 700 });
-    expect((await json('stake', '12')).json).toMatchObject({ status: 'pending', type: 'stake', amount: 1200, previous: 1000 });
-    await waitCommitted(t.clients, [id, message.id as string]);
+    const stake = (await json('stake', '12')).json;
+    expect(stake).toMatchObject({ status: 'pending', type: 'stake', amount: 1200, previous: 1000 });
+    // Under protocol version 2 a committed transaction is final within a checkpoint or two; once
+    // all three are final the network is idle (no block is due) and its height stays put.
+    for (const x of [id, message.id, stake.id] as string[]) await waitFinal(t.clients, x);
 
     const tx = (await json('tx', id.slice(0, 8))).json;
-    expect(tx).toMatchObject({ id, status: 'committed', transaction: { id, amount: 250, type: 'coins' } });
+    expect(tx).toMatchObject({ id, status: 'final', transaction: { id, amount: 250, type: 'coins' } });
     const view = (await json('view', String(tx.block))).json;
     expect(view).toMatchObject({ index: tx.block });
     expect((view.transactions as { id: string }[]).map((x) => x.id)).toContain(id);
@@ -54,7 +57,7 @@ describe('blockchat cli --json', () => {
       messages: [{ message: 'hi zero', from_id: 1 }],
     });
     expect((await json('help')).json).toEqual({ commands: COMMANDS });
-  }, 90_000);
+  }, 180_000);
 
   it('prints {"error": {code, message}} and exits 1 for each kind of failure', async () => {
     const empty = mkdtempSync(join(tmpdir(), 'blockchat-no-token-'));

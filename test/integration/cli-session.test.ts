@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COMMANDS } from '../../client/help.js';
 import { formatBcc } from '../../src/core/money.js';
-import { launch, waitCommitted, type TestNetwork } from './harness.js';
+import { launch, waitFinal, type TestNetwork } from './harness.js';
 import { HAVE_TMUX, Terminal } from './terminal.js';
 
 const root = join(import.meta.dirname, '..', '..');
@@ -104,11 +104,14 @@ describe.skipIf(!HAVE_TMUX)('blockchat cli in a terminal', () => {
     const stake = sentId(await run(term, 'stake 15'));
     await refused(term, 'stake 99999');
     const reply = await t.clients[2]!.submit({ type: 'message', to: 1, message: 'hi node 1' });
-    await waitCommitted(t.clients, [coins, message, stake, reply.id]);
+    // Under protocol version 2 a committed transaction is final within a checkpoint or two: the
+    // status is read once it is final everywhere, so the line it prints is settled.
+    for (const id of [coins, message, stake, reply.id]) await waitFinal(t.clients, id);
 
     const tx = await run(term, `tx ${coins.slice(0, 8)}`);
     expect(tx[0]).toBe(`tx ${coins}`);
-    const block = Number(/^ {2}status +committed in block (\d+)$/m.exec(tx.join('\n'))?.[1]);
+    const block = Number(/^ {2}status +final in block (\d+) \(it can no longer be undone\)$/m.exec(tx.join('\n'))?.[1]);
+    expect(block).toBe((await t.clients[1]!.transaction(coins)).block);
     expect(block).toBeGreaterThan(0);
     await refused(term, 'tx 1234');
 

@@ -6,7 +6,8 @@
  * cannot form); given a stake, it stakes it once funded (`stakeWhenFunded`), so that the lottery
  * names it. From then on it misbehaves — and never produces a block:
  *
- * - `reject`: it answers 400 to every other request (transactions, blocks, hello, pool, status).
+ * - `reject`: it proves its key to the nodes that ask (GET /peer/challenge, POST /peer/auth), and
+ *   answers 400 to every other request (transactions, blocks, hello, pool, status).
  * - `garbage`: it also sends, every `intervalMs` until stopped, invalid transactions (bad
  *   signatures, forged senders, bad ids, replays of committed transactions, unaffordable ones
  *   signed by its own key and by an unfunded key, malformed ones, a body that fails the schema)
@@ -30,6 +31,9 @@ import { signTransaction, txId } from '../../src/core/transaction.js';
 import type { Block, Transaction, TxBody } from '../../src/core/types.js';
 import { signJoin, verifyNetwork, type NetworkAnnouncement, type NodeEntry } from '../../src/node/formation/handshake.js';
 import type { StatusView } from '../../src/api/types.js';
+import { API } from '../../src/api/routes.js';
+import { CHALLENGE_HEADER, signPeerAuth } from '../../src/core/peer-auth.js';
+import { NodeClient } from '../../client/api.js';
 import { WaitAborted, waitFor } from '../../src/tools/network.js';
 
 export type FaultMode = 'reject' | 'garbage';
@@ -81,6 +85,10 @@ export class FaultyPeer {
   readonly blockAnswers = new Map<BlockKind, Set<string>>();
   rounds = 0;
   private bootstrapAddress = '';
+  /** The nonce the bootstrap's announcement to it must carry. */
+  private readonly answerNonce = randomHex(32);
+  /** Its sessions with the honest nodes, by port. */
+  private readonly sessions = new Map<number, Promise<Record<string, string>>>();
   private readonly server: Server;
   private readonly agent = new Agent({ connections: 4, pipelining: 1, keepAliveTimeout: 5_000 });
   private timer: NodeJS.Timeout | undefined;
@@ -125,11 +133,28 @@ export class FaultyPeer {
       if (Date.now() > deadline) throw new Error(`the bootstrap never counted ${id} nodes`);
       await new Promise((r) => setTimeout(r, 20));
     }
-    const join = signJoin({ address: this.address, host: HOST, port: this.port, n, capacity, stake: this.opts.stake ?? 0 }, this.secretKey);
+    // A join on a fresh challenge of the bootstrap, naming the nonce its announcement must carry.
+    const challenge = await NodeClient.forPort(basePort).call(API.peerChallenge);
+    this.bootstrapAddress = challenge.address;
+    const join = signJoin(
+      challenge.address,
+      {
+        address: this.address,
+        host: HOST,
+        port: this.port,
+        n,
+        capacity,
+        stake: this.opts.stake ?? 0,
+        domain: challenge.domain,
+        nonce: challenge.nonce,
+        answer_nonce: this.answerNonce,
+      },
+      this.secretKey,
+    );
     const res = await request(this.url(basePort, '/peer/join'), {
       method: 'POST',
       body: JSON.stringify(join),
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', [CHALLENGE_HEADER]: challenge.nonce },
       dispatcher: this.agent,
     });
     const answer = (await res.body.json()) as { id?: number; message?: string };
@@ -211,6 +236,7 @@ export class FaultyPeer {
     if (route === 'POST /peer/network') {
       try {
         const a = JSON.parse(Buffer.concat(chunks).toString('utf8')) as NetworkAnnouncement;
+        if (a.answer_nonce !== this.answerNonce || a.to !== this.address) throw new Error('not the announcement of its join');
         verifyNetwork(a, this.bootstrapAddress);
         this.nodes = a.nodes;
         this.domain = a.chain[0]!.current_hash;
@@ -220,6 +246,17 @@ export class FaultyPeer {
       } catch (err) {
         send(400, { statusCode: 400, code: 'BAD_REQUEST', message: String(err) });
       }
+      return;
+    }
+    if (route === 'GET /peer/challenge' && this.domain) {
+      // a member like any: it proves its key to the nodes that ask (and refuses what they send)
+      send(200, { domain: this.domain, address: this.address, nonce: randomHex(32), ttl_ms: 10_000 });
+      return;
+    }
+    if (route === 'POST /peer/auth' && this.domain) {
+      const { address, challenge } = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { address: string; challenge: string };
+      const signature = signPeerAuth(this.domain, address, challenge, this.secretKey, this.address);
+      send(200, { session: randomHex(32), ttl_ms: 600_000, signature });
       return;
     }
     const answer = this.answers.get(route);
@@ -272,17 +309,33 @@ export class FaultyPeer {
     this.sent.set(kind, byStatus);
   }
 
+  /**
+   * Headers of its session with the honest node on `port`: it is a member, so it proves its key
+   * like any (docs/protocol.md, "Members only"); one session per node, renewed after a 401.
+   */
+  sessionHeaders(port: number): Promise<Record<string, string>> {
+    let headers = this.sessions.get(port);
+    if (!headers) {
+      headers = NodeClient.forPort(port).peerSession({ address: this.address, secretKey: this.secretKey });
+      headers.catch(() => this.sessions.delete(port));
+      this.sessions.set(port, headers);
+    }
+    return headers;
+  }
+
   private async post(port: number, path: string, body: string, kind: string): Promise<unknown> {
     try {
+      const session = await this.sessionHeaders(port);
       const res = await request(this.url(port, path), {
         method: 'POST',
         body,
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', ...session },
         dispatcher: this.agent,
         headersTimeout: 5_000,
         bodyTimeout: 5_000,
       });
       const text = await res.body.text();
+      if (res.statusCode === 401) this.sessions.delete(port);
       this.log(kind, res.statusCode);
       try {
         return JSON.parse(text) as unknown;

@@ -112,7 +112,7 @@ describe('a network with one faulty node (stake 0: never the validator)', () => 
       const statuses = await Promise.all(t.clients.map((c) => c.status()));
       if (!statuses.every((s) => s.last_hash === statuses[0]!.last_hash)) return false;
       const pools = await Promise.all(
-        statuses.map((s) => fetch(`http://127.0.0.1:${t.net.ports[s.id]}/peer/pool`).then((r) => r.json() as Promise<Transaction[]>)),
+        statuses.map((s) => fetch(`http://127.0.0.1:${t.net.ports[s.id]}/pool`).then((r) => r.json() as Promise<Transaction[]>)),
       );
       return pools.every((p) => p.every((tx) => tx.sender === t.peer.address));
     };

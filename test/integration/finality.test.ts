@@ -9,7 +9,8 @@
  * - an independent check, with the core's functions and GET /blocks only, replays every block
  *   (votes, reveals, draw, time rule) and obtains the finalised height every node reports;
  * - a block stamped more than 2 s ahead of the receiver's clock is refused, sent directly, after
- *   waiting in the queue of blocks ahead of the tip, and fetched while catching up;
+ *   waiting in the queue of blocks ahead of the tip, fetched while catching up, and on the peer
+ *   stream;
  * - a later round's block published before its round opens is refused (TOO_EARLY);
  * - a longer branch that would revert a final block is not followed.
  */
@@ -19,8 +20,19 @@ import type { FinalEvent } from '../../src/api/types.js';
 import { signBlockV2 } from '../../src/core/blockv2.js';
 import { supplyWithBurned } from '../../src/core/evidence.js';
 import { MAX_FUTURE_MS, ROUND_MS, totalSupply, UNITS_PER_BCC } from '../../src/core/params.js';
+import { STREAM_PROTOCOL } from '../../src/node/network/peer-stream.js';
 import { ByzantineMember } from './byzantine-member.js';
-import { metric, servedChain, useNetworkWithFaultyPeer, waitAgreement, waitFinal, waitFor, watchEvents } from './harness.js';
+import {
+  metric,
+  openPeerStream,
+  raw,
+  servedChain,
+  useNetworkWithFaultyPeer,
+  waitAgreement,
+  waitFinal,
+  waitFor,
+  watchEvents,
+} from './harness.js';
 
 const N = 4;
 const CAPACITY = 2;
@@ -112,6 +124,32 @@ describe('finality', () => {
       expect(blocks.map((b) => b.current_hash)).not.toContain(future.block.current_hash);
     }
     expect((await client(0).status()).height).toBeGreaterThanOrEqual(before.height);
+  });
+
+  it('a block stamped more than 2 s ahead is refused on the peer stream too, even when its parent follows it there', async () => {
+    const m = member();
+    await waitAgreement(t.clients);
+    const tips = await m.chainOf(client(0));
+    const parent = m.mint(tips[tips.length - 1]!, []); // on time
+    const child = m.mint(parent, [], Date.now() + MAX_FUTURE_MS + 60_000);
+    const socket = await openPeerStream(port(0), STREAM_PROTOCOL, 'block', await m.peer.sessionHeaders(port(0)));
+    if (typeof socket === 'number') throw new Error(`the block stream was refused (${socket})`);
+    try {
+      // frames are handled in order: the child (its parent not known yet), then the parent
+      socket.write(`B${JSON.stringify(child.block)}\n`);
+      socket.write(`B${JSON.stringify(parent.block)}\n`);
+      await waitFor(
+        'node 0 to take the parent from the stream',
+        async () => (await client(0).blocks(parent.block.index, 1))[0]?.current_hash === parent.block.current_hash,
+      );
+    } finally {
+      socket.destroy();
+    }
+    await waitAgreement(t.clients);
+    for (const i of [0, 1, 2]) {
+      expect((await raw(port(i), 'GET', `/blocks/${parent.block.current_hash}`)).status).toBe(200);
+      expect((await raw(port(i), 'GET', `/blocks/${child.block.current_hash}`)).status).toBe(404);
+    }
   });
 
   it("a later round's block published before its round opens is refused (TOO_EARLY)", async () => {

@@ -15,10 +15,11 @@ import { request } from 'undici';
 import { readToken } from '../../src/api/token.js';
 import type { AccountView, Block, StatusView } from '../../src/api/types.js';
 import type { BlockV2 } from '../../src/core/blockv2.js';
+import { addressOf } from '../../src/core/crypto.js';
 import { applyBlockV2, genesisTipV2, type TipV2 } from '../../src/core/consensus.js';
 import type { NetworkParams } from '../../src/core/params.js';
 import { freePortBase, mainScript, startNetwork, waitFor, type NetworkOptions, type RunningNetwork } from '../../src/tools/network.js';
-import { SseParser } from '../../src/tools/watcher.js';
+import { SseParser } from '../../src/tools/sse.js';
 import { FaultyPeer, type FaultyPeerOptions } from './faulty-peer.js';
 
 export { waitFor };
@@ -67,13 +68,18 @@ export async function waitFinal(clients: readonly NodeClient[], id: string, time
 }
 
 /** Opens a peer stream to the node at `port` (GET /peer/stream upgraded): the socket, or the status of a refusal. */
-export function openPeerStream(port: number, protocol: string, kind = 'tx'): Promise<Socket | number> {
+export function openPeerStream(
+  port: number,
+  protocol: string,
+  kind = 'tx',
+  headers: Readonly<Record<string, string>> = {},
+): Promise<Socket | number> {
   return new Promise((resolve, reject) => {
     const req = httpRequest({
       host: '127.0.0.1',
       port,
       path: `/peer/stream?kind=${kind}`,
-      headers: { connection: 'Upgrade', upgrade: protocol },
+      headers: { connection: 'Upgrade', upgrade: protocol, ...headers },
     });
     req.on('upgrade', (_res, socket) => resolve(socket));
     req.on('response', (res) => {
@@ -88,6 +94,14 @@ export function openPeerStream(port: number, protocol: string, kind = 'tx'): Pro
 /** Node i's wallet key, read from its data directory (for tests that sign in a member's name). */
 export function walletKey(t: Pick<TestNetwork, 'dataRoot'>, i: number): string {
   return readFileSync(join(t.dataRoot, `node-${i}`, 'wallet.key'), 'utf8').trim();
+}
+
+/**
+ * Headers of a member's session with the node on `port` (docs/protocol.md, "Members only"),
+ * taken with the secret key `secretKey` (a member's: walletKey).
+ */
+export async function memberHeaders(port: number, secretKey: string): Promise<Record<string, string>> {
+  return NodeClient.forPort(port).peerSession({ address: addressOf(secretKey), secretKey });
 }
 
 /** Waits until every transaction id is committed (or final) on every given node. */

@@ -20,10 +20,14 @@ import { readToken } from '../../src/api/token.js';
 import { UNITS_PER_BCC } from '../../src/core/params.js';
 import { signTransaction, txId } from '../../src/core/transaction.js';
 import type { Block, Transaction, TxBody } from '../../src/core/types.js';
-import { signHello, signJoin, signNetwork, type NodeEntry } from '../../src/node/formation/handshake.js';
+import { signHello, signJoin, signNetwork, type Hello, type JoinRequest, type NodeEntry } from '../../src/node/formation/handshake.js';
+import { CHALLENGE_HEADER, JOIN_HEADER } from '../../src/core/peer-auth.js';
+import { API } from '../../src/api/routes.js';
+import { NodeClient } from '../../client/api.js';
 import { STREAM_PROTOCOL } from '../../src/node/network/peer-stream.js';
 import {
   launch,
+  memberHeaders,
   metric,
   openPeerStream,
   raw,
@@ -96,8 +100,14 @@ const counter = (i: number, series: string, opts: { absentIsZero?: boolean } = {
 
 const submitRaw = (i: number, body: string | object, headers: Record<string, string> = auth(i)) =>
   raw(t.ports[i]!, 'POST', '/wallet/transactions', body, headers);
-const peerTxs = (i: number, body: string | object) => raw(t.ports[i]!, 'POST', '/peer/transactions', body);
-const peerBlock = (i: number, body: string | object) => raw(t.ports[i]!, 'POST', '/peer/blocks', body);
+/** A member's session with node i (node i+1's key): the peer routes answer members only. */
+const sessions = new Map<number, Promise<Record<string, string>>>();
+const asMember = (i: number): Promise<Record<string, string>> => {
+  if (!sessions.has(i)) sessions.set(i, memberHeaders(t.ports[i]!, walletKey(t, (i + 1) % N)));
+  return sessions.get(i)!;
+};
+const peerTxs = async (i: number, body: string | object) => raw(t.ports[i]!, 'POST', '/peer/transactions', body, await asMember(i));
+const peerBlock = async (i: number, body: string | object) => raw(t.ports[i]!, 'POST', '/peer/blocks', body, await asMember(i));
 
 /** A well-formed, correctly signed transaction from a fresh (unfunded) key. */
 function freshTx(overrides: Partial<TxBody> = {}, key = freshKey()): Transaction {
@@ -471,43 +481,62 @@ describe('POST /peer/blocks', () => {
 });
 
 describe('joining and forming: signed data only', () => {
-  const joinFrom = (key: string, port = 1) =>
-    signJoin({ address: addressOf(key), host: '127.0.0.1', port, n: N, capacity: CAPACITY, stake: 10 * UNITS_PER_BCC }, key);
+  /** A join signed by `key` on a fresh challenge of node i, and the header that names it. */
+  const joinTo = async (i: number, key: string, port = 1) => {
+    const c = await NodeClient.forPort(t.ports[i]!).call(API.peerChallenge);
+    const body = { address: addressOf(key), host: '127.0.0.1', port, n: N, capacity: CAPACITY, stake: 10 * UNITS_PER_BCC };
+    const join = signJoin(c.address, { ...body, domain: c.domain, nonce: c.nonce, answer_nonce: 'ab'.repeat(32) }, key);
+    return { join, headers: { [CHALLENGE_HEADER]: c.nonce } };
+  };
+  const sendJoin = async (i: number, key: string, tamper: (j: JoinRequest) => JoinRequest = (j) => j) => {
+    const { join, headers } = await joinTo(i, key);
+    return raw(t.ports[i]!, 'POST', '/peer/join', tamper(join), headers);
+  };
 
   it('POST /peer/join to a node that is not the bootstrap → 403 UNKNOWN_NODE', async () => {
-    await refused(1, () => raw(t.ports[1]!, 'POST', '/peer/join', joinFrom(freshKey())), 403, 'UNKNOWN_NODE', /not the bootstrap/);
+    await refused(1, () => sendJoin(1, freshKey()), 403, 'UNKNOWN_NODE', /not the bootstrap/);
   });
 
   it('POST /peer/join to the full bootstrap, validly signed by a fresh key → 409 NETWORK_FULL', async () => {
-    await refused(0, () => raw(t.ports[0]!, 'POST', '/peer/join', joinFrom(freshKey())), 409, 'NETWORK_FULL', /full/);
+    await refused(0, () => sendJoin(0, freshKey()), 409, 'NETWORK_FULL', /full/);
     expect((await t.clients[0]!.status()).joined).toBe(N);
   });
 
   it('POST /peer/join with a bad signature → 422 BAD_SIGNATURE (even in the name of a member)', async () => {
-    const forged = { ...joinFrom(freshKey()), address: addresses[2]! };
-    await refused(0, () => raw(t.ports[0]!, 'POST', '/peer/join', forged), 422, 'BAD_SIGNATURE', /not signed/);
+    await refused(0, () => sendJoin(0, freshKey(), (j) => ({ ...j, address: addresses[2]! })), 422, 'BAD_SIGNATURE', /not signed/);
   });
 
-  it('POST /peer/network with a forged signature → 422 BAD_SIGNATURE; the node list is untouched', async () => {
+  it('POST /peer/network to a formed node → 401 STALE_CHALLENGE, whoever signed it; the node list is untouched', async () => {
     const attacker = freshKey();
     const peers = await t.clients[1]!.peers();
     // redirect node 2 to the attacker's port, signed by the attacker instead of the bootstrap
     const nodes: NodeEntry[] = peers.map((p) => ({ ...p, port: p.id === 2 ? 1 : p.port, stake: 10 * UNITS_PER_BCC }));
     const chain = await t.clients[1]!.blocks(0, 500);
-    const announcement = signNetwork({ n: N, capacity: CAPACITY, nodes, chain }, attacker);
-    await refused(1, () => raw(t.ports[1]!, 'POST', '/peer/network', announcement), 422, 'BAD_SIGNATURE', /bootstrap/);
-    await refused(0, () => raw(t.ports[0]!, 'POST', '/peer/network', announcement), 422, 'BAD_SIGNATURE', /bootstrap/);
-    await refused(2, () => raw(t.ports[2]!, 'POST', '/peer/network', announcement), 422, 'BAD_SIGNATURE', /bootstrap/);
+    const nonce = 'ab'.repeat(32);
+    for (const i of [0, 1, 2]) {
+      const announcement = signNetwork({ n: N, capacity: CAPACITY, nodes, chain, to: addresses[i]!, answer_nonce: nonce }, attacker);
+      await refused(
+        i,
+        () => raw(t.ports[i]!, 'POST', '/peer/network', announcement, { [JOIN_HEADER]: nonce }),
+        401,
+        'STALE_CHALLENGE',
+        /announcement/,
+      );
+    }
   });
 
-  it('POST /peer/hello with a wrong signature, or from an unknown id → refused; peers untouched', async () => {
+  it("POST /peer/hello with a wrong signature, from an unknown id, or not the session's member → refused; peers untouched", async () => {
     const attacker = freshKey();
-    const forged = { ...signHello({ id: 1, address: addressOf(attacker), host: '127.0.0.1', port: 1 }, attacker), address: addresses[1]! };
-    await refused(0, () => raw(t.ports[0]!, 'POST', '/peer/hello', forged), 422, 'BAD_SIGNATURE', /not signed/);
-    const unknown = signHello({ id: 99, address: addressOf(attacker), host: '127.0.0.1', port: 1 }, attacker);
-    await refused(0, () => raw(t.ports[0]!, 'POST', '/peer/hello', unknown), 403, 'UNKNOWN_NODE', /node 99/);
-    const impostor = signHello({ id: 1, address: addressOf(attacker), host: '127.0.0.1', port: 1 }, attacker);
-    await refused(0, () => raw(t.ports[0]!, 'POST', '/peer/hello', impostor), 403, 'UNKNOWN_NODE', /node 1 with this address/);
+    const hello = async (id: number, signer: string, address = addressOf(signer)) => {
+      const c = await NodeClient.forPort(t.ports[0]!).call(API.peerChallenge);
+      const body = { id, address: addressOf(signer), host: '127.0.0.1', port: 1, nonce: c.nonce };
+      return { ...signHello(c.domain, c.address, body, signer), address };
+    };
+    const session = await memberHeaders(t.ports[0]!, walletKey(t, 1));
+    const send = async (h: Promise<Hello>) => raw(t.ports[0]!, 'POST', '/peer/hello', await h, session);
+    await refused(0, () => send(hello(1, attacker, addresses[1])), 422, 'BAD_SIGNATURE', /not signed/);
+    await refused(0, () => send(hello(99, walletKey(t, 1))), 403, 'UNKNOWN_NODE', /node 99/);
+    await refused(0, () => send(hello(1, attacker)), 403, 'UNKNOWN_NODE', /session/);
   });
 });
 
@@ -530,7 +559,8 @@ describe('read-only routes', () => {
   });
 });
 
-const peerStream = (i: number, protocol = STREAM_PROTOCOL): Promise<Socket | number> => openPeerStream(t.ports[i]!, protocol);
+const peerStream = async (i: number, protocol = STREAM_PROTOCOL): Promise<Socket | number> =>
+  openPeerStream(t.ports[i]!, protocol, 'tx', await asMember(i));
 
 describe('the peer stream (GET /peer/stream, upgraded): the same checks as the REST peer routes', () => {
   it('an upgrade to another protocol → 400, nothing changes', async () => {

@@ -13,7 +13,19 @@ import { headerHash } from '../../src/core/header.js';
 import { signTransaction } from '../../src/core/transaction.js';
 import { totalSupply, UNITS_PER_BCC } from '../../src/core/params.js';
 import type { Transaction } from '../../src/core/types.js';
-import { cli, launch, raw, snapshot, supply, waitAgreement, waitCommitted, waitFor, type TestNetwork } from './harness.js';
+import {
+  cli,
+  launch,
+  memberHeaders,
+  raw,
+  snapshot,
+  supply,
+  waitAgreement,
+  waitCommitted,
+  waitFor,
+  walletKey,
+  type TestNetwork,
+} from './harness.js';
 
 const N = 5;
 const CAPACITY = 5;
@@ -112,7 +124,7 @@ describe('a 5-node network', () => {
     const blocks = await t.clients[0]!.blocks(1, 20);
     const committed = blocks.flatMap((b) => b.transactions)[1]!;
     const before = await snapshot(t.clients[3]!);
-    const res = await raw(t.ports[3]!, 'POST', '/peer/transactions', [committed]);
+    const res = await raw(t.ports[3]!, 'POST', '/peer/transactions', [committed], await memberHeaders(t.ports[3]!, walletKey(t, 0)));
     expect(res.status).toBe(422);
     expect(res.body.code).toBe('NONCE_USED');
     expect(res.body.message).toMatch(/replay/);
@@ -137,7 +149,7 @@ describe('a 5-node network', () => {
     const { signHash } = await import('../../src/core/crypto.js');
     const withId: Transaction = { ...body, id, signature: signHash(id, thief) };
     const before = await snapshot(t.clients[4]!);
-    const res = await raw(t.ports[4]!, 'POST', '/peer/transactions', [withId]);
+    const res = await raw(t.ports[4]!, 'POST', '/peer/transactions', [withId], await memberHeaders(t.ports[4]!, walletKey(t, 0)));
     expect(res.status).toBe(422);
     expect(res.body.code).toBe('BAD_SIGNATURE');
     expect(await snapshot(t.clients[4]!)).toBe(before);
@@ -152,13 +164,14 @@ describe('a 5-node network', () => {
     const contents = { transactions: [someTx], reveal: 'ab'.repeat(32), votes: [], evidence: [] };
     const wrongValidator = signBlockV2(domain, tip, contents, Date.now(), impostorKey);
     const before = await snapshot(t.clients[1]!);
-    let res = await raw(t.ports[1]!, 'POST', '/peer/blocks', wrongValidator);
+    const session = await memberHeaders(t.ports[1]!, walletKey(t, 0));
+    let res = await raw(t.ports[1]!, 'POST', '/peer/blocks', wrongValidator, session);
     expect(res.status).toBe(422);
     expect(res.body.code).toBe('WRONG_VALIDATOR');
     // claims the named validator but is signed by the impostor
     const claimed = { ...wrongValidator, validator: status.next_validator };
     const rehashed = { ...claimed, current_hash: headerHash(domain, headerOf(domain, claimed)) };
-    res = await raw(t.ports[1]!, 'POST', '/peer/blocks', rehashed);
+    res = await raw(t.ports[1]!, 'POST', '/peer/blocks', rehashed, session);
     expect(res.status).toBe(422);
     expect(res.body.code).toBe('BAD_SIGNATURE');
     expect(await snapshot(t.clients[1]!)).toBe(before);

@@ -53,6 +53,10 @@ describe('node options from a file, the environment and flags', () => {
     expect((await node(['--config', config('bool.json', { port: 5000, bootstrap: 'yes' })])).stderr).toMatch(/"bootstrap"/);
     expect((await node(['--config', join(dir, 'missing.json')])).stderr).toMatch(/cannot read the config file/);
   });
+  it('the submission rates are whole numbers from 1, by flag or variable', async () => {
+    expect((await node(['-p', '5000', '--client-rate', '0'])).stderr).toMatch(/--client-rate must be .*0/);
+    expect((await node(['-p', '5000'], { BLOCKCHAT_SENDER_RATE: 'fast' })).stderr).toMatch(/--sender-rate must be .*fast/);
+  });
   it('names each variable after its flag, and a launcher strips them from its nodes', () => {
     expect(envName('bootstrap-url')).toBe('BLOCKCHAT_BOOTSTRAP_URL');
     const env = { BLOCKCHAT_DATA_DIR: '/d', BLOCKCHAT_BOOTSTRAP: '1', BLOCKCHAT_TOKEN: 't', PATH: '/bin' };

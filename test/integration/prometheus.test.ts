@@ -94,7 +94,7 @@ describe('/metrics in Prometheus text format', () => {
     expect(requests.filter((r) => !r.labels?.route?.startsWith('/') && r.labels?.route !== 'unknown')).toEqual([]);
   });
 
-  it('the block apply and commit latency histograms move under load', async () => {
+  it('the block apply, commit latency and time-to-final histograms move under load', async () => {
     const before = await Promise.all(t.clients.map(scrape));
     const transactions = 150;
     const r = await runLoad({ basePort: t.ports[0]!, n: N, transactions });
@@ -108,10 +108,47 @@ describe('/metrics in Prometheus text format', () => {
       expect(latency1.count - latency0.count).toBe(plans[i]!.length);
       expect(latency1.sum).toBeGreaterThan(latency0.sum);
       expect(Number(latency1.buckets['+Inf'])).toBe(latency1.count);
+      // The run ends once its transfers are final on every node, and those of earlier tests are in
+      // lower blocks: every own transaction committed is final, each observed once, none before
+      // its commit.
+      const final0 = histogram(before[i]!, 'blockchat_final_latency_seconds');
+      const final1 = histogram(after[i]!, 'blockchat_final_latency_seconds');
+      expect(final1.count - final0.count).toBeGreaterThanOrEqual(plans[i]!.length);
+      expect(final1.count).toBe(latency1.count);
+      expect(final1.sum).toBeGreaterThanOrEqual(latency1.sum);
       const apply0 = histogram(before[i]!, 'blockchat_block_apply_seconds');
       const apply1 = histogram(after[i]!, 'blockchat_block_apply_seconds');
       expect(apply1.count).toBeGreaterThan(apply0.count);
       expect(apply1.sum).toBeGreaterThan(apply0.sum);
+    }
+  }, 120_000);
+
+  it('the finalised height and the finality lag are those of the node, and the load is final', async () => {
+    const r = await runLoad({ basePort: t.ports[0]!, n: N, transactions: 30 });
+    expect(r.summary.finalized).toBe(30);
+    // The run's last block is final on every node: so is the gauge, once scraped after it.
+    const lastRunBlock = Math.max(...r.transactions.map((tx) => r.blocks.find((b) => b.txIds.includes(tx.id))?.index ?? -1));
+    expect(lastRunBlock).toBeGreaterThan(0);
+    for (const [i, c] of t.clients.entries()) {
+      const m = await scrape(c);
+      const gauge = (name: string) => Number(family(m, name, 'GAUGE').metrics[0]?.value);
+      expect(gauge('blockchat_final_height'), `node ${i}`).toBeGreaterThanOrEqual(lastRunBlock);
+      expect(gauge('blockchat_finality_lag_blocks'), `node ${i}`).toBeGreaterThanOrEqual(0);
+      family(m, 'blockchat_burned_units', 'GAUGE');
+      // Once the node is idle (its run final, no block due), the gauges are its status: the lag is
+      // its tip's height above its finalised checkpoint.
+      await waitFor(`node ${i}'s gauges to match its status`, async () => {
+        const before = await c.status();
+        const g = await scrape(c);
+        const after = await c.status();
+        const value = (name: string) => Number(g.get(name)?.metrics[0]?.value);
+        return (
+          before.height === after.height &&
+          before.final_height === after.final_height &&
+          value('blockchat_final_height') === after.final_height &&
+          value('blockchat_finality_lag_blocks') === after.height - after.final_height
+        );
+      });
     }
   }, 120_000);
 

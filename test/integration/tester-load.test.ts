@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_BLOCKS_PER_PAGE } from '../../src/api/routes.js';
 import type { Block } from '../../src/api/types.js';
 import { UNITS_PER_BCC } from '../../src/core/params.js';
+import { runLoad } from '../../src/tools/load.js';
 import { mainScript } from '../../src/tools/network.js';
 import { countInto, sizeHistogram, type RunSummary } from '../../src/tools/metrics.js';
 import { launch, waitAgreement, type TestNetwork } from './harness.js';
@@ -41,14 +42,19 @@ async function blockchatJson(...args: string[]): Promise<RunSummary> {
   return JSON.parse(lines[0]!) as RunSummary;
 }
 
-/** The blocks above `height`, the same on every node. */
+/**
+ * The blocks above `height` up to the last one holding a transaction, the same on every node (the
+ * empty blocks after it carry the votes that finalise the run: no run reports them).
+ */
 async function blocksAbove(height: number): Promise<Block[]> {
   const chains = await Promise.all(t.clients.map((c) => c.blocks(height + 1, MAX_BLOCKS_PER_PAGE)));
-  for (const chain of chains) {
+  const holding = chains[0]!.map((b, k) => (b.transactions.length > 0 ? k : -1));
+  const run = chains.map((chain) => chain.slice(0, Math.max(...holding) + 1));
+  for (const [k, chain] of chains.entries()) {
     expect(chain.length).toBeLessThan(MAX_BLOCKS_PER_PAGE);
-    expect(chain.map((b) => b.current_hash)).toEqual(chains[0]!.map((b) => b.current_hash));
+    expect(run[k]!.map((b) => b.current_hash)).toEqual(run[0]!.map((b) => b.current_hash));
   }
-  return chains[0]!;
+  return run[0]!;
 }
 
 async function height(): Promise<number> {
@@ -65,6 +71,13 @@ function expectConsistent(s: RunSummary, blocks: readonly Block[]): void {
   for (const v of [s.throughput_tps, s.block_time_s, s.latency_ms.p50, s.latency_ms.p99]) {
     expect(Number.isFinite(v) && v >= 0, String(v)).toBe(true);
   }
+  // Time to final beside time to commit: every committed transaction was seen final on every
+  // node, never before it was seen committed, so each percentile is at least the commit one.
+  expect(s.finalized).toBe(s.committed);
+  expect(s.final_latency_ms).not.toBeNull();
+  expect(s.final_latency_ms!.p50).toBeGreaterThanOrEqual(s.latency_ms.p50);
+  expect(s.final_latency_ms!.p99).toBeGreaterThanOrEqual(s.latency_ms.p99);
+  expect(s.final_latency_ms!.p99).toBeGreaterThanOrEqual(s.final_latency_ms!.p50);
   expect(blocks.length).toBe(s.blocks);
   expect(sizeHistogram(blocks.map((b) => b.transactions.length))).toEqual(s.block_sizes);
 }
@@ -133,5 +146,23 @@ describe('blockchat tester and load against a real network', () => {
       countInto(bySender, String(idOf.get(tx.sender)));
     }
     expect(bySender).toEqual({ 0: 67, 1: 67, 2: 66 });
+  }, 120_000);
+
+  it('a load run times each transfer to final on every node, never before its commit, and it is final there', async () => {
+    const r = await runLoad({ basePort: t.ports[0]!, n: N, transactions: 30 });
+    expect(r.completed).toBe(true);
+    expect(r.transactions).toHaveLength(30);
+    for (const tx of r.transactions) {
+      expect(tx.committedAt, tx.id).toBeDefined();
+      expect(tx.finalAt, tx.id).toBeDefined();
+      expect(tx.finalAt!).toBeGreaterThanOrEqual(tx.committedAt!);
+      expect(tx.committedAt!).toBeGreaterThanOrEqual(tx.submittedAt);
+    }
+    // What the run saw final, every node says is final.
+    for (const c of t.clients) {
+      const statuses = await Promise.all(r.transactions.map((tx) => c.transaction(tx.id)));
+      expect(statuses.map((st) => st.status)).toEqual(r.transactions.map(() => 'final'));
+    }
+    expect(r.summary.finalized).toBe(30);
   }, 120_000);
 });

@@ -16,6 +16,7 @@ import { addressOf, bytesToHex, nobleCrypto } from '../../src/core/crypto.js';
 import { selectCrypto } from '../../src/crypto/select.js';
 import { runVectors } from '../../src/crypto/vectors.js';
 import { NodeError } from '../../src/node/errors.js';
+import { CHALLENGE_HEADER } from '../../src/core/peer-auth.js';
 import { signHello, signJoin } from '../../src/node/formation/handshake.js';
 import type { Logger } from '../../src/node/logger.js';
 import { BlockchatNode } from '../../src/node/index.js';
@@ -78,8 +79,11 @@ describe('the verifier fingerprint', () => {
     const app = await buildServer(node);
     cleanups.push(() => app.close());
     const key = freshKey();
-    const request = (fingerprint: string | undefined) =>
-      signJoin(
+    /** A join on a fresh challenge of the bootstrap, and the header that names it. */
+    const request = (fingerprint: string | undefined) => {
+      const { domain, nonce } = node.gate.challenge();
+      const payload = signJoin(
+        node.address,
         {
           address: addressOf(key),
           host: '127.0.0.1',
@@ -88,24 +92,31 @@ describe('the verifier fingerprint', () => {
           capacity: 5,
           stake: 1000,
           ...(fingerprint === undefined ? {} : { verifier_fingerprint: fingerprint }),
+          domain,
+          nonce,
+          answer_nonce: nonce,
         },
         key,
       );
+      return { payload, headers: { [CHALLENGE_HEADER]: nonce } };
+    };
 
-    const refused = await app.inject({ method: 'POST', url: '/peer/join', payload: request(OTHER) });
+    const refused = await app.inject({ method: 'POST', url: '/peer/join', ...request(OTHER) });
     expect(refused.statusCode).toBe(409);
     expect(refused.json<{ code: string }>().code).toBe('VERIFIER_MISMATCH');
     expect(node.views.status().joined).toBe(1);
     expect(lines.error).toHaveLength(1);
     // a tampered fingerprint breaks the signature: it is part of what the node signed
+    const honest = request(crypto.fingerprint);
     const tampered = await app.inject({
       method: 'POST',
       url: '/peer/join',
-      payload: { ...request(crypto.fingerprint), verifier_fingerprint: OTHER },
+      headers: honest.headers,
+      payload: { ...honest.payload, verifier_fingerprint: OTHER },
     });
     expect(tampered.json<{ code: string }>().code).toBe('BAD_SIGNATURE');
 
-    const admitted = await app.inject({ method: 'POST', url: '/peer/join', payload: request(crypto.fingerprint) });
+    const admitted = await app.inject({ method: 'POST', url: '/peer/join', ...request(crypto.fingerprint) });
     expect(admitted.statusCode).toBe(200);
     expect(admitted.json<{ id: number }>().id).toBe(1);
     expect(node.views.status().joined).toBe(2);
@@ -115,8 +126,10 @@ describe('the verifier fingerprint', () => {
     const base = await freePortBase(2);
     const { node, lines } = await startNode(base, { bootstrap: true });
     const key = freshKey();
+    const { domain, nonce } = node.gate.challenge();
     await node.handleJoin(
       signJoin(
+        node.address,
         {
           address: addressOf(key),
           host: '127.0.0.1',
@@ -125,16 +138,21 @@ describe('the verifier fingerprint', () => {
           capacity: 5,
           stake: 1000,
           verifier_fingerprint: crypto.fingerprint,
+          domain,
+          nonce,
+          answer_nonce: nonce,
         },
         key,
       ),
     );
-    const hello = (fingerprint: string) =>
-      signHello({ id: 1, address: addressOf(key), host: '127.0.0.1', port: base + 1, verifier_fingerprint: fingerprint }, key);
+    const hello = (fingerprint: string) => {
+      const body = { id: 1, address: addressOf(key), host: '127.0.0.1', port: base + 1, verifier_fingerprint: fingerprint };
+      return signHello(domain, node.address, { ...body, nonce: node.gate.challenge().nonce }, key);
+    };
     const errors = lines.error.length;
-    node.formation.handleHello(hello(crypto.fingerprint));
+    node.formation.handleHello(hello(crypto.fingerprint), addressOf(key));
     expect(lines.error.length).toBe(errors);
-    node.formation.handleHello(hello(OTHER));
+    node.formation.handleHello(hello(OTHER), addressOf(key));
     expect(lines.error.length).toBe(errors + 1);
   });
 

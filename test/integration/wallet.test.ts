@@ -91,7 +91,8 @@ describe('blockchat wallet (a key that is no node’s)', () => {
     expect(await node1.inbox()).toContainEqual(
       expect.objectContaining({ id: ids[1], from: address, from_id: null, message: 'hello from outside' }),
     );
-    for (const c of t.clients) expect(await c.transaction(ids[0]!)).toMatchObject({ status: 'committed' });
+    // (agreement under protocol version 2 means every block with transactions is final)
+    for (const c of t.clients) expect(await c.transaction(ids[0]!)).toMatchObject({ status: 'final' });
 
     // Its inbox works though it is no node's.
     const reply = await node1.submit({ type: 'message', to: address, message: 'got it' });
@@ -113,7 +114,7 @@ describe('blockchat wallet (a key that is no node’s)', () => {
     expect((await raw(port, 'POST', '/transactions', { ...committed, extra: 1 })).status).toBe(400);
     // Found by the first characters of its id, with its block.
     const found = await raw(port, 'GET', `/transactions?prefix=${committed!.id.slice(0, 9)}`);
-    expect(found.body).toEqual([{ id: committed!.id, status: 'committed', block: 1 }]);
+    expect(found.body).toEqual([{ id: committed!.id, status: 'final', block: 1 }]); // formation's blocks are final by now
     expect((await raw(port, 'GET', '/transactions?prefix=abc')).status).toBe(400);
   }, 30_000);
 });

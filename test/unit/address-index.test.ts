@@ -9,6 +9,7 @@ import type { ChainFollower } from '../../src/node/chain/index.js';
 import type { ChainStore } from '../../src/node/db/index.js';
 import type { TxPool } from '../../src/core/pool.js';
 import { AddressViews } from '../../src/node/views/addresses.js';
+import { cursorAfter, readCursor } from '../../src/node/chain/cursor.js';
 
 const A = 'a'.repeat(66);
 const B = 'b'.repeat(66);
@@ -75,6 +76,25 @@ describe('AddressViews.transactions', () => {
     expect(ids(await view.transactions(A, { limit: 100, direction: 'out' }))).toEqual(['m6', 'm4', 'm1']);
     expect(ids(await view.transactions(A, { limit: 100, type: 'coins' }))).toEqual(['m2']);
     expect(ids(await view.transactions(A, { limit: 2 }))).toEqual(['m6', 'm5']);
-    expect(ids(await view.transactions(A, { limit: 100, before: 3 }))).toEqual(['m3', 'm2', 'm1']);
+    expect(ids(await view.transactions(A, { limit: 100, before: readCursor('3') }))).toEqual(['m3', 'm2', 'm1']);
+    expect(ids(await view.transactions(A, { limit: 100, before: readCursor('4.1') }))).toEqual(['m5', 'm4', 'm3', 'm2', 'm1']);
+    expect((await view.transactions(A, { limit: 100 })).map((t) => cursorAfter(t))).toEqual(['4.1', '4.0', '3.0', '2.0', '1.1', '1.0']);
+  });
+
+  it('pages of every size, each from the cursor after the last item of the one before, hold every transaction once', async () => {
+    // blocks 1 and 4 hold two of A's transactions each: pages of 1 or 3 end inside them
+    const all = ids(await view.transactions(A, { limit: 100 }));
+    expect(all).toHaveLength(6);
+    for (let limit = 1; limit <= 7; limit++) {
+      const seen: string[] = [];
+      let before: string | undefined;
+      for (let pages = 0; pages < 10; pages++) {
+        const page = await view.transactions(A, { limit, before: readCursor(before) });
+        seen.push(...ids(page));
+        if (page.length < limit) break;
+        before = cursorAfter(page[page.length - 1]!);
+      }
+      expect(seen, `pages of ${limit}`).toEqual(all);
+    }
   });
 });

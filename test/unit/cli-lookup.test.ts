@@ -67,6 +67,7 @@ describe('tx', () => {
     expect(whole.output.split('\n')).toEqual([
       `tx ${A}`,
       '  status   committed in block 1',
+      '  stage    pending → [committed] → final',
       '  type     coins',
       `  from     id0  ${addr(0)}`,
       `  to       id1  ${addr(1)}`,
@@ -84,7 +85,24 @@ describe('tx', () => {
   it('finds a pending transaction in the pool, and says so', async () => {
     const r = await run(`tx ${P.slice(0, 10)}`);
     expect(r.data).toMatchObject({ id: P, status: 'pending', transaction: { id: P } });
-    expect(r.output).toContain('pending');
+    expect(r.output.split('\n').slice(1, 3)).toEqual([
+      '  status   pending (in the pool, not yet in a block)',
+      '  stage    [pending] → committed → final',
+    ]);
+  });
+
+  it('shows a transaction at or below the finalised checkpoint as final, the last stage', async () => {
+    fake.state.finalHeight = 1;
+    const r = await run(`tx ${A.slice(0, 8)}`);
+    expect(r.data).toMatchObject({ id: A, status: 'final', block: 1 });
+    expect(r.output.split('\n').slice(1, 3)).toEqual([
+      '  status   final in block 1 (it can no longer be undone)',
+      '  stage    pending → committed → [final]',
+    ]);
+    // One block above the checkpoint is committed, not final.
+    const later = await run(`tx ${C.slice(0, 8)}`);
+    expect(later.data).toMatchObject({ id: C, status: 'committed', block: 2 });
+    expect(later.output).toContain('  stage    pending → [committed] → final');
   });
 
   it('finds a transaction in a block more than a page (500 blocks) behind the last', async () => {

@@ -7,6 +7,8 @@
 import { describe, expect, it } from 'vitest';
 import { signBlockV2, type BlockV2 } from '../../src/core/blockv2.js';
 import { applyBlockV2, validateChainV2 } from '../../src/core/consensus.js';
+import { nobleCrypto, type Crypto } from '../../src/core/crypto.js';
+import { coinFee } from '../../src/core/fees.js';
 import { doubleVoteEvidence } from '../../src/core/evidence.js';
 import { MAX_EVIDENCE_PER_BLOCK, MAX_VOTES_PER_BLOCK } from '../../src/core/params.js';
 import { accountOf } from '../../src/core/state.js';
@@ -55,6 +57,16 @@ describe('the header fields of a version-2 block', () => {
       expect(codeOf(() => apply({ ...good, timestamp } as unknown as BlockV2))).toBe('BAD_HASH');
     // 0 is of the right form, only too early
     expect(codeOf(() => apply(blockOn(G, {}, { timestamp: 0 })))).toBe('TOO_EARLY');
+    // a fraction that is also too early (the earliest is 1 ms after the parent): its form fails first
+    expect(codeOf(() => apply({ ...good, timestamp: GENESIS.timestamp + 0.5 }))).toBe('BAD_HASH');
+  });
+
+  it('refuses a validator that is not a string as one that wins no round', () => {
+    expect(codeOf(() => apply({ ...blockOn(G), validator: 42 } as unknown as BlockV2))).toBe('WRONG_VALIDATOR');
+  });
+
+  it('refuses a transaction that is not an object before hashing the block', () => {
+    expect(codeOf(() => apply({ ...blockOn(G), transactions: ['tx' as never] }))).toBe('INVALID_TRANSACTION');
   });
 
   it('refuses a transaction twice in one block', () => {
@@ -79,6 +91,25 @@ describe('a slashed address', () => {
     const zero = mint(slashed, { transactions: [stakeTx(B, 0, 0)] });
     expect(accountOf(zero.ledger, B.address)).toEqual({ ...accountOf(slashed.ledger, B.address), nonce: 1 });
     expect(accountOf(mint(slashed, { transactions: [stakeTx(A, 500, 1)] }).ledger, A.address).stake).toBe(500);
+    // coins are not stake: a slashed address still sends them
+    const coins = coinsTx(B, A.address, 100, 0);
+    expect(accountOf(mint(slashed, { transactions: [coins] }).ledger, B.address).balance).toBe(10_000 - 100 - coinFee(100));
+  });
+});
+
+describe('the signatures in a version-2 block', () => {
+  it('are checked for each transaction when no verifier is given (INVALID_TRANSACTION, cause BAD_SIGNATURE)', () => {
+    const tx = coinsTx(A, B.address, 100, 0);
+    const forged = { ...tx, signature: coinsTx(A, B.address, 100, 1).signature }; // A's signature of another transaction
+    const e = protocolError(() => mint(G, { transactions: [forged] }));
+    expect([e.code, e.cause_code]).toEqual(['INVALID_TRANSACTION', 'BAD_SIGNATURE']);
+  });
+
+  it('are checked with the suite it is given, not the reference', () => {
+    const block = blockOn(G);
+    expect(applyBlockV2(PARAMS, G, block, { crypto: { ...nobleCrypto, name: 'copy' } }).block).toBe(block);
+    const refusesAll: Crypto = { ...nobleCrypto, name: 'refuses every signature', verifyHash: () => false };
+    expect(codeOf(() => applyBlockV2(PARAMS, G, block, { crypto: refusesAll }))).toBe('BAD_SIGNATURE');
   });
 });
 

@@ -27,6 +27,8 @@ export interface FakeState {
   dropped: Record<string, string>;
   inbox: InboxEntry[];
   posts: { auth: string | undefined; body: SubmitRequest }[];
+  /** The finalised checkpoint: blocks at or below it are final. */
+  finalHeight: number;
 }
 
 /** A transaction with the given fields (its id is given: the CLI never checks ids or signatures). */
@@ -66,10 +68,11 @@ export function initialState(): FakeState {
     pool: [],
     dropped: {},
     inbox: [
-      { id: 'aa'.repeat(32), from: addr(1), from_id: 1, message: 'newest ünïcode ✓', block: 40, timestamp: 2 },
-      { id: 'bb'.repeat(32), from: addr(3), from_id: 3, message: 'older one', block: 12, timestamp: 1 },
+      { id: 'aa'.repeat(32), from: addr(1), from_id: 1, message: 'newest ünïcode ✓', block: 40, position: 0, timestamp: 2 },
+      { id: 'bb'.repeat(32), from: addr(3), from_id: 3, message: 'older one', block: 12, position: 3, timestamp: 1 },
     ],
     posts: [],
+    finalHeight: 0,
   };
 }
 
@@ -157,7 +160,7 @@ export class FakeNode {
       if (path === '/wallet') return send(res, 200, state.wallet);
       if (path === '/wallet/inbox') return send(res, 200, state.inbox);
       if (path === '/blocks/latest') return send(res, 200, this.latest());
-      if (path === '/peer/pool') return send(res, 200, state.pool);
+      if (path === '/pool') return send(res, 200, state.pool);
       if (path === '/blocks') {
         const from = Number(url.searchParams.get('from') ?? 0);
         const limit = Number(url.searchParams.get('limit') ?? 100);
@@ -174,7 +177,7 @@ export class FakeNode {
         const id = txPath[1]!;
         if (state.pool.some((t) => t.id === id)) return send(res, 200, { id, status: 'pending' });
         const holder = state.chain.find((b) => b.transactions.some((t) => t.id === id));
-        if (holder) return send(res, 200, { id, status: 'committed', block: holder.index });
+        if (holder) return send(res, 200, { id, status: holder.index <= state.finalHeight ? 'final' : 'committed', block: holder.index });
         const reason = state.dropped[id];
         if (reason) return send(res, 200, { id, status: 'dropped', reason });
         return fail(res, 404, 'NOT_FOUND', `this node knows no transaction ${id}`);

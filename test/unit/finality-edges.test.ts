@@ -91,6 +91,39 @@ describe('counting a vote', () => {
   });
 });
 
+describe('the code of a refused vote', () => {
+  // applyVotes, not isIncludable: these pin the code (and that the error is a ProtocolError with a message).
+  // Built in each test, not at load, so that a mutation run sees the whole record built under its mutant.
+  const finalAt4 = () => run(GENESIS, 0, 9, { 5: three(0, 4), 9: three(4, 8) }); // 4 final, 8 justified
+
+  it('is BAD_VOTE for a target that is not the branch checkpoint at its height', () => {
+    expect(codeOf(() => applyVotes(finalAt4(), [{ ...vote(D, 4, 8), target_hash: h('y8') }], NONE, 10))).toBe('BAD_VOTE');
+    expect(codeOf(() => applyVotes(finalAt4(), [vote(D, 4, 6)], NONE, 10))).toBe('BAD_VOTE'); // no checkpoint at 6
+  });
+
+  it('is BAD_VOTE for a staker without weight, and for a staker whose vote for that height is counted', () => {
+    const outsider = '02' + 'ab'.repeat(32);
+    expect(codeOf(() => applyVotes(finalAt4(), [{ ...vote(A, 4, 8), staker: outsider }], NONE, 10))).toBe('BAD_VOTE');
+    expect(codeOf(() => applyVotes(finalAt4(), [vote(A, 4, 8)], NONE, 10))).toBe('BAD_VOTE');
+  });
+
+  it('is BAD_VOTE for a target at the finalised height, even from a justified source above it', () => {
+    // a source above its target is refused earlier by the vote's form (checkVoteShape); the record holds the rule by itself
+    expect(finalAt4().finalized).toEqual(cp(4));
+    expect(codeOf(() => applyVotes(finalAt4(), [vote(D, 8, 4)], NONE, 10))).toBe('BAD_VOTE');
+  });
+});
+
+describe('justifying a lower checkpoint late', () => {
+  it('records it as justified but keeps the higher one as the latest justified', () => {
+    // A and B vote 0 → 4 first; A, B and C then justify 8; D's 0 → 4 brings 4 to 3 of 4 afterwards
+    const st = run(GENESIS, 0, 9);
+    const after = applyVotes(st, [vote(A, 0, 4), vote(B, 0, 4), vote(A, 0, 8), vote(B, 0, 8), vote(C, 0, 8), vote(D, 0, 4)], NONE, 10);
+    expect(after.justifiedAt.get(4)).toBe(cp(4).hash);
+    expect(after.justified).toEqual(cp(8));
+  });
+});
+
 describe('what the record keeps', () => {
   it('forgets the tallies of links that end at or below the finalised height', () => {
     // D's 0 → 8 is counted before the others' 4 → 8 finalises 4
@@ -99,6 +132,23 @@ describe('what the record keeps', () => {
     expect(st.tallies.size).toBeGreaterThan(0);
     for (const t of st.tallies.values()) expect(t.targetHeight).toBeGreaterThan(st.finalized.height);
     expect([...st.tallies.keys()].sort()).toEqual([`${cp(0).hash}:${cp(8).hash}`, `${cp(4).hash}:${cp(8).hash}`].sort());
+  });
+
+  it('forgets the checkpoints below the finalised one', () => {
+    const st = run(GENESIS, 0, 10, { 5: three(0, 4), 9: three(4, 8) });
+    expect(st.finalized.height).toBe(4);
+    expect([...st.checkpoints.keys()].sort((a, b) => a - b)).toEqual([4, 8]);
+    expect(weightsFrom(st, 0)).toBeUndefined();
+  });
+
+  it('while finality stalls, forgets a justified checkpoint that is neither the finalised nor the latest justified', () => {
+    // 4 and then 8 justified from the genesis: nothing final past it; 4 falls out of the window
+    const top = (CHECKPOINT_WINDOW + 3) * E;
+    const st = run(GENESIS, 0, top, { 5: three(0, 4), 9: three(0, 8) });
+    expect(st.finalized.height).toBe(0);
+    expect(st.justified.height).toBe(8);
+    expect([...st.justifiedAt.keys()].sort((a, b) => a - b)).toEqual([0, 8]);
+    expect(codeOf(() => applyVotes(st, [vote(D, 4, top)], NONE, top + 1))).toBe('BAD_VOTE');
   });
 
   it('while finality stalls, keeps exactly the last window of checkpoints, the finalised and the latest justified', () => {

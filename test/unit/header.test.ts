@@ -40,6 +40,7 @@ describe('the form of a header', () => {
 
   it.each([
     ['null', null, 'BAD_HASH'],
+    ['a string', 'header', 'BAD_HASH'],
     ['index 0 (only the unsigned genesis has it)', withField('index', 0), 'BAD_INDEX'],
     ['a fractional index', withField('index', 1.5), 'BAD_INDEX'],
     ['an index as text', withField('index', '7'), 'BAD_INDEX'],

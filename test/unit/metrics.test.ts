@@ -76,6 +76,10 @@ describe('summarize', () => {
         { submittedAt: 1000, committedAt: 1300 },
         { submittedAt: 1200, committedAt: 3000 },
       ],
+      finals: [
+        { submittedAt: 1000, finalAt: 1500 },
+        { submittedAt: 1000, finalAt: 1900 },
+      ],
       firstSubmitAt: 1000,
       blocks: [
         { timestamp: 1050, size: 2 },
@@ -90,6 +94,8 @@ describe('summarize', () => {
       throughput_tps: 1.5,
       block_time_s: 1,
       latency_ms: { p50: 300, p99: 1800 },
+      finalized: 2,
+      final_latency_ms: { p50: 500, p99: 900 },
       blocks: 2,
       block_sizes: { '1': 1, '2': 1 },
       nodes_agree: true,
@@ -101,12 +107,19 @@ describe('summarize', () => {
       'throughput_tps',
       'block_time_s',
       'latency_ms',
+      'finalized',
+      'final_latency_ms',
       'blocks',
       'block_sizes',
       'nodes_agree',
     ]);
     expect(Object.keys(s.rejected)).toEqual(['INSUFFICIENT_FUNDS', 'TIMEOUT']);
     expect(formatSummary(s, 'T')).toMatch(/throughput\s+1\.50 tx\/s/);
+    expect(formatSummary(s, 'T')).toMatch(/time to final p50 \/ p99\s+500 ms \/ 900 ms/);
+    // Nodes that report no finality: null, not zeros that would read as instant finality.
+    const v1 = summarize({ submitted: 0, rejected: {}, commits: [], firstSubmitAt: 0, blocks: [], nodesAgree: true });
+    expect([v1.finalized, v1.final_latency_ms]).toEqual([null, null]);
+    expect(formatSummary(v1)).not.toMatch(/final/);
   });
   it('is all zeros for an empty run', () => {
     const s = summarize({ submitted: 0, rejected: {}, commits: [], firstSubmitAt: 0, blocks: [], nodesAgree: true });

@@ -36,6 +36,36 @@ describe('onion values', () => {
     );
   });
 
+  it('gives the same values asked in any order (a reveal after a reorg may go back)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 12 }), fc.array(fc.nat()), (length, stride, picks) => {
+        const chain = new OnionChain(SECRET, length, stride);
+        for (const p of picks) expect(chain.value(p % (length + 1))).toBe(onionValue(SECRET, p % (length + 1), length));
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it('a chain built in slices is complete after exactly N hashes and gives the same values', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 40 }),
+        fc.integer({ min: 1, max: 12 }),
+        fc.integer({ min: 1, max: 9 }),
+        (length, stride, slice) => {
+          const chain = new OnionChain(SECRET, length, stride);
+          for (let done = 0; done < length; done += slice) {
+            expect(chain.complete).toBe(false);
+            expect(chain.build(slice)).toBe(done + slice >= length);
+          }
+          expect(chain.complete).toBe(true);
+          for (let j = length; j >= 0; j--) expect(chain.value(j)).toBe(onionValue(SECRET, j, length));
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
   it.each([-1, 10, 0.5, NaN, Infinity])('refuses index %s of an onion of 9', (j) => {
     expect(() => onionValue(SECRET, j, 9)).toThrow(RangeError);
     expect(() => new OnionChain(SECRET, 9, 4).value(j)).toThrow(RangeError);

@@ -41,6 +41,8 @@ function summary(tps: number, bt: number): RunSummary {
     throughput_tps: tps,
     block_time_s: bt,
     latency_ms: { p50: 900, p99: 1500 },
+    finalized: 480,
+    final_latency_ms: { p50: 1400, p99: 2100 },
     blocks: 96,
     block_sizes: { '5': 96 },
     nodes_agree: true,

@@ -4,15 +4,18 @@
  * range, and the count and round limits of the validator lists.
  */
 import { describe, expect, it } from 'vitest';
+import { bytesToHex, nobleCrypto, type Crypto } from '../../src/core/crypto.js';
 import { SEED_EPOCH_BLOCKS as L } from '../../src/core/params.js';
 import { hashStep } from '../../src/core/onion.js';
 import {
   checkReveal,
+  drawInput,
   drawValidators,
   epochOf,
   genesisSeedState,
   holderOfTicket,
   roundAt,
+  ticketOf,
   ticketsAt,
   validatorsAt,
   type SeedState,
@@ -54,6 +57,19 @@ describe('the draw', () => {
   it('accepts a total of 1: every round draws ticket 0', () => {
     const it1 = ticketsAt(SEED, 7, 1);
     expect([it1.next().value, it1.next().value, it1.next().value]).toEqual([0, 0, 0]);
+  });
+
+  it('skips a rejected draw: the round takes the draw of the next counter', () => {
+    // a suite whose hash of counter 0 is 2^256 − 1, at or above the accept limit of a total of 3
+    const counterOf = (input: Uint8Array) => new DataView(input.buffer, input.byteOffset, input.byteLength).getUint32(40, false);
+    const rejectsFirst: Crypto = {
+      ...nobleCrypto,
+      sha256Bytes: (input) =>
+        input.length === 44 && counterOf(input) === 0 ? new Uint8Array(32).fill(0xff) : nobleCrypto.sha256Bytes(input),
+    };
+    expect(ticketOf((1n << 256n) - 1n, 3n)).toBeUndefined();
+    const second = BigInt('0x' + bytesToHex(nobleCrypto.sha256Bytes(drawInput(SEED, 7, 1))));
+    expect(ticketsAt(SEED, 7, 3, rejectsFirst).next().value).toBe(Number(second % 3n));
   });
 
   it('has no holder for a ticket at or past the total', () => {

@@ -6,7 +6,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Transaction } from '../../src/api/types.js';
 import { Emitter, type NodeEvents } from '../../src/node/events.js';
-import { registerAccountRoutes, type SubmitLimits } from '../../src/node/http/account-routes.js';
+import { registerAccountRoutes, submitLimits, type SubmitLimits } from '../../src/node/http/account-routes.js';
 import type { TransactionsResult } from '../../src/node/ingest/index.js';
 import type { AddressViews } from '../../src/node/views/addresses.js';
 
@@ -85,5 +85,9 @@ describe('POST /transactions', () => {
     expect(Number(limited.headers['retry-after'])).toBeGreaterThanOrEqual(1);
     // Another sender from the same client is not limited by a's.
     expect((await post(tx('d'.repeat(66), 3))).statusCode).toBe(202);
+  });
+
+  it('--client-rate R and --sender-rate S allow 3 s of R per client and 4 s of S per sender at once', () => {
+    expect(submitLimits(2, 1)).toEqual({ perClient: { burst: 6, perSecond: 2 }, perSender: { burst: 4, perSecond: 1 } });
   });
 });

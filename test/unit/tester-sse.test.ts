@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SseParser } from '../../src/tools/watcher.js';
+import { SseParser } from '../../src/tools/sse.js';
 
 function collect(chunks: string[]): Array<[string, string]> {
   const out: Array<[string, string]> = [];

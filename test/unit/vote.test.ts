@@ -90,6 +90,7 @@ describe('conflicting votes', () => {
     ['another target hash at one height', v(4, 8), v(4, 8, { target_hash: hash('rival') }), 'double'],
     ['another source hash, one target', v(4, 8), v(4, 8, { source_hash: hash('rival') }), 'double'],
     ['another source height, one target', v(4, 8), v(0, 8), 'double'],
+    ['another source height under the same source hash, one target', v(4, 8), v(0, 8, { source_hash: hash('s4') }), 'double'],
     ['a link strictly around another', v(0, 12), v(4, 8), 'surround'],
     ['a link strictly inside another', v(4, 8), v(0, 12), 'surround'],
     ['one source, two targets', v(4, 12), v(4, 8), undefined],

@@ -9,6 +9,7 @@
 import type { ChainTip } from '../../core/chain.js';
 import type { TipV2 } from '../../core/consensus.js';
 import { preferTip } from '../../core/finality.js';
+import { pathBetween } from '../../core/forkchoice.js';
 
 /** How the best branch moved: the blocks left (tip first) and the blocks joined (in order). */
 export interface BranchMove {
@@ -72,28 +73,10 @@ export class FinalTree {
       return undefined;
     }
     this.byHash.set(hash, tip);
-    const move = this.pathBetween(old, tip);
+    const move = pathBetween(old, tip, (x) => this.byHash.get(x.block.previous_hash));
     this.bestTip = tip;
     this.reroot();
     return move;
-  }
-
-  /** The blocks from `from` back to the fork, and from the fork up to `to`. */
-  private pathBetween(from: TipV2, to: TipV2): BranchMove {
-    const reverted: TipV2[] = [];
-    const applied: TipV2[] = [];
-    let x: TipV2 | undefined = from;
-    let y: TipV2 | undefined = to;
-    while (x && y && x !== y) {
-      if (x.block.index >= y.block.index) {
-        reverted.push(x);
-        x = this.byHash.get(x.block.previous_hash);
-      } else {
-        applied.push(y);
-        y = this.byHash.get(y.block.previous_hash);
-      }
-    }
-    return { reverted, applied: applied.reverse() };
   }
 
   /**

@@ -36,7 +36,7 @@
     again: false,
   };
 
-  const { $, bcc, integer, pct, short, clock, ago, el, svg, setText, timeCell, link } = window.BlockChatUI;
+  const { $, bcc, integer, pct, short, clock, ago, el, svg, setText, timeCell, link, finalMark } = window.BlockChatUI;
 
   // ---------- who is who ----------
 
@@ -224,6 +224,12 @@
       }
       refreshSoon();
     });
+    // The finalised checkpoint rose: blocks shown as not final may be final now.
+    events.addEventListener('final', () => {
+      state.streaming = true;
+      refreshSoon();
+      if (window.BlockChatPages) window.BlockChatPages.refreshLive();
+    });
     // The node switched to a better branch: blocks already shown may be gone. Count again.
     events.addEventListener('reorg', () => {
       resetBlocks();
@@ -374,11 +380,12 @@
         el('span', { class: 'visually-hidden', text: 'Block ' }),
         `#${integer.format(block.index)}`,
       );
+      const final = finalMark(block.index, state.status && state.status.final_height);
       rows.push(
         el(
           'tr',
           { class: `block-row${open ? ' is-open' : ''}`, dataset: { index: String(block.index) } },
-          el('th', { scope: 'row' }, toggle),
+          el('th', { scope: 'row' }, toggle, final ? ' ' : null, final),
           el('td', {}, identity(block.validator, false)),
           el('td', { class: 'num', text: String(txs.length) }),
           el('td', {}, timeCell(block.timestamp)),

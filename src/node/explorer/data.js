@@ -49,8 +49,8 @@
   const status = () => get('/status');
   const peers = () => get('/peers');
   const accounts = () => get('/accounts');
-  /** Pending transactions, oldest first (GET /peer/pool is public and read-only). */
-  const pool = () => get('/peer/pool');
+  /** Pending transactions, oldest first (GET /pool: public and read-only). */
+  const pool = () => get('/pool');
   /** Blocks `from` on, oldest first, at most `limit` (≤ 500). */
   const blocks = (from, limit) => get(`/blocks?from=${from}&limit=${limit}`);
 

@@ -4,7 +4,7 @@
 'use strict';
 
 (() => {
-  const { $, bcc, integer, short, el, link, timeCell } = window.BlockChatUI;
+  const { $, bcc, integer, short, el, link, timeCell, finalMark } = window.BlockChatUI;
   const api = window.BlockChatData;
   const BLOCKS_PER_PAGE = 25;
   const POOL_SHOWN = 500;
@@ -89,7 +89,7 @@
   // ---------- pages ----------
 
   async function blocksPage(top) {
-    const { height } = await api.status();
+    const { height, final_height: finalHeight } = await api.status();
     const last = Math.min(top === undefined ? height : top, height);
     const first = Math.max(0, last - BLOCKS_PER_PAGE + 1);
     const blocks = (await api.blocks(first, last - first + 1)).reverse();
@@ -102,6 +102,7 @@
         el('td', { class: 'num', text: String(b.transactions.length) }),
         el('td', {}, timeCell(b.timestamp)),
         el('td', { class: 'mono', title: b.current_hash, text: short(b.current_hash, 10, 6) }),
+        el('td', {}, finalMark(b.index, finalHeight)),
       ),
     );
     return [
@@ -113,7 +114,7 @@
         el(
           'table',
           { class: 'data', id: 'chain-table' },
-          el('thead', {}, el('tr', {}, ...['Block', 'Validator', 'Txs', 'Time', 'Hash'].map((h) => el('th', { scope: 'col', text: h })))),
+          el('thead', {}, el('tr', {}, ...['Block', 'Validator', 'Txs', 'Time', 'Hash', 'Final'].map((h) => el('th', { scope: 'col', text: h })))),
           el('tbody', {}, ...rows),
         ),
       ),
@@ -124,7 +125,8 @@
   async function blockPage(key) {
     const b = await api.block(key);
     if (!b) return notFound(`There is no block ${key} on this node's chain.`);
-    const { height } = await api.status();
+    const { height, final_height: finalHeight } = await api.status();
+    const final = finalMark(b.index, finalHeight);
     return [
       `Block #${integer.format(b.index)}`,
       facts([
@@ -133,7 +135,7 @@
         ['Validator', who(b.validator)],
         ['Time', timeCell(b.timestamp)],
         ['Transactions', String(b.transactions.length)],
-        b.final !== undefined ? ['Final', b.final ? 'yes' : 'not yet'] : null,
+        final ? ['Final', el('span', { id: 'block-final' }, final)] : null,
       ]),
       pager('Neighbouring blocks', b.index > 0 ? `/block/${b.index - 1}` : null, b.index < height ? `/block/${b.index + 1}` : null),
       el('h3', { text: 'Transactions' }),
@@ -177,7 +179,9 @@
     ]);
     const peer = a.id === null ? undefined : accountsById.get(a.id);
     const partners = [...new Set(txs.filter((t) => t.type === 'message').map((t) => (t.sender === a.address ? t.receiver : t.sender)))];
-    const lowest = txs.length ? txs[txs.length - 1].block : undefined;
+    // the next page starts after the last one shown, inside its block if the page ended there
+    const last = txs[txs.length - 1];
+    const next = last === undefined ? undefined : `${last.block}.${last.position}`;
     return [
       a.id === null ? 'Account' : `Node ${a.id}`,
       facts([
@@ -185,6 +189,7 @@
         ['Kind', a.id === null ? 'A wallet that is no node' : `Node ${a.id}`],
         ['Balance', el('span', { id: 'account-balance', text: `${bcc(a.balance)} BCC` })],
         ['Stake', `${bcc(a.stake)} BCC`],
+        a.slashed ? ['Slashed', el('span', { id: 'account-slashed', class: 'status status-dropped', text: 'slashed: its stake was burned for equivocation, and it may not stake again' })] : null,
         ['Nonce', `${integer.format(a.nonce)} committed · next ${integer.format(nonce.next_nonce)} (${integer.format(nonce.pending)} pending)`],
         peer ? ['Explorer', el('a', { href: `http://${peer.host}:${peer.port}/`, text: `http://${peer.host}:${peer.port}/` })] : null,
       ]),
@@ -195,7 +200,7 @@
       txTable('Pending transactions of this account', pending, false),
       el('h3', { text: 'Committed, newest first' }),
       txTable('Committed transactions of this account', txs, true),
-      pager('Pages of transactions', txs.length === 50 && lowest !== undefined ? `/account/${a.address}/${lowest}` : null, before !== undefined ? `/account/${a.address}` : null),
+      pager('Pages of transactions', txs.length === 50 && next !== undefined ? `/account/${a.address}/${next}` : null, before !== undefined ? `/account/${a.address}` : null),
     ];
   }
 
@@ -268,7 +273,7 @@
     [/^\/blocks(?:\/(\d+))?$/, (m) => blocksPage(m[1] === undefined ? undefined : Number(m[1]))],
     [/^\/block\/([0-9a-fA-F]+)$/, (m) => blockPage(m[1])],
     [/^\/tx\/([0-9a-f]{64})$/, (m) => txPage(m[1])],
-    [/^\/account\/([0-9a-f]{66}|\d+)(?:\/(\d+))?$/, (m) => accountPage(m[1], m[2] === undefined ? undefined : Number(m[2]))],
+    [/^\/account\/([0-9a-f]{66}|\d+)(?:\/(\d+(?:\.\d+)?))?$/, (m) => accountPage(m[1], m[2])],
     [/^\/pool$/, () => poolPage()],
     [/^\/conversation\/([0-9a-f]{66})\/([0-9a-f]{66})$/, (m) => conversationPage(m[1], m[2])],
     [/^\/nodes$/, () => nodesPage()],
@@ -276,7 +281,15 @@
   ];
 
   let shown = 0; // the latest route asked for: an older answer arriving late is dropped
-  async function route() {
+  /** Pages that show finality: redrawn in place when the finalised checkpoint rises. */
+  const LIVE = /^\/(blocks|block|tx)(\/|$)/;
+  /** Redraws the routed page in place (no "Loading…", focus kept) when it shows finality. */
+  function refreshLive() {
+    const path = location.hash.replace(/^#/, '') || '/';
+    if (LIVE.test(path)) route(true);
+  }
+
+  async function route(quiet) {
     const path = location.hash.replace(/^#/, '') || '/';
     const home = path === '/' || path === '';
     $('home').hidden = !home;
@@ -289,7 +302,7 @@
     if (home) return;
     const ticket = (shown += 1);
     const body = $('page-body');
-    body.replaceChildren(el('p', { class: 'muted', text: 'Loading…' }));
+    if (quiet !== true) body.replaceChildren(el('p', { class: 'muted', text: 'Loading…' }));
     const match = ROUTES.map(([re, make]) => [re.exec(path), make]).find(([m]) => m);
     let parts;
     try {
@@ -304,7 +317,7 @@
     heading.replaceChildren(title);
     body.replaceChildren(...content.filter(Boolean));
     document.title = `${heading.textContent} · BlockChat Explorer`;
-    heading.focus();
+    if (quiet !== true) heading.focus();
   }
 
   function start() {
@@ -316,9 +329,11 @@
       if (location.hash === target) route();
       else location.hash = target;
     });
-    window.addEventListener('hashchange', route);
+    window.addEventListener('hashchange', () => route());
     route();
   }
+
+  window.BlockChatPages = { refreshLive };
 
   if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start);
   else start();

@@ -90,5 +90,20 @@
     return el('a', { ...(props || {}), href: `#${route}` }, text);
   }
 
-  window.BlockChatUI = { $, bcc, integer, pct, short, clock, ago, el, svg, setText, timeCell, link };
+  /**
+   * Whether block `index` is final: at or below the node's finalised checkpoint (`finalHeight`, from
+   * GET /status). Nothing when the node reports no finality.
+   */
+  function finalMark(index, finalHeight) {
+    if (typeof finalHeight !== 'number') return null;
+    const final = index <= finalHeight;
+    return el('span', {
+      class: `status finality ${final ? 'status-final' : 'status-not-final'}`,
+      dataset: { final: final ? 'yes' : 'no' },
+      title: final ? 'At or below the finalised checkpoint: it can no longer be undone' : 'Not final yet: above the finalised checkpoint',
+      text: final ? 'final' : 'not final',
+    });
+  }
+
+  window.BlockChatUI = { $, bcc, integer, pct, short, clock, ago, el, svg, setText, timeCell, link, finalMark };
 })();

@@ -6,7 +6,7 @@
  * and tells the peers where it is now (hello). The signed messages are in handshake.ts.
  */
 import type { NodeCrypto } from '../../crypto/suite.js';
-import { ROUTES } from '../../api/routes.js';
+import { API } from '../../api/routes.js';
 import { genesisBlock } from '../../core/block.js';
 import { genesisTipV2 } from '../../core/consensus.js';
 import { ProtocolError } from '../../core/errors.js';
@@ -22,6 +22,8 @@ import type { Logger } from '../logger.js';
 import type { Peers } from '../network/index.js';
 import type { ChainSync } from '../sync/index.js';
 import type { OwnWallet, WalletKey } from '../wallet/index.js';
+import { JOIN_HEADER } from '../../core/peer-auth.js';
+import type { PeerGate } from '../http/peer-auth.js';
 import {
   signHello,
   signJoin,
@@ -54,6 +56,12 @@ export class Formation {
   /** Whether this run continues a previous one from the data directory. */
   private restored = false;
   private closed = false;
+  /** The `answer_nonce` of this node's last join, while it waits for the announcement. */
+  private awaited: string | undefined;
+  /** The domain of the network this node asked to join (from the bootstrap's challenge). */
+  private joinedDomain: string | undefined;
+  /** Bootstrap: per member, the nonce its announcement must carry and whether one is being sent. */
+  private readonly announcing = new Map<number, { nonce: string; sending: boolean; host: string; port: number }>();
 
   constructor(
     private readonly config: NodeConfig,
@@ -68,7 +76,14 @@ export class Formation {
     private readonly now: () => number,
     private readonly log: Logger,
     private readonly crypto: NodeCrypto,
+    private readonly gate: PeerGate,
+    private readonly random: (bytes: number) => string,
   ) {}
+
+  /** True when `nonce` is the answer nonce of this node's join, while it waits for the announcement. */
+  awaits(nonce: string | undefined): boolean {
+    return this.awaited !== undefined && nonce === this.awaited;
+  }
 
   /** The bootstrap is node 0, whether started with -bootstrap or restored from its data directory. */
   get isBootstrap(): boolean {
@@ -118,23 +133,34 @@ export class Formation {
     const n = requireNumber(this.members.n, 'n');
     const capacity = requireNumber(this.members.capacity, 'capacity');
     const { address, secretKey } = this.key;
-    const request = signJoin(
-      {
-        address,
-        host: this.config.host,
-        port: this.config.port,
-        n,
-        capacity,
-        stake: this.config.stake,
-        verifier_fingerprint: this.config.crypto.fingerprint,
-      },
-      secretKey,
-    );
+    // The announcement to this node must carry this nonce; drawn once per run, so that an
+    // announcement of an earlier run is refused.
+    const answer_nonce = (this.awaited ??= this.random(32));
+    const request = (challenge: { domain: string; address: string; nonce: string }) =>
+      signJoin(
+        challenge.address,
+        {
+          address,
+          host: this.config.host,
+          port: this.config.port,
+          n,
+          capacity,
+          stake: this.config.stake,
+          verifier_fingerprint: this.config.crypto.fingerprint,
+          domain: challenge.domain,
+          nonce: challenge.nonce,
+          answer_nonce,
+        },
+        secretKey,
+      );
     const id = await askToJoin(
       this.config.bootstrapUrl,
       request,
       this.config.joinAfter,
-      (a) => (this.members.bootstrapAddress = a),
+      (challenge) => {
+        this.members.bootstrapAddress = challenge.address;
+        this.joinedDomain = challenge.domain;
+      },
       (status) => this.verifierMismatch(status.verifier_fingerprint ?? '', 'the bootstrap'),
       this.now,
       this.log,
@@ -146,7 +172,9 @@ export class Formation {
   async handleJoin(req: JoinRequest): Promise<{ id: number; bootstrap: string }> {
     const params = this.chain.params;
     if (!this.isBootstrap || !params) throw new NodeError('UNKNOWN_NODE', 'this node is not the bootstrap');
-    verifyJoin(req);
+    this.gate.spend(req.nonce);
+    if (req.domain !== params.domain) throw new NodeError('UNKNOWN_NODE', 'the join request names another network');
+    verifyJoin(this.key.address, req);
     const mismatch =
       req.verifier_fingerprint === undefined
         ? undefined
@@ -164,11 +192,11 @@ export class Formation {
     const nodes = this.members.nodes;
     const known = nodes.find((x) => x.address === req.address);
     if (known) {
+      const moved = known.host !== req.host || known.port !== req.port;
       known.host = req.host;
       known.port = req.port;
-      this.members.changed();
-      if (nodes.length === params.n)
-        this.sendNetworkTo(known).catch((err: unknown) => this.log.warn(`cannot resend the node list: ${String(err)}`));
+      if (moved) this.members.changed();
+      this.announceTo(known, req.answer_nonce, params.n);
       return { id: known.id, bootstrap: this.key.address };
     }
     if (nodes.length >= params.n) {
@@ -176,6 +204,7 @@ export class Formation {
     }
     const entry: NodeEntry = { id: nodes.length, address: req.address, host: req.host, port: req.port, stake: req.stake };
     nodes.push(entry);
+    this.announcing.set(entry.id, { nonce: req.answer_nonce, sending: false, host: req.host, port: req.port });
     // Decided before the await: two joins in flight would otherwise both see the list complete
     // and form the network twice (seen under load: the funding sent a second time, and refused).
     const completes = nodes.length === params.n;
@@ -186,22 +215,52 @@ export class Formation {
     return { id: entry.id, bootstrap: this.key.address };
   }
 
-  private async announcement(): Promise<NetworkAnnouncement> {
-    const params = this.chain.params!;
-    const chain = (await this.store.blocksFrom(0, Number.MAX_SAFE_INTEGER)).map((j) => JSON.parse(j) as Block);
-    return signNetwork({ n: params.n, capacity: params.capacity, nodes: this.members.nodes, chain }, this.key.secretKey);
+  /**
+   * A join from a known member: once formed, the announcement goes again for its new nonce; one
+   * in flight per member at a time, and nothing for a join that repeats the last one.
+   */
+  private announceTo(entry: NodeEntry, nonce: string, n: number): void {
+    const last = this.announcing.get(entry.id);
+    if (last && last.nonce === nonce && last.host === entry.host && last.port === entry.port) return;
+    const state = { nonce, sending: last?.sending ?? false, host: entry.host, port: entry.port };
+    this.announcing.set(entry.id, state);
+    if (this.members.nodes.length === n && !state.sending)
+      this.sendNetworkTo(entry).catch((err: unknown) => this.log.warn(`cannot resend the node list: ${String(err)}`));
   }
 
+  private async announcement(to: NodeEntry, nonce: string): Promise<NetworkAnnouncement> {
+    const params = this.chain.params!;
+    const chain = (await this.store.blocksFrom(0, Number.MAX_SAFE_INTEGER)).map((j) => JSON.parse(j) as Block);
+    return signNetwork(
+      { n: params.n, capacity: params.capacity, nodes: this.members.nodes, chain, to: to.address, answer_nonce: nonce },
+      this.key.secretKey,
+    );
+  }
+
+  /** Sends the announcement for the member's latest join nonce, again while that nonce changes. */
   private async sendNetworkTo(entry: NodeEntry): Promise<void> {
-    const message = await this.announcement();
-    for (let attempt = 0; attempt < 50 && !this.closed; attempt++) {
-      try {
-        await this.peers.post(entry.id, ROUTES.peerNetwork, message, 30_000);
-        return;
-      } catch (err) {
-        if (attempt === 0) this.log.warn(`cannot send the node list to node ${entry.id}: ${String(err)}; retrying`);
-        await new Promise((r) => setTimeout(r, 200));
+    const state = this.announcing.get(entry.id);
+    if (!state || state.sending) return;
+    state.sending = true;
+    try {
+      let sent: string | undefined;
+      while (sent !== state.nonce && !this.closed) {
+        const nonce = state.nonce;
+        const message = await this.announcement(entry, nonce);
+        for (let attempt = 0; attempt < 50 && !this.closed; attempt++) {
+          try {
+            await this.peers.call(entry.id, API.peerNetwork, { body: message, timeoutMs: 30_000, headers: { [JOIN_HEADER]: nonce } });
+            break;
+          } catch (err) {
+            if (attempt === 0) this.log.warn(`cannot send the node list to node ${entry.id}: ${String(err)}; retrying`);
+            if (state.nonce !== nonce) break; // it joined again meanwhile: send for the new nonce
+            await new Promise((r) => setTimeout(r, 200));
+          }
+        }
+        sent = nonce;
       }
+    } finally {
+      state.sending = false;
     }
   }
 
@@ -226,11 +285,16 @@ export class Formation {
   async handleNetwork(a: NetworkAnnouncement): Promise<void> {
     const bootstrap = this.members.bootstrapAddress;
     if (!bootstrap) throw new NodeError('UNKNOWN_NODE', 'this node has not asked to join any network');
+    if (!this.awaits(a.answer_nonce)) throw new NodeError('STALE_CHALLENGE', 'this node awaits no announcement with this nonce');
+    if (a.to !== this.key.address) throw new NodeError('UNKNOWN_NODE', 'the announcement is addressed to another node');
     verifyNetwork(a, bootstrap);
     const me = a.nodes.find((x) => x.address === this.key.address);
     if (!me) throw new NodeError('UNKNOWN_NODE', 'the node list does not include this node');
+    if (a.chain[0]?.current_hash !== this.joinedDomain)
+      throw new NodeError('UNKNOWN_NODE', 'the chain is not the one of the network this node joined');
     if (this.chain.params) {
-      // Already formed (a repeated announcement): take the list only.
+      // Formed already (restored before the network formed, then joined again): take the list only.
+      this.awaited = undefined;
       this.members.nodes = a.nodes;
       this.members.changed();
       return;
@@ -245,6 +309,8 @@ export class Formation {
       this.now(),
     );
     if (params.bootstrap !== bootstrap) throw new NodeError('UNKNOWN_NODE', "the chain is not this bootstrap's");
+    if (!this.awaits(a.answer_nonce)) throw new NodeError('STALE_CHALLENGE', 'an announcement was accepted meanwhile');
+    this.awaited = undefined;
     this.members.id = me.id;
     this.members.n = a.n;
     this.members.capacity = a.capacity;
@@ -268,17 +334,29 @@ export class Formation {
     me.host = this.config.host;
     me.port = this.config.port;
     this.members.changed();
-    const hello = signHello(
-      {
+    const domain = this.chain.params!.domain;
+    const helloTo = async (peer: number): Promise<void> => {
+      const nonce = await this.peers.challenge(peer, 3_000);
+      const body = {
         id,
         address: this.key.address,
         host: this.config.host,
         port: this.config.port,
         verifier_fingerprint: this.config.crypto.fingerprint,
-      },
-      this.key.secretKey,
+        nonce,
+      };
+      const hello = signHello(domain, this.peers.entry(peer)!.address, body, this.key.secretKey);
+      await this.peers.callAsMember(peer, API.peerHello, { body: hello, timeoutMs: 3_000 });
+    };
+    await Promise.all(
+      this.peers
+        .ids()
+        .map((peer) =>
+          helloTo(peer).catch((err: unknown) =>
+            this.log.debug(`no hello to node ${peer}: ${err instanceof Error ? err.message : String(err)}`),
+          ),
+        ),
     );
-    await Promise.all(this.peers.ids().map((peer) => this.peers.post(peer, ROUTES.peerHello, hello, 3_000).catch(() => undefined)));
     this.log.info(`restarted at height ${this.chain.tip?.block.index}; catching up`);
     await this.sync.catchUp();
     // What peers broadcast while this node was down is in their pools, not in any block yet.
@@ -286,10 +364,12 @@ export class Formation {
   }
 
   /** A peer restarted, perhaps on another port: update where it is. */
-  handleHello(h: Hello): { height: number } {
-    verifyHello(h);
+  handleHello(h: Hello, sessionMember: string): { height: number } {
+    this.gate.spend(h.nonce);
+    if (h.address !== sessionMember) throw new NodeError('UNKNOWN_NODE', 'the hello is not from the member of this session');
     const entry = this.members.nodes.find((x) => x.id === h.id);
     if (!entry || entry.address !== h.address) throw new NodeError('UNKNOWN_NODE', `node ${h.id} with this address is not in the network`);
+    verifyHello(this.chain.params!.domain, this.key.address, h);
     entry.host = h.host;
     entry.port = h.port;
     this.members.changed();

@@ -1,41 +1,46 @@
 /** A new node asks the bootstrap for an id (SPEC A, "Joining"). */
 import { Pool } from 'undici';
-import { ROUTES } from '../../api/routes.js';
-import type { StatusView } from '../../api/types.js';
+import { API } from '../../api/routes.js';
+import type { PeerChallenge, StatusView } from '../../api/types.js';
+import { CHALLENGE_HEADER } from '../../core/peer-auth.js';
 import { NodeError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import { requestJson } from '../network/index.js';
+import { peerClient } from '../network/index.js';
 import type { JoinRequest } from './handshake.js';
 
 /**
- * Sends the signed join request to the bootstrap at `url`, retrying for a minute while the
- * bootstrap is not up yet; with `joinAfter`, waits until the bootstrap counts that many nodes.
- * `onBootstrap` learns the bootstrap's address as soon as it answers. Resolves to the id given.
+ * Sends the signed join request to the bootstrap at `url`, on a fresh challenge of the bootstrap,
+ * retrying for a minute while the bootstrap is not up yet; with `joinAfter`, waits until the
+ * bootstrap counts that many nodes. `onBootstrap` learns the bootstrap's address and domain from
+ * the challenge the request answers. Resolves to the id given.
  */
 export async function askToJoin(
   url: string,
-  request: JoinRequest,
+  request: (challenge: PeerChallenge) => JoinRequest,
   joinAfter: number | undefined,
-  onBootstrap: (address: string) => void,
+  onBootstrap: (challenge: PeerChallenge) => void,
   /** Why this node must not join a bootstrap whose status says so (its verifier differs); undefined to go on. */
   refuse: (status: StatusView) => string | undefined,
   now: () => number,
   log: Logger,
 ): Promise<number> {
   const pool = new Pool(url, { connections: 1 });
+  const bootstrap = peerClient(url, pool);
   try {
     const deadline = now() + 60_000;
     for (;;) {
       try {
-        const status = await requestJson<StatusView>(pool, 'GET', ROUTES.status, undefined, 5_000);
+        const status = await bootstrap.call(API.status, { timeoutMs: 5_000 });
         const refusal = refuse(status);
         if (refusal) throw new NodeError('VERIFIER_MISMATCH', `${refusal}; not joining`);
-        onBootstrap(status.address);
-        if (joinAfter !== undefined && status.joined < joinAfter && status.joined < request.n) {
+        if (joinAfter !== undefined && status.joined < joinAfter && status.joined < status.n) {
           await new Promise((r) => setTimeout(r, 10));
           continue;
         }
-        const answer = await requestJson<{ id: number }>(pool, 'POST', ROUTES.peerJoin, JSON.stringify(request), 10_000);
+        const challenge = await bootstrap.call(API.peerChallenge, { timeoutMs: 5_000 });
+        onBootstrap(challenge);
+        const headers = { [CHALLENGE_HEADER]: challenge.nonce };
+        const answer = await bootstrap.call(API.peerJoin, { body: request(challenge), timeoutMs: 10_000, headers });
         log.info(`joined the network at ${url} as node ${answer.id}`);
         return answer.id;
       } catch (err) {

@@ -14,7 +14,8 @@ import type { NodeEmitter } from '../events.js';
 import type { TransactionsResult } from '../ingest/index.js';
 import type { AddressViews } from '../views/addresses.js';
 import { errorBody, refuse, statusOf } from './errors.js';
-import { pageLimit, readIndex } from './paging.js';
+import { cursorAfter, readCursor } from '../chain/cursor.js';
+import { linkNext, pageLimit } from './paging.js';
 import { TokenBuckets, type RateLimit } from './rate-limit.js';
 import { routeOptions } from './route.js';
 
@@ -25,10 +26,21 @@ export interface SubmitLimits {
   perSender: RateLimit;
 }
 
-export const DEFAULT_SUBMIT_LIMITS: SubmitLimits = {
-  perClient: { burst: 60, perSecond: 20 },
-  perSender: { burst: 20, perSecond: 5 },
-};
+/** A client may send 3 s of its rate at once, a sender 4 s of its. */
+const CLIENT_BURST_S = 3;
+const SENDER_BURST_S = 4;
+
+/** The limits of `--client-rate` and `--sender-rate` (per second). */
+export function submitLimits(clientRate: number, senderRate: number): SubmitLimits {
+  return {
+    perClient: { burst: CLIENT_BURST_S * clientRate, perSecond: clientRate },
+    perSender: { burst: SENDER_BURST_S * senderRate, perSecond: senderRate },
+  };
+}
+
+export const DEFAULT_CLIENT_RATE = 20;
+export const DEFAULT_SENDER_RATE = 5;
+export const DEFAULT_SUBMIT_LIMITS: SubmitLimits = submitLimits(DEFAULT_CLIENT_RATE, DEFAULT_SENDER_RATE);
 
 export interface AccountRouteParts {
   addressViews: AddressViews;
@@ -42,15 +54,21 @@ export function registerAccountRoutes(server: FastifyInstance, parts: AccountRou
 
   app.route({
     ...routeOptions(API.accountTransactions),
-    handler: async (req) => {
+    handler: async (req, reply) => {
       const { type, direction } = req.query;
-      return addressViews.transactions(req.params.idOrAddress, {
-        limit: pageLimit(req.query.limit, MAX_ADDRESS_TXS),
+      const limit = pageLimit(req.query.limit, MAX_ADDRESS_TXS);
+      const page = await addressViews.transactions(req.params.idOrAddress, {
+        limit,
         type,
         direction,
         with: req.query.with,
-        before: req.query.before === undefined ? undefined : readIndex(req.query.before, 0),
+        before: readCursor(req.query.before),
       });
+      const last = page[page.length - 1];
+      if (page.length === limit && last !== undefined) {
+        linkNext(reply, req.url.split('?')[0]!, { ...req.query, limit, before: cursorAfter(last) });
+      }
+      return page;
     },
   });
 

@@ -15,6 +15,7 @@ import { NodeError, type NodeErrorCode } from '../errors.js';
 const NODE_STATUS: Readonly<Record<NodeErrorCode, number>> = {
   BAD_REQUEST: 400,
   UNAUTHORIZED: 401,
+  STALE_CHALLENGE: 401,
   NOT_FORMED: 503,
   UNKNOWN_RECIPIENT: 422,
   NETWORK_FULL: 409,

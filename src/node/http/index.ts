@@ -14,7 +14,7 @@ import { VERSION } from '../../version.js';
 import { NodeError } from '../errors.js';
 import { registerExplorer } from '../explorer.js';
 import type { BlockchatNode } from '../index.js';
-import { registerAccountRoutes } from './account-routes.js';
+import { DEFAULT_SUBMIT_LIMITS, registerAccountRoutes, type SubmitLimits } from './account-routes.js';
 import { answerOf, refuse } from './errors.js';
 import { registerEventStream } from './event-stream.js';
 import { MethodTable } from './methods.js';
@@ -24,7 +24,11 @@ import { registerPublicRoutes } from './public-routes.js';
 import { registerWalletRoutes } from './wallet-routes.js';
 
 /** `logger`: the node's own pino logger (its server errors go there); none in tests that leave it out. */
-export async function buildServer(node: BlockchatNode, logger?: FastifyBaseLogger): Promise<FastifyInstance> {
+export async function buildServer(
+  node: BlockchatNode,
+  logger?: FastifyBaseLogger,
+  limits: SubmitLimits = DEFAULT_SUBMIT_LIMITS,
+): Promise<FastifyInstance> {
   const app: FastifyInstance = Fastify({
     ...(logger ? { loggerInstance: logger, logController: new LogController({ disableRequestLogging: true }) } : { logger: false }),
     bodyLimit: BODY_LIMIT,
@@ -78,7 +82,7 @@ export async function buildServer(node: BlockchatNode, logger?: FastifyBaseLogge
     caughtUp: () => node.sync.caughtUp,
     height: () => node.chain.tip?.block.index ?? 0,
   });
-  registerAccountRoutes(app, node);
+  registerAccountRoutes(app, node, limits);
   registerEventStream(app, node.events, node.members);
   registerWalletRoutes(app, node.views, node.wallet, node.token);
   registerPeerRoutes(app, node);

@@ -21,7 +21,7 @@ export function pageLimit(text: string | undefined, max: number): number {
 }
 
 /** Names the next page: `path` with `query`. */
-export function linkNext(reply: FastifyReply, path: string, query: Readonly<Record<string, number>>): void {
-  const search = new URLSearchParams(Object.entries(query).map(([k, v]) => [k, String(v)]));
+export function linkNext(reply: FastifyReply, path: string, query: Readonly<Record<string, number | string | undefined>>): void {
+  const search = new URLSearchParams(Object.entries(query).flatMap(([k, v]) => (v === undefined ? [] : [[k, String(v)]])));
   void reply.header('link', `<${path}?${search.toString()}>; rel="next"`);
 }

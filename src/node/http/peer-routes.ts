@@ -7,17 +7,20 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { FastifyInstance } from 'fastify';
-import { API, ROUTES } from '../../api/routes.js';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { API, ROUTES, SMALL_BODY_LIMIT } from '../../api/routes.js';
 import { PeerBlock, PeerTransactions, PeerVotes } from '../../api/schemas.js';
 import { schemaCheck } from '../../api/validate.js';
 import { ProtocolError } from '../../core/errors.js';
 import type { Evidence } from '../../core/evidence.js';
+import { CHALLENGE_HEADER, JOIN_HEADER, SESSION_HEADER } from '../../core/peer-auth.js';
 import type { Block, Transaction } from '../../core/types.js';
 import type { Vote } from '../../core/vote.js';
 import type { BlockchatNode } from '../index.js';
 import { acceptStream, maxBlockFrameBytes, STREAM_PROTOCOL, type FrameKind } from '../network/index.js';
-import { errorBody, isRefusal, statusOf } from './errors.js';
+import { NodeError } from '../errors.js';
+import { errorBody, isRefusal, refuse, statusOf } from './errors.js';
+import type { PeerGate } from './peer-auth.js';
 import { routeOptions } from './route.js';
 
 /**
@@ -31,7 +34,39 @@ const transactionsFrameError = schemaCheck(PeerTransactions);
 const blockFrameError = schemaCheck(PeerBlock);
 const votesFrameError = schemaCheck(PeerVotes);
 
-type PeerParts = Pick<BlockchatNode, 'formation' | 'transactions' | 'blocks' | 'sync' | 'voting' | 'events' | 'config' | 'chain'>;
+type PeerParts = Pick<BlockchatNode, 'formation' | 'transactions' | 'blocks' | 'sync' | 'voting' | 'events' | 'config' | 'chain' | 'gate'>;
+
+const headerOf = (req: Pick<IncomingMessage, 'headers'>, name: string): string | undefined => {
+  const value = req.headers[name];
+  return typeof value === 'string' ? value : undefined;
+};
+
+/**
+ * A refusal sent when the headers have arrived, before any body is read: the connection is closed
+ * after it, so that whatever body follows is never read.
+ */
+function refuseEarly(reply: FastifyReply, err: NodeError): FastifyReply {
+  void reply.header('connection', 'close');
+  return refuse(reply, err);
+}
+
+/** onRequest of the members-only peer routes: a valid session, or 401 before the body. */
+function membersOnly(gate: PeerGate) {
+  return async (req: FastifyRequest, reply: FastifyReply): Promise<void> => {
+    if (gate.member(headerOf(req.raw, SESSION_HEADER)) === undefined) {
+      await refuseEarly(reply, new NodeError('UNAUTHORIZED', `peer routes answer members only: send a valid ${SESSION_HEADER}`));
+    }
+  };
+}
+
+/** onRequest of POST /peer/auth and /peer/join: the header names an outstanding challenge, or 401 before the body. */
+function challenged(gate: PeerGate) {
+  return async (req: FastifyRequest, reply: FastifyReply): Promise<void> => {
+    if (!gate.outstanding(headerOf(req.raw, CHALLENGE_HEADER))) {
+      await refuseEarly(reply, new NodeError('STALE_CHALLENGE', `${CHALLENGE_HEADER} does not name an outstanding challenge of this node`));
+    }
+  };
+}
 
 /** How long one serialisation of the pool page answers GET /peer/pool. */
 const POOL_PAGE_REUSE_MS = 1_000;
@@ -71,22 +106,45 @@ async function handleFrame(node: PeerParts, kind: FrameKind, json: string): Prom
 }
 
 export function registerPeerRoutes(server: FastifyInstance, node: PeerParts): void {
-  const { formation, transactions, blocks, sync } = node;
+  const { formation, transactions, blocks, sync, gate } = node;
   const app = server.withTypeProvider<TypeBoxTypeProvider>();
-  app.route({ ...routeOptions(API.peerJoin), handler: async (req) => formation.handleJoin(req.body) });
+  const onRequest = membersOnly(gate);
+  app.route({ ...routeOptions(API.peerChallenge), handler: async () => gate.challenge() });
+  app.route({
+    ...routeOptions(API.peerAuth),
+    onRequest: challenged(gate),
+    bodyLimit: SMALL_BODY_LIMIT,
+    handler: async (req) => gate.authenticate(req.body),
+  });
+  app.route({
+    ...routeOptions(API.peerJoin),
+    onRequest: challenged(gate),
+    bodyLimit: SMALL_BODY_LIMIT,
+    handler: async (req) => formation.handleJoin(req.body),
+  });
 
   app.route({
     ...routeOptions(API.peerNetwork),
+    onRequest: async (req, reply) => {
+      if (!formation.awaits(headerOf(req.raw, JOIN_HEADER))) {
+        await refuseEarly(reply, new NodeError('STALE_CHALLENGE', 'this node awaits no announcement with this nonce'));
+      }
+    },
     handler: async (req) => {
       await formation.handleNetwork(req.body);
       return { ok: true };
     },
   });
 
-  app.route({ ...routeOptions(API.peerHello), handler: async (req) => formation.handleHello(req.body) });
+  app.route({
+    ...routeOptions(API.peerHello),
+    onRequest,
+    handler: async (req) => formation.handleHello(req.body, gate.member(headerOf(req.raw, SESSION_HEADER)) ?? ''),
+  });
 
   app.route({
     ...routeOptions(API.peerTransactions),
+    onRequest,
     handler: async (req, reply) => {
       const result = await transactions.receive(req.body);
       if (result.accepted === 0 && result.rejected.length > 0) {
@@ -102,20 +160,20 @@ export function registerPeerRoutes(server: FastifyInstance, node: PeerParts): vo
   // A peer repairing its pool reads up to 10,000 transactions: serialised at most once a second,
   // not once per request.
   let poolPage = { at: -Infinity, json: '[]' };
-  app.route({
-    ...routeOptions(API.peerPool),
-    handler: async (_req, reply) => {
-      const now = Date.now();
-      if (now - poolPage.at >= POOL_PAGE_REUSE_MS) poolPage = { at: now, json: JSON.stringify(sync.poolPage()) };
-      // already JSON text: Fastify sends a string as it is
-      return reply.type('application/json; charset=utf-8').send(poolPage.json as never);
-    },
-  });
+  const servePool = async (_req: FastifyRequest, reply: FastifyReply) => {
+    const now = Date.now();
+    if (now - poolPage.at >= POOL_PAGE_REUSE_MS) poolPage = { at: now, json: JSON.stringify(sync.poolPage()) };
+    // already JSON text: Fastify sends a string as it is
+    return reply.type('application/json; charset=utf-8').send(poolPage.json);
+  };
+  app.route({ ...routeOptions(API.peerPool), onRequest, handler: servePool });
+  app.route({ ...routeOptions(API.pool), handler: servePool });
 
-  app.route({ ...routeOptions(API.peerBlocks), handler: async (req) => ({ result: await blocks.receive(req.body, false) }) });
+  app.route({ ...routeOptions(API.peerBlocks), onRequest, handler: async (req) => ({ result: await blocks.receive(req.body, false) }) });
 
   app.route({
     ...routeOptions(API.peerVotes),
+    onRequest,
     handler: async (req) => {
       node.voting.receive(req.body.votes, req.body.evidence);
       return { ok: true };
@@ -136,6 +194,11 @@ export function registerPeerRoutes(server: FastifyInstance, node: PeerParts): vo
       peerStreams.size >= MAX_PEER_STREAMS
     ) {
       socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
+      return;
+    }
+    if (gate.member(headerOf(req, SESSION_HEADER)) === undefined) {
+      node.events.emit('request', { route: ROUTES.peerStream, method: 'GET', status: 401 });
+      socket.end('HTTP/1.1 401 Unauthorized\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
       return;
     }
     node.events.emit('request', { route: ROUTES.peerStream, method: 'GET', status: 101 });

@@ -11,7 +11,8 @@ import { NodeError } from '../errors.js';
 import type { Views } from '../views/index.js';
 import type { OwnWallet } from '../wallet/index.js';
 import { isRefusal, refusalBody, refuse } from './errors.js';
-import { pageLimit } from './paging.js';
+import { cursorAfter, readCursor } from '../chain/cursor.js';
+import { linkNext, pageLimit } from './paging.js';
 import { routeOptions } from './route.js';
 
 function tokenMatches(header: string | undefined, token: string): boolean {
@@ -25,7 +26,16 @@ function tokenMatches(header: string | undefined, token: string): boolean {
 export function registerWalletRoutes(server: FastifyInstance, views: Views, wallet: OwnWallet, token: string): void {
   const app = server.withTypeProvider<TypeBoxTypeProvider>();
   app.route({ ...routeOptions(API.wallet), handler: async () => views.account(wallet.address) });
-  app.route({ ...routeOptions(API.inbox), handler: async (req) => views.inbox(pageLimit(req.query.limit, MAX_INBOX_PAGE)) });
+  app.route({
+    ...routeOptions(API.inbox),
+    handler: async (req, reply) => {
+      const limit = pageLimit(req.query.limit, MAX_INBOX_PAGE);
+      const page = views.inbox(limit, readCursor(req.query.before));
+      const last = page[page.length - 1];
+      if (page.length === limit && last !== undefined) linkNext(reply, API.inbox.url, { limit, before: cursorAfter(last) });
+      return page;
+    },
+  });
 
   const requireToken = async (req: FastifyRequest, reply: FastifyReply) => {
     if (!tokenMatches(req.headers.authorization, token)) {

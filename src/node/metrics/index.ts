@@ -22,4 +22,5 @@ export function subscribeMetrics(events: NodeEmitter, metrics: Metrics): void {
   events.on('reorg', ({ reverted }) => metrics.reverted(reverted));
   events.on('caughtUp', () => metrics.count('blockchat_catch_ups_total'));
   events.on('block', ({ block, applyMs, minted }) => metrics.blockApplied(block, applyMs, minted));
+  events.on('final', ({ height }) => metrics.finalized(height));
 }

@@ -21,6 +21,8 @@ export class Metrics {
   private readonly made = new Map<string, Counter | Gauge | Histogram>();
   /** When each of the wallet's own pending transactions was accepted (ms), by id. */
   private readonly acceptedAt = new Map<string, number>();
+  /** The wallet's own committed transactions not final yet: when accepted and in which block. */
+  private readonly awaitingFinal = new Map<string, { at: number; block: number }>();
 
   /** `crypto`: the node's suite, whose name and key tables the metrics show. */
   constructor(
@@ -66,6 +68,11 @@ export class Metrics {
     this.histogram(
       'blockchat_commit_latency_seconds',
       "From this node's wallet accepting a transaction to its block joining this node's chain.",
+      LATENCY_BUCKETS,
+    );
+    this.histogram(
+      'blockchat_final_latency_seconds',
+      "From this node's wallet accepting a transaction to its block becoming final on this node.",
       LATENCY_BUCKETS,
     );
   }
@@ -138,6 +145,21 @@ export class Metrics {
       if (at === undefined) continue;
       this.acceptedAt.delete(tx.id);
       latency.observe((now - at) / 1000);
+      if (this.awaitingFinal.size >= MAX_PENDING_LATENCY) this.awaitingFinal.delete(this.awaitingFinal.keys().next().value!);
+      this.awaitingFinal.set(tx.id, { at, block: block.index });
+    }
+  }
+
+  /** The best branch's finalised checkpoint rose to `height`: the own transactions at or below it are final. */
+  finalized(height: number): void {
+    const latency = this.histogram('blockchat_final_latency_seconds', '');
+    const now = this.clock();
+    // Kept in the order their blocks joined the branch (a reverted one leaves, and comes back
+    // higher): the first above `height` ends the walk.
+    for (const [id, { at, block }] of this.awaitingFinal) {
+      if (block > height) break;
+      this.awaitingFinal.delete(id);
+      latency.observe((now - at) / 1000);
     }
   }
 
@@ -146,6 +168,15 @@ export class Metrics {
    * those reverted is `blockchat_blocks_committed_total - blockchat_blocks_reverted_total`.
    */
   reverted(blocks: readonly Block[]): void {
+    // The own transactions of those blocks are pending again: their latencies run on from acceptance.
+    for (const block of blocks) {
+      for (const tx of block.transactions) {
+        const waiting = this.awaitingFinal.get(tx.id);
+        if (waiting === undefined) continue;
+        this.awaitingFinal.delete(tx.id);
+        this.acceptedAt.set(tx.id, waiting.at);
+      }
+    }
     this.count('blockchat_reorgs_total');
     this.count('blockchat_blocks_reverted_total', blocks.length);
     this.count(
@@ -160,6 +191,8 @@ export class Metrics {
     ready: boolean;
     peers: number;
     peersReachable: number;
+    /** The best branch's tip and finalised checkpoint. */
+    tipHeight: number;
     finalHeight: number;
     burned: number;
   }): Promise<string> {
@@ -168,10 +201,10 @@ export class Metrics {
     this.gauge('blockchat_peers', 'Known peers.').set(extra.peers);
     this.gauge('blockchat_peers_connected', 'Known peers not failing (the last request to them answered).').set(extra.peersReachable);
     this.gauge('blockchat_final_height', 'Index of the finalised checkpoint of the best branch.').set(extra.finalHeight);
-    const height = this.gauge('blockchat_height', 'Index of the last committed block.');
-    const lag = (await height.get()).values[0]?.value ?? 0;
+    // From the tip, not from blockchat_height: that one moves only with blocks applied since the
+    // process started, so a restarted node would show no lag above a checkpoint below its tip.
     this.gauge('blockchat_finality_lag_blocks', 'Blocks of the best branch above its finalised checkpoint.').set(
-      Math.max(0, lag - extra.finalHeight),
+      Math.max(0, extra.tipHeight - extra.finalHeight),
     );
     this.gauge('blockchat_burned_units', 'Stake burned by slashing on the best branch.').set(extra.burned);
     return this.registry.metrics();

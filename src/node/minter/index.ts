@@ -72,7 +72,8 @@ export class Minter {
   ) {
     this.signed = new SignedHeight(dataDir);
     this.onions = new Onions(() => chain.params!.domain, key.address, key.secretKey, crypto);
-    events.on('head', () => {
+    events.on('head', (tip) => {
+      if (!this.closed) this.onions.prepare(tip.seed);
       // A new tip: whatever was timed for the old one no longer holds.
       clearTimeout(this.mintTimer);
       this.mintTimer = undefined;
@@ -87,6 +88,7 @@ export class Minter {
   close(): void {
     this.closed = true;
     clearTimeout(this.mintTimer);
+    this.signed.close();
   }
 
   /** The highest height this node signed a block at (on disk). */

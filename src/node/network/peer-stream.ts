@@ -14,6 +14,13 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Socket } from 'node:net';
 import { ROUTES } from '../../api/routes.js';
+import { SESSION_HEADER } from '../../core/peer-auth.js';
+
+/** A peer's session credential, taken on demand (peers.ts); `forget` drops it after a 401. */
+export interface SessionSource {
+  session: () => Promise<string>;
+  forget: (session: string) => void;
+}
 
 export const STREAM_PROTOCOL = 'blockchat-peer/1';
 export type FrameKind = 'tx' | 'block' | 'vote';
@@ -39,6 +46,7 @@ export class PeerLink {
     private readonly port: number,
     private readonly kind: FrameKind,
     private readonly onReady: () => void,
+    private readonly credentials: SessionSource,
   ) {}
 
   /** True when a frame can be written now; starts connecting if there is no connection. */
@@ -78,11 +86,20 @@ export class PeerLink {
   private connect(): void {
     if (this.closed) return;
     this.state = 'connecting';
+    this.credentials.session().then(
+      (session) => this.open(session),
+      () => this.fail(FAILED_BACKOFF_MS),
+    );
+  }
+
+  /** Opens the stream with the member's session (members only: docs/protocol.md). */
+  private open(session: string): void {
+    if (this.closed) return this.fail(FAILED_BACKOFF_MS);
     const req = request({
       host: this.host,
       port: this.port,
       path: `${ROUTES.peerStream}?kind=${this.kind}`,
-      headers: { connection: 'Upgrade', upgrade: STREAM_PROTOCOL },
+      headers: { connection: 'Upgrade', upgrade: STREAM_PROTOCOL, [SESSION_HEADER]: session },
       timeout: 5_000,
     });
     req.on('upgrade', (_res: IncomingMessage, socket: Socket, head: Buffer) => {
@@ -105,6 +122,11 @@ export class PeerLink {
     });
     req.on('response', (res: IncomingMessage) => {
       res.resume();
+      if (res.statusCode === 401) {
+        // the session expired or the peer restarted: a new one next time
+        this.credentials.forget(session);
+        return this.fail(FAILED_BACKOFF_MS);
+      }
       this.fail(REFUSED_BACKOFF_MS);
     });
     req.on('timeout', () => req.destroy(new Error('timeout')));

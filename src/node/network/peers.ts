@@ -6,9 +6,10 @@
  * peers). Blocks go out one at a time per peer, in commit order, on a connection of their own.
  * Both go on the peer stream (peer-stream.ts) when the peer speaks it, and by REST otherwise.
  */
-import { Pool } from 'undici';
-import { PeerLink, takeBatch } from './peer-stream.js';
-import { ROUTES, MAX_TX_BATCH, BODY_LIMIT } from '../../api/routes.js';
+import { Pool, type Dispatcher } from 'undici';
+import { ApiError, NodeClient, type Answer, type CallParts } from '../../../client/api.js';
+import { PeerLink, takeBatch, type SessionSource } from './peer-stream.js';
+import { API, MAX_TX_BATCH, BODY_LIMIT, type RouteSpec } from '../../api/routes.js';
 import { PeerBlock, PeerTransactions } from '../../api/schemas.js';
 import { schemaCheck } from '../../api/validate.js';
 
@@ -16,6 +17,9 @@ import { schemaCheck } from '../../api/validate.js';
 const blockError = schemaCheck(PeerBlock);
 const transactionsError = schemaCheck(PeerTransactions);
 import { ProtocolError } from '../../core/errors.js';
+import { CHALLENGE_HEADER, SESSION_HEADER, signPeerAuth, verifyPeerAuth } from '../../core/peer-auth.js';
+import type { PeerChallenge } from '../../api/types.js';
+import type { WalletKey } from '../wallet/keys.js';
 import type { Block, Transaction } from '../../core/types.js';
 import type { NodeEntry } from '../formation/handshake.js';
 import type { Logger } from '../logger.js';
@@ -24,8 +28,10 @@ interface Peer {
   entry: NodeEntry;
   /** Transaction batches and requests. */
   pool: Pool;
+  client: NodeClient;
   /** Blocks only: a block never waits behind transaction batches in flight on the same connections. */
   blockPool: Pool;
+  blockClient: NodeClient;
   /** The tail of this peer's ordered block sends. */
   blocks: Promise<void>;
   /** Consecutive failures, to log once rather than per request. */
@@ -38,18 +44,22 @@ interface Peer {
   blockLink: PeerLink;
   /** Serialised blocks (and vote frames) waiting for the block stream to open. */
   blockQueue: Array<{ kind: 'block' | 'vote'; json: string }>;
+  /** This node's session with the peer (members only), and the handshake in flight. */
+  session?: { token: string; expires: number };
+  handshake?: Promise<string>;
 }
 
-export class HttpError extends Error {
-  constructor(
-    readonly statusCode: number,
-    readonly body: string,
-  ) {
-    super(`HTTP ${statusCode}: ${body.slice(0, 300)}`);
-  }
+/** What this node proves itself with to its peers (docs/protocol.md, "Members only"). */
+export interface PeerCredentials {
+  key: WalletKey;
+  /** The network's domain; undefined before this node has a genesis. */
+  domain: () => string | undefined;
+  /** `bytes` random bytes as lower-case hex. */
+  random: (bytes: number) => string;
 }
 
-const HEADERS = { 'content-type': 'application/json' };
+/** A session is renewed this long before the peer would expire it. */
+const SESSION_MARGIN_MS = 30_000;
 
 export function urlOf(entry: Pick<NodeEntry, 'host' | 'port'>): string {
   return `http://${entry.host}:${entry.port}`;
@@ -62,53 +72,9 @@ export const MAX_BLOCKS_RESPONSE_BYTES = 32 * 1024 * 1024;
 /** Most bytes of a peer's pool page (10,000 ordinary transactions fit). */
 export const MAX_POOL_RESPONSE_BYTES = 16 * 1024 * 1024;
 
-/** An answer longer than the caller would read: the connection is dropped, nothing of it is parsed. */
-export class ResponseTooLarge extends Error {
-  constructor(readonly limit: number) {
-    super(`the answer is longer than ${limit} bytes`);
-  }
-}
-
-/**
- * One JSON request over a pool; resolves to the parsed answer or throws HttpError. Reads at most
- * `maxBytes` of the answer (ResponseTooLarge beyond: a peer cannot make this node buffer without
- * bound).
- */
-export async function requestJson<T>(
-  pool: Pool,
-  method: 'GET' | 'POST',
-  path: string,
-  body?: string,
-  timeoutMs = 10_000,
-  maxBytes = MAX_RESPONSE_BYTES,
-): Promise<T> {
-  const res = await pool.request({
-    method,
-    path,
-    body,
-    headers: body === undefined ? {} : HEADERS,
-    headersTimeout: timeoutMs,
-    bodyTimeout: timeoutMs,
-  });
-  const declared = Number(res.headers['content-length'] ?? 0);
-  const chunks: Buffer[] = [];
-  let size = declared;
-  if (declared <= maxBytes) {
-    size = 0;
-    for await (const chunk of res.body as AsyncIterable<Buffer>) {
-      size += chunk.length;
-      if (size > maxBytes) break;
-      chunks.push(chunk);
-    }
-  }
-  if (size > maxBytes) {
-    res.body.on('error', () => undefined); // the abort below is ours
-    res.body.destroy();
-    throw new ResponseTooLarge(maxBytes);
-  }
-  const text = Buffer.concat(chunks).toString('utf8');
-  if (res.statusCode >= 400) throw new HttpError(res.statusCode, text);
-  return (text ? JSON.parse(text) : undefined) as T;
+/** A client of one peer over a pool of connections, reading at most MAX_RESPONSE_BYTES of an answer unless told. */
+export function peerClient(url: string, pool: Dispatcher): NodeClient {
+  return new NodeClient(url, undefined, 10_000, { dispatcher: pool, maxBytes: MAX_RESPONSE_BYTES });
 }
 
 export class Peers {
@@ -117,6 +83,7 @@ export class Peers {
   constructor(
     private readonly selfId: () => number,
     private readonly log: Logger,
+    private readonly credentials: PeerCredentials,
   ) {}
 
   /** Sets or updates the peer list (itself excluded); a peer whose address moved gets a new pool. */
@@ -132,16 +99,20 @@ export class Peers {
       void known?.blockPool.close().catch(() => undefined);
       known?.txLink.close();
       known?.blockLink.close();
+      const pool = new Pool(urlOf(entry), { connections: 4, pipelining: 1, keepAliveTimeout: 30_000 });
+      const blockPool = new Pool(urlOf(entry), { connections: 1, pipelining: 1, keepAliveTimeout: 30_000 });
       const peer: Peer = {
         entry,
-        pool: new Pool(urlOf(entry), { connections: 4, pipelining: 1, keepAliveTimeout: 30_000 }),
-        blockPool: new Pool(urlOf(entry), { connections: 1, pipelining: 1, keepAliveTimeout: 30_000 }),
+        pool,
+        client: peerClient(urlOf(entry), pool),
+        blockPool,
+        blockClient: peerClient(urlOf(entry), blockPool),
         blocks: Promise.resolve(),
         failures: 0,
         outbox: known?.outbox ?? [],
         sending: false,
-        txLink: new PeerLink(entry.host, entry.port, 'tx', () => this.sendBatch(peer)),
-        blockLink: new PeerLink(entry.host, entry.port, 'block', () => this.flushBlocks(peer)),
+        txLink: new PeerLink(entry.host, entry.port, 'tx', () => this.sendBatch(peer), this.sessionSource(entry.id)),
+        blockLink: new PeerLink(entry.host, entry.port, 'block', () => this.flushBlocks(peer), this.sessionSource(entry.id)),
         blockQueue: known?.blockQueue ?? [],
       };
       this.peers.set(entry.id, peer);
@@ -184,7 +155,7 @@ export class Peers {
         return;
       }
       const batch = takeBatch(peer.outbox, MAX_TX_BATCH);
-      requestJson(peer.pool, 'POST', ROUTES.peerTransactions, `[${batch.join(',')}]`)
+      this.asMember(peer, API.peerTransactions, { json: `[${batch.join(',')}]` })
         .then(
           () => this.ok(peer),
           (err: unknown) => this.failed(peer, 'transactions', err),
@@ -223,9 +194,9 @@ export class Peers {
       }
       if (!link.off()) return; // connecting: the link calls flushBlocks once it is open
       const { kind, json } = peer.blockQueue.shift()!;
-      const route = kind === 'block' ? ROUTES.peerBlocks : ROUTES.peerVotes;
+      const route = kind === 'block' ? API.peerBlocks : API.peerVotes;
       peer.blocks = peer.blocks.then(() =>
-        requestJson(peer.blockPool, 'POST', route, json).then(
+        this.asMember(peer, route, { json }, peer.blockClient).then(
           () => this.ok(peer),
           (err: unknown) => this.failed(peer, kind, err),
         ),
@@ -233,17 +204,89 @@ export class Peers {
     }
   }
 
-  /** Sends one JSON body to one peer. */
-  post<T>(id: number, path: string, body: unknown, timeoutMs?: number): Promise<T> {
+  /** Calls a route of one peer without a session (the public routes, POST /peer/network to a joining node). */
+  call<R extends RouteSpec>(id: number, route: R, parts: CallParts = {}): Promise<Answer<R>> {
     const peer = this.peers.get(id);
     if (!peer) return Promise.reject(new Error(`no peer ${id}`));
-    return requestJson<T>(peer.pool, 'POST', path, JSON.stringify(body), timeoutMs);
+    return peer.client.call(route, parts);
   }
 
-  get<T>(id: number, path: string, timeoutMs?: number): Promise<T> {
+  /** Calls a members-only route of one peer, with this node's session. */
+  callAsMember<R extends RouteSpec>(id: number, route: R, parts: CallParts = {}): Promise<Answer<R>> {
     const peer = this.peers.get(id);
     if (!peer) return Promise.reject(new Error(`no peer ${id}`));
-    return requestJson<T>(peer.pool, 'GET', path, undefined, timeoutMs);
+    return this.asMember(peer, route, parts);
+  }
+
+  /** A fresh challenge of peer `id`, checked to come from the member the list names, on this network. */
+  async challenge(id: number, timeoutMs = 5_000): Promise<string> {
+    const peer = this.peers.get(id);
+    if (!peer) throw new Error(`no peer ${id}`);
+    return (await this.challengeOf(peer, timeoutMs)).nonce;
+  }
+
+  private async challengeOf(peer: Peer, timeoutMs: number): Promise<PeerChallenge> {
+    const domain = this.credentials.domain();
+    if (domain === undefined) throw new Error('this node has no genesis yet: it cannot authenticate to its peers');
+    const ch = await peer.client.call(API.peerChallenge, { timeoutMs });
+    if (ch.domain !== domain || ch.address !== peer.entry.address) {
+      throw new Error(`the node at ${urlOf(peer.entry)} is not member ${peer.entry.id} of this network`);
+    }
+    return ch;
+  }
+
+  /** This node's session with a peer: the one held, or a new handshake (one at a time per peer). */
+  private session(peer: Peer): Promise<string> {
+    if (peer.session && peer.session.expires > Date.now()) return Promise.resolve(peer.session.token);
+    peer.handshake ??= this.authenticate(peer).finally(() => (peer.handshake = undefined));
+    return peer.handshake;
+  }
+
+  private sessionSource(id: number): SessionSource {
+    const current = (): Peer => {
+      const peer = this.peers.get(id);
+      if (!peer) throw new Error(`no peer ${id}`);
+      return peer;
+    };
+    return {
+      session: async () => this.session(current()),
+      forget: (token) => {
+        const peer = this.peers.get(id);
+        if (peer?.session?.token === token) peer.session = undefined;
+      },
+    };
+  }
+
+  /** The mutual handshake: this node signs the peer's challenge, the peer signs this node's. */
+  private async authenticate(peer: Peer): Promise<string> {
+    const { key, random } = this.credentials;
+    const ch = await this.challengeOf(peer, 5_000);
+    const mine = random(32);
+    const body = {
+      address: key.address,
+      nonce: ch.nonce,
+      signature: signPeerAuth(ch.domain, ch.address, ch.nonce, key.secretKey, key.address),
+      challenge: mine,
+    };
+    const answer = await peer.client.call(API.peerAuth, { body, timeoutMs: 5_000, headers: { [CHALLENGE_HEADER]: ch.nonce } });
+    if (!verifyPeerAuth(ch.domain, key.address, mine, peer.entry.address, answer.signature)) {
+      throw new Error(`the node at ${urlOf(peer.entry)} cannot sign for member ${peer.entry.id}`);
+    }
+    peer.session = { token: answer.session, expires: Date.now() + Math.max(0, answer.ttl_ms - SESSION_MARGIN_MS) };
+    return answer.session;
+  }
+
+  /** A request to a members-only route, with this node's session; a 401 takes a new session once. */
+  private async asMember<R extends RouteSpec>(peer: Peer, route: R, parts: CallParts, client = peer.client): Promise<Answer<R>> {
+    for (let attempt = 0; ; attempt++) {
+      const token = await this.session(peer);
+      try {
+        return await client.call(route, { ...parts, headers: { ...parts.headers, [SESSION_HEADER]: token } });
+      } catch (err) {
+        if (attempt > 0 || !(err instanceof ApiError) || err.status !== 401) throw err;
+        if (peer.session?.token === token) peer.session = undefined;
+      }
+    }
   }
 
   /**
@@ -253,14 +296,11 @@ export class Peers {
   async fetchBlocks(id: number, from: number, limit: number): Promise<Block[]> {
     const peer = this.peers.get(id);
     if (!peer) throw new Error(`no peer ${id}`);
-    const page = await requestJson<unknown>(
-      peer.pool,
-      'GET',
-      `${ROUTES.blocks}?from=${from}&limit=${limit}`,
-      undefined,
-      20_000,
-      MAX_BLOCKS_RESPONSE_BYTES,
-    );
+    const page: unknown = await peer.client.call(API.blocks, {
+      query: { from, limit },
+      timeoutMs: 20_000,
+      maxBytes: MAX_BLOCKS_RESPONSE_BYTES,
+    });
     if (!Array.isArray(page) || page.length > limit)
       throw new ProtocolError('MALFORMED', `node ${id} answered a page of blocks that is not one`);
     for (const block of page) {
@@ -274,7 +314,7 @@ export class Peers {
   async fetchPool(id: number): Promise<Transaction[]> {
     const peer = this.peers.get(id);
     if (!peer) throw new Error(`no peer ${id}`);
-    const page = await requestJson<unknown>(peer.pool, 'GET', ROUTES.peerPool, undefined, 20_000, MAX_POOL_RESPONSE_BYTES);
+    const page: unknown = await this.asMember(peer, API.peerPool, { timeoutMs: 20_000, maxBytes: MAX_POOL_RESPONSE_BYTES });
     // (a batch holds at most MAX_TX_BATCH: the page is checked in batches of that size)
     if (!Array.isArray(page)) throw new ProtocolError('MALFORMED', `node ${id} answered a pool that is not a list`);
     for (let i = 0; i < page.length; i += MAX_TX_BATCH) {
@@ -290,7 +330,7 @@ export class Peers {
   }
 
   private failed(peer: Peer, what: string, err: unknown): void {
-    if (err instanceof HttpError && err.statusCode < 500) {
+    if (err instanceof ApiError && err.status >= 400 && err.status < 500) {
       // The peer answered: it refused this content (e.g. it is a block behind), it is not down.
       this.log.debug(`peer ${peer.entry.id} refused a ${what}: ${err.message}`);
       return;

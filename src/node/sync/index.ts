@@ -4,8 +4,7 @@
  * next nonce missing while later ones wait). Runs every few seconds, when the chain follower
  * reports a peer ahead (`behind`), and after a restart.
  */
-import { MAX_BLOCKS_PER_PAGE, MAX_POOL_PAGE, ROUTES } from '../../api/routes.js';
-import type { StatusView } from '../../api/types.js';
+import { API, MAX_BLOCKS_PER_PAGE, MAX_POOL_PAGE } from '../../api/routes.js';
 import type { TxPool } from '../../core/pool.js';
 import type { Transaction } from '../../core/types.js';
 import type { ChainFollower } from '../chain/index.js';
@@ -67,7 +66,7 @@ export class ChainSync {
       for (let pass = 0; pass < 1_000; pass++) {
         const heights = await Promise.all(
           this.peers.ids().map((id) =>
-            this.peers.get<StatusView>(id, ROUTES.status, 3_000).then(
+            this.peers.call(id, API.status, { timeoutMs: 3_000 }).then(
               (s) => ({ id, height: s.height, hash: s.last_hash }),
               () => ({ id, height: -1, hash: '' }),
             ),

@@ -9,6 +9,7 @@ import type { Block, Transaction, TxType } from '../../core/types.js';
 import type { AddressTxView, NonceView, TxStatusView } from '../../api/types.js';
 import type { ChainFollower } from '../chain/index.js';
 import type { ChainStore } from '../db/index.js';
+import { isBefore, type Cursor } from '../chain/cursor.js';
 
 export interface AddressTxQuery {
   /** Only transactions with this other party. */
@@ -16,8 +17,8 @@ export interface AddressTxQuery {
   type?: TxType;
   /** `in`: received by the address; `out`: sent by it. */
   direction?: 'in' | 'out';
-  /** Only blocks below this index (paging back: the lowest block of the last page). */
-  before?: number;
+  /** Only what comes after this place, going back (paging: the last item of the previous page). */
+  before?: Cursor;
   limit: number;
 }
 
@@ -52,15 +53,16 @@ export class AddressViews {
     const tip = this.chain.tip?.block.index ?? -1;
     for (let i = indexes.length - 1; i >= 0 && out.length < q.limit; i--) {
       const index = indexes[i]!;
-      if (index > tip || (q.before !== undefined && index >= q.before)) continue;
+      if (index > tip || (q.before !== undefined && index > q.before.block)) continue;
       const block = await this.blockAt(index);
       if (!block) continue;
       for (let t = block.transactions.length - 1; t >= 0 && out.length < q.limit; t--) {
         const tx = block.transactions[t]!;
-        if (!this.matches(tx, address, q)) continue;
+        if (!isBefore(q.before, block.index, t) || !this.matches(tx, address, q)) continue;
         out.push({
           ...tx,
           block: block.index,
+          position: t,
           timestamp: block.timestamp,
           sender_id: this.idOf(tx.sender),
           receiver_id: this.idOf(tx.receiver),
@@ -70,7 +72,7 @@ export class AddressViews {
     return out;
   }
 
-  /** Transactions whose ids start with `prefix`: pending ones first, then committed, newest block first. */
+  /** Transactions whose ids start with `prefix`: pending ones first, then committed or final, newest block first. */
   async byPrefix(prefix: string, limit: number): Promise<TxStatusView[]> {
     const out: TxStatusView[] = [];
     for (const tx of this.pool.all()) {
@@ -88,7 +90,7 @@ export class AddressViews {
         if (out.length >= limit) return out;
         if (!tx.id.startsWith(prefix) || seen.has(tx.id)) continue;
         seen.add(tx.id);
-        out.push({ id: tx.id, status: 'committed', block: index });
+        out.push({ id: tx.id, status: index <= this.chain.finalized.height ? 'final' : 'committed', block: index });
       }
     }
     return out;

@@ -14,6 +14,7 @@ import type { Membership, Readiness } from '../formation/index.js';
 import type { Metrics } from '../metrics/index.js';
 import type { Peers } from '../network/index.js';
 import { VERSION } from '../../version.js';
+import type { Cursor } from '../chain/cursor.js';
 
 export class Views {
   constructor(
@@ -81,9 +82,9 @@ export class Views {
     return this.members.nodes.map(({ id, address, host, port }) => ({ id, address, host, port }));
   }
 
-  /** The newest `limit` messages to this node's wallet, newest first. */
-  inbox(limit = 100): InboxEntry[] {
-    return this.chain.inbox.latest(limit);
+  /** The newest `limit` messages to this node's wallet after `before` going back, newest first. */
+  inbox(limit = 100, before?: Cursor): InboxEntry[] {
+    return this.chain.inbox.latest(limit, before);
   }
 
   latestBlockJson(): string | undefined {
@@ -136,6 +137,7 @@ export class Views {
       ready: this.readiness.ready,
       peers: peers.length,
       peersReachable: peers.filter((id) => !this.peers.unreachable(id)).length,
+      tipHeight: this.height(),
       finalHeight: this.chain.finalized.height,
       burned: this.chain.tip?.slashing.burned ?? 0,
     });

@@ -42,6 +42,7 @@ export class Voting {
   private readonly evidence = new Map<string, Evidence>();
   /** The height at which the network became ready (every member funded and staked); undefined before. */
   private readyHeight: number | undefined;
+  private closed = false;
 
   constructor(
     private readonly key: WalletKey,
@@ -59,6 +60,12 @@ export class Voting {
     });
     events.on('sealed', (block) => this.noteBlock(block));
     events.on('ready', (tip) => (this.readyHeight ??= tip.block.index));
+  }
+
+  /** Signs no more votes (the node is stopping) and closes the file of what it voted. */
+  close(): void {
+    this.closed = true;
+    this.memory.close();
   }
 
   private get domain(): string {
@@ -161,7 +168,7 @@ export class Voting {
    * votes, finality could not go on.)
    */
   private maybeVote(tip: TipV2): void {
-    if (this.readyHeight === undefined) return;
+    if (this.closed || this.readyHeight === undefined) return;
     const cast = voteToCast(tip.finality);
     if (!cast) return;
     if (cast.source.height < this.readyHeight && cast.target.height === cast.source.height + CHECKPOINT_INTERVAL) return;

@@ -1,21 +1,21 @@
 /**
  * What this staker voted, on disk (docs/protocol.md, "Liveness": it never signs a vote whose
  * source is below one it used, nor two for one target height, even after a restart). Written
- * before the vote leaves the node, through a temporary file and a rename.
+ * before the vote leaves the node, by one write in place (RecordFile).
  */
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { NO_VOTES, type VoterMemory } from '../../core/finality.js';
+import { RecordFile } from '../record-file.js';
 
 export class VoteMemory {
   private memory: VoterMemory;
-  private readonly path: string;
+  private readonly file: RecordFile;
 
   constructor(dataDir: string) {
-    this.path = join(dataDir, 'votes.json');
+    this.file = new RecordFile(join(dataDir, 'votes.json'));
     this.memory = NO_VOTES;
     try {
-      const parsed = JSON.parse(readFileSync(this.path, 'utf8')) as Partial<VoterMemory>;
+      const parsed = JSON.parse(this.file.initial) as Partial<VoterMemory>;
       if (Number.isSafeInteger(parsed.maxSource) && Number.isSafeInteger(parsed.maxTarget))
         this.memory = { maxSource: parsed.maxSource!, maxTarget: parsed.maxTarget! };
     } catch {
@@ -28,8 +28,11 @@ export class VoteMemory {
   }
 
   save(next: VoterMemory): void {
-    writeFileSync(this.path + '.tmp', JSON.stringify(next) + '\n', { mode: 0o600 });
-    renameSync(this.path + '.tmp', this.path);
+    this.file.write(JSON.stringify(next));
     this.memory = next;
+  }
+
+  close(): void {
+    this.file.close();
   }
 }
