@@ -15,8 +15,9 @@
  * replays cleanly by the core's rules, with every honest transaction in it and the supply whole.
  *
  * Honest throughput is printed (the honest transactions in blocks stamped in the calm window and
- * in the flood, per second, and their ratio) but not asserted: figures belong in benchmarks;
- * `npm run flood` runs this file at a higher rate and reports it.
+ * in the flood, per second, and their ratio) and held to at least half the calm rate: this file is a
+ * measurement, not part of the suite;
+ * `npm run flood` runs this file (vitest.flood.config.ts), apart from the suite, as `npm run soak` does.
  */
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -31,21 +32,22 @@ import { totalSupply, UNITS_PER_BCC } from '../../src/core/params.js';
 import { accountOf } from '../../src/core/state.js';
 import type { Block, Transaction } from '../../src/core/types.js';
 import type { Vote } from '../../src/core/vote.js';
-import { ByzantineMember } from './byzantine-member.js';
+import { ByzantineMember } from '../integration/byzantine-member.js';
 import type { FloodReport } from '../../scripts/flooder.js';
 import { STREAM_PROTOCOL } from '../../src/node/network/peer-stream.js';
 import { repoRoot } from '../../src/tools/network.js';
-import { metric, openPeerStream, servedChain, supply, useNetworkWithFaultyPeer, waitAgreement } from './harness.js';
+import { metric, openPeerStream, servedChain, supply, useNetworkWithFaultyPeer, waitAgreement } from '../integration/harness.js';
 
 const N = 5;
 const CAPACITY = 20;
 const MEMBER = 4;
 const HONEST = [0, 1, 2, 3];
 const OUTSIDERS = 4;
-/** Offered honest transfers per second, over the honest nodes (`npm run flood` sets a higher one). */
-const RATE = Number(process.env.BLOCKCHAT_FLOOD_RATE ?? 80);
-const CALM_MS = 15_000;
-const FLOOD_MS = 60_000;
+/** Offered honest transfers per second, over the honest nodes. */
+const RATE = Number(process.env.BLOCKCHAT_FLOOD_RATE ?? 400);
+/** The windows' lengths (`npm run flood` passes these defaults; shorter ones help while debugging). */
+const CALM_MS = Number(process.env.BLOCKCHAT_FLOOD_CALM_MS ?? 15_000);
+const FLOOD_MS = Number(process.env.BLOCKCHAT_FLOOD_MS ?? 60_000);
 const SAMPLE_MS = 2_000;
 const TICK_MS = 100;
 const RSS_BOUND_MB = 250;
@@ -338,7 +340,8 @@ describe('a network flooded by four outsiders and a byzantine member', () => {
   it('keeps committing honest transactions and finalising during the flood', () => {
     const sent = run.accepted.filter((a) => a.at >= run.flood.from && a.at < run.flood.to);
     expect(sent.length).toBeGreaterThan(0);
-    expect(committedRate(run.flood)).toBeGreaterThan(0);
+    // issue 13's target for this run: flooded, honest traffic commits at half its calm rate or more
+    expect(committedRate(run.flood)).toBeGreaterThanOrEqual(0.5 * committedRate(run.calm));
     const first = run.samples.find((s) => s.at >= run.flood.from);
     const last = run.samples.filter((s) => s.at < run.flood.to).at(-1);
     expect(first).toBeDefined();
