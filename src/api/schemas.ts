@@ -274,6 +274,10 @@ export const StatusView = Type.Object({
   next_validator: Type.String({ description: 'the address the lottery names for the next block' }),
   final_height: Type.Integer({ description: 'the finalised checkpoint of the best branch: no block at or below it is ever reverted' }),
   final_hash: Type.String({ description: 'the hash of that checkpoint' }),
+  justified_height: Type.Integer({
+    description: 'the latest justified checkpoint of the best branch: fork choice prefers the branch whose is higher, whatever its length',
+  }),
+  justified_hash: Type.String({ description: 'the hash of that checkpoint' }),
   pool: Type.Integer({ description: "pending transactions in this node's pool" }),
   verifier: Type.String({ description: 'which signature verifier the node uses' }),
   verifier_fingerprint: Type.String({ description: "of the verifier's answers to fixed checks (src/crypto/vectors.ts)" }),

@@ -23,7 +23,7 @@ import { signTransaction } from '../../src/core/transaction.js';
 import type { Block, Transaction, TxBody } from '../../src/core/types.js';
 import type { StatusView } from '../../src/api/types.js';
 import type { Evidence } from '../../src/core/evidence.js';
-import type { Vote } from '../../src/core/vote.js';
+import type { Checkpoint, Vote } from '../../src/core/vote.js';
 import type { NodeClient } from '../../client/api.js';
 import { Onions } from '../../src/node/minter/onions.js';
 import type { FaultyPeer } from './faulty-peer.js';
@@ -151,9 +151,10 @@ export class ByzantineMember {
 
   /**
    * Serves `chain` (every block from the genesis, in index order) to nodes that catch up from
-   * this member: GET /status claims its last block, GET /blocks pages through it.
+   * this member: GET /status claims its last block (and `justified` as its latest justified
+   * checkpoint), GET /blocks pages through it.
    */
-  serve(chain: readonly Block[]): void {
+  serve(chain: readonly Block[], justified: Checkpoint = { height: 0, hash: '' }): void {
     const last = chain[chain.length - 1]!;
     const status: StatusView = {
       id: this.peer.opts.id,
@@ -166,6 +167,8 @@ export class ByzantineMember {
       next_validator: '',
       final_height: 0,
       final_hash: '',
+      justified_height: justified.height,
+      justified_hash: justified.hash,
       pool: 0,
       verifier_fingerprint: '',
       verifier: '',
