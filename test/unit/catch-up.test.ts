@@ -4,7 +4,7 @@
  * a shorter one whose latest justified checkpoint is higher (fork choice prefers it whatever its
  * length), although a peer that claims a still higher checkpoint and serves nothing new is asked
  * first; that peer is then left alone while it repeats the same claim, so that the node counts as
- * caught up, and asked again once the claim is 30 s old.
+ * caught up, and asked again once the claim is 10 s old.
  */
 import { describe, expect, it } from 'vitest';
 import type { API } from '../../src/api/routes.js';
@@ -110,11 +110,11 @@ describe('catch-up towards a shorter branch with a higher justified checkpoint',
     // the liar repeats its claim: left alone, so no peer is ahead
     expect(sync.caughtUp).toBe(true);
 
-    // still the same claim 30 s later: asked again, once
+    // still the same claim 10 s later: asked again, once
     asked.length = 0;
     await sync.catchUp();
     expect(asked.filter((a) => a.endsWith('/blocks'))).toEqual([]);
-    clock.now += 30_001;
+    clock.now += 10_001;
     await sync.catchUp();
     expect(asked.filter((a) => a.endsWith('/blocks'))).toEqual(['2 /blocks']);
     expect(chain.tip!.block.current_hash).toBe(SHORT.at(-1)!.block.current_hash);

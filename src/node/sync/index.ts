@@ -16,7 +16,7 @@ import type { Peers } from '../network/index.js';
 const SYNC_INTERVAL_MS = 2_000;
 const POOL_REPAIR_INTERVAL_MS = 5_000;
 /** How long a peer whose claim gave nothing is neither tried again nor counted ahead, while it makes the same claim. */
-const SUSPECT_MS = 30_000;
+const SUSPECT_MS = 10_000;
 /** Pages of blocks fetched from one peer in one attempt at most. */
 const MAX_PAGES = 8;
 
