@@ -69,7 +69,10 @@ export class FaultyPeer {
   private readonly unfundedKey = bytesToHex(secp.utils.randomSecretKey());
   readonly port: number;
   mode: FaultMode;
-  /** When set, GET /status claims a height far ahead of the network (and GET /blocks still fails). */
+  /**
+   * When set, GET /status claims a height and a latest justified checkpoint far ahead of the
+   * network (and GET /blocks still fails).
+   */
   lieAboutHeight = false;
   nodes: NodeEntry[] = [];
   domain = '';
@@ -274,6 +277,8 @@ export class FaultyPeer {
         height: 1_000_000,
         ready: true,
         last_hash: '',
+        justified_height: 1_000_000,
+        justified_hash: 'ab'.repeat(32),
         next_validator: '',
         pool: 0,
         verifier: '',
