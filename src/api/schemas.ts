@@ -61,9 +61,15 @@ export const Vote = Type.Object(
 );
 const ids = (max: number, what: string) => Type.Array(Hash, { maxItems: max, description: what });
 /** A block's header as double-block evidence carries it: the hash's fields with bodies replaced by their ids. */
+const Round = Type.Integer({
+  minimum: 0,
+  maximum: Number.MAX_SAFE_INTEGER,
+  description: 'the round of the draw the block is proposed in (the core checks it is below 64)',
+});
 export const Header = Type.Object(
   {
     index: Units,
+    round: Round,
     timestamp: Units,
     validator: Address,
     previous_hash: Hash,
@@ -89,6 +95,7 @@ export const blockFields = {
   validator: hexOr(33, '0', 'the validator address'),
   previous_hash: hexOr(32, '1', 'the previous hash'),
   /** Protocol version 2's fields; the genesis has none of them. */
+  round: Type.Optional(Round),
   reveal: Type.Optional(Hash),
   votes: Type.Optional(Type.Array(Vote, { maxItems: MAX_VOTES_PER_BLOCK })),
   evidence: Type.Optional(Type.Array(Evidence, { maxItems: MAX_EVIDENCE_PER_BLOCK })),

@@ -89,9 +89,10 @@ export class ByzantineMember {
    * clock: a block stamped in the future passes); returns the block with the state after it.
    */
   mint(parent: TipV2, txs: readonly Transaction[], timestamp?: number, extra: Partial<BlockContents> = {}): TipV2 {
-    const ts = timestamp ?? stampFor(parent.block.timestamp, this.roundAt(parent), Date.now());
+    const round = this.roundAt(parent);
+    const ts = timestamp ?? stampFor(parent.block.timestamp, round, Date.now());
     const contents: BlockContents = { transactions: txs, reveal: this.revealAfter(parent), votes: [], evidence: [], ...extra };
-    return applyBlockV2(this.params, parent, signBlockV2(this.params.domain, parent.block, contents, ts, this.secretKey));
+    return applyBlockV2(this.params, parent, signBlockV2(this.params.domain, parent.block, round, contents, ts, this.secretKey));
   }
 
   /** The first round in which the draw names this member for the block after `parent`. */

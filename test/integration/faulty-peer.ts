@@ -448,11 +448,12 @@ export class FaultyPeer {
     const previous = { index: tip.height, current_hash: tip.last_hash };
     const now = Date.now();
     const signBlock = (prev: Pick<Block, 'index' | 'current_hash'>, txs: Transaction[]): Block =>
-      signBlockV2(this.domain, prev, { transactions: txs, reveal: randomHex(32), votes: [], evidence: [] }, now, this.secretKey);
+      signBlockV2(this.domain, prev, 0, { transactions: txs, reveal: randomHex(32), votes: [], evidence: [] }, now, this.secretKey);
     /** Names the validator the draw picked and links to the tip, with a hash of its fields or not. */
     const asNamed = (hash: string | undefined): Block => {
       const b: BlockV2 = {
         index: tip.height + 1,
+        round: 0,
         timestamp: now,
         transactions: [tx],
         validator: tip.next_validator,
