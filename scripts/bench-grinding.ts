@@ -128,6 +128,7 @@ export function simulateGrinding(opts: GrindingOptions): GrindingRecord {
     signBlockV2(
       params.domain,
       tip.block,
+      0,
       { transactions: txs, reveal: reveal(tip, s), votes: [], evidence: [] },
       timestamp,
       s.secret,

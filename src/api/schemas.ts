@@ -61,9 +61,15 @@ export const Vote = Type.Object(
 );
 const ids = (max: number, what: string) => Type.Array(Hash, { maxItems: max, description: what });
 /** A block's header as double-block evidence carries it: the hash's fields with bodies replaced by their ids. */
+const Round = Type.Integer({
+  minimum: 0,
+  maximum: Number.MAX_SAFE_INTEGER,
+  description: 'the round of the draw the block is proposed in (the core checks it is below 64)',
+});
 export const Header = Type.Object(
   {
     index: Units,
+    round: Round,
     timestamp: Units,
     validator: Address,
     previous_hash: Hash,
@@ -89,6 +95,7 @@ export const blockFields = {
   validator: hexOr(33, '0', 'the validator address'),
   previous_hash: hexOr(32, '1', 'the previous hash'),
   /** Protocol version 2's fields; the genesis has none of them. */
+  round: Type.Optional(Round),
   reveal: Type.Optional(Hash),
   votes: Type.Optional(Type.Array(Vote, { maxItems: MAX_VOTES_PER_BLOCK })),
   evidence: Type.Optional(Type.Array(Evidence, { maxItems: MAX_EVIDENCE_PER_BLOCK })),
@@ -274,6 +281,10 @@ export const StatusView = Type.Object({
   next_validator: Type.String({ description: 'the address the lottery names for the next block' }),
   final_height: Type.Integer({ description: 'the finalised checkpoint of the best branch: no block at or below it is ever reverted' }),
   final_hash: Type.String({ description: 'the hash of that checkpoint' }),
+  justified_height: Type.Integer({
+    description: 'the latest justified checkpoint of the best branch: fork choice prefers the branch whose is higher, whatever its length',
+  }),
+  justified_hash: Type.String({ description: 'the hash of that checkpoint' }),
   pool: Type.Integer({ description: "pending transactions in this node's pool" }),
   verifier: Type.String({ description: 'which signature verifier the node uses' }),
   verifier_fingerprint: Type.String({ description: "of the verifier's answers to fixed checks (src/crypto/vectors.ts)" }),

@@ -10,6 +10,8 @@ import type { Block, Transaction } from './types.js';
 import { voteId, type Vote } from './vote.js';
 
 export interface BlockV2 extends Block {
+  /** The round of the draw its validator proposes it in (docs/protocol.md, "Encodings"). */
+  readonly round: number;
   readonly reveal: string;
   readonly votes: readonly Vote[];
   readonly evidence: readonly Evidence[];
@@ -19,6 +21,7 @@ export interface BlockV2 extends Block {
 export function headerOf(domain: string, b: BlockV2, crypto: Crypto = nobleCrypto): Header {
   return {
     index: b.index,
+    round: b.round,
     timestamp: b.timestamp,
     validator: b.validator,
     previous_hash: b.previous_hash,
@@ -39,10 +42,11 @@ export interface BlockContents {
   readonly evidence: readonly Evidence[];
 }
 
-/** Builds and signs a version-2 block on top of `previous` with the validator's secret key. */
+/** Builds and signs a version-2 block of `round` on top of `previous` with the validator's secret key. */
 export function signBlockV2(
   domain: string,
   previous: Pick<Block, 'index' | 'current_hash'>,
+  round: number,
   contents: BlockContents,
   timestamp: number,
   secretKeyHex: string,
@@ -50,6 +54,7 @@ export function signBlockV2(
 ): BlockV2 {
   const unsealed: BlockV2 = {
     index: previous.index + 1,
+    round,
     timestamp,
     transactions: contents.transactions,
     validator: crypto.addressOf(secretKeyHex),

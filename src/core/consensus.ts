@@ -11,6 +11,7 @@ import { ensure, ProtocolError } from './errors.js';
 import { applyEvidence, checkEvidenceShape, noSlashing, verifyEvidence, type SlashingState } from './evidence.js';
 import { applyVotes, genesisFinality, recordBlock, type FinalityState } from './finality.js';
 import { MAX_EVIDENCE_PER_BLOCK, MAX_ROUNDS, MAX_VOTES_PER_BLOCK, type NetworkParams } from './params.js';
+import { isRound } from './header.js';
 import { advanceSeed, checkReveal, genesisSeedState, roundAt, validatorsAt, type SeedState } from './seed.js';
 import { applyTransactions, type Ledger } from './state.js';
 import { checkNotFuture, checkTimestamp } from './time.js';
@@ -87,11 +88,15 @@ export function applyBlockV2(params: NetworkParams, tip: TipV2, block: BlockV2, 
   );
   ensure(block.previous_hash === tip.block.current_hash, 'BAD_PREVIOUS_HASH', `block ${block.index} does not link to the tip's hash`);
   ensure(isSafeIndex(block.timestamp), 'BAD_HASH', 'timestamp must be a non-negative integer');
+  const round = block.round;
+  ensure(isRound(round), 'BAD_ROUND', `block ${block.index}: round must be an integer from 0 to ${MAX_ROUNDS - 1}`);
   if (opts.now !== undefined) checkNotFuture(block.timestamp, opts.now);
 
-  const round =
-    typeof block.validator === 'string' ? roundAt(tip.seed, block.index, params.bootstrap, block.validator, MAX_ROUNDS, crypto) : -1;
-  ensure(round >= 0, 'WRONG_VALIDATOR', `block ${block.index}: its validator wins none of rounds 0 … ${MAX_ROUNDS - 1} at this height`);
+  ensure(
+    validatorsAt(tip.seed, block.index, params.bootstrap, round + 1, crypto)[round] === block.validator,
+    'WRONG_VALIDATOR',
+    `block ${block.index}: its validator is not the validator of round ${round} at this height`,
+  );
   ensure(!tip.slashing.slashed.has(block.validator), 'SLASHED', `block ${block.index}: its validator is slashed on this branch`);
   checkTimestamp(tip.block.timestamp, round, block.timestamp);
 

@@ -26,6 +26,7 @@ export type ErrorCode =
   | 'BAD_VOTE'
   | 'BAD_EVIDENCE'
   | 'BAD_REVEAL'
+  | 'BAD_ROUND'
   | 'SLASHED'
   | 'FUTURE_BLOCK';
 

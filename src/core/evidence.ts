@@ -1,6 +1,6 @@
 /**
- * Accountability (docs/protocol.md, "Slashing"): evidence that a validator signed two blocks at
- * one height, or that a staker signed two conflicting votes; and what applying it does to the
+ * Accountability (docs/protocol.md, "Slashing"): evidence that a validator signed two blocks for
+ * one height and round, or that a staker signed two conflicting votes; and what applying it does to the
  * state — the offender's whole stake is burned, it joins the branch's slashed set, and the burned
  * amount leaves the supply.
  */
@@ -102,6 +102,7 @@ export function verifyEvidence(domain: string, e: Evidence, crypto: Crypto = nob
     statement('second header', () => verifyHeaderSeal(domain, e.second, crypto));
     ensure(e.first.validator === e.second.validator, 'BAD_EVIDENCE', 'the two blocks have different validators');
     ensure(e.first.index === e.second.index, 'BAD_EVIDENCE', 'the two blocks are at different heights');
+    ensure(e.first.round === e.second.round, 'BAD_EVIDENCE', 'the two blocks are in different rounds');
     ensure(e.first.current_hash < e.second.current_hash, 'BAD_EVIDENCE', 'the two blocks must differ, the smaller hash first');
     return;
   }

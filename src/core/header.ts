@@ -6,11 +6,14 @@
 import { isAddressOn, isHex, nobleCrypto, verifiesOn, type Crypto } from './crypto.js';
 import { canonText } from './encoding.js';
 import { ensure } from './errors.js';
+import { MAX_ROUNDS } from './params.js';
 
 export const BLOCK_TAG = 'blockchat/block';
 
 export interface HeaderFields {
   readonly index: number;
+  /** The round of the draw the block is proposed in: (index, round) identifies a proposal. */
+  readonly round: number;
   readonly timestamp: number;
   readonly validator: string;
   readonly previous_hash: string;
@@ -25,14 +28,31 @@ export interface Header extends HeaderFields {
   readonly signature: string;
 }
 
-/** canon(["blockchat/block", domain, index, timestamp, validator, previous_hash, [tx ids], reveal, [vote ids], [evidence ids]]). */
+/** canon(["blockchat/block", domain, index, round, timestamp, validator, previous_hash, [tx ids], reveal, [vote ids], [evidence ids]]). */
 export function headerPreimageText(domain: string, h: HeaderFields): string {
-  return canonText([BLOCK_TAG, domain, h.index, h.timestamp, h.validator, h.previous_hash, h.tx_ids, h.reveal, h.vote_ids, h.evidence_ids]);
+  return canonText([
+    BLOCK_TAG,
+    domain,
+    h.index,
+    h.round,
+    h.timestamp,
+    h.validator,
+    h.previous_hash,
+    h.tx_ids,
+    h.reveal,
+    h.vote_ids,
+    h.evidence_ids,
+  ]);
 }
 
 /** current_hash of a version-2 block. */
 export function headerHash(domain: string, h: HeaderFields, crypto: Crypto = nobleCrypto): string {
   return crypto.sha256Hex(headerPreimageText(domain, h));
+}
+
+/** A round of the draw a block may name: an integer in 0 … MAX_ROUNDS − 1. */
+export function isRound(x: unknown): x is number {
+  return typeof x === 'number' && Number.isSafeInteger(x) && x >= 0 && x < MAX_ROUNDS;
 }
 
 function isIdList(x: unknown): x is readonly string[] {
@@ -43,6 +63,7 @@ function isIdList(x: unknown): x is readonly string[] {
 export function checkHeaderShape(h: Header, crypto: Crypto = nobleCrypto): void {
   ensure(typeof h === 'object' && h !== null, 'BAD_HASH', 'a header must be an object');
   ensure(Number.isSafeInteger(h.index) && h.index >= 1, 'BAD_INDEX', 'a signed block has index 1 or more');
+  ensure(isRound(h.round), 'BAD_ROUND', `round must be an integer from 0 to ${MAX_ROUNDS - 1}`);
   ensure(Number.isSafeInteger(h.timestamp) && h.timestamp >= 0, 'BAD_HASH', 'timestamp must be a non-negative integer');
   ensure(isAddressOn(crypto, h.validator), 'BAD_SIGNATURE', 'validator is not a valid address');
   ensure(isHex(h.previous_hash, 32), 'BAD_PREVIOUS_HASH', 'previous_hash must be 32 bytes of hex');
@@ -60,9 +81,10 @@ export function verifyHeaderSeal(domain: string, h: Header, crypto: Crypto = nob
 
 /** Copies exactly the protocol fields of a header. */
 export function pickHeader(h: Header): Header {
-  const { index, timestamp, validator, previous_hash, tx_ids, reveal, vote_ids, evidence_ids, current_hash, signature } = h;
+  const { index, round, timestamp, validator, previous_hash, tx_ids, reveal, vote_ids, evidence_ids, current_hash, signature } = h;
   return {
     index,
+    round,
     timestamp,
     validator,
     previous_hash,

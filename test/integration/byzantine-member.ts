@@ -23,7 +23,7 @@ import { signTransaction } from '../../src/core/transaction.js';
 import type { Block, Transaction, TxBody } from '../../src/core/types.js';
 import type { StatusView } from '../../src/api/types.js';
 import type { Evidence } from '../../src/core/evidence.js';
-import type { Vote } from '../../src/core/vote.js';
+import type { Checkpoint, Vote } from '../../src/core/vote.js';
 import type { NodeClient } from '../../client/api.js';
 import { Onions } from '../../src/node/minter/onions.js';
 import type { FaultyPeer } from './faulty-peer.js';
@@ -89,9 +89,10 @@ export class ByzantineMember {
    * clock: a block stamped in the future passes); returns the block with the state after it.
    */
   mint(parent: TipV2, txs: readonly Transaction[], timestamp?: number, extra: Partial<BlockContents> = {}): TipV2 {
-    const ts = timestamp ?? stampFor(parent.block.timestamp, this.roundAt(parent), Date.now());
+    const round = this.roundAt(parent);
+    const ts = timestamp ?? stampFor(parent.block.timestamp, round, Date.now());
     const contents: BlockContents = { transactions: txs, reveal: this.revealAfter(parent), votes: [], evidence: [], ...extra };
-    return applyBlockV2(this.params, parent, signBlockV2(this.params.domain, parent.block, contents, ts, this.secretKey));
+    return applyBlockV2(this.params, parent, signBlockV2(this.params.domain, parent.block, round, contents, ts, this.secretKey));
   }
 
   /** The first round in which the draw names this member for the block after `parent`. */
@@ -151,9 +152,10 @@ export class ByzantineMember {
 
   /**
    * Serves `chain` (every block from the genesis, in index order) to nodes that catch up from
-   * this member: GET /status claims its last block, GET /blocks pages through it.
+   * this member: GET /status claims its last block (and `justified` as its latest justified
+   * checkpoint), GET /blocks pages through it.
    */
-  serve(chain: readonly Block[]): void {
+  serve(chain: readonly Block[], justified: Checkpoint = { height: 0, hash: '' }): void {
     const last = chain[chain.length - 1]!;
     const status: StatusView = {
       id: this.peer.opts.id,
@@ -166,6 +168,8 @@ export class ByzantineMember {
       next_validator: '',
       final_height: 0,
       final_hash: '',
+      justified_height: justified.height,
+      justified_hash: justified.hash,
       pool: 0,
       verifier_fingerprint: '',
       verifier: '',

@@ -61,7 +61,7 @@ describe('a validator that signs two blocks at one height', () => {
     // a block of its own after that is refused on every node
     const now = (await m.chainOf(t.clients[0]!)).at(-1)!;
     const contents = { transactions: [], reveal: m.revealAfter(now), votes: [], evidence: [] };
-    const late = signBlockV2(m.params.domain, now.block, contents, Date.now(), m.secretKey);
+    const late = signBlockV2(m.params.domain, now.block, 0, contents, Date.now(), m.secretKey);
     for (const port of [0, 1, 2].map((i) => t.net.ports[i]!)) {
       const [answer] = await m.postBlocks(port, [late]);
       expect(answer!.status).toBe(422);

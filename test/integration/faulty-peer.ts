@@ -69,7 +69,10 @@ export class FaultyPeer {
   private readonly unfundedKey = bytesToHex(secp.utils.randomSecretKey());
   readonly port: number;
   mode: FaultMode;
-  /** When set, GET /status claims a height far ahead of the network (and GET /blocks still fails). */
+  /**
+   * When set, GET /status claims a height and a latest justified checkpoint far ahead of the
+   * network (and GET /blocks still fails).
+   */
   lieAboutHeight = false;
   nodes: NodeEntry[] = [];
   domain = '';
@@ -274,6 +277,8 @@ export class FaultyPeer {
         height: 1_000_000,
         ready: true,
         last_hash: '',
+        justified_height: 1_000_000,
+        justified_hash: 'ab'.repeat(32),
         next_validator: '',
         pool: 0,
         verifier: '',
@@ -443,11 +448,12 @@ export class FaultyPeer {
     const previous = { index: tip.height, current_hash: tip.last_hash };
     const now = Date.now();
     const signBlock = (prev: Pick<Block, 'index' | 'current_hash'>, txs: Transaction[]): Block =>
-      signBlockV2(this.domain, prev, { transactions: txs, reveal: randomHex(32), votes: [], evidence: [] }, now, this.secretKey);
+      signBlockV2(this.domain, prev, 0, { transactions: txs, reveal: randomHex(32), votes: [], evidence: [] }, now, this.secretKey);
     /** Names the validator the draw picked and links to the tip, with a hash of its fields or not. */
     const asNamed = (hash: string | undefined): Block => {
       const b: BlockV2 = {
         index: tip.height + 1,
+        round: 0,
         timestamp: now,
         transactions: [tx],
         validator: tip.next_validator,

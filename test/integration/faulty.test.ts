@@ -15,7 +15,7 @@ import { NodeClient } from '../../client/api.js';
 import { totalSupply, UNITS_PER_BCC } from '../../src/core/params.js';
 import type { Transaction } from '../../src/core/types.js';
 import type { BlockKind } from './faulty-peer.js';
-import { metric, useNetworkWithFaultyPeer, supply, waitAgreement, waitCommitted, waitFor } from './harness.js';
+import { metric, raw, useNetworkWithFaultyPeer, supply, waitAgreement, waitCommitted, waitFor } from './harness.js';
 
 const N = 4;
 const CAPACITY = 5;
@@ -163,7 +163,7 @@ describe('a network with one faulty node (stake 0: never the validator)', () => 
     await expectSameAccountsAndSupply();
   });
 
-  it('a node that fell behind catches up even while the faulty node claims a far greater height', async () => {
+  it('a node that fell behind catches up, and is ready, even while the faulty node claims a far greater height and justified checkpoint', async () => {
     // Node 2 withdraws its stake first, so that the network does not wait a round for it while it is down.
     const withdraw = await t.clients[2]!.submit({ type: 'stake', amount: 0 });
     await waitCommitted(t.clients, [withdraw.id]);
@@ -177,6 +177,11 @@ describe('a network with one faulty node (stake 0: never the validator)', () => 
       const height = (await t.clients[0]!.status()).height;
       await waitFor('node 2 to catch up past the lying peer', async () => (await t.clients[2]!.status()).height >= height, 30_000);
       expect((await t.clients[2]!.status()).last_hash).toBe((await t.clients[0]!.status()).last_hash);
+      // the peer repeats a claim that gave nothing: left alone for a while, so node 2 counts as caught up
+      await waitFor('node 2 ready while the peer still lies', async () => {
+        const { status, body } = await raw(t.net.ports[2]!, 'GET', '/readyz');
+        return status === 200 && body.caught_up === true;
+      });
     } finally {
       t.peer.lieAboutHeight = false;
     }

@@ -161,7 +161,7 @@ describe('finality', () => {
     // one ms before its round opens (round 0: at its parent's time, timestamps strictly increase)
     const stamp = tip.block.timestamp + Math.max(0, round * ROUND_MS - 1);
     const contents = { transactions: [], reveal: m.revealAfter(tip), votes: [], evidence: [] };
-    const early = signBlockV2(m.params.domain, tip.block, contents, stamp, m.secretKey);
+    const early = signBlockV2(m.params.domain, tip.block, round, contents, stamp, m.secretKey);
     for (const i of [0, 1, 2]) expect(await m.postBlocks(port(i), [early])).toEqual([{ status: 422, answer: 'TOO_EARLY' }]);
   });
 

@@ -359,6 +359,7 @@ describe('POST /peer/blocks', () => {
   function asNamed(tip: Block, named: string, txs: Transaction[], overrides: Partial<BlockV2> = {}): BlockV2 {
     const b: BlockV2 = {
       index: tip.index + 1,
+      round: 0,
       timestamp: Date.now(),
       transactions: txs,
       validator: named,
@@ -375,13 +376,13 @@ describe('POST /peer/blocks', () => {
   }
   /** A version-2 block of `txs` after `previous`, signed by `key`. */
   const signed = (previous: Pick<Block, 'index' | 'current_hash'>, txs: Transaction[], key: string): BlockV2 =>
-    signBlockV2(domain, previous, { transactions: txs, reveal: 'ab'.repeat(32), votes: [], evidence: [] }, Date.now(), key);
+    signBlockV2(domain, previous, 0, { transactions: txs, reveal: 'ab'.repeat(32), votes: [], evidence: [] }, Date.now(), key);
 
   it('from a validator the lottery did not name → 422 WRONG_VALIDATOR', async () => {
     const { tip } = await context();
     const impostor = freshKey();
     const block = signed(tip, [freshTx()], impostor);
-    await refused(1, () => peerBlock(1, block), 422, 'WRONG_VALIDATOR', /wins none/);
+    await refused(1, () => peerBlock(1, block), 422, 'WRONG_VALIDATOR', /not the validator of round 0/);
   });
 
   it('with a wrong previous hash → 422 BAD_PREVIOUS_HASH', async () => {
@@ -463,7 +464,7 @@ describe('POST /peer/blocks', () => {
     const rival = signed({ index: older!.index - 1, current_hash: older!.previous_hash }, [freshTx()], freshKey());
     expect(rival.index).toBe(older!.index);
     expect(rival.current_hash).not.toBe(older!.current_hash);
-    await refused(1, () => peerBlock(1, rival), 422, 'WRONG_VALIDATOR', /wins none/);
+    await refused(1, () => peerBlock(1, rival), 422, 'WRONG_VALIDATOR', /not the validator of round 0/);
     const genesisRival = { ...(await t.clients[1]!.blocks(0, 1))[0]!, timestamp: 1 };
     await refused(1, () => peerBlock(1, { ...genesisRival, current_hash: 'ee'.repeat(32) }), 409, 'CONFLICT', /conflicts/);
   });

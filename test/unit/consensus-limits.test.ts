@@ -114,6 +114,13 @@ describe('the signatures in a version-2 block', () => {
 });
 
 it('a block signed on another tip is refused by its link, not its seal', () => {
-  const other = signBlockV2(DOMAIN, { index: 0, current_hash: 'dd'.repeat(32) }, blockOn(G), blockOn(G).timestamp, A.secret);
+  const other = signBlockV2(
+    DOMAIN,
+    { index: 0, current_hash: 'dd'.repeat(32) },
+    blockOn(G).round,
+    blockOn(G),
+    blockOn(G).timestamp,
+    A.secret,
+  );
   expect(codeOf(() => apply(other))).toBe('BAD_PREVIOUS_HASH');
 });

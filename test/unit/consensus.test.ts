@@ -95,6 +95,7 @@ describe('block validity', () => {
     const bad = signBlockV2(
       DOMAIN,
       t.block,
+      0,
       { transactions: [], votes: [], evidence: [], reveal: '22'.repeat(32) },
       t.block.timestamp + 1000,
       outsider.secret,
@@ -108,6 +109,7 @@ describe('block validity', () => {
     const same = signBlockV2(
       DOMAIN,
       t.block,
+      blockOn(t).round,
       { transactions: [], votes: [], evidence: [], reveal: revealFor(t, v) },
       t.block.timestamp,
       v.secret,
@@ -121,11 +123,14 @@ describe('block validity', () => {
     const early = signBlockV2(
       DOMAIN,
       t.block,
+      1,
       { transactions: [], votes: [], evidence: [], reveal: r1.reveal },
       r1.timestamp - 1,
       keyOf(r1.validator).secret,
     );
-    if (early.validator !== ok.validator) expect(codeOf(() => applyBlockV2(PARAMS, t, early))).toBe('TOO_EARLY');
+    // round 1 names its round: stamped one ms before it opens, it is early even if its validator also wins round 0
+    expect(codeOf(() => applyBlockV2(PARAMS, t, early))).toBe('TOO_EARLY');
+    expect(applyBlockV2(PARAMS, t, r1).round).toBe(1);
   });
 
   it('refuses a reveal that does not follow the onion, and a hash or signature that does not match', () => {
@@ -135,6 +140,7 @@ describe('block validity', () => {
     const wrong = signBlockV2(
       DOMAIN,
       t.block,
+      good.round,
       { transactions: [], votes: [], evidence: [], reveal: '11'.repeat(32) },
       good.timestamp,
       v.secret,
@@ -145,6 +151,7 @@ describe('block validity', () => {
     const forged = signBlockV2(
       DOMAIN,
       t.block,
+      good.round,
       { transactions: [], votes: [], evidence: [], reveal: good.reveal },
       good.timestamp,
       other.secret,
@@ -205,13 +212,14 @@ describe('slashing in a block', () => {
     expect([e.code, e.cause_code]).toEqual(['INVALID_TRANSACTION', 'SLASHED']);
   });
 
-  it('burns the stake of a validator that signed two blocks at one height', () => {
+  it('burns the stake of a validator that signed two blocks at one height and round', () => {
     const t = last();
     const one = blockOn(t);
     const v = keyOf(one.validator);
     const two = signBlockV2(
       DOMAIN,
       t.block,
+      one.round,
       { transactions: [], votes: [], evidence: [], reveal: one.reveal },
       one.timestamp + 1,
       v.secret,

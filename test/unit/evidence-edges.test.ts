@@ -79,6 +79,7 @@ describe('checking evidence', () => {
     const header = (timestamp: number, by = A): Header => {
       const f = {
         index: 7,
+        round: 0,
         timestamp,
         validator: A.address,
         previous_hash: '11'.repeat(32),

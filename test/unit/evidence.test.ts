@@ -17,7 +17,7 @@ import { maySign, NO_VOTES, remember } from '../../src/core/finality.js';
 import { signVote, voteConflict, type Checkpoint, type Vote } from '../../src/core/vote.js';
 import type { TxBody } from '../../src/core/types.js';
 import { debitOf } from '../../src/core/fees.js';
-import { codeOf, key } from './fixtures.js';
+import { codeOf, key, protocolError } from './fixtures.js';
 import { DOMAIN } from './v2-fixtures.js';
 
 const A = key(0);
@@ -27,6 +27,7 @@ const cp = (height: number, tag: string): Checkpoint => ({ height, hash: Buffer.
 function header(k: typeof A, fields: Partial<HeaderFields>, domain = DOMAIN): Header {
   const f: HeaderFields = {
     index: 7,
+    round: 0,
     timestamp: 1_700_000_000_000,
     validator: k.address,
     previous_hash: '11'.repeat(32),
@@ -62,6 +63,18 @@ describe('double-block evidence', () => {
     );
     const forged = { ...header(A, { timestamp: 3 }), signature: header(B, { timestamp: 3 }).signature };
     expect(codeOf(() => doubleBlockEvidence(DOMAIN, one, forged))).toBe('BAD_EVIDENCE');
+  });
+
+  it('is one (height, round): two blocks at one height in different rounds convict nobody, in the same later round they do', () => {
+    const r0 = header(A, { timestamp: 1, round: 0 });
+    const r1 = header(A, { timestamp: 2, round: 1 });
+    const r1b = header(A, { timestamp: 3, round: 1 });
+    const err = protocolError(() => doubleBlockEvidence(DOMAIN, r0, r1));
+    expect(err.code).toBe('BAD_EVIDENCE');
+    expect(() => doubleBlockEvidence(DOMAIN, r1, r1b)).not.toThrow();
+    // a round outside the draw is a form error of the statement
+    const e = doubleBlockEvidence(DOMAIN, r1, r1b);
+    expect(protocolError(() => verifyEvidence(DOMAIN, { ...e, first: { ...e.first, round: 64 } })).cause_code).toBe('BAD_ROUND');
   });
 });
 

@@ -6,7 +6,7 @@ import { OnionChain, onionSecret, onionValue } from '../../src/core/onion.js';
 import { advanceSeed, drawValidators, genesisSeedState, ticketsAt, type SeedState } from '../../src/core/seed.js';
 import { earliestTimestampV2, isTooFarAhead } from '../../src/core/time.js';
 import { signVote, verifyVote, voteId, votePreimageText, type Vote, type VoteBody } from '../../src/core/vote.js';
-import { key, loadVectors } from './fixtures.js';
+import { codeOf, key, loadVectors } from './fixtures.js';
 import { mixReveal } from '../../src/core/seed.js';
 
 /** test/vectors/finality.json, made by test/vectors/finality-reference.py (an independent reference). */
@@ -83,6 +83,12 @@ describe('evidence ids (vectors)', () => {
     const e3 = doubleBlockEvidence(D, headerOfVector(2), headerOfVector(1));
     expect([e3.first.current_hash, e3.second.current_hash]).toEqual([db.first_id, db.second_id]);
     expect(evidenceId(D, e3)).toBe(db.id);
+  });
+
+  it('two blocks of one validator at one height in different rounds are not a double block', () => {
+    const [r1, r63] = [V.headers[1]!, V.headers[3]!];
+    expect([r1.fields.index, r1.fields.round, r63.fields.index, r63.fields.round]).toEqual([2, 1, 2, 63]);
+    expect(codeOf(() => doubleBlockEvidence(D, headerOfVector(1), headerOfVector(3)))).toBe('BAD_EVIDENCE');
   });
 });
 

@@ -51,6 +51,7 @@ describe('a validator grinding the last block of an epoch', () => {
       const block = signBlockV2(
         PARAMS.domain,
         parent.block,
+        0,
         { transactions: txs, reveal, votes: [], evidence: [] },
         earliest + Math.floor(i / contents.length),
         validator.secret,

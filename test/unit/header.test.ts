@@ -16,6 +16,7 @@ const ID = '33'.repeat(32);
 function sealed(fields: Partial<HeaderFields> = {}, by = A): Header {
   const f: HeaderFields = {
     index: 7,
+    round: 3,
     timestamp: 1_700_000_000_000,
     validator: by.address,
     previous_hash: '11'.repeat(32),
@@ -36,6 +37,8 @@ describe('the form of a header', () => {
   it('accepts index 1 and timestamp 0, and empty id lists', () => {
     expect(() => checkHeaderShape(sealed())).not.toThrow();
     expect(() => checkHeaderShape(sealed({ index: 1, timestamp: 0, tx_ids: [], vote_ids: [], evidence_ids: [] }))).not.toThrow();
+    expect(() => checkHeaderShape(sealed({ round: 0 }))).not.toThrow();
+    expect(() => checkHeaderShape(sealed({ round: 63 }))).not.toThrow();
   });
 
   it.each([
@@ -44,6 +47,11 @@ describe('the form of a header', () => {
     ['index 0 (only the unsigned genesis has it)', withField('index', 0), 'BAD_INDEX'],
     ['a fractional index', withField('index', 1.5), 'BAD_INDEX'],
     ['an index as text', withField('index', '7'), 'BAD_INDEX'],
+    ['round 64 (rounds are 0 … 63)', withField('round', 64), 'BAD_ROUND'],
+    ['a negative round', withField('round', -1), 'BAD_ROUND'],
+    ['a fractional round', withField('round', 1.5), 'BAD_ROUND'],
+    ['a round as text', withField('round', '3'), 'BAD_ROUND'],
+    ['no round (a header from before rounds were named)', withField('round', undefined), 'BAD_ROUND'],
     ['a negative timestamp', withField('timestamp', -1), 'BAD_HASH'],
     ['a fractional timestamp', withField('timestamp', 0.5), 'BAD_HASH'],
     ['a validator that is no address', withField('validator', '0'), 'BAD_SIGNATURE'],
@@ -74,6 +82,7 @@ describe('the seal of a header', () => {
     expect(codeOf(() => verifyHeaderSeal(DOMAIN, { ...h, tx_ids: [] }))).toBe('BAD_HASH');
     expect(codeOf(() => verifyHeaderSeal(DOMAIN, { ...h, evidence_ids: [] }))).toBe('BAD_HASH');
     expect(codeOf(() => verifyHeaderSeal(DOMAIN, { ...h, timestamp: h.timestamp + 1 }))).toBe('BAD_HASH');
+    expect(codeOf(() => verifyHeaderSeal(DOMAIN, { ...h, round: h.round + 1 }))).toBe('BAD_HASH');
     expect(codeOf(() => verifyHeaderSeal(DOMAIN, { ...h, signature: sealed({}, B).signature }))).toBe('BAD_SIGNATURE');
     // B's own seal on A's fields: the hash matches, the signature is not the validator's
     expect(codeOf(() => verifyHeaderSeal(DOMAIN, { ...h, signature: signHash(h.current_hash, B.secret) }))).toBe('BAD_SIGNATURE');

@@ -1,6 +1,6 @@
 /**
- * The records a node keeps across a crash (docs/protocol.md, "Liveness"): the highest height its
- * validator signed and what its staker voted, each overwritten in place by one write of a fixed
+ * The records a node keeps across a crash (docs/protocol.md, "Liveness"): what its validator
+ * proposed and what its staker voted, each overwritten in place by one write of a fixed
  * length, read back by the next process.
  */
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RECORD_BYTES, RecordFile } from '../../src/node/record-file.js';
-import { SignedHeight } from '../../src/node/minter/signed-height.js';
+import { NO_PROPOSAL } from '../../src/core/proposal-record.js';
+import { SignedProposals } from '../../src/node/minter/proposal-record.js';
 import { VoteMemory } from '../../src/node/voting/memory.js';
 
 const made: string[] = [];
@@ -54,17 +55,17 @@ describe('RecordFile', () => {
 });
 
 describe('what a restart remembers', () => {
-  it('the signed height: a later process refuses every height at or below the last claimed', () => {
+  it('the proposal record: a later process refuses every (height, round) signed before', () => {
     const dir = scratch();
-    const first = new SignedHeight(dir);
-    expect(first.value).toBe(0);
-    expect(first.claim(9)).toBe(true);
-    expect(first.claim(10)).toBe(true);
-    expect(first.claim(10)).toBe(false);
-    const again = new SignedHeight(dir);
-    expect(again.value).toBe(10);
-    expect(again.claim(10)).toBe(false);
-    expect(again.claim(11)).toBe(true);
+    const first = new SignedProposals(dir);
+    expect(first.value).toEqual(NO_PROPOSAL);
+    expect(first.claim(9, 0)).toBe(true);
+    expect(first.claim(10, 0)).toBe(true);
+    expect(first.claim(10, 0)).toBe(false);
+    const again = new SignedProposals(dir);
+    expect(again.value).toEqual({ height: 10, round: 0, floor: 0 });
+    expect(again.claim(10, 0)).toBe(false);
+    expect(again.claim(11, 0)).toBe(true);
   });
 
   it('the votes: a later process starts from the last saved source and target', () => {

@@ -3,7 +3,7 @@ import { genesisBlock } from '../../src/core/block.js';
 import { signBlockV2, type BlockContents, type BlockV2 } from '../../src/core/blockv2.js';
 import { applyBlockV2, genesisTipV2, type TipV2 } from '../../src/core/consensus.js';
 import { OnionChain, onionSecret } from '../../src/core/onion.js';
-import { MAX_ROUNDS } from '../../src/core/params.js';
+import { MAX_ROUNDS, SEED_EPOCH_BLOCKS } from '../../src/core/params.js';
 import { roundAt, validatorsAt } from '../../src/core/seed.js';
 import { earliestTimestampV2 } from '../../src/core/time.js';
 import { signTransaction } from '../../src/core/transaction.js';
@@ -59,17 +59,22 @@ export interface MintOptions {
   readonly by?: KeyPair;
 }
 
-/** The block the validator of `round` (default: the first not slashed) signs on `tip`, stamped at the earliest its round allows. */
+/**
+ * The block the validator of `round` (default: the first not slashed) signs on `tip` in that round,
+ * stamped at the earliest its round allows; with `by`, that key signs it, in `round` or else the
+ * first round it wins (0 if none).
+ */
 export function blockOn(tip: TipV2, contents: Partial<BlockContents> = {}, opts: MintOptions = {}): BlockV2 {
   const drawn = validatorsAt(tip.seed, tip.block.index + 1, PARAMS.bootstrap, MAX_ROUNDS);
   // by default the first round whose validator is not slashed on this branch
   const round = opts.round ?? drawn.findIndex((v) => !tip.slashing.slashed.has(v));
   const by = opts.by ?? keyOf(drawn[round]!);
-  const r = opts.by ? roundAt(tip.seed, tip.block.index + 1, PARAMS.bootstrap, by.address, MAX_ROUNDS) : round;
-  const timestamp = opts.timestamp ?? earliestTimestampV2(tip.block.timestamp, Math.max(r, 0));
+  const r = opts.by ? (opts.round ?? Math.max(roundAt(tip.seed, tip.block.index + 1, PARAMS.bootstrap, by.address, MAX_ROUNDS), 0)) : round;
+  const timestamp = opts.timestamp ?? earliestTimestampV2(tip.block.timestamp, r);
   return signBlockV2(
     DOMAIN,
     tip.block,
+    r,
     { transactions: [], votes: [], evidence: [], reveal: revealFor(tip, by), ...contents },
     timestamp,
     by.secret,
@@ -108,4 +113,25 @@ export function advance(tip: TipV2, count: number, voters: readonly KeyPair[], c
     t = mint(t, i === 0 ? { ...contents, votes: [...(contents.votes ?? []), ...votes] } : { votes });
   }
   return t;
+}
+
+/**
+ * A chain where all four keys stake 1000 each (funded by the bootstrap at block 1, staked at
+ * block 2), extended with empty blocks (no votes) to height `height`, at least 2 · SEED_EPOCH_BLOCKS
+ * so that the draw names the stakers. Returns every tip, from the genesis.
+ */
+export function stakedChain(height = 2 * SEED_EPOCH_BLOCKS + 2): TipV2[] {
+  const [A, B, C, D] = KEYS4 as [KeyPair, KeyPair, KeyPair, KeyPair];
+  const tips: TipV2[] = [NET.tip];
+  let t = mint(NET.tip, {
+    transactions: [coinsTx(A, B.address, 100_000, 0), coinsTx(A, C.address, 100_000, 1), coinsTx(A, D.address, 100_000, 2)],
+  });
+  tips.push(t);
+  t = mint(t, { transactions: [stakeTx(A, 1000, 3), stakeTx(B, 1000, 0), stakeTx(C, 1000, 0), stakeTx(D, 1000, 0)] });
+  tips.push(t);
+  while (t.block.index < height) {
+    t = mint(t);
+    tips.push(t);
+  }
+  return tips;
 }

@@ -18,7 +18,7 @@ describe('the core types and the schema-derived wire types agree', () => {
   });
 
   it('a block: the genesis form, with the fields of protocol version 2 that every later block has', () => {
-    type CoreWireBlock = CoreBlock & Partial<Pick<BlockV2, 'reveal' | 'votes' | 'evidence'>>;
+    type CoreWireBlock = CoreBlock & Partial<Pick<BlockV2, 'round' | 'reveal' | 'votes' | 'evidence'>>;
     expectTypeOf<Mutable<CoreWireBlock>>().toEqualTypeOf<WireBlock>();
   });
 });

@@ -121,23 +121,24 @@ out['evidence'] = [
      'id': sha(canon(['blockchat/evidence', 'double_vote', c, d]))},
 ]
 
-# Headers: current_hash = sha256(canon(["blockchat/block", domain, index, timestamp, validator,
+# Headers: current_hash = sha256(canon(["blockchat/block", domain, index, round, timestamp, validator,
 # previous_hash, [tx ids], reveal, [vote ids], [evidence ids]])), signed by the validator.
 headers = []
-for name, ki, index, ts, prev, txs, reveal, vids, eids in [
-    ('empty block 1', 0, 1, 1700000000001, DOMAIN, [], sha('reveal-1'), [], []),
-    ('block 2 with a transaction and a vote', 0, 2, 1700000000250, sha('block-1'), [sha('tx-a')], sha('reveal-2'), [votes[0]['id']], []),
-    ('rival block 2 with evidence', 0, 2, 1700000000251, sha('block-1'), [], sha('reveal-2'), [], [out['evidence'][0]['id']]),
+for name, ki, index, rnd, ts, prev, txs, reveal, vids, eids in [
+    ('empty block 1', 0, 1, 0, 1700000000001, DOMAIN, [], sha('reveal-1'), [], []),
+    ('block 2 with a transaction and a vote', 0, 2, 1, 1700000000250, sha('block-1'), [sha('tx-a')], sha('reveal-2'), [votes[0]['id']], []),
+    ('rival block 2 with evidence', 0, 2, 1, 1700000000251, sha('block-1'), [], sha('reveal-2'), [], [out['evidence'][0]['id']]),
+    ('block 2 in a later round', 0, 2, 63, 1700000015750, sha('block-1'), [], sha('reveal-2'), [], []),
 ]:
     k = keys[ki]
-    fields = {'index': index, 'timestamp': ts, 'validator': k['address'], 'previous_hash': prev, 'tx_ids': txs,
+    fields = {'index': index, 'round': rnd, 'timestamp': ts, 'validator': k['address'], 'previous_hash': prev, 'tx_ids': txs,
               'reveal': reveal, 'vote_ids': vids, 'evidence_ids': eids}
-    text = canon(['blockchat/block', DOMAIN, index, ts, k['address'], prev, txs, reveal, vids, eids])
+    text = canon(['blockchat/block', DOMAIN, index, rnd, ts, k['address'], prev, txs, reveal, vids, eids])
     h = sha(text)
     headers.append({'name': name, 'key': ki, 'fields': fields, 'canon': text, 'current_hash': h, 'signature': sign(h, k['secret'])})
 out['headers'] = headers
 e, f = sorted([headers[1]['current_hash'], headers[2]['current_hash']])
-out['evidence'].append({'name': 'double block at height 2', 'kind': 'double_block', 'first_id': e, 'second_id': f,
+out['evidence'].append({'name': 'double block at height 2 in round 1', 'kind': 'double_block', 'first_id': e, 'second_id': f,
                         'id': sha(canon(['blockchat/evidence', 'double_block', e, f]))})
 
 # Onions: secret = sha256(canon(["blockchat/onion", domain, secret key, roots])); o_j = step^(N-j)(secret).

@@ -8,9 +8,11 @@
  */
 import type { NodeCrypto } from '../../crypto/suite.js';
 import { signBlockV2 } from '../../core/blockv2.js';
-import { roundForV2, type TipV2 } from '../../core/consensus.js';
+import { validatorsOfRoundsV2, type TipV2 } from '../../core/consensus.js';
 import type { Evidence } from '../../core/evidence.js';
+import { MAX_ROUNDS } from '../../core/params.js';
 import type { TxPool } from '../../core/pool.js';
+import { firstAllowedRound } from '../../core/proposal-record.js';
 import { roundOpensAt, stampFor } from '../../core/time.js';
 import type { Transaction } from '../../core/types.js';
 import type { Vote } from '../../core/vote.js';
@@ -21,7 +23,7 @@ import type { Readiness } from '../formation/readiness.js';
 import type { Logger } from '../logger.js';
 import type { WalletKey } from '../wallet/index.js';
 import { Onions } from './onions.js';
-import { SignedHeight } from './signed-height.js';
+import { SignedProposals } from './proposal-record.js';
 
 export interface MinterTiming {
   /** Ms a validator waits before minting a partial block; 0 disables partial blocks. */
@@ -41,8 +43,8 @@ export interface BlockExtras {
 export const IDLE_BLOCK_MS = 50;
 
 export class Minter {
-  /** This node's first round for the block after the tip `hash` (−1 if none of the 64). */
-  private roundCache: { hash: string; myRound: number } | undefined;
+  /** The validators of rounds 0 … 63 for the block after the tip `hash`. */
+  private drawCache: { hash: string; validators: readonly string[] } | undefined;
   /**
    * Since when a block has been due on the tip: when a full block could first be made, or a
    * partial (or idle) one's timeout ran out. Round r's validator produces the block when round r
@@ -53,7 +55,7 @@ export class Minter {
   private mintTimer: NodeJS.Timeout | undefined;
   private scheduled = false;
   private closed = false;
-  private readonly signed: SignedHeight;
+  private readonly signed: SignedProposals;
   private readonly onions: Onions;
 
   constructor(
@@ -70,7 +72,7 @@ export class Minter {
     private readonly crypto: NodeCrypto,
     dataDir: string,
   ) {
-    this.signed = new SignedHeight(dataDir);
+    this.signed = new SignedProposals(dataDir);
     this.onions = new Onions(() => chain.params!.domain, key.address, key.secretKey, crypto);
     events.on('head', (tip) => {
       if (!this.closed) this.onions.prepare(tip.seed);
@@ -91,11 +93,6 @@ export class Minter {
     this.signed.close();
   }
 
-  /** The highest height this node signed a block at (on disk). */
-  get signedHeight(): number {
-    return this.signed.value;
-  }
-
   /** Looks whether to mint on the next turn of the event loop (once, however often asked meanwhile). */
   schedule(): void {
     if (this.scheduled) return;
@@ -106,12 +103,16 @@ export class Minter {
     });
   }
 
-  /** This node's first round of the draw for the block after `tip`, drawn once per tip; −1 if none. */
+  /**
+   * This node's first round of the draw for the block after `tip` that its proposal record allows
+   * (a later one than it signed at this height before a switch; docs/protocol.md, "Liveness"); −1
+   * if none. The draw is made once per tip.
+   */
   private myRound(tip: TipV2): number {
     const hash = tip.block.current_hash;
-    if (this.roundCache?.hash !== hash)
-      this.roundCache = { hash, myRound: roundForV2(this.chain.params!, tip, this.key.address, this.crypto) };
-    return this.roundCache.myRound;
+    if (this.drawCache?.hash !== hash)
+      this.drawCache = { hash, validators: validatorsOfRoundsV2(this.chain.params!, tip, MAX_ROUNDS, this.crypto) };
+    return firstAllowedRound(this.signed.value, tip.block.index + 1, this.drawCache.validators, this.key.address);
   }
 
   /**
@@ -125,9 +126,8 @@ export class Minter {
   private tryMint(): void {
     const { params, tip } = this.chain;
     if (this.closed || !params || !tip || this.members.nodes.length !== params.n) return;
-    const height = tip.block.index + 1;
-    if (height <= this.signed.value) return; // never two blocks at one height
-    const round = this.myRound(tip);
+    this.signed.finalised(this.chain.finalized.height);
+    const round = this.myRound(tip); // never two blocks for one (height, round)
     if (round < 0) return;
     const hash = tip.block.current_hash;
     const now = this.now();
@@ -169,9 +169,9 @@ export class Minter {
       votes: this.extras.votesFor(tip),
       evidence: this.extras.evidenceFor(tip),
     };
-    // Remembered on disk before the block exists anywhere else: a restart never signs this height again.
-    if (!this.signed.claim(tip.block.index + 1)) return;
-    const block = signBlockV2(params.domain, tip.block, contents, timestamp, this.key.secretKey, this.crypto);
+    // Remembered on disk before the block exists anywhere else: a restart never signs this (height, round) again.
+    if (!this.signed.claim(tip.block.index + 1, round)) return;
+    const block = signBlockV2(params.domain, tip.block, round, contents, timestamp, this.key.secretKey, this.crypto);
     const json = JSON.stringify(block);
     try {
       this.chain.addBlock(block, tip, json, false);

@@ -6,7 +6,7 @@
  */
 import { API, MAX_BLOCKS_PER_PAGE, MAX_POOL_PAGE } from '../../api/routes.js';
 import type { TxPool } from '../../core/pool.js';
-import type { Transaction } from '../../core/types.js';
+import type { Block, Transaction } from '../../core/types.js';
 import type { ChainFollower } from '../chain/index.js';
 import type { NodeEmitter } from '../events.js';
 import type { TransactionIntake } from '../ingest/transactions.js';
@@ -15,6 +15,26 @@ import type { Peers } from '../network/index.js';
 
 const SYNC_INTERVAL_MS = 2_000;
 const POOL_REPAIR_INTERVAL_MS = 5_000;
+/** How long a peer whose claim gave nothing is neither tried again nor counted ahead, while it makes the same claim. */
+const SUSPECT_MS = 10_000;
+/** Pages of blocks fetched from one peer in one attempt at most. */
+const MAX_PAGES = 8;
+
+/** What the peers' endpoints catch-up and pool repair use (src/node/network/peers.ts). */
+export type SyncPeers = Pick<Peers, 'ids' | 'call' | 'fetchBlocks' | 'fetchPool'>;
+
+/** What a peer's GET /status claims of its chain. */
+interface Claim {
+  readonly id: number;
+  readonly height: number;
+  readonly hash: string;
+  /** Its latest justified checkpoint's height; -1 if it did not say. */
+  readonly justified: number;
+  readonly justifiedHash: string;
+}
+
+const claimKey = (c: Claim): string => `${c.height}:${c.hash}:${c.justified}:${c.justifiedHash}`;
+const NO_CLAIM = (id: number): Claim => ({ id, height: -1, hash: '', justified: -1, justifiedHash: '' });
 
 export class ChainSync {
   /** Whether the last check found no peer ahead (false until a first check has run). */
@@ -24,12 +44,14 @@ export class ChainSync {
   private lastRepair = 0;
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
+  /** Peers whose claim gave nothing: that claim, and until when it is ignored. */
+  private readonly suspects = new Map<number, { claim: string; until: number }>();
 
   constructor(
     private readonly chain: ChainFollower,
     private readonly pool: TxPool,
-    private readonly intake: TransactionIntake,
-    private readonly peers: Peers,
+    private readonly intake: Pick<TransactionIntake, 'receive'>,
+    private readonly peers: SyncPeers,
     private readonly events: NodeEmitter,
     private readonly now: () => number,
     private readonly log: Logger,
@@ -54,29 +76,37 @@ export class ChainSync {
   }
 
   /**
-   * Fetches missing blocks until no peer is ahead or holds a rival tip of the same height: from
-   * the peer that claims the greatest height first, and from the next one when a peer fails to
-   * answer, answers nothing, or answers blocks that do not apply — so one peer that lies about
-   * its height cannot hold a node back. `hint`: a height some peer has reached.
+   * Fetches missing blocks until no peer claims a better chain (docs/protocol.md, "Catch-up and
+   * pool repair"): a higher latest justified checkpoint, whatever its height (fork choice prefers
+   * it even when shorter), a greater height, or a rival tip of the same height. Tries the best
+   * claim first, and the next one when a peer fails to answer, answers nothing, or answers blocks
+   * that do not move the tip; such a peer is ignored for a while as long as it makes the same
+   * claim, so that one that lies about its chain cannot hold a node back. `hint`: a height some
+   * peer has reached.
    */
   async catchUp(hint?: number): Promise<void> {
     if (this.syncing || this.closed || !this.chain.params || !this.chain.tip) return;
     this.syncing = true;
     try {
       for (let pass = 0; pass < 1_000; pass++) {
-        const heights = await Promise.all(
+        const claims = await Promise.all(
           this.peers.ids().map((id) =>
             this.peers.call(id, API.status, { timeoutMs: 3_000 }).then(
-              (s) => ({ id, height: s.height, hash: s.last_hash }),
-              () => ({ id, height: -1, hash: '' }),
+              (s): Claim => ({
+                id,
+                height: s.height,
+                hash: s.last_hash,
+                justified: typeof s.justified_height === 'number' ? s.justified_height : -1,
+                justifiedHash: typeof s.justified_hash === 'string' ? s.justified_hash : '',
+              }),
+              () => NO_CLAIM(id),
             ),
           ),
         );
+        const ahead = claims
+          .filter((c) => this.isAhead(c) && !this.isSuspect(c))
+          .sort((a, b) => b.justified - a.justified || b.height - a.height);
         const tip = this.chain.tip.block;
-        const tree = this.chain.tree!;
-        const ahead = heights
-          .filter((h) => h.height > tip.index || (h.height === tip.index && h.hash !== tip.current_hash && !tree.get(h.hash)))
-          .sort((a, b) => b.height - a.height);
         if (ahead.length === 0 && (hint === undefined || hint <= tip.index)) {
           this.upToDate = true;
           return;
@@ -84,10 +114,12 @@ export class ChainSync {
         this.upToDate = false;
         let progressed = false;
         for (const peer of ahead) {
-          if (await this.fetchFrom(peer.id)) {
+          if (await this.fetchFrom(peer)) {
             progressed = true;
+            this.suspects.delete(peer.id);
             break;
           }
+          this.suspects.set(peer.id, { claim: claimKey(peer), until: this.now() + SUSPECT_MS });
         }
         if (!progressed) return;
         this.chain.drainFuture();
@@ -98,30 +130,58 @@ export class ChainSync {
     }
   }
 
+  /** Whether a peer's claim is a chain this node's fork choice may prefer to its own. */
+  private isAhead(c: Claim): boolean {
+    const tip = this.chain.tip!;
+    if (c.justified > tip.finality.justified.height) return true;
+    const block = tip.block;
+    return c.height > block.index || (c.height === block.index && c.hash !== block.current_hash && !this.chain.tree!.get(c.hash));
+  }
+
+  private isSuspect(c: Claim): boolean {
+    const s = this.suspects.get(c.id);
+    return s !== undefined && s.claim === claimKey(c) && this.now() < s.until;
+  }
+
   /**
-   * Takes the next page of a peer's blocks, from the tip's own height so that a branch that
-   * differs shows at once; if it does, takes the peer's branch from above the final blocks.
-   * True if the tip moved.
+   * Takes a peer's blocks from the lower of the tip's height and the peer's, so that a branch that
+   * differs shows at once; if it does, takes the peer's branch from above the final blocks, page
+   * after page while every block links and the tip has not moved. True if the tip moved.
    */
-  private async fetchFrom(peer: number): Promise<boolean> {
+  private async fetchFrom(peer: Claim): Promise<boolean> {
     const before = this.chain.tip!.block;
     const tree = this.chain.tree!;
     try {
-      let blocks = await this.peers.fetchBlocks(peer, before.index, MAX_BLOCKS_PER_PAGE);
-      if (blocks.length > 0 && blocks[0]!.current_hash !== before.current_hash) {
-        blocks = await this.peers.fetchBlocks(peer, tree.rootIndex + 1, MAX_BLOCKS_PER_PAGE);
+      let from = Math.max(0, Math.min(before.index, peer.height));
+      let blocks = await this.peers.fetchBlocks(peer.id, from, MAX_BLOCKS_PER_PAGE);
+      if (blocks.length > 0 && !tree.get(blocks[0]!.current_hash)) {
+        from = tree.rootIndex + 1;
+        blocks = await this.peers.fetchBlocks(peer.id, from, MAX_BLOCKS_PER_PAGE);
       }
-      for (const block of blocks) {
-        if (tree.get(block.current_hash)) continue;
-        const parent = tree.get(block.previous_hash);
-        if (!parent) break;
-        this.chain.refuseFuture(block);
-        this.chain.addBlock(block, parent);
+      for (let page = 1; ; page++) {
+        const linked = this.applyPage(blocks);
+        if (!linked || blocks.length < MAX_BLOCKS_PER_PAGE || page >= MAX_PAGES || this.chain.tip!.block !== before) break;
+        from += blocks.length;
+        blocks = await this.peers.fetchBlocks(peer.id, from, MAX_BLOCKS_PER_PAGE);
       }
     } catch (err) {
-      this.log.warn(`catching up from node ${peer} failed: ${err instanceof Error ? err.message : String(err)}`);
+      this.log.warn(`catching up from node ${peer.id} failed: ${err instanceof Error ? err.message : String(err)}`);
     }
     return this.chain.tip!.block.current_hash !== before.current_hash;
+  }
+
+  /** Adds a page of fetched blocks in order; true if every block was known or added (its parent held). */
+  private applyPage(blocks: readonly Block[]): boolean {
+    const tree = this.chain.tree!;
+    for (const block of blocks) {
+      if (tree.get(block.current_hash)) continue;
+      const parent = tree.get(block.previous_hash);
+      if (!parent) return false;
+      this.chain.refuseFuture(block);
+      this.chain.addBlock(block, parent);
+      if (!tree.get(block.current_hash)) return false; // a side block the tree had no room for
+    }
+    return true;
   }
 
   /**

@@ -43,6 +43,8 @@ export class Views {
       next_validator: tip && params ? (validatorsOfRoundsV2(params, tip, 1, this.chain.crypto)[0] ?? '') : '',
       final_height: this.chain.finalized.height,
       final_hash: this.chain.finalized.hash,
+      justified_height: tip?.finality.justified.height ?? 0,
+      justified_hash: tip?.finality.justified.hash ?? '',
       pool: this.pool.size,
       verifier: this.metrics.verifier,
       verifier_fingerprint: this.verifierFingerprint,

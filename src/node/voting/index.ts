@@ -127,9 +127,9 @@ export class Voting {
     this.byStaker.set(v.staker, mine);
   }
 
-  /** A block whose seal verified: a second one from its validator at its height is evidence. */
+  /** A block whose seal verified: a second one from its validator at its height and round is evidence. */
   private noteBlock(block: Block): void {
-    const key = `${block.validator}:${block.index}`;
+    const key = `${block.validator}:${block.index}:${(block as BlockV2).round}`;
     const first = this.blocksSeen.get(key);
     if (!first) {
       this.blocksSeen.set(key, block);
