@@ -8,6 +8,9 @@
   const RECENT = 20; // blocks shown in the table
   const POLL_FALLBACK_MS = 2000; // when the event stream is down
   const POLL_LIVE_MS = 5000; // pool size changes without a block, so refresh now and then anyway
+  // The pool page shows what no event announces (a transaction entering the pool): it polls as
+  // often as when the event stream is down.
+  const onPoolPage = () => location.hash === '#/pool';
   const DEBOUNCE_MS = 250;
   const REQUEST_TIMEOUT_MS = 4000;
 
@@ -178,6 +181,7 @@
     // The node answers but its block list does not: show what we have and say what is missing.
     setOnline(blocksError === null, blocksError);
     render();
+    if (window.BlockChatPages) window.BlockChatPages.refreshPool(status);
   }
 
   // Coalesces bursts of block events into one refresh at most every DEBOUNCE_MS. The timer is not
@@ -191,11 +195,12 @@
     }, DEBOUNCE_MS);
   }
 
-  // Polling: every 2 s while the event stream is down, every 5 s as a safety net while it is up.
+  // Polling: every 2 s while the event stream is down (or the pool page is shown), every 5 s as a
+  // safety net while it is up.
   let pollTimer = 0;
   function schedulePoll() {
     clearTimeout(pollTimer);
-    const delay = state.streaming && state.health === 'ok' ? POLL_LIVE_MS : POLL_FALLBACK_MS;
+    const delay = state.streaming && state.health === 'ok' && !onPoolPage() ? POLL_LIVE_MS : POLL_FALLBACK_MS;
     pollTimer = setTimeout(async () => {
       if (!document.hidden) await refresh();
       schedulePoll();
@@ -625,6 +630,9 @@
     window.addEventListener('resize', () => {
       clearTimeout(resizeTimer);
       resizeTimer = setTimeout(renderChart, 100);
+    });
+    window.addEventListener('hashchange', () => {
+      if (onPoolPage()) schedulePoll(); // poll at the pool page's pace from now on
     });
     setInterval(tickAges, 1000);
     refresh().then(() => schedulePoll());
