@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { handBlock } from './fixtures.js';
 import type { TipV2 } from '../../src/core/consensus.js';
 import type { FinalityState } from '../../src/core/finality.js';
 import type { Checkpoint } from '../../src/core/vote.js';
-import type { Block } from '../../src/core/types.js';
 import { FinalTree } from '../../src/node/chain/final-tree.js';
 
 /**
@@ -21,15 +21,7 @@ interface Marks {
 const cp = (tip: TipV2): Checkpoint => ({ height: tip.block.index, hash: tip.block.current_hash });
 
 function tipOf(parent: TipV2 | undefined, name: string, marks: Marks = {}): TipV2 {
-  const block = {
-    index: parent ? parent.block.index + 1 : 0,
-    current_hash: name,
-    previous_hash: parent ? parent.block.current_hash : '1',
-    timestamp: 0,
-    transactions: [],
-    validator: 'v',
-    signature: '',
-  } satisfies Block;
+  const block = handBlock(parent, name);
   const self = { height: block.index, hash: name };
   const finality = {
     justified: marks.justified ?? parent?.finality.justified ?? self,
