@@ -15,8 +15,7 @@ export interface NodeCrypto extends Crypto {
 
 /**
  * SHA-256 as lower-case hex. Node's one-shot hash is several times faster than noble's for the
- * inputs of the hot path (a transaction's preimage: ~0.5 µs instead of ~3), and twice as fast as
- * a Hash object. A string is hashed as UTF-8, a lone surrogate as U+FFFD, as noble does
+ * short inputs of the hot path (a transaction's preimage), and faster than a Hash object. A string is hashed as UTF-8, a lone surrogate as U+FFFD, as noble does
  * (src/crypto/vectors.ts checks both on such strings).
  */
 export function sha256Hex(data: Uint8Array | string): string {

@@ -227,10 +227,10 @@ const fingerprint = (answers: Answers): string => nobleCrypto.sha256Hex(JSON.str
 
 /**
  * The fingerprint of noble's answers to these checks: a suite agrees with noble exactly when its
- * answers have this fingerprint. Recorded, because noble is slow (a verification takes ~2.5 ms,
- * its answers ~0.3 s of CPU): a node asks noble itself only when its suite's fingerprint differs,
- * to name the checks. test/unit/crypto-vectors.test.ts recomputes it from noble's answers; it
- * changes with the checks (and VERSION).
+ * answers have this fingerprint. Recorded, because noble is slow (milliseconds a verification, a
+ * noticeable pause for all its answers): a node asks noble itself only when its suite's
+ * fingerprint differs, to name the checks. test/unit/crypto-vectors.test.ts recomputes it from
+ * noble's answers; it changes with the checks (and VERSION).
  */
 export const NOBLE_FINGERPRINT = '6fff6b0214f09a7bc05db65eda31a044ceb40eef69fb07eaf9dfed872b4090bb';
 

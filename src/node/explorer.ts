@@ -34,6 +34,7 @@ const SCRIPT_TYPE = 'text/javascript; charset=utf-8';
 export const EXPLORER_ASSETS = [
   { path: '/explorer/ui.js', file: 'ui.js', type: SCRIPT_TYPE },
   { path: '/explorer/data.js', file: 'data.js', type: SCRIPT_TYPE },
+  { path: '/explorer/overview.js', file: 'overview.js', type: SCRIPT_TYPE },
   { path: '/explorer/app.js', file: 'app.js', type: SCRIPT_TYPE },
   { path: '/explorer/pages.js', file: 'pages.js', type: SCRIPT_TYPE },
   { path: '/explorer/style.css', file: 'style.css', type: 'text/css; charset=utf-8' },

@@ -11,6 +11,7 @@ import type { SubmitBatchItem, SubmitRequest } from '../api/types.js';
 import { countInto, formatSummary, summarize, type RunSummary } from './metrics.js';
 import type { Endpoint } from './endpoints.js';
 import { checkAgreement, endpointClients, waitReady, walletClients } from './reach.js';
+import { ProgressBar } from './progress-bar.js';
 import { ChainWatcher, type WatchedBlock } from './watcher.js';
 
 export interface WorkloadOptions {
@@ -97,26 +98,6 @@ function isRetryable(err: unknown): boolean {
   return err instanceof ApiError && (err.status === 429 || err.status === 503);
 }
 
-class ProgressBar {
-  private readonly enabled: boolean;
-  private drawn = false;
-  constructor(enabled: boolean) {
-    this.enabled = enabled && process.stderr.isTTY === true;
-  }
-  draw(committed: number, accepted: number, total: number, rejected: number): void {
-    if (!this.enabled) return;
-    const width = 30;
-    const done = total > 0 ? Math.min(width, Math.round((width * (committed + rejected)) / total)) : 0;
-    const bar = '#'.repeat(done) + '-'.repeat(width - done);
-    process.stderr.write(`\r[${bar}] committed ${committed}/${accepted} accepted, ${rejected} rejected, of ${total}  `);
-    this.drawn = true;
-  }
-  end(): void {
-    if (this.drawn) process.stderr.write('\n');
-    this.drawn = false;
-  }
-}
-
 /** Runs the workload; see the module comment. Throws when the network cannot be reached. */
 export async function runWorkload(opts: WorkloadOptions): Promise<WorkloadResult> {
   const { n } = opts;
@@ -197,6 +178,16 @@ export async function runWorkload(opts: WorkloadOptions): Promise<WorkloadResult
     const submitMany = (node: number, reqs: readonly SubmitRequest[]) =>
       submitCounted(node, reqs.length, () => clients[node]!.submitBatch(reqs));
 
+    /**
+     * Never sent because the network stopped committing: counted so that submitted = committed +
+     * every rejection.
+     */
+    const notSent = (count: number): void => {
+      countInto(rejected, 'NOT_SENT', count);
+      rejectedCount += count;
+      submitted += count;
+    };
+
     let stalled = false;
     /** Waits while node's backlog is full; false when the network stopped committing. */
     const backlogRoom = async (node: number): Promise<boolean> => {
@@ -226,9 +217,7 @@ export async function runWorkload(opts: WorkloadOptions): Promise<WorkloadResult
       for (let j = 0; j < plan.length;) {
         while (inFlight.size >= 2) await Promise.race(inFlight);
         if (!(await backlogRoom(node))) {
-          countInto(rejected, 'NOT_SENT', plan.length - j);
-          rejectedCount += plan.length - j;
-          submitted += plan.length - j;
+          notSent(plan.length - j);
           break;
         }
         const room = opts.maxOutstanding === undefined ? batch : Math.max(1, opts.maxOutstanding - outstanding[node]!.size);
@@ -255,9 +244,7 @@ export async function runWorkload(opts: WorkloadOptions): Promise<WorkloadResult
         while (end < plan.length && end - j < MAX_BATCH && due(end) <= Date.now()) end++;
         if (end === j) continue;
         if (!(await backlogRoom(node))) {
-          countInto(rejected, 'NOT_SENT', plan.length - j);
-          rejectedCount += plan.length - j;
-          submitted += plan.length - j;
+          notSent(plan.length - j);
           break;
         }
         const p: Promise<void> = submitMany(node, plan.slice(j, end)).finally(() => inFlight.delete(p));
@@ -276,11 +263,7 @@ export async function runWorkload(opts: WorkloadOptions): Promise<WorkloadResult
       for (let j = 0; j < plan.length; j++) {
         while (inFlight.size >= opts.window) await Promise.race(inFlight);
         if (!(await backlogRoom(node))) {
-          // Never sent because the network stopped committing: counted so that
-          // submitted = committed + every rejection.
-          countInto(rejected, 'NOT_SENT', plan.length - j);
-          rejectedCount += plan.length - j;
-          submitted += plan.length - j;
+          notSent(plan.length - j);
           break;
         }
         if (opts.ratePerSec && opts.ratePerSec > 0) {

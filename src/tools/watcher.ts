@@ -16,6 +16,8 @@
  * up to that height final; a transaction is final on every node once every node holding it has
  * finalised its block. Nodes whose status has no `final_height` do not report finality.
  *
+ * This file follows the nodes (streams, catch-up, polling); what was learnt of their chains, and
+ * when each transaction was committed and final on every node, is kept in watched-chains.ts.
  * Shared by the tester and the load generator (src/tools/harness.ts).
  */
 import { Agent } from 'undici';
@@ -23,18 +25,9 @@ import { NodeClient } from '../../client/api.js';
 import { MAX_BLOCKS_PER_PAGE } from '../api/routes.js';
 import type { Block } from '../api/types.js';
 import { SseParser } from './sse.js';
+import { fromBlock, WatchedChains, type WatchedBlock } from './watched-chains.js';
 
-/** What the watcher keeps of a block. */
-export interface WatchedBlock {
-  index: number;
-  hash: string;
-  /** The validator's clock (ms). */
-  timestamp: number;
-  size: number;
-  validator: string;
-  validatorId: number | null;
-  txIds: string[];
-}
+export type { WatchedBlock } from './watched-chains.js';
 
 /** The data of one `event: block`. `tx_ids` may be absent on older nodes. */
 interface BlockEventData {
@@ -73,26 +66,12 @@ export interface WatcherOptions {
 
 export class ChainWatcher {
   readonly n: number;
-  /** The first block index that counts as produced during the run. */
-  startIndex = 0;
 
   private readonly clients: NodeClient[];
-  private readonly next: number[];
   private readonly queues: Promise<void>[];
   private readonly lastEventAt: number[];
   private readonly streamLive: boolean[];
-  private readonly blocksByIndex = new Map<number, WatchedBlock>();
-  /** The blocks taken from each node, by index: what a rollback takes back. */
-  private readonly chains: Array<Map<number, WatchedBlock>>;
-  private readonly seenCount = new Map<string, number>();
-  private readonly onAllAt = new Map<string, number>();
-  private readonly blockOfTx = new Map<string, number>();
-  /** Each node's finalised height as last learnt (-1: none yet). */
-  private readonly finalHeights: number[];
-  private readonly finalCount = new Map<string, number>();
-  private readonly finalAt = new Map<string, number>();
-  /** Whether the nodes report finality (their status has `final_height`). */
-  private finality = false;
+  private readonly seen: WatchedChains;
   private readonly idByAddress = new Map<string, number>();
   private readonly agent = new Agent({ keepAliveTimeout: 1_000, connections: 4 });
   private readonly abort = new AbortController();
@@ -101,18 +80,15 @@ export class ChainWatcher {
   private closed = false;
   /** False until open() has read the tips: events before that are left to the first catch-up. */
   private started = false;
-  private ingested = 0;
 
   private constructor(private readonly opts: WatcherOptions) {
     this.n = opts.urls.length;
     this.clients = opts.urls.map((u) => new NodeClient(u));
-    this.next = opts.urls.map(() => 0);
+    this.seen = new WatchedChains(this.n);
     this.queues = opts.urls.map(() => Promise.resolve());
     this.lastEventAt = opts.urls.map(() => 0);
     this.streamLive = opts.urls.map(() => false);
     this.catchUpQueued = opts.urls.map(() => false);
-    this.chains = opts.urls.map(() => new Map<number, WatchedBlock>());
-    this.finalHeights = opts.urls.map(() => -1);
   }
 
   /** Connects to every node, and takes the current tips as the start of the run. */
@@ -127,13 +103,13 @@ export class ChainWatcher {
       await w.close();
       throw err;
     }
-    tips.forEach((b, i) => (w.next[i] = b.index + 1));
-    w.startIndex = Math.max(...tips.map((b) => b.index)) + 1;
     try {
       const statuses = await Promise.all(w.clients.map((c) => c.status()));
-      w.finality = statuses.every((s) => typeof s.final_height === 'number');
-      // Blocks final before the run are not watched: nothing of the run is in them.
-      statuses.forEach((s, i) => (w.finalHeights[i] = w.finality ? Math.min(s.final_height, w.next[i]! - 1) : -1));
+      const finality = statuses.every((s) => typeof s.final_height === 'number');
+      w.seen.start(
+        tips.map((b) => b.index),
+        finality ? statuses.map((s) => s.final_height) : undefined,
+      );
     } catch (err) {
       await w.close();
       throw err;
@@ -155,14 +131,19 @@ export class ChainWatcher {
     return this.idByAddress.get(address);
   }
 
+  /** The first block index that counts as produced during the run. */
+  get startIndex(): number {
+    return this.seen.startIndex;
+  }
+
   /** When `txId` was first seen in a block on every node (local clock, ms). */
   committedOnAllAt(txId: string): number | undefined {
-    return this.onAllAt.get(txId);
+    return this.seen.committedOnAllAt(txId);
   }
 
   /** Whether the nodes report finality (protocol version 2): only then is anything final. */
   get tracksFinality(): boolean {
-    return this.finality;
+    return this.seen.finality;
   }
 
   /**
@@ -170,39 +151,32 @@ export class ChainWatcher {
    * at or below its finalised height. Never before committedOnAllAt.
    */
   finalOnAllAt(txId: string): number | undefined {
-    return this.finalAt.get(txId);
+    return this.seen.finalOnAllAt(txId);
   }
 
   /** The index of the block holding `txId`, once any node reported it. */
   blockOf(txId: string): number | undefined {
-    return this.blockOfTx.get(txId);
+    return this.seen.blockOf(txId);
   }
 
   /** Grows with every block ingested on any node: a measure of progress. */
   progress(): number {
-    return this.ingested;
+    return this.seen.progress();
   }
 
   /** The last block index each node is known to hold. */
   heights(): number[] {
-    return this.next.map((x) => x - 1);
+    return this.seen.heights();
   }
 
   /** The blocks from startIndex to `upTo` (inclusive) that were seen, in order. */
-  runBlocks(upTo = Number.MAX_SAFE_INTEGER): WatchedBlock[] {
-    return [...this.blocksByIndex.values()].filter((b) => b.index >= this.startIndex && b.index <= upTo).sort((a, b) => a.index - b.index);
+  runBlocks(upTo?: number): WatchedBlock[] {
+    return this.seen.runBlocks(upTo);
   }
 
   /** Whether two nodes hold different blocks at an index of the run that both have taken. */
   get hashMismatch(): boolean {
-    for (const [index, block] of this.blocksByIndex) {
-      if (index < this.startIndex) continue;
-      for (const chain of this.chains) {
-        const other = chain.get(index);
-        if (other && other.hash !== block.hash) return true;
-      }
-    }
-    return false;
+    return this.seen.hashMismatch;
   }
 
   /** Catches every node up by REST now (blocks and finalised height), and waits for it. */
@@ -280,24 +254,25 @@ export class ChainWatcher {
     }
     if (event === 'final') {
       const height = (parsed as { height?: unknown }).height;
-      if (typeof height === 'number' && this.finality) void this.enqueue(i, () => this.finalise(i, height, at));
+      if (typeof height === 'number' && this.seen.finality) void this.enqueue(i, () => this.finalise(i, height, at));
       return;
     }
     if (event === 'reorg') {
       const fork = (parsed as { fork_index?: unknown }).fork_index;
-      if (typeof fork === 'number') void this.enqueue(i, () => this.rollback(i, fork));
+      if (typeof fork === 'number') void this.enqueue(i, () => this.seen.rollback(i, fork));
       return;
     }
     if (!isBlockEventData(parsed)) return;
     const ev = parsed;
     void this.enqueue(i, async () => {
-      if (ev.index < this.next[i]!) return;
-      if (ev.index > this.next[i]! || ev.tx_ids === undefined) {
+      const next = this.seen.nextOf(i);
+      if (ev.index < next) return;
+      if (ev.index > next || ev.tx_ids === undefined) {
         await this.catchUp(i, ev.index, at);
         return;
       }
       const validatorId = ev.validator_id ?? this.idByAddress.get(ev.validator) ?? null;
-      this.ingest(
+      this.seen.ingest(
         i,
         {
           index: ev.index,
@@ -345,8 +320,8 @@ export class ChainWatcher {
    */
   private async catchUp(i: number, upTo = Number.MAX_SAFE_INTEGER, at?: number): Promise<void> {
     const client = this.clients[i]!;
-    while (!this.closed && this.next[i]! <= upTo) {
-      const from = this.next[i]!;
+    while (!this.closed && this.seen.nextOf(i) <= upTo) {
+      const from = this.seen.nextOf(i);
       const limit = Math.min(MAX_BLOCKS_PER_PAGE - 1, upTo === Number.MAX_SAFE_INTEGER ? MAX_BLOCKS_PER_PAGE : upTo - from + 1);
       let page: Block[];
       try {
@@ -355,17 +330,17 @@ export class ChainWatcher {
       } catch {
         return;
       }
-      const taken = this.chains[i]!.get(from - 1);
+      const taken = this.seen.hashAt(i, from - 1);
       const there = page.find((b) => b.index === from - 1);
-      if (taken && there && there.current_hash !== taken.hash) {
-        this.rollback(i, from - 2);
+      if (taken !== undefined && there && there.current_hash !== taken) {
+        this.seen.rollback(i, from - 2);
         continue;
       }
       const now = Date.now();
       let took = 0;
       for (const b of page) {
-        if (b.index !== this.next[i]) continue;
-        this.ingest(i, fromBlock(b, this.idByAddress), b.index === upTo && at !== undefined ? at : now);
+        if (b.index !== this.seen.nextOf(i)) continue;
+        this.seen.ingest(i, fromBlock(b, this.idByAddress), b.index === upTo && at !== undefined ? at : now);
         took++;
       }
       if (took === 0 || page.length < limit) return;
@@ -374,7 +349,7 @@ export class ChainWatcher {
 
   /** Node i's finalised height by REST (GET /status), when the nodes report finality. */
   private async pollFinal(i: number): Promise<void> {
-    if (!this.finality || this.closed) return;
+    if (!this.seen.finality || this.closed) return;
     let height: number;
     try {
       height = (await this.clients[i]!.status()).final_height;
@@ -389,71 +364,8 @@ export class ChainWatcher {
    * first when not taken yet, are final on it.
    */
   private async finalise(i: number, height: number, at: number): Promise<void> {
-    if (height <= this.finalHeights[i]!) return;
-    if (this.next[i]! - 1 < height) await this.catchUp(i, height);
-    const upTo = Math.min(height, this.next[i]! - 1);
-    const chain = this.chains[i]!;
-    for (let index = this.finalHeights[i]! + 1; index <= upTo; index++) {
-      for (const id of chain.get(index)?.txIds ?? []) {
-        const count = (this.finalCount.get(id) ?? 0) + 1;
-        this.finalCount.set(id, count);
-        if (count === this.n) this.finalAt.set(id, Math.max(at, this.onAllAt.get(id) ?? at));
-      }
-    }
-    if (upTo > this.finalHeights[i]!) {
-      this.finalHeights[i] = upTo;
-      this.ingested++;
-    }
+    if (!this.seen.finalRises(i, height)) return;
+    if (this.seen.nextOf(i) - 1 < height) await this.catchUp(i, height);
+    this.seen.finalise(i, height, at);
   }
-
-  /** Takes back node i's blocks above `fork`: the node left them for a better branch. */
-  private rollback(i: number, fork: number): void {
-    const chain = this.chains[i]!;
-    for (let index = this.next[i]! - 1; index > fork; index--) {
-      const b = chain.get(index);
-      chain.delete(index);
-      if (!b) continue;
-      // A final block is never left; if a node did, its transactions are not final there either.
-      if (index <= this.finalHeights[i]!) {
-        for (const id of b.txIds) {
-          this.finalCount.set(id, (this.finalCount.get(id) ?? 1) - 1);
-          this.finalAt.delete(id);
-        }
-      }
-      for (const id of b.txIds) {
-        const count = (this.seenCount.get(id) ?? 1) - 1;
-        this.seenCount.set(id, count);
-        this.onAllAt.delete(id);
-        if (count === 0) this.blockOfTx.delete(id);
-      }
-    }
-    this.next[i] = Math.min(this.next[i]!, fork + 1);
-    this.finalHeights[i] = Math.min(this.finalHeights[i]!, fork);
-  }
-
-  private ingest(i: number, b: WatchedBlock, at: number): void {
-    this.next[i] = b.index + 1;
-    this.ingested++;
-    this.chains[i]!.set(b.index, b);
-    // The block a node holds last at an index is the one the run reports.
-    if (b.index >= this.startIndex) this.blocksByIndex.set(b.index, b);
-    for (const id of b.txIds) {
-      const count = (this.seenCount.get(id) ?? 0) + 1;
-      this.seenCount.set(id, count);
-      if (count === 1) this.blockOfTx.set(id, b.index);
-      if (count === this.n) this.onAllAt.set(id, at);
-    }
-  }
-}
-
-function fromBlock(b: Block, idByAddress: ReadonlyMap<string, number>): WatchedBlock {
-  return {
-    index: b.index,
-    hash: b.current_hash,
-    timestamp: b.timestamp,
-    size: b.transactions.length,
-    validator: b.validator,
-    validatorId: idByAddress.get(b.validator) ?? null,
-    txIds: b.transactions.map((t) => t.id),
-  };
 }

@@ -2,7 +2,8 @@
  * Navigating the explorer in a real browser (Debian's chromium through playwright-core) over a
  * real 3-node network: search, the routed pages of a transaction, a block and an account and
  * their links, paging back to the genesis block, a conversation in both directions, the pending
- * pool, and an account that is no node's.
+ * pool (live: a transaction appears as it arrives and leaves once in a block), and an account that
+ * is no node's.
  *
  * Skipped only when /usr/bin/chromium is missing (CI installs it).
  */
@@ -141,41 +142,42 @@ describe.skipIf(!HAVE_CHROMIUM)('explorer navigation (browser, real network)', (
     await page.screenshot({ path: join(resultsDir, 'explorer-conversation.png'), fullPage: true });
   }, 60_000);
 
-  it('shows a pending transaction in the pool, and an account that is no node', async () => {
+  /** The wallet that is no node's, and its transaction waiting in the pool for a nonce gap. */
+  let outside: { keyFile: string; address: string; gapId: string } | undefined;
+  /** Marks the document shown: a reload would lose the mark. */
+  const markDocument = () => page.evaluate(() => document.body.setAttribute('data-test-mark', 'drawn-once'));
+  const stillMarked = async () => expect(await page.locator('body').getAttribute('data-test-mark')).toBe('drawn-once');
+  /** A transfer of 1 BCC signed by the wallet in `keyFile`, to node `to`. */
+  const signedBy = async (keyFile: string, nonce: number, to: number) => {
+    const [genesis] = await t.clients[at(0)]!.blocks(0, 1);
+    return signTransaction(genesis!.current_hash, readKeyFile(keyFile), {
+      receiver: statuses[at(to)]!.address,
+      type: 'coins',
+      amount: 100,
+      message: '',
+      nonce,
+    });
+  };
+
+  it('shows a pending transaction in the pool as it arrives, and an account that is no node', async () => {
     // A wallet that is no node's, paid by node 0; then a transaction of it that waits for a nonce gap.
     const keyFile = `${t.dataRoot}/outside.key`;
     const address = createKeyFile(keyFile);
     const paid = await t.clients[at(0)]!.submit({ type: 'coins', to: address, amount: 3_000 });
     await waitCommitted(t.clients, [paid.id]);
-    const [genesis] = await t.clients[at(0)]!.blocks(0, 1);
-    const gap = signTransaction(genesis!.current_hash, readKeyFile(keyFile), {
-      receiver: statuses[at(2)]!.address,
-      type: 'coins',
-      amount: 100,
-      message: '',
-      nonce: 1,
-    });
+    const gap = await signedBy(keyFile, 1, 2);
+    outside = { keyFile, address, gapId: gap.id };
+
+    // The pool page is drawn before the transaction exists, and shows it without a reload.
+    await page.goto(url('#/pool'));
+    await waitFor('the pool page', async () => (await heading()) === 'Pending transactions', UI_TIMEOUT_MS, 50);
+    const row = page.locator(`#page-body tr[data-id="${gap.id}"]`);
+    expect(await row.count()).toBe(0);
+    await markDocument();
     const sent = await raw(t.ports[at(0)]!, 'POST', '/transactions', gap);
     expect(sent.status).toBe(202);
-    await waitFor(
-      'the node to list it in its pool',
-      async () => (await t.clients[at(0)]!.pool()).some((x) => x.id === gap.id),
-      UI_TIMEOUT_MS,
-    );
-
-    await page.goto(url('#/pool'));
-    const row = page.locator(`#page-body tr[data-id="${gap.id}"]`);
-    // the page shows the pool as it was when drawn: draw it again until it holds the transaction
-    await waitFor(
-      'the pending transaction',
-      async () => {
-        if ((await row.count()) === 1) return true;
-        await page.reload();
-        return false;
-      },
-      UI_TIMEOUT_MS,
-      200,
-    );
+    await row.waitFor({ timeout: UI_TIMEOUT_MS });
+    await stillMarked();
     await row.locator('th a').click();
     await hashIs(`#/tx/${gap.id}`);
     await waitFor(
@@ -197,5 +199,20 @@ describe.skipIf(!HAVE_CHROMIUM)('explorer navigation (browser, real network)', (
     await page.screenshot({ path: join(resultsDir, 'explorer-account.png'), fullPage: true });
     // data.js asks once for GET /blocks/0, a route nodes may not have yet: its 404 is expected.
     expect(watched.unexpectedErrors([/status of 404/])).toEqual([]);
+  }, 60_000);
+
+  it('takes a transaction off the pool page, without a reload, once a block holds it', async () => {
+    expect(outside).toBeDefined();
+    const { keyFile, gapId } = outside!;
+    await page.goto(url('#/pool'));
+    const row = page.locator(`#page-body tr[data-id="${gapId}"]`);
+    await row.waitFor({ timeout: UI_TIMEOUT_MS });
+    await markDocument();
+    // Nonce 0 fills the gap: both transactions go into blocks and leave the pool.
+    const first = await signedBy(keyFile, 0, 1);
+    expect((await raw(t.ports[at(0)]!, 'POST', '/transactions', first)).status).toBe(202);
+    await waitCommitted([t.clients[at(0)]!], [first.id, gapId]);
+    await row.waitFor({ state: 'detached', timeout: UI_TIMEOUT_MS });
+    await stillMarked();
   }, 60_000);
 });

@@ -1,4 +1,4 @@
-import type { TxBody } from '../../src/core/types.js';
+import type { Block, TxBody } from '../../src/core/types.js';
 /** Shared fixtures of the unit tests: fixed keys, vector files, and coded-error helpers. */
 import { readFileSync } from 'node:fs';
 import { ProtocolError, type ErrorCode } from '../../src/core/errors.js';
@@ -71,3 +71,19 @@ export interface BlockVectors {
 
 export const TX_VECTORS: readonly TxVector[] = loadVectors<{ cases: TxVector[] }>('tx-ids.json').cases;
 export const BLOCK_VECTORS: BlockVectors = loadVectors<BlockVectors>('block-hashes.json');
+
+/**
+ * A hand-made block on `parent` (the first of a chain when absent) named by its hash: enough for
+ * the block trees, which look only at index and hashes (validation is applyBlock's).
+ */
+export function handBlock(parent: { readonly block: Block } | undefined, name: string): Block {
+  return {
+    index: parent ? parent.block.index + 1 : 0,
+    current_hash: name,
+    previous_hash: parent ? parent.block.current_hash : '1',
+    timestamp: 0,
+    transactions: [],
+    validator: 'v',
+    signature: '',
+  };
+}

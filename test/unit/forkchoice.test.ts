@@ -1,24 +1,15 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { handBlock } from './fixtures.js';
 import type { ChainTip } from '../../src/core/chain.js';
 import { BlockTree, isBetter } from '../../src/core/forkchoice.js';
-import type { Block } from '../../src/core/types.js';
 
 /**
  * Fork choice on hand-made tips: the tree only looks at index, hashes and round (validation is
  * applyBlock's, tested in chain.test.ts), so blocks here are just those fields.
  */
 function tipOf(parent: ChainTip | undefined, name: string, round = 0): ChainTip {
-  const block = {
-    index: parent ? parent.block.index + 1 : 0,
-    current_hash: name,
-    previous_hash: parent ? parent.block.current_hash : '1',
-    timestamp: 0,
-    transactions: [],
-    validator: 'v',
-    signature: '',
-  } satisfies Block;
-  return { block, ledger: new Map(), round };
+  return { block: handBlock(parent, name), ledger: new Map(), round };
 }
 
 const names = (tips: readonly ChainTip[]): string[] => tips.map((t) => t.block.current_hash);

@@ -4,9 +4,8 @@
  * transactions).
  *
  * Why not in LevelDB with the blocks: an entry per transaction under a random key made LevelDB
- * compact all the time — 165 µs of CPU per block of 20 (measured: 72 µs for a block alone, 237
- * with its 20 index entries), about 6 % of a 5-node network's CPU at full load. The index is
- * derived data: a node replays every stored block when it starts, and rebuilds it then.
+ * compact all the time, and storing a block cost several times the CPU it costs alone. The index
+ * is derived data: a node replays every stored block when it starts, and rebuilds it then.
  *
  * An entry only says where to look: ids are SHA-256 hashes, so 64 bits almost never collide, and
  * the caller confirms in the block itself. Entries of blocks a better branch replaced are not

@@ -204,8 +204,13 @@
     ];
   }
 
+  /** What the pool page last drew: how many transactions (-1 while it loads), and the tip then. */
+  let poolDrawn = { size: -1, lastHash: undefined };
+
   async function poolPage() {
+    poolDrawn = { ...poolDrawn, size: -1 };
     const txs = await api.pool();
+    poolDrawn = { ...poolDrawn, size: txs.length };
     return [
       'Pending transactions',
       el('p', { class: 'muted', id: 'pool-count', text: `${integer.format(txs.length)} in this node's pool, oldest first${txs.length > POOL_SHOWN ? ` (the first ${POOL_SHOWN} shown)` : ''}.` }),
@@ -283,10 +288,24 @@
   let shown = 0; // the latest route asked for: an older answer arriving late is dropped
   /** Pages that show finality: redrawn in place when the finalised checkpoint rises. */
   const LIVE = /^\/(blocks|block|tx)(\/|$)/;
-  /** Redraws the routed page in place (no "Loading…", focus kept) when it shows finality. */
-  function refreshLive() {
+  const POOL = /^\/pool$/;
+  /** Redraws the routed page in place (no "Loading…", focus kept) when it is one of `pages`. */
+  function redrawIf(pages) {
     const path = location.hash.replace(/^#/, '') || '/';
-    if (LIVE.test(path)) route(true);
+    if (pages.test(path)) route(true);
+  }
+  /** The finalised checkpoint rose: redraws the pages that show finality. */
+  const refreshLive = () => redrawIf(LIVE);
+  /**
+   * Redraws the pool page when the node's status says its pool is not what the page shows: another
+   * count (a transaction came in, or a block took some out), or another tip since the last draw.
+   * Compared with what was drawn, not with the previous status: GET /pool may answer a page up to
+   * a second old, and the next status then asks again.
+   */
+  function refreshPool(status) {
+    if (poolDrawn.size === -1 || (status.pool === poolDrawn.size && status.last_hash === poolDrawn.lastHash)) return;
+    poolDrawn = { ...poolDrawn, lastHash: status.last_hash };
+    redrawIf(POOL);
   }
 
   async function route(quiet) {
@@ -333,7 +352,7 @@
     route();
   }
 
-  window.BlockChatPages = { refreshLive };
+  window.BlockChatPages = { refreshLive, refreshPool };
 
   if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start);
   else start();
