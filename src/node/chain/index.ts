@@ -268,6 +268,7 @@ export class ChainFollower {
     const final = tip.finality.finalized;
     if (final.height > this.announcedFinal) {
       this.announcedFinal = final.height;
+      this.log.debug(`final up to height ${final.height} at height ${tip.block.index}`);
       this.events.emit('final', { height: final.height, hash: final.hash, tip });
     }
     this.events.emit('head', tip);

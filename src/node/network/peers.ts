@@ -273,6 +273,7 @@ export class Peers {
       throw new Error(`the node at ${urlOf(peer.entry)} cannot sign for member ${peer.entry.id}`);
     }
     peer.session = { token: answer.session, expires: Date.now() + Math.max(0, answer.ttl_ms - SESSION_MARGIN_MS) };
+    this.log.debug(`session with peer ${peer.entry.id}`);
     return answer.session;
   }
 

@@ -62,6 +62,7 @@ export class ChainSync {
   async catchUp(hint?: number): Promise<void> {
     if (this.syncing || this.closed || !this.chain.params || !this.chain.tip) return;
     this.syncing = true;
+    const from = this.chain.tip.block.index;
     try {
       for (let pass = 0; pass < 1_000; pass++) {
         const heights = await Promise.all(
@@ -94,7 +95,9 @@ export class ChainSync {
       }
     } finally {
       this.syncing = false;
-      this.events.emit('caughtUp', this.chain.tip.block.index);
+      const to = this.chain.tip.block.index;
+      if (to !== from) this.log.debug(`caught up from height ${from} to ${to}`);
+      this.events.emit('caughtUp', to);
     }
   }
 

@@ -180,6 +180,7 @@ export class Voting {
     this.memory.save(remember(this.memory.value, cast.source, cast.target));
     this.observe(voteId(this.domain, vote, this.crypto), vote);
     this.events.emit('gossip', { votes: [vote], evidence: [] });
+    this.log.debug(`voted ${cast.source.height} → ${cast.target.height} at height ${tip.block.index}`);
   }
 
   /** Forgets votes at or below the finalised height, and blocks far below the tip. */
