@@ -6,7 +6,7 @@
  * the restart command, and from the moment both restarted processes listen.
  *
  * Where the time goes comes from the restarted nodes' logs (JSON, at debug level: process up,
- * chain restored, listening, hellos sent, sessions, caught up, first vote) and from the chain
+ * chain restored, listening, hellos sent, caught up, resumed minting and voting, first vote) and from the chain
  * itself, replayed by the core's rules: the block that justified a checkpoint again and the block
  * that finalised one, by their timestamps (every node runs on this machine's clock).
  */
@@ -32,6 +32,7 @@ const LOG_STEPS = [
   ['listening', /^listening on /],
   ['hellos sent', /^restarted at height /],
   ['caught up', /^caught up from height /],
+  ['resumed', /^resumed at height /],
   ['first vote', /^voted /],
 ] as const;
 

@@ -83,6 +83,7 @@ export class Minter {
     events.on('ownTransaction', () => this.schedule());
     events.on('peerTransactions', () => this.schedule());
     events.on('evidence', () => this.schedule());
+    events.on('resumed', () => this.schedule());
   }
 
   close(): void {
@@ -124,7 +125,7 @@ export class Minter {
    */
   private tryMint(): void {
     const { params, tip } = this.chain;
-    if (this.closed || !params || !tip || this.members.nodes.length !== params.n) return;
+    if (this.closed || !params || !tip || this.members.nodes.length !== params.n || this.chain.resuming) return;
     const height = tip.block.index + 1;
     if (height <= this.signed.value) return; // never two blocks at one height
     const round = this.myRound(tip);

@@ -14,6 +14,23 @@ import type { Logger } from '../logger.js';
 import type { Peers } from '../network/index.js';
 
 const SYNC_INTERVAL_MS = 2_000;
+/**
+ * A pass of catch-up asks every peer's height; once one has answered, it waits at most this long
+ * for the others. A peer that is busy (a restarted one restoring its chain answers in seconds)
+ * would otherwise hold every pass up to the request timeout; it is asked again next pass.
+ */
+const STRAGGLER_MS = 500;
+
+/** The answers of `asks` that came by `graceMs` after the first one (all of them if sooner); in order. */
+export async function answersSoon<T>(asks: readonly Promise<T>[], graceMs: number): Promise<T[]> {
+  const answers: Array<T | undefined> = asks.map(() => undefined);
+  const all = Promise.all(asks.map((p, i) => p.then((a) => (answers[i] = a))));
+  let timer: NodeJS.Timeout | undefined;
+  const late = Promise.race(asks).then(() => new Promise<void>((r) => (timer = setTimeout(r, graceMs))));
+  await Promise.race([all, late]);
+  clearTimeout(timer);
+  return answers.filter((a): a is T => a !== undefined);
+}
 const POOL_REPAIR_INTERVAL_MS = 5_000;
 
 export class ChainSync {
@@ -65,13 +82,14 @@ export class ChainSync {
     const from = this.chain.tip.block.index;
     try {
       for (let pass = 0; pass < 1_000; pass++) {
-        const heights = await Promise.all(
+        const heights = await answersSoon(
           this.peers.ids().map((id) =>
             this.peers.call(id, API.status, { timeoutMs: 3_000 }).then(
               (s) => ({ id, height: s.height, hash: s.last_hash }),
               () => ({ id, height: -1, hash: '' }),
             ),
           ),
+          STRAGGLER_MS,
         );
         const tip = this.chain.tip.block;
         const tree = this.chain.tree!;
@@ -80,6 +98,7 @@ export class ChainSync {
           .sort((a, b) => b.height - a.height);
         if (ahead.length === 0 && (hint === undefined || hint <= tip.index)) {
           this.upToDate = true;
+          this.chain.resume(); // a restarted node holds the network's tip: it mints and votes again
           return;
         }
         this.upToDate = false;
@@ -92,8 +111,13 @@ export class ChainSync {
         }
         if (!progressed) return;
         this.chain.drainFuture();
+        // A restarted node that now holds what the most advanced peer held when asked mints and
+        // votes again: waiting for a pass with nobody ahead could chase a busy network's tip for
+        // long; the blocks made meanwhile come by the peer streams and the next pass.
+        if (this.chain.tip.block.index >= ahead[0]!.height) this.chain.resume();
       }
     } finally {
+      this.chain.resume();
       this.syncing = false;
       const to = this.chain.tip.block.index;
       if (to !== from) this.log.debug(`caught up from height ${from} to ${to}`);
