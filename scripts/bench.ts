@@ -4,13 +4,15 @@
  * throughput.svg, block-time.svg and fairness.svg.
  *
  * Environment:
- *   BENCH_ONLY=performance,scalability,ntua,fairness,load,latency,endurance,apply,grinding  run only these
+ *   BENCH_ONLY=performance,scalability,ntua,fairness,load,latency,endurance,apply,grinding,resume  run only these
  *   BENCH_LOAD_TX=20000        transfers of each sustained-load run
  *   BENCH_LATENCY_TX=10000     transfers of the paced latency run (at most BENCH_LOAD_TX)
  *   BENCH_ENDURANCE_TX=100000  transfers of the endurance run (memory, apply time early vs late)
  *   BENCH_FAIRNESS_TX=3000     transfers of the fairness run
  *   BENCH_GRINDING_EPOCHS=8    seed epochs of the grinding simulation
  *   BENCH_GRINDING_VARIANTS=10000  variants the grinder tries per block
+ *   BENCH_RESUME_TRIALS=5      kill/restart trials of the resume experiment
+ *   BENCH_KEEP_LOGS=1          keep the resume trials' node logs (their directories are printed)
  *   BENCH_RATE=1000            offered load of the latency run (tx/s)
  *   BENCH_OUT=bench/results    where to write
  */
@@ -30,9 +32,21 @@ import { fairnessPlot, metricPlot, renderMarkdown, type BenchResults, type Fairn
 import { runTester } from '../src/tools/tester.js';
 import { measureApplyVsHeight } from './bench-apply.js';
 import { runGrindingExperiment } from './bench-grinding.js';
+import { runResumeExperiment } from './bench-resume.js';
 import { availableSuites } from '../src/crypto/select.js';
 
-const EXPERIMENTS = ['performance', 'scalability', 'ntua', 'fairness', 'load', 'latency', 'endurance', 'apply', 'grinding'] as const;
+const EXPERIMENTS = [
+  'performance',
+  'scalability',
+  'ntua',
+  'fairness',
+  'load',
+  'latency',
+  'endurance',
+  'apply',
+  'grinding',
+  'resume',
+] as const;
 type Experiment = (typeof EXPERIMENTS)[number];
 
 function envInt(name: string, fallback: number): number {
@@ -378,6 +392,12 @@ async function main(): Promise<number> {
         `   grinder: ${g.grinderBlocks} of ${g.blocks} blocks (expected ${g.expected.toFixed(1)}, ${g.deviationSigma.toFixed(2)} σ), ` +
           `${g.variantsTotal} variants, ${g.blocksWithDifferentDraws} blocks with a changed draw, ${g.plainGrinderBlocks} without grinding\n`,
       );
+      save();
+    });
+  }
+  if (which.has('resume')) {
+    await attempt('resume', async () => {
+      results.resume = await runResumeExperiment(withNetwork, envInt('BENCH_RESUME_TRIALS', 5));
       save();
     });
   }

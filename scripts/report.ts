@@ -4,6 +4,7 @@
  */
 import type { RunSummary, ValidatorShare } from '../src/tools/metrics.js';
 import { grindingMarkdown, type GrindingReport } from './bench-grinding.js';
+import { resumeMarkdown, type ResumeReport } from './bench-resume.js';
 
 /** One measured run of the benchmark. */
 export interface RunRecord {
@@ -66,6 +67,8 @@ export interface BenchResults {
   endurance?: EnduranceRecord;
   /** A simulated grinding staker under the version-2 rules (scripts/bench-grinding.ts). */
   grinding?: GrindingReport;
+  /** Finality after two of five crashed stakers restart (scripts/bench-resume.ts). */
+  resume?: ResumeReport;
 }
 
 /** A long run: memory of every node afterwards, and the node's apply time early against late. */
@@ -449,6 +452,7 @@ export function renderMarkdown(r: BenchResults): string {
     out.push('');
   }
   if (r.grinding) out.push(...grindingMarkdown(r.grinding));
+  if (r.resume) out.push(...resumeMarkdown(r.resume));
   if (r.notes.length > 0) {
     out.push('## Notes', '');
     for (const n of r.notes) out.push(`- ${n}`);

@@ -70,6 +70,11 @@ export interface NodeEvents {
   behind: number;
   /** A catch-up finished (every peer asked for its height, missing blocks fetched): the tip's index. */
   caughtUp: number;
+  /**
+   * A restarted node holds the network's tip as of its first catch-up (or found nobody ahead, or
+   * could get no further): it mints and votes again (ChainFollower.resuming).
+   */
+  resumed: TipV2;
   /** A block whose seal verified (applied, kept as a rival, queued ahead, or from an unknown branch): equivocation is watched on these. */
   sealed: Block;
   /** The best branch's finalised checkpoint rose (once per rise, before `head`). */

@@ -99,6 +99,8 @@ export class Formation {
       this.members.bootstrapAddress = params.bootstrap;
       this.log.info(`restored node ${this.members.id} from ${this.config.dataDir} at height ${this.chain.tip!.block.index}`);
       this.restored = true;
+      // The network went on meanwhile: no block nor vote on this tip before catching up.
+      this.chain.holdUntilCaughtUp();
     } else if (this.config.isBootstrap) await this.createGenesis();
   }
 
@@ -106,8 +108,9 @@ export class Formation {
   async begin(): Promise<void> {
     const { nodes, n } = this.members;
     const formed = this.chain.tip !== undefined && nodes.length > 0 && nodes.length === n;
-    if (this.restored && formed) await this.announceRestart();
-    else if (!this.isBootstrap) await this.join();
+    if (this.restored && formed) return this.announceRestart();
+    this.chain.resume(); // restored before the network formed: nothing went on without it
+    if (!this.isBootstrap) await this.join();
   }
 
   close(): void {
@@ -327,7 +330,10 @@ export class Formation {
     this.chain.drainFuture();
   }
 
-  /** A restarted node tells every peer where it is now, then catches up. */
+  /**
+   * A restarted node tells every peer where it is now and catches up meanwhile (catching up needs
+   * no session: GET /status and GET /blocks are public), then repairs its pool.
+   */
   private async announceRestart(): Promise<void> {
     const { id, nodes } = this.members;
     const me = nodes.find((x) => x.id === id)!;
@@ -348,6 +354,7 @@ export class Formation {
       const hello = signHello(domain, this.peers.entry(peer)!.address, body, this.key.secretKey);
       await this.peers.callAsMember(peer, API.peerHello, { body: hello, timeoutMs: 3_000 });
     };
+    const caughtUp = this.sync.catchUp();
     await Promise.all(
       this.peers
         .ids()
@@ -357,8 +364,8 @@ export class Formation {
           ),
         ),
     );
-    this.log.info(`restarted at height ${this.chain.tip?.block.index}; catching up`);
-    await this.sync.catchUp();
+    this.log.info(`restarted at height ${this.chain.tip?.block.index}; peers told, catching up`);
+    await caughtUp;
     // What peers broadcast while this node was down is in their pools, not in any block yet.
     await this.sync.repairPool(true);
   }
@@ -375,6 +382,7 @@ export class Formation {
     this.members.changed();
     this.members.saveQuietly();
     this.log.info(`node ${h.id} is back at ${h.host}:${h.port}`);
+    this.peers.revived(h.id);
     const mismatch = h.verifier_fingerprint === undefined ? undefined : this.verifierMismatch(h.verifier_fingerprint, `node ${h.id}`);
     if (mismatch) this.log.error(`VERIFIER MISMATCH: ${mismatch}`);
     return { height: this.chain.tip?.block.index ?? 0 };

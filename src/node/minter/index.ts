@@ -85,6 +85,7 @@ export class Minter {
     events.on('ownTransaction', () => this.schedule());
     events.on('peerTransactions', () => this.schedule());
     events.on('evidence', () => this.schedule());
+    events.on('resumed', () => this.schedule());
   }
 
   close(): void {
@@ -125,7 +126,7 @@ export class Minter {
    */
   private tryMint(): void {
     const { params, tip } = this.chain;
-    if (this.closed || !params || !tip || this.members.nodes.length !== params.n) return;
+    if (this.closed || !params || !tip || this.members.nodes.length !== params.n || this.chain.resuming) return;
     this.signed.finalised(this.chain.finalized.height);
     const round = this.myRound(tip); // never two blocks for one (height, round)
     if (round < 0) return;

@@ -70,6 +70,11 @@ export class PeerLink {
     return this.state === 'off' && Date.now() < this.offUntil;
   }
 
+  /** Ends a backoff: the next frame tries the stream again. */
+  retryNow(): void {
+    if (this.state === 'off' && !this.closed) this.offUntil = 0;
+  }
+
   /** Writes one frame's JSON (only when connected()); `kind`: the link's own unless given. */
   write(json: string, kind: FrameKind = this.kind): void {
     const socket = this.socket!;

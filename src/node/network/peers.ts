@@ -132,6 +132,22 @@ export class Peers {
     return this.peers.get(id)?.entry;
   }
 
+  /**
+   * Peer `id` restarted (its hello came): the sessions it granted died with its process, and the
+   * streams to it wait out a backoff from while it was down. Take a new session and open the
+   * streams at once.
+   */
+  revived(id: number): void {
+    const peer = this.peers.get(id);
+    if (!peer) return;
+    peer.session = undefined;
+    peer.failures = 0;
+    peer.txLink.retryNow();
+    peer.blockLink.retryNow();
+    this.flushBlocks(peer);
+    this.sendBatch(peer);
+  }
+
   /** Queues a transaction for every peer; it leaves with the next batch to each. */
   broadcastTransaction(tx: Transaction): void {
     const json = JSON.stringify(tx);
@@ -273,6 +289,7 @@ export class Peers {
       throw new Error(`the node at ${urlOf(peer.entry)} cannot sign for member ${peer.entry.id}`);
     }
     peer.session = { token: answer.session, expires: Date.now() + Math.max(0, answer.ttl_ms - SESSION_MARGIN_MS) };
+    this.log.debug(`session with peer ${peer.entry.id}`);
     return answer.session;
   }
 

@@ -14,6 +14,23 @@ import type { Logger } from '../logger.js';
 import type { Peers } from '../network/index.js';
 
 const SYNC_INTERVAL_MS = 2_000;
+/**
+ * A pass of catch-up asks every peer's height; once one has answered, it waits at most this long
+ * for the others. A peer that is busy (a restarted one restoring its chain answers in seconds)
+ * would otherwise hold every pass up to the request timeout; it is asked again next pass.
+ */
+const STRAGGLER_MS = 500;
+
+/** The answers of `asks` that came by `graceMs` after the first one (all of them if sooner); in order. */
+export async function answersSoon<T>(asks: readonly Promise<T>[], graceMs: number): Promise<T[]> {
+  const answers: Array<T | undefined> = asks.map(() => undefined);
+  const all = Promise.all(asks.map((p, i) => p.then((a) => (answers[i] = a))));
+  let timer: NodeJS.Timeout | undefined;
+  const late = Promise.race(asks).then(() => new Promise<void>((r) => (timer = setTimeout(r, graceMs))));
+  await Promise.race([all, late]);
+  clearTimeout(timer);
+  return answers.filter((a): a is T => a !== undefined);
+}
 const POOL_REPAIR_INTERVAL_MS = 5_000;
 /** How long a peer whose claim gave nothing is neither tried again nor counted ahead, while it makes the same claim. */
 const SUSPECT_MS = 10_000;
@@ -87,9 +104,10 @@ export class ChainSync {
   async catchUp(hint?: number): Promise<void> {
     if (this.syncing || this.closed || !this.chain.params || !this.chain.tip) return;
     this.syncing = true;
+    const from = this.chain.tip.block.index;
     try {
       for (let pass = 0; pass < 1_000; pass++) {
-        const claims = await Promise.all(
+        const claims = await answersSoon(
           this.peers.ids().map((id) =>
             this.peers.call(id, API.status, { timeoutMs: 3_000 }).then(
               (s): Claim => ({
@@ -102,6 +120,7 @@ export class ChainSync {
               () => NO_CLAIM(id),
             ),
           ),
+          STRAGGLER_MS,
         );
         const ahead = claims
           .filter((c) => this.isAhead(c) && !this.isSuspect(c))
@@ -109,6 +128,7 @@ export class ChainSync {
         const tip = this.chain.tip.block;
         if (ahead.length === 0 && (hint === undefined || hint <= tip.index)) {
           this.upToDate = true;
+          this.chain.resume(); // a restarted node holds the network's tip: it mints and votes again
           return;
         }
         this.upToDate = false;
@@ -123,10 +143,17 @@ export class ChainSync {
         }
         if (!progressed) return;
         this.chain.drainFuture();
+        // A restarted node that now holds what the most advanced peer held when asked mints and
+        // votes again: waiting for a pass with nobody ahead could chase a busy network's tip for
+        // long; the blocks made meanwhile come by the peer streams and the next pass.
+        if (this.chain.tip.block.index >= ahead[0]!.height) this.chain.resume();
       }
     } finally {
+      this.chain.resume();
       this.syncing = false;
-      this.events.emit('caughtUp', this.chain.tip.block.index);
+      const to = this.chain.tip.block.index;
+      if (to !== from) this.log.debug(`caught up from height ${from} to ${to}`);
+      this.events.emit('caughtUp', to);
     }
   }
 

@@ -60,6 +60,7 @@ export class Voting {
     });
     events.on('sealed', (block) => this.noteBlock(block));
     events.on('ready', (tip) => (this.readyHeight ??= tip.block.index));
+    events.on('resumed', (tip) => this.maybeVote(tip));
   }
 
   /** Signs no more votes (the node is stopping) and closes the file of what it voted. */
@@ -168,7 +169,7 @@ export class Voting {
    * votes, finality could not go on.)
    */
   private maybeVote(tip: TipV2): void {
-    if (this.closed || this.readyHeight === undefined) return;
+    if (this.closed || this.readyHeight === undefined || this.chain.resuming) return;
     const cast = voteToCast(tip.finality);
     if (!cast) return;
     if (cast.source.height < this.readyHeight && cast.target.height === cast.source.height + CHECKPOINT_INTERVAL) return;
@@ -180,6 +181,7 @@ export class Voting {
     this.memory.save(remember(this.memory.value, cast.source, cast.target));
     this.observe(voteId(this.domain, vote, this.crypto), vote);
     this.events.emit('gossip', { votes: [vote], evidence: [] });
+    this.log.debug(`voted ${cast.source.height} → ${cast.target.height} at height ${tip.block.index}`);
   }
 
   /** Forgets votes at or below the finalised height, and blocks far below the tip. */
