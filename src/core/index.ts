@@ -22,4 +22,5 @@ export * from './seed.js';
 export * from './finality.js';
 export * from './blockv2.js';
 export * from './consensus.js';
+export * from './proposal-record.js';
 export * from './peer-auth.js';

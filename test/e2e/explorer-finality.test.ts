@@ -11,7 +11,7 @@
  * Skipped only when /usr/bin/chromium is missing (CI installs it).
  */
 import { describe, expect, it } from 'vitest';
-import type { AccountView, StatusView } from '../../src/api/types.js';
+import type { AccountView, StatusView, WireBlock } from '../../src/api/types.js';
 import { waitAgreement, waitCommitted, waitFor } from '../integration/harness.js';
 import { HAVE_CHROMIUM, UI_TIMEOUT_MS, browserOnNetwork, getJson } from './explorer-page.js';
 
@@ -104,6 +104,9 @@ describe.skipIf(!HAVE_CHROMIUM)('explorer and finality (browser, real network)',
           50,
         );
         expect(await env.page.locator('#block-final [data-final]').getAttribute('data-final')).toBe(index <= checkpoint ? 'yes' : 'no');
+        const served = await getJson<WireBlock>(env.t.ports[0]!, `/blocks/${index}`);
+        expect(typeof served.round).toBe('number');
+        expect(await env.page.locator('#block-round').textContent()).toBe(String(served.round));
       }
 
       await env.page.goto(url('#/'));

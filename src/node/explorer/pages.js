@@ -133,6 +133,8 @@
         ['Hash', el('span', { class: 'mono wrap', text: b.current_hash })],
         ['Previous', b.index > 0 ? link(`/block/${b.index - 1}`, b.previous_hash, { class: 'mono wrap' }) : el('span', { class: 'mono', text: b.previous_hash })],
         ['Validator', who(b.validator)],
+        // the round of the draw the block was proposed in (version 2; the genesis has none)
+        typeof b.round === 'number' ? ['Round', el('span', { id: 'block-round', text: String(b.round) })] : null,
         ['Time', timeCell(b.timestamp)],
         ['Transactions', String(b.transactions.length)],
         final ? ['Final', el('span', { id: 'block-final' }, final)] : null,
