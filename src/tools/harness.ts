@@ -323,10 +323,12 @@ export async function runWorkload(opts: WorkloadOptions): Promise<WorkloadResult
       countInto(rejected, reason);
     });
 
-    // Every node read up to its tip once more: a node that switched branch at the very end is
-    // compared on the branch it follows now.
+    // Once the nodes' tips agree (or the wait for it ends), every node is read up to its tip once
+    // more: a node that switched branch at the very end is compared on the branch it follows now,
+    // not on what was read of it before the switch.
+    const tipsAgree = await checkAgreement(clients);
     await watcher.syncAll();
-    const nodesAgree = (await checkAgreement(clients)) && !watcher.hashMismatch;
+    const nodesAgree = tipsAgree && !watcher.hashMismatch;
     const commits: Array<{ submittedAt: number; committedAt: number }> = [];
     const finals: Array<{ submittedAt: number; finalAt: number }> = [];
     const transactions: TransactionTimes[] = [];
