@@ -172,7 +172,7 @@ export class Formation {
   async handleJoin(req: JoinRequest): Promise<{ id: number; bootstrap: string }> {
     const params = this.chain.params;
     if (!this.isBootstrap || !params) throw new NodeError('UNKNOWN_NODE', 'this node is not the bootstrap');
-    this.gate.spend(req.nonce);
+    this.gate.check(req.nonce);
     if (req.domain !== params.domain) throw new NodeError('UNKNOWN_NODE', 'the join request names another network');
     verifyJoin(this.key.address, req);
     const mismatch =
@@ -192,6 +192,7 @@ export class Formation {
     const nodes = this.members.nodes;
     const known = nodes.find((x) => x.address === req.address);
     if (known) {
+      this.gate.spend(req.nonce, req.address);
       const moved = known.host !== req.host || known.port !== req.port;
       known.host = req.host;
       known.port = req.port;
@@ -202,6 +203,7 @@ export class Formation {
     if (nodes.length >= params.n) {
       throw new NodeError('NETWORK_FULL', `the network is full: all ${params.n} nodes have joined`);
     }
+    this.gate.spend(req.nonce, req.address); // its signer is a member from here on
     const entry: NodeEntry = { id: nodes.length, address: req.address, host: req.host, port: req.port, stake: req.stake };
     nodes.push(entry);
     this.announcing.set(entry.id, { nonce: req.answer_nonce, sending: false, host: req.host, port: req.port });
@@ -365,11 +367,12 @@ export class Formation {
 
   /** A peer restarted, perhaps on another port: update where it is. */
   handleHello(h: Hello, sessionMember: string): { height: number } {
-    this.gate.spend(h.nonce);
+    this.gate.check(h.nonce);
     if (h.address !== sessionMember) throw new NodeError('UNKNOWN_NODE', 'the hello is not from the member of this session');
     const entry = this.members.nodes.find((x) => x.id === h.id);
     if (!entry || entry.address !== h.address) throw new NodeError('UNKNOWN_NODE', `node ${h.id} with this address is not in the network`);
     verifyHello(this.chain.params!.domain, this.key.address, h);
+    this.gate.spend(h.nonce, h.address);
     entry.host = h.host;
     entry.port = h.port;
     this.members.changed();
