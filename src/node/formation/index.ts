@@ -99,6 +99,15 @@ export class Formation {
       this.members.bootstrapAddress = params.bootstrap;
       this.log.info(`restored node ${this.members.id} from ${this.config.dataDir} at height ${this.chain.tip!.block.index}`);
       this.restored = true;
+      // The bootstrap, restarted before the network formed: the members that joined before the
+      // restart wait for an announcement carrying the nonce of their join.
+      if (this.isBootstrap) {
+        for (const entry of this.members.nodes) {
+          const nonce = this.members.joinNonces[entry.id];
+          if (entry.id !== 0 && nonce !== undefined)
+            this.announcing.set(entry.id, { nonce, sending: false, host: entry.host, port: entry.port });
+        }
+      }
     } else if (this.config.isBootstrap) await this.createGenesis();
   }
 
@@ -197,6 +206,10 @@ export class Formation {
       known.host = req.host;
       known.port = req.port;
       if (moved) this.members.changed();
+      if (this.members.joinNonces[known.id] !== req.answer_nonce || moved) {
+        this.members.joinNonces[known.id] = req.answer_nonce;
+        this.members.saveQuietly();
+      }
       this.announceTo(known, req.answer_nonce, params.n);
       return { id: known.id, bootstrap: this.key.address };
     }
@@ -207,6 +220,7 @@ export class Formation {
     const entry: NodeEntry = { id: nodes.length, address: req.address, host: req.host, port: req.port, stake: req.stake };
     nodes.push(entry);
     this.announcing.set(entry.id, { nonce: req.answer_nonce, sending: false, host: req.host, port: req.port });
+    this.members.joinNonces[entry.id] = req.answer_nonce;
     // Decided before the await: two joins in flight would otherwise both see the list complete
     // and form the network twice (seen under load: the funding sent a second time, and refused).
     const completes = nodes.length === params.n;
