@@ -173,6 +173,7 @@ export class Formation {
       (status) => this.verifierMismatch(status.verifier_fingerprint ?? '', 'the bootstrap'),
       this.now,
       this.log,
+      this.config.tls,
     );
     if (this.members.id < 0) this.members.id = id;
   }

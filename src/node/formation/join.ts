@@ -6,7 +6,7 @@ import type { PeerChallenge, StatusView } from '../../api/types.js';
 import { CHALLENGE_HEADER } from '../../core/peer-auth.js';
 import { NodeError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import { peerClient } from '../network/index.js';
+import { connectOptions, peerClient, type PeerTls } from '../network/index.js';
 import type { JoinRequest } from './handshake.js';
 
 /**
@@ -25,8 +25,10 @@ export async function askToJoin(
   refuse: (status: StatusView) => string | undefined,
   now: () => number,
   log: Logger,
+  /** The CA to trust for an https bootstrap URL. */
+  tls?: PeerTls,
 ): Promise<number> {
-  const pool = new Pool(url, { connections: 1 });
+  const pool = new Pool(url, { connections: 1, ...connectOptions(tls) });
   const bootstrap = peerClient(url, pool);
   try {
     const deadline = now() + 60_000;
