@@ -106,6 +106,13 @@ async function main(): Promise<void> {
           .option('quiet', { type: 'boolean', default: false, describe: 'log warnings only (--log-level warn)' })
           .option('log-level', { type: 'string', requiresArg: true, describe: 'debug, info (default), warn or error' })
           .option('log-format', { type: 'string', requiresArg: true, describe: 'json (default unless on a terminal) or pretty' })
+          .option('tls-cert', {
+            type: 'string',
+            requiresArg: true,
+            describe: "serve HTTPS with this PEM certificate (peers' URLs are https)",
+          })
+          .option('tls-key', { type: 'string', requiresArg: true, describe: 'the PEM private key of --tls-cert' })
+          .option('tls-ca', { type: 'string', requiresArg: true, describe: "PEM CA certificates this node trusts for its peers' HTTPS" })
           .option('config', { type: 'string', requiresArg: true, describe: 'a JSON file of these options (flags and BLOCKCHAT_* win)' })
           // Flags win: yargs fills from this object only the options not given on the command line.
           .config(nodeSettings(configPath(argv), process.env))

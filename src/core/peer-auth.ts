@@ -14,8 +14,11 @@ import type { Block } from './types.js';
 
 /** How long a challenge nonce is outstanding (ms). */
 export const CHALLENGE_TTL_MS = 10_000;
-/** Most challenges a node holds outstanding at once. */
-export const MAX_CHALLENGES = 1024;
+/**
+ * Most spent challenges a node remembers per member at once (each until it would have expired):
+ * a node stores nothing for a challenge it hands out, only for one a member signed.
+ */
+export const MAX_SPENT_PER_MEMBER = 64;
 /** How long a session credential is valid (ms). */
 export const SESSION_TTL_MS = 600_000;
 /** Most sessions a node holds per member (a new one replaces the oldest). */

@@ -2,7 +2,7 @@
  * `blockchat node`: reads the options, starts one node and its HTTP server, and stops cleanly
  * on SIGINT/SIGTERM (the chain is flushed to disk first).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseBcc } from '../core/money.js';
@@ -31,6 +31,30 @@ export interface NodeArgs {
   logLevel?: string;
   logFormat?: string;
   joinAfter?: number;
+  tlsCert?: string;
+  tlsKey?: string;
+  tlsCa?: string;
+}
+
+/** The PEM files of --tls-cert, --tls-key and --tls-ca: both of the first two or neither. */
+function readTls(args: NodeArgs): { cert: string; key: string; ca?: string } | undefined {
+  if (args.tlsCert === undefined && args.tlsKey === undefined) {
+    if (args.tlsCa !== undefined) fail('--tls-ca needs --tls-cert and --tls-key (a node serves HTTPS to talk HTTPS to its peers)');
+    return undefined;
+  }
+  if (args.tlsCert === undefined || args.tlsKey === undefined) fail('--tls-cert and --tls-key go together');
+  const read = (path: string, what: string): string => {
+    try {
+      return readFileSync(path, 'utf8');
+    } catch (err) {
+      return fail(`cannot read ${what} ${path}: ${(err as Error).message}`);
+    }
+  };
+  return {
+    cert: read(args.tlsCert, '--tls-cert'),
+    key: read(args.tlsKey, '--tls-key'),
+    ...(args.tlsCa === undefined ? {} : { ca: read(args.tlsCa, '--tls-ca') }),
+  };
 }
 
 function fail(message: string): never {
@@ -48,6 +72,7 @@ export async function runNode(args: NodeArgs): Promise<void> {
   }
   const stake = args.stake === undefined ? DEFAULT_STAKE_BCC * UNITS_PER_BCC : parseBcc(args.stake);
   if (stake === undefined) fail(`--stake must be an amount in BCC with up to two decimals, not "${args.stake}"`);
+  const tls = readTls(args);
   const blockTimeoutMs = args.blockTimeout ?? 500;
   if (!Number.isSafeInteger(blockTimeoutMs) || blockTimeoutMs < 0) fail('--block-timeout must be a whole number of ms (0 disables)');
   // The CLI's token file goes there once the node listens; a directory we may not use is refused
@@ -91,6 +116,7 @@ export async function runNode(args: NodeArgs): Promise<void> {
     dataDir,
     blockTimeoutMs,
     joinAfter: args.joinAfter,
+    tls,
     log,
     crypto,
   });
@@ -106,7 +132,7 @@ export async function runNode(args: NodeArgs): Promise<void> {
     fail(`cannot listen on port ${port}: ${err instanceof Error ? err.message : String(err)}`);
   }
   node.publishToken();
-  log.info(`listening on http://${args.host ?? '127.0.0.1'}:${port} (data in ${dataDir})`);
+  log.info(`listening on ${tls ? 'https' : 'http'}://${args.host ?? '127.0.0.1'}:${port} (data in ${dataDir})`);
   // While the network forms (mostly waiting on peers), not in its first busy second on every node.
   setImmediate(() => crypto.crypto.prepare());
 

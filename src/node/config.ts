@@ -24,6 +24,11 @@ export interface NodeConfig {
   log: Logger;
   /** The cryptography suite, chosen and checked against noble as the node starts (src/crypto/select.ts). */
   crypto: CryptoChoice;
+  /**
+   * HTTPS (docs/operations.md, "TLS"): this node serves with `cert` and `key`, reaches its peers
+   * and the bootstrap at https URLs, and trusts `ca` (PEM) for them besides the system's roots.
+   */
+  tls?: { cert: string; key: string; ca?: string };
   /** The clock, injected so that nothing below reads time on its own. */
   now?: () => number;
 }

@@ -90,7 +90,7 @@ export class BlockchatNode {
     this.members = new Membership(config.n, config.capacity, this.store, events, log);
     const random = (bytes: number): string => randomBytes(bytes).toString('hex');
     const domain = (): string | undefined => this.chain.params?.domain;
-    this.peers = new Peers(() => this.members.id, log, { key: this.key, domain, random });
+    this.peers = new Peers(() => this.members.id, log, { key: this.key, domain, random }, config.tls);
     this.gate = new PeerGate({
       domain,
       address,

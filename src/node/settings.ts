@@ -22,6 +22,9 @@ export const NODE_SETTINGS = {
   quiet: 'boolean',
   'log-level': 'string',
   'log-format': 'string',
+  'tls-cert': 'string',
+  'tls-key': 'string',
+  'tls-ca': 'string',
 } as const;
 
 export type NodeSettingName = keyof typeof NODE_SETTINGS;

@@ -8,6 +8,7 @@ import { createWriteStream, existsSync, mkdirSync, openSync, readFileSync } from
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Agent } from 'undici';
 import { NodeClient, closeClients } from '../../client/api.js';
 import { parseBcc } from '../core/money.js';
 import { UNITS_PER_BCC } from '../core/params.js';
@@ -42,6 +43,11 @@ export interface NetworkOptions {
   stdio?: 'inherit' | 'ignore';
   /** How long to wait for readiness (ms). */
   readyTimeoutMs?: number;
+  /**
+   * Every node serves HTTPS with this PEM certificate and key (files) and trusts the CA file for
+   * its peers; the URLs are https and the readiness wait trusts the CA too.
+   */
+  tls?: { cert: string; key: string; ca: string };
   /**
    * Ids of nodes that something else provides (e.g. a test's fake peer on `basePort + id`, which
    * joins by itself): they are not spawned, the readiness wait polls only the spawned nodes, and
@@ -149,17 +155,30 @@ export function hostOf(hosts: readonly string[] | undefined, i: number): string 
   return hosts.length === 1 ? hosts[0]! : (hosts[i] ?? '127.0.0.1');
 }
 
-/** http://host:port, with an IPv6 address in brackets. */
-export function urlOf(host: string, port: number): string {
-  return `http://${host.includes(':') && !host.startsWith('[') ? `[${host}]` : host}:${port}`;
+/** http://host:port (https:// when `secure`), with an IPv6 address in brackets. */
+export function urlOf(host: string, port: number, secure = false): string {
+  return `${secure ? 'https' : 'http'}://${host.includes(':') && !host.startsWith('[') ? `[${host}]` : host}:${port}`;
+}
+
+/** Connections that trust the CA in the PEM file `caFile` (besides the system's roots). */
+export function trustingAgent(caFile: string): Agent {
+  return new Agent({ connect: { ca: readFileSync(caFile, 'utf8') } });
 }
 
 function nodeArgs(opts: NetworkOptions, i: number, restart: boolean): string[] {
   const port = opts.basePort + i;
   const args = ['node', '-p', String(port), '--host', hostOf(opts.hosts, i), ...(opts.nodeFlags ?? [])];
   if (opts.dataRoot) args.push('--data-dir', join(opts.dataRoot, `node-${i}`));
+  if (opts.tls) args.push('--tls-cert', opts.tls.cert, '--tls-key', opts.tls.key, '--tls-ca', opts.tls.ca);
   if (restart) return opts.quiet ? [...args, '--quiet'] : args;
-  args.push('-n', String(opts.n), '-capacity', String(opts.capacity), '--bootstrap-url', urlOf(hostOf(opts.hosts, 0), opts.basePort));
+  args.push(
+    '-n',
+    String(opts.n),
+    '-capacity',
+    String(opts.capacity),
+    '--bootstrap-url',
+    urlOf(hostOf(opts.hosts, 0), opts.basePort, opts.tls !== undefined),
+  );
   if (i === 0) args.push('-bootstrap');
   else args.push('--join-after', String(i)); // node i joins after nodes 0 … i-1, so its id is i
   const stake = opts.stakesBcc?.[i] ?? opts.stakeBcc;
@@ -172,8 +191,9 @@ function nodeArgs(opts: NetworkOptions, i: number, restart: boolean): string[] {
 export async function startNetwork(opts: NetworkOptions): Promise<RunningNetwork> {
   const main = mainScript();
   const ports = Array.from({ length: opts.n }, (_, i) => opts.basePort + i);
-  const urls = ports.map((p, i) => urlOf(hostOf(opts.hosts, i), p));
-  const clientOf = (i: number) => new NodeClient(urls[i]!);
+  const urls = ports.map((p, i) => urlOf(hostOf(opts.hosts, i), p, opts.tls !== undefined));
+  const dispatcher = opts.tls ? trustingAgent(opts.tls.ca) : undefined;
+  const clientOf = (i: number) => new NodeClient(urls[i]!, undefined, 10_000, { dispatcher });
   if (opts.logDir) mkdirSync(opts.logDir, { recursive: true });
   const external = new Set(opts.external ?? []);
   const spawned = ports.map((_, i) => i).filter((i) => !external.has(i));

@@ -1,19 +1,20 @@
 /**
  * Members only (docs/protocol.md, "Members only: peer sessions"): the peer routes and the peer
  * stream answer a member's session only, refuse an outsider before reading its body, and every
- * signed message between nodes (authentication, join, hello, announcement) is refused when replayed.
+ * signed message between nodes (authentication, join, hello, announcement) is refused when replayed;
+ * an outsider asking for challenges as fast as it can does not keep a member out.
  */
 import { connect } from 'node:net';
 import * as secp from '@noble/secp256k1';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NodeClient } from '../../client/api.js';
+import { ApiError, NodeClient } from '../../client/api.js';
 import { API } from '../../src/api/routes.js';
 import { addressOf, bytesToHex } from '../../src/core/crypto.js';
 import { UNITS_PER_BCC } from '../../src/core/params.js';
 import { CHALLENGE_HEADER, JOIN_HEADER, SESSION_HEADER, signPeerAuth } from '../../src/core/peer-auth.js';
 import { signHello, signJoin, signNetwork } from '../../src/node/formation/handshake.js';
 import { STREAM_PROTOCOL } from '../../src/node/network/peer-stream.js';
-import { launch, memberHeaders, openPeerStream, raw, waitAgreement, walletKey, type TestNetwork } from './harness.js';
+import { launch, memberHeaders, openPeerStream, raw, waitAgreement, waitFor, walletKey, type TestNetwork } from './harness.js';
 
 const N = 3;
 const CAPACITY = 5;
@@ -151,5 +152,33 @@ describe('replayed messages are refused', () => {
     expect(res.status).toBe(401);
     expect(res.body.code).toBe('STALE_CHALLENGE');
     expect(await t.clients[1]!.peers()).toEqual(peers);
+  });
+});
+
+describe('challenges cost the node nothing to hand out', () => {
+  it('an outsider asking for challenges in a loop gets every one, and a member still authenticates meanwhile', async () => {
+    const asked = NodeClient.forPort(t.ports[0]!);
+    const answers = new Map<string, number>();
+    let flooding = true;
+    const flood = async () => {
+      while (flooding) {
+        const code = await asked.call(API.peerChallenge).then(
+          () => 'ok',
+          (err: unknown) => (err instanceof ApiError ? `${err.status} ${err.code}` : String(err)),
+        );
+        answers.set(code, (answers.get(code) ?? 0) + 1);
+      }
+    };
+    const workers = Array.from({ length: 8 }, flood);
+    try {
+      // Twice what the old table of outstanding challenges held, all within their 10 s.
+      await waitFor('2,048 challenges asked', async () => [...answers.values()].reduce((a, b) => a + b, 0) >= 2048, 60_000, 10);
+      const session = await memberHeaders(t.ports[0]!, walletKey(t, 2));
+      expect((await raw(t.ports[0]!, 'GET', '/peer/pool', undefined, session)).status).toBe(200);
+    } finally {
+      flooding = false;
+      await Promise.all(workers);
+    }
+    expect([...answers.keys()]).toEqual(['ok']);
   });
 });

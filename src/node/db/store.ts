@@ -24,6 +24,11 @@ export interface NetworkMeta {
   nodes: Array<{ id: number; address: string; host: string; port: number; stake: number }>;
   /** Whether this node has already submitted its initial stake. */
   initialStakeSent: boolean;
+  /**
+   * The bootstrap: each member's latest join `answer_nonce`, by id, so that a bootstrap restarted
+   * before the network formed still sends them the announcement. Absent in older stores.
+   */
+  joinNonces?: Record<number, string>;
 }
 
 export class ChainStore {

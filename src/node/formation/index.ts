@@ -101,6 +101,15 @@ export class Formation {
       this.restored = true;
       // The network went on meanwhile: no block nor vote on this tip before catching up.
       this.chain.holdUntilCaughtUp();
+      // The bootstrap, restarted before the network formed: the members that joined before the
+      // restart wait for an announcement carrying the nonce of their join.
+      if (this.isBootstrap) {
+        for (const entry of this.members.nodes) {
+          const nonce = this.members.joinNonces[entry.id];
+          if (entry.id !== 0 && nonce !== undefined)
+            this.announcing.set(entry.id, { nonce, sending: false, host: entry.host, port: entry.port });
+        }
+      }
     } else if (this.config.isBootstrap) await this.createGenesis();
   }
 
@@ -167,6 +176,7 @@ export class Formation {
       (status) => this.verifierMismatch(status.verifier_fingerprint ?? '', 'the bootstrap'),
       this.now,
       this.log,
+      this.config.tls,
     );
     if (this.members.id < 0) this.members.id = id;
   }
@@ -175,7 +185,7 @@ export class Formation {
   async handleJoin(req: JoinRequest): Promise<{ id: number; bootstrap: string }> {
     const params = this.chain.params;
     if (!this.isBootstrap || !params) throw new NodeError('UNKNOWN_NODE', 'this node is not the bootstrap');
-    this.gate.spend(req.nonce);
+    this.gate.check(req.nonce);
     if (req.domain !== params.domain) throw new NodeError('UNKNOWN_NODE', 'the join request names another network');
     verifyJoin(this.key.address, req);
     const mismatch =
@@ -195,19 +205,26 @@ export class Formation {
     const nodes = this.members.nodes;
     const known = nodes.find((x) => x.address === req.address);
     if (known) {
+      this.gate.spend(req.nonce, req.address);
       const moved = known.host !== req.host || known.port !== req.port;
       known.host = req.host;
       known.port = req.port;
       if (moved) this.members.changed();
+      if (this.members.joinNonces[known.id] !== req.answer_nonce || moved) {
+        this.members.joinNonces[known.id] = req.answer_nonce;
+        this.members.saveQuietly();
+      }
       this.announceTo(known, req.answer_nonce, params.n);
       return { id: known.id, bootstrap: this.key.address };
     }
     if (nodes.length >= params.n) {
       throw new NodeError('NETWORK_FULL', `the network is full: all ${params.n} nodes have joined`);
     }
+    this.gate.spend(req.nonce, req.address); // its signer is a member from here on
     const entry: NodeEntry = { id: nodes.length, address: req.address, host: req.host, port: req.port, stake: req.stake };
     nodes.push(entry);
     this.announcing.set(entry.id, { nonce: req.answer_nonce, sending: false, host: req.host, port: req.port });
+    this.members.joinNonces[entry.id] = req.answer_nonce;
     // Decided before the await: two joins in flight would otherwise both see the list complete
     // and form the network twice (seen under load: the funding sent a second time, and refused).
     const completes = nodes.length === params.n;
@@ -372,11 +389,12 @@ export class Formation {
 
   /** A peer restarted, perhaps on another port: update where it is. */
   handleHello(h: Hello, sessionMember: string): { height: number } {
-    this.gate.spend(h.nonce);
+    this.gate.check(h.nonce);
     if (h.address !== sessionMember) throw new NodeError('UNKNOWN_NODE', 'the hello is not from the member of this session');
     const entry = this.members.nodes.find((x) => x.id === h.id);
     if (!entry || entry.address !== h.address) throw new NodeError('UNKNOWN_NODE', `node ${h.id} with this address is not in the network`);
     verifyHello(this.chain.params!.domain, this.key.address, h);
+    this.gate.spend(h.nonce, h.address);
     entry.host = h.host;
     entry.port = h.port;
     this.members.changed();

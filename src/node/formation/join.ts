@@ -1,16 +1,18 @@
 /** A new node asks the bootstrap for an id (SPEC A, "Joining"). */
 import { Pool } from 'undici';
+import { ApiError } from '../../../client/api.js';
 import { API } from '../../api/routes.js';
 import type { PeerChallenge, StatusView } from '../../api/types.js';
 import { CHALLENGE_HEADER } from '../../core/peer-auth.js';
 import { NodeError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import { peerClient } from '../network/index.js';
+import { connectOptions, peerClient, type PeerTls } from '../network/index.js';
 import type { JoinRequest } from './handshake.js';
 
 /**
  * Sends the signed join request to the bootstrap at `url`, on a fresh challenge of the bootstrap,
- * retrying for a minute while the bootstrap is not up yet; with `joinAfter`, waits until the
+ * retrying for a minute while the bootstrap is not up yet or forgot the challenge (it restarted
+ * between the challenge and the join: STALE_CHALLENGE); with `joinAfter`, waits until the
  * bootstrap counts that many nodes. `onBootstrap` learns the bootstrap's address and domain from
  * the challenge the request answers. Resolves to the id given.
  */
@@ -23,8 +25,10 @@ export async function askToJoin(
   refuse: (status: StatusView) => string | undefined,
   now: () => number,
   log: Logger,
+  /** The CA to trust for an https bootstrap URL. */
+  tls?: PeerTls,
 ): Promise<number> {
-  const pool = new Pool(url, { connections: 1 });
+  const pool = new Pool(url, { connections: 1, ...connectOptions(tls) });
   const bootstrap = peerClient(url, pool);
   try {
     const deadline = now() + 60_000;
@@ -46,7 +50,8 @@ export async function askToJoin(
       } catch (err) {
         if (err instanceof NodeError) throw err; // this node's own refusal: no retry
         const reason = err instanceof Error ? err.message : String(err);
-        if (!/ECONNREFUSED|ECONNRESET|fetch failed|other side closed|Timeout/i.test(reason) || now() > deadline) {
+        const stale = err instanceof ApiError && err.code === 'STALE_CHALLENGE';
+        if ((!stale && !/ECONNREFUSED|ECONNRESET|fetch failed|other side closed|Timeout/i.test(reason)) || now() > deadline) {
           throw new Error(`cannot join the network at ${url}: ${reason}`, { cause: err });
         }
         await new Promise((r) => setTimeout(r, 100));

@@ -1,7 +1,8 @@
 /**
  * What this node remembers about its network besides the chain, kept as the store's meta (so
  * that a restart resumes it): its own id, the network's size and block capacity, the members (id,
- * address, where to reach them, configured stake), and whether its initial stake went out.
+ * address, where to reach them, configured stake), whether its initial stake went out, and (the
+ * bootstrap) each member's latest join nonce.
  */
 import type { NodeEmitter } from '../events.js';
 import type { Logger } from '../logger.js';
@@ -16,6 +17,8 @@ export class Membership {
   /** The bootstrap's address: this node's own for the bootstrap, else learnt when joining. */
   bootstrapAddress: string | undefined;
   initialStakeSent = false;
+  /** The bootstrap: each member's latest join `answer_nonce`, by id (its announcement carries it). */
+  joinNonces: Record<number, string> = {};
 
   constructor(
     n: number | undefined,
@@ -45,6 +48,7 @@ export class Membership {
     this.capacity = meta.capacity;
     this.nodes = meta.nodes;
     this.initialStakeSent = meta.initialStakeSent;
+    this.joinNonces = meta.joinNonces ?? {};
   }
 
   async save(): Promise<void> {
@@ -54,6 +58,7 @@ export class Membership {
       capacity: this.capacity ?? 0,
       nodes: this.nodes,
       initialStakeSent: this.initialStakeSent,
+      joinNonces: this.joinNonces,
     });
   }
 

@@ -29,7 +29,10 @@ export async function buildServer(
   logger?: FastifyBaseLogger,
   limits: SubmitLimits = DEFAULT_SUBMIT_LIMITS,
 ): Promise<FastifyInstance> {
-  const app: FastifyInstance = Fastify({
+  const tls = node.config.tls;
+  const app = Fastify({
+    // HTTPS when the node has a certificate (docs/operations.md, "TLS"); the peer stream's upgrade comes through it too.
+    ...(tls ? { https: { cert: tls.cert, key: tls.key } } : {}),
     ...(logger ? { loggerInstance: logger, logController: new LogController({ disableRequestLogging: true }) } : { logger: false }),
     bodyLimit: BODY_LIMIT,
     // Plain JSON.parse: no handler merges request objects, and every schema refuses unknown keys

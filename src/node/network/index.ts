@@ -6,7 +6,7 @@
 import type { NodeEmitter } from '../events.js';
 import type { Peers } from './peers.js';
 
-export { Peers, peerClient, urlOf, type PeerCredentials } from './peers.js';
+export { Peers, connectOptions, peerClient, urlOf, type PeerCredentials, type PeerTls } from './peers.js';
 export { acceptStream, maxBlockFrameBytes, STREAM_PROTOCOL, type FrameKind } from './peer-stream.js';
 
 /** Sends what this node creates to every peer, and keeps the peer list current. */

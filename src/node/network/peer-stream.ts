@@ -9,6 +9,7 @@
  * (or cannot be reached) gets the REST routes.
  */
 import { request } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { StringDecoder } from 'node:string_decoder';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -47,6 +48,8 @@ export class PeerLink {
     private readonly kind: FrameKind,
     private readonly onReady: () => void,
     private readonly credentials: SessionSource,
+    /** Over TLS, trusting `ca` besides the system's roots; plain HTTP when undefined. */
+    private readonly tls?: { ca?: string },
   ) {}
 
   /** True when a frame can be written now; starts connecting if there is no connection. */
@@ -100,7 +103,8 @@ export class PeerLink {
   /** Opens the stream with the member's session (members only: docs/protocol.md). */
   private open(session: string): void {
     if (this.closed) return this.fail(FAILED_BACKOFF_MS);
-    const req = request({
+    const req = (this.tls ? httpsRequest : request)({
+      ...(this.tls?.ca === undefined ? {} : { ca: this.tls.ca }),
       host: this.host,
       port: this.port,
       path: `${ROUTES.peerStream}?kind=${this.kind}`,

@@ -61,8 +61,19 @@ export interface PeerCredentials {
 /** A session is renewed this long before the peer would expire it. */
 const SESSION_MARGIN_MS = 30_000;
 
-export function urlOf(entry: Pick<NodeEntry, 'host' | 'port'>): string {
-  return `http://${entry.host}:${entry.port}`;
+/** How this node reaches its peers over TLS (docs/operations.md, "TLS"): the CA it trusts besides the system's. */
+export interface PeerTls {
+  ca?: string;
+}
+
+/** A peer's base URL: https when this node speaks TLS to its peers. */
+export function urlOf(entry: Pick<NodeEntry, 'host' | 'port'>, tls?: PeerTls): string {
+  return `${tls ? 'https' : 'http'}://${entry.host}:${entry.port}`;
+}
+
+/** The undici connection options of a peer's pools: the CA to trust, over TLS. */
+export function connectOptions(tls?: PeerTls): { connect?: { ca: string } } {
+  return tls?.ca === undefined ? {} : { connect: { ca: tls.ca } };
 }
 
 /** Most bytes read of an answer from a peer, unless the request says otherwise: what a peer may send us. */
@@ -84,6 +95,8 @@ export class Peers {
     private readonly selfId: () => number,
     private readonly log: Logger,
     private readonly credentials: PeerCredentials,
+    /** TLS to the peers; plain HTTP when undefined. */
+    private readonly tls?: PeerTls,
   ) {}
 
   /** Sets or updates the peer list (itself excluded); a peer whose address moved gets a new pool. */
@@ -99,20 +112,21 @@ export class Peers {
       void known?.blockPool.close().catch(() => undefined);
       known?.txLink.close();
       known?.blockLink.close();
-      const pool = new Pool(urlOf(entry), { connections: 4, pipelining: 1, keepAliveTimeout: 30_000 });
-      const blockPool = new Pool(urlOf(entry), { connections: 1, pipelining: 1, keepAliveTimeout: 30_000 });
+      const url = urlOf(entry, this.tls);
+      const pool = new Pool(url, { connections: 4, pipelining: 1, keepAliveTimeout: 30_000, ...connectOptions(this.tls) });
+      const blockPool = new Pool(url, { connections: 1, pipelining: 1, keepAliveTimeout: 30_000, ...connectOptions(this.tls) });
       const peer: Peer = {
         entry,
         pool,
-        client: peerClient(urlOf(entry), pool),
+        client: peerClient(url, pool),
         blockPool,
-        blockClient: peerClient(urlOf(entry), blockPool),
+        blockClient: peerClient(url, blockPool),
         blocks: Promise.resolve(),
         failures: 0,
         outbox: known?.outbox ?? [],
         sending: false,
-        txLink: new PeerLink(entry.host, entry.port, 'tx', () => this.sendBatch(peer), this.sessionSource(entry.id)),
-        blockLink: new PeerLink(entry.host, entry.port, 'block', () => this.flushBlocks(peer), this.sessionSource(entry.id)),
+        txLink: new PeerLink(entry.host, entry.port, 'tx', () => this.sendBatch(peer), this.sessionSource(entry.id), this.tls),
+        blockLink: new PeerLink(entry.host, entry.port, 'block', () => this.flushBlocks(peer), this.sessionSource(entry.id), this.tls),
         blockQueue: known?.blockQueue ?? [],
       };
       this.peers.set(entry.id, peer);
@@ -246,7 +260,7 @@ export class Peers {
     if (domain === undefined) throw new Error('this node has no genesis yet: it cannot authenticate to its peers');
     const ch = await peer.client.call(API.peerChallenge, { timeoutMs });
     if (ch.domain !== domain || ch.address !== peer.entry.address) {
-      throw new Error(`the node at ${urlOf(peer.entry)} is not member ${peer.entry.id} of this network`);
+      throw new Error(`the node at ${urlOf(peer.entry, this.tls)} is not member ${peer.entry.id} of this network`);
     }
     return ch;
   }
@@ -286,7 +300,7 @@ export class Peers {
     };
     const answer = await peer.client.call(API.peerAuth, { body, timeoutMs: 5_000, headers: { [CHALLENGE_HEADER]: ch.nonce } });
     if (!verifyPeerAuth(ch.domain, key.address, mine, peer.entry.address, answer.signature)) {
-      throw new Error(`the node at ${urlOf(peer.entry)} cannot sign for member ${peer.entry.id}`);
+      throw new Error(`the node at ${urlOf(peer.entry, this.tls)} cannot sign for member ${peer.entry.id}`);
     }
     peer.session = { token: answer.session, expires: Date.now() + Math.max(0, answer.ttl_ms - SESSION_MARGIN_MS) };
     this.log.debug(`session with peer ${peer.entry.id}`);
@@ -354,7 +368,9 @@ export class Peers {
     }
     peer.failures++;
     if (peer.failures === 1) {
-      this.log.warn(`cannot reach peer ${peer.entry.id} at ${urlOf(peer.entry)}: ${err instanceof Error ? err.message : String(err)}`);
+      this.log.warn(
+        `cannot reach peer ${peer.entry.id} at ${urlOf(peer.entry, this.tls)}: ${err instanceof Error ? err.message : String(err)}`,
+      );
     }
   }
 
