@@ -15,3 +15,23 @@
  * bench/results/report.md ("Memory", "Measured effect of single changes"), where they are dated.
  */
 export const NODE_FLAGS = ['--max-semi-space-size=4', '--heap-growing-percent=50', '--interrupt-budget=270336'];
+
+/**
+ * glibc's allocator settings of every node process, read by the C library when the process starts
+ * (so given in its environment, like NODE_FLAGS on its command line). With glibc's defaults, the
+ * memory a loaded node frees outside V8's heap (socket and HTTP buffers, LevelDB's batches) stays
+ * with the process: resident memory rose with every minute of a soak while the JS heap did not.
+ * Two arenas instead of eight per core, and returning free memory at the top of the heap above
+ * 128 KB, keep it level (bench/results/report.md, "Soak with finality"). An operator's own values win.
+ */
+export const NODE_MALLOC_ENV: Readonly<Record<string, string>> = { MALLOC_ARENA_MAX: '2', MALLOC_TRIM_THRESHOLD_: '131072' };
+
+/** `env` with NODE_MALLOC_ENV's settings added where `env` has none of its own. */
+export function withNodeMalloc(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return { ...NODE_MALLOC_ENV, ...env };
+}
+
+/** True when `env` already carries every NODE_MALLOC_ENV setting (any value). */
+export function hasNodeMalloc(env: NodeJS.ProcessEnv): boolean {
+  return Object.keys(NODE_MALLOC_ENV).every((k) => env[k] !== undefined);
+}

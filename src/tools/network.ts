@@ -12,7 +12,7 @@ import { Agent } from 'undici';
 import { NodeClient, closeClients } from '../../client/api.js';
 import { parseBcc } from '../core/money.js';
 import { UNITS_PER_BCC } from '../core/params.js';
-import { NODE_FLAGS } from '../node-flags.js';
+import { NODE_FLAGS, withNodeMalloc } from '../node-flags.js';
 import { withoutNodeSettings } from '../node/settings.js';
 
 export interface NetworkOptions {
@@ -207,7 +207,7 @@ export async function startNetwork(opts: NetworkOptions): Promise<RunningNetwork
     const child = spawn(command[0]!, command.slice(1), {
       // The nodes get their options as flags only: an operator's BLOCKCHAT_PORT and the like are
       // for one node, not for every node of the network.
-      env: withoutNodeSettings(process.env),
+      env: withNodeMalloc(withoutNodeSettings(process.env)),
       stdio: ['ignore', logFd ?? opts.stdio ?? 'inherit', quietOutput ? 'pipe' : 'inherit'],
     });
     if (logFd !== undefined) {

@@ -12,7 +12,7 @@ import { delimiter, dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NodeClient } from '../../client/api.js';
-import { NODE_FLAGS } from '../../src/node-flags.js';
+import { NODE_FLAGS, NODE_MALLOC_ENV } from '../../src/node-flags.js';
 import { freePortBase } from '../../src/tools/network.js';
 import { waitFor } from './harness.js';
 
@@ -163,6 +163,10 @@ describe('the packed and installed package', () => {
       expect(children).toHaveLength(1);
       const argv = readFileSync(`/proc/${children[0]}/cmdline`, 'utf8').split('\0');
       for (const flag of NODE_FLAGS) expect(argv).toContain(flag);
+      // ... and with the allocator settings glibc reads only from the environment at start
+      const environ = readFileSync(`/proc/${children[0]}/environ`, 'utf8').split('\0');
+      expect(Object.keys(NODE_MALLOC_ENV).length).toBeGreaterThan(0);
+      for (const [name, value] of Object.entries(NODE_MALLOC_ENV)) expect(environ).toContain(`${name}=${value}`);
       wrapper.kill('SIGTERM');
       expect(await exited).toBe(0);
       expect(existsSync(`/proc/${children[0]}`)).toBe(false);
