@@ -36,6 +36,7 @@ import {
   type NetworkAnnouncement,
   type NodeEntry,
 } from './handshake.js';
+import { deliver } from './deliver.js';
 import { askToJoin } from './join.js';
 import type { Membership } from './membership.js';
 import type { Readiness } from './readiness.js';
@@ -44,6 +45,9 @@ import { replayChain, restoreChain } from './restore.js';
 export { Membership } from './membership.js';
 export { Readiness } from './readiness.js';
 export type { Hello, JoinRequest, NetworkAnnouncement, NodeEntry } from './handshake.js';
+
+/** How long funding waits for the announcements to be delivered before it goes ahead. */
+const ANNOUNCE_BEFORE_FUNDING_MS = 10_000;
 
 function requireNumber(x: number | undefined, name: string): number {
   if (x === undefined || !Number.isSafeInteger(x) || x < 1) {
@@ -257,28 +261,26 @@ export class Formation {
     );
   }
 
-  /** Sends the announcement for the member's latest join nonce, again while that nonce changes. */
+  /**
+   * Sends the announcement for the member's latest join nonce, again while that nonce changes;
+   * retried while the member cannot be reached, dropped when it refuses it for good (deliver.ts).
+   */
   private async sendNetworkTo(entry: NodeEntry): Promise<void> {
     const state = this.announcing.get(entry.id);
     if (!state || state.sending) return;
     state.sending = true;
     try {
-      let sent: string | undefined;
-      while (sent !== state.nonce && !this.closed) {
-        const nonce = state.nonce;
-        const message = await this.announcement(entry, nonce);
-        for (let attempt = 0; attempt < 50 && !this.closed; attempt++) {
-          try {
-            await this.peers.call(entry.id, API.peerNetwork, { body: message, timeoutMs: 30_000, headers: { [JOIN_HEADER]: nonce } });
-            break;
-          } catch (err) {
-            if (attempt === 0) this.log.warn(`cannot send the node list to node ${entry.id}: ${String(err)}; retrying`);
-            if (state.nonce !== nonce) break; // it joined again meanwhile: send for the new nonce
-            await new Promise((r) => setTimeout(r, 200));
-          }
-        }
-        sent = nonce;
-      }
+      await deliver({
+        to: `node ${entry.id}`,
+        nonce: () => state.nonce,
+        send: async (nonce) => {
+          const body = await this.announcement(entry, nonce);
+          await this.peers.call(entry.id, API.peerNetwork, { body, timeoutMs: 30_000, headers: { [JOIN_HEADER]: nonce } });
+        },
+        stopped: () => this.closed,
+        sleep: (ms) => new Promise((r) => setTimeout(r, ms).unref()),
+        log: this.log,
+      });
     } finally {
       state.sending = false;
     }
@@ -288,7 +290,12 @@ export class Formation {
   private async formNetwork(): Promise<void> {
     const nodes = this.members.nodes;
     this.members.changed();
-    await Promise.all(nodes.filter((x) => x.id !== 0).map((x) => this.sendNetworkTo(x)));
+    // Funding waits for the announcements, but not for a member that stays unreachable: its
+    // announcement goes on in the background.
+    let timer: NodeJS.Timeout | undefined;
+    const sent = Promise.all(nodes.filter((x) => x.id !== 0).map((x) => this.sendNetworkTo(x)));
+    await Promise.race([sent, new Promise((r) => (timer = setTimeout(r, ANNOUNCE_BEFORE_FUNDING_MS)))]);
+    clearTimeout(timer);
     this.log.info(`all ${nodes.length} nodes joined; funding each with 1000 BCC`);
     for (const entry of nodes) {
       if (entry.id === 0) continue;
