@@ -70,6 +70,13 @@ const TIMING_OPTIONS = {
   },
 } as const;
 
+/** The TLS flags of a node, the same for `node` and for every node `network` starts. */
+const TLS_OPTIONS = {
+  'tls-cert': { type: 'string', requiresArg: true, describe: "serve HTTPS with this PEM certificate (peers' URLs are https)" },
+  'tls-key': { type: 'string', requiresArg: true, describe: 'the PEM private key of --tls-cert' },
+  'tls-ca': { type: 'string', requiresArg: true, describe: "PEM CA certificates the node trusts for its peers' HTTPS" },
+} as const;
+
 const commandNames = ['node', 'network', 'cli', 'wallet', 'tester', 'load', 'demo', 'version'];
 
 async function main(): Promise<void> {
@@ -106,13 +113,7 @@ async function main(): Promise<void> {
           .option('quiet', { type: 'boolean', default: false, describe: 'log warnings only (--log-level warn)' })
           .option('log-level', { type: 'string', requiresArg: true, describe: 'debug, info (default), warn or error' })
           .option('log-format', { type: 'string', requiresArg: true, describe: 'json (default unless on a terminal) or pretty' })
-          .option('tls-cert', {
-            type: 'string',
-            requiresArg: true,
-            describe: "serve HTTPS with this PEM certificate (peers' URLs are https)",
-          })
-          .option('tls-key', { type: 'string', requiresArg: true, describe: 'the PEM private key of --tls-cert' })
-          .option('tls-ca', { type: 'string', requiresArg: true, describe: "PEM CA certificates this node trusts for its peers' HTTPS" })
+          .options(TLS_OPTIONS)
           .option('config', { type: 'string', requiresArg: true, describe: 'a JSON file of these options (flags and BLOCKCHAT_* win)' })
           // Flags win: yargs fills from this object only the options not given on the command line.
           .config(nodeSettings(configPath(argv), process.env))
@@ -151,6 +152,7 @@ async function main(): Promise<void> {
             describe: "write node i's log to DIR/node-i.log (default: the data root)",
           })
           .option('log-level', { type: 'string', requiresArg: true, describe: "the nodes' log level: debug, info, warn, error" })
+          .options(TLS_OPTIONS)
           .options(TIMING_OPTIONS)
           .check((args) => lastPort(args.p, args.n) > 0)
           .example('blockchat network -n 5 -capacity 5', 'five nodes on ports 5000 to 5004'),

@@ -6,7 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve as resolvePath } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Agent } from 'undici';
 import { NodeClient, closeClients } from '../../client/api.js';
@@ -47,7 +47,7 @@ export interface NetworkOptions {
    * Every node serves HTTPS with this PEM certificate and key (files) and trusts the CA file for
    * its peers; the URLs are https and the readiness wait trusts the CA too.
    */
-  tls?: { cert: string; key: string; ca: string };
+  tls?: { cert: string; key: string; ca?: string };
   /**
    * Ids of nodes that something else provides (e.g. a test's fake peer on `basePort + id`, which
    * joins by itself): they are not spawned, the readiness wait polls only the spawned nodes, and
@@ -169,7 +169,8 @@ function nodeArgs(opts: NetworkOptions, i: number, restart: boolean): string[] {
   const port = opts.basePort + i;
   const args = ['node', '-p', String(port), '--host', hostOf(opts.hosts, i), ...(opts.nodeFlags ?? [])];
   if (opts.dataRoot) args.push('--data-dir', join(opts.dataRoot, `node-${i}`));
-  if (opts.tls) args.push('--tls-cert', opts.tls.cert, '--tls-key', opts.tls.key, '--tls-ca', opts.tls.ca);
+  if (opts.tls) args.push('--tls-cert', opts.tls.cert, '--tls-key', opts.tls.key);
+  if (opts.tls?.ca !== undefined) args.push('--tls-ca', opts.tls.ca);
   if (restart) return opts.quiet ? [...args, '--quiet'] : args;
   args.push(
     '-n',
@@ -192,7 +193,7 @@ export async function startNetwork(opts: NetworkOptions): Promise<RunningNetwork
   const main = mainScript();
   const ports = Array.from({ length: opts.n }, (_, i) => opts.basePort + i);
   const urls = ports.map((p, i) => urlOf(hostOf(opts.hosts, i), p, opts.tls !== undefined));
-  const dispatcher = opts.tls ? trustingAgent(opts.tls.ca) : undefined;
+  const dispatcher = opts.tls?.ca === undefined ? undefined : trustingAgent(opts.tls.ca);
   const clientOf = (i: number) => new NodeClient(urls[i]!, undefined, 10_000, { dispatcher });
   if (opts.logDir) mkdirSync(opts.logDir, { recursive: true });
   const external = new Set(opts.external ?? []);
@@ -296,6 +297,30 @@ export interface NetworkCommandArgs {
   host?: string;
   logDir?: string;
   logLevel?: string;
+  tlsCert?: string;
+  tlsKey?: string;
+  tlsCa?: string;
+}
+
+/**
+ * The TLS files of `blockchat network` (absolute, as every node gets them): --tls-cert and
+ * --tls-key together or neither, --tls-ca only with them, as `blockchat node` takes them.
+ */
+export function networkTls(args: Pick<NetworkCommandArgs, 'tlsCert' | 'tlsKey' | 'tlsCa'>): NetworkOptions['tls'] {
+  const { tlsCert, tlsKey, tlsCa } = args;
+  if (tlsCert === undefined && tlsKey === undefined) {
+    if (tlsCa !== undefined) throw new Error('--tls-ca needs --tls-cert and --tls-key (a node serves HTTPS to talk HTTPS to its peers)');
+    return undefined;
+  }
+  if (tlsCert === undefined || tlsKey === undefined) throw new Error('--tls-cert and --tls-key go together');
+  for (const [flag, path] of [
+    ['--tls-cert', tlsCert],
+    ['--tls-key', tlsKey],
+    ['--tls-ca', tlsCa],
+  ] as const) {
+    if (path !== undefined && !existsSync(path)) throw new Error(`cannot read ${flag} ${path}: no such file`);
+  }
+  return { cert: resolvePath(tlsCert), key: resolvePath(tlsKey), ...(tlsCa === undefined ? {} : { ca: resolvePath(tlsCa) }) };
 }
 
 /** `blockchat network`: start, print one line when ready, stop every node on Ctrl-C. */
@@ -311,6 +336,7 @@ export async function runNetworkCommand(args: NetworkCommandArgs): Promise<void>
   if (stakesBcc && stakesBcc.length !== args.n) throw new Error(`--stakes needs ${args.n} amounts in BCC, comma separated`);
   const stakeBcc = args.stake === undefined ? undefined : bcc(args.stake, '--stake');
   const logDir = args.logDir ?? args.dataDir;
+  const tls = networkTls(args);
   const net = await startNetwork({
     n: args.n,
     capacity: args.capacity,
@@ -324,13 +350,18 @@ export async function runNetworkCommand(args: NetworkCommandArgs): Promise<void>
     logDir,
     nodeFlags: args.logLevel === undefined ? undefined : ['--log-level', args.logLevel],
     quiet: logDir === undefined && args.logLevel === undefined,
+    tls,
   });
   await closeClients();
   const host = net.urls[0]!;
   const hostFlag = args.host === undefined || args.host === '127.0.0.1' ? '' : ` --host ${args.host}`;
+  // Over TLS the CLI needs the https URL, and a private CA trusted (NODE_EXTRA_CA_CERTS).
+  const cli = tls
+    ? `${tls.ca === undefined ? '' : `NODE_EXTRA_CA_CERTS=${tls.ca} `}npx blockchat cli --url ${net.urls[1] ?? host}`
+    : `npx blockchat cli -p ${args.p + 1}${hostFlag}`;
   console.log(
     `network ready: ${args.n} nodes on ${host}–${args.p + args.n - 1} (capacity ${args.capacity}) in ${(net.readyMs / 1000).toFixed(2)} s. ` +
-      `Try: npx blockchat cli -p ${args.p + 1}${hostFlag}   ·   explorer: ${host}/   ·   ` +
+      `Try: ${cli}   ·   explorer: ${host}/   ·   ` +
       `${logDir ? `logs: ${logDir}/node-i.log   ·   ` : ''}Ctrl-C stops every node.`,
   );
   await new Promise<void>((resolve) => {

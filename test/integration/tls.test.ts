@@ -5,9 +5,9 @@
  * the CLI reaches a node at its https URL with the CA in NODE_EXTRA_CA_CERTS; a plain-HTTP
  * request to a TLS node gets no answer.
  */
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,39 +16,19 @@ import { readToken } from '../../src/api/token.js';
 import { UNITS_PER_BCC } from '../../src/core/params.js';
 import { mainScript, trustingAgent } from '../../src/tools/network.js';
 import { launch, metric, raw, waitAgreement, waitCommitted, type TestNetwork } from './harness.js';
+import { makeCa, makeNodeCert } from './pki.js';
 
 const N = 3;
 const pki = mkdtempSync(join(tmpdir(), 'blockchat-tls-'));
 const file = (name: string) => join(pki, name);
-const openssl = (...args: string[]) => execFileSync('openssl', args, { stdio: 'pipe' });
 
 let t: TestNetwork;
 let clients: NodeClient[];
 
 beforeAll(async () => {
   // A CA, and one certificate it signs for 127.0.0.1 (every node of the test listens there).
-  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
-  openssl('req', '-x509', ...ec, '-days', '1', '-subj', '/CN=blockchat test CA', '-keyout', file('ca.key'), '-out', file('ca.pem'));
-  openssl('req', ...ec, '-subj', '/CN=127.0.0.1', '-keyout', file('node.key'), '-out', file('node.csr'));
-  writeFileSync(file('san.ext'), 'subjectAltName=IP:127.0.0.1\n');
-  openssl(
-    'x509',
-    '-req',
-    '-in',
-    file('node.csr'),
-    '-CA',
-    file('ca.pem'),
-    '-CAkey',
-    file('ca.key'),
-    '-CAcreateserial',
-    '-days',
-    '1',
-    '-extfile',
-    file('san.ext'),
-    '-out',
-    file('node.pem'),
-  );
-  const tls = { cert: file('node.pem'), key: file('node.key'), ca: file('ca.pem') };
+  makeCa(pki);
+  const tls = makeNodeCert(pki, 'node', ['127.0.0.1']);
   t = await launch(N, 5, { tls });
   const dispatcher = trustingAgent(tls.ca);
   clients = t.net.urls.map((url, i) => new NodeClient(url, readToken(t.ports[i]!, join(t.dataRoot, `node-${i}`)), 10_000, { dispatcher }));
