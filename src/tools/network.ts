@@ -44,10 +44,11 @@ export interface NetworkOptions {
   /** How long to wait for readiness (ms). */
   readyTimeoutMs?: number;
   /**
-   * Every node serves HTTPS with this PEM certificate and key (files) and trusts the CA file for
-   * its peers; the URLs are https and the readiness wait trusts the CA too.
+   * Every node serves HTTPS with this PEM certificate and key (files; or node i the i-th of each,
+   * e.g. a certificate per host) and trusts the CA file for its peers; the URLs are https and the
+   * readiness wait trusts the CA too.
    */
-  tls?: { cert: string; key: string; ca?: string };
+  tls?: { cert: string | readonly string[]; key: string | readonly string[]; ca?: string };
   /**
    * Ids of nodes that something else provides (e.g. a test's fake peer on `basePort + id`, which
    * joins by itself): they are not spawned, the readiness wait polls only the spawned nodes, and
@@ -165,11 +166,19 @@ export function trustingAgent(caFile: string): Agent {
   return new Agent({ connect: { ca: readFileSync(caFile, 'utf8') } });
 }
 
+/** The one value for every node, or node i's. */
+function nth(value: string | readonly string[], i: number): string {
+  if (typeof value === 'string') return value;
+  const mine = value[i];
+  if (mine === undefined) throw new Error(`no TLS file for node ${i}`);
+  return mine;
+}
+
 function nodeArgs(opts: NetworkOptions, i: number, restart: boolean): string[] {
   const port = opts.basePort + i;
   const args = ['node', '-p', String(port), '--host', hostOf(opts.hosts, i), ...(opts.nodeFlags ?? [])];
   if (opts.dataRoot) args.push('--data-dir', join(opts.dataRoot, `node-${i}`));
-  if (opts.tls) args.push('--tls-cert', opts.tls.cert, '--tls-key', opts.tls.key);
+  if (opts.tls) args.push('--tls-cert', nth(opts.tls.cert, i), '--tls-key', nth(opts.tls.key, i));
   if (opts.tls?.ca !== undefined) args.push('--tls-ca', opts.tls.ca);
   if (restart) return opts.quiet ? [...args, '--quiet'] : args;
   args.push(
