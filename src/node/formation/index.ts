@@ -121,7 +121,21 @@ export class Formation {
   async begin(): Promise<void> {
     const { nodes, n } = this.members;
     const formed = this.chain.tip !== undefined && nodes.length > 0 && nodes.length === n;
-    if (this.restored && formed) return this.announceRestart();
+    if (this.restored && formed) {
+      // The bootstrap, restarted after every member joined but before the network was ready: the
+      // members it had not announced to yet wait for it still, and some may not be funded.
+      const forming = this.isBootstrap && !this.readiness.ready;
+      if (forming) for (const entry of this.members.nodes) if (this.announcing.has(entry.id)) void this.sendNetworkTo(entry);
+      if (!forming) return this.announceRestart();
+      try {
+        await this.announceRestart();
+      } finally {
+        // After the catch-up and the pool repair: the funding sent before the restart is known.
+        this.fund();
+        this.wallet.maybeInitialStake();
+      }
+      return;
+    }
     this.chain.resume(); // restored before the network formed: nothing went on without it
     if (!this.isBootstrap) await this.join();
   }
@@ -270,7 +284,7 @@ export class Formation {
     if (!state || state.sending) return;
     state.sending = true;
     try {
-      await deliver({
+      const outcome = await deliver({
         to: `node ${entry.id}`,
         nonce: () => state.nonce,
         send: async (nonce) => {
@@ -281,6 +295,11 @@ export class Formation {
         sleep: (ms) => new Promise((r) => setTimeout(r, ms).unref()),
         log: this.log,
       });
+      // Nothing to send after a restart any more (a new join gives a new nonce).
+      if (outcome !== 'stopped' && this.members.joinNonces[entry.id] === state.nonce) {
+        delete this.members.joinNonces[entry.id];
+        this.members.saveQuietly();
+      }
     } finally {
       state.sending = false;
     }
@@ -297,15 +316,29 @@ export class Formation {
     await Promise.race([sent, new Promise((r) => (timer = setTimeout(r, ANNOUNCE_BEFORE_FUNDING_MS)))]);
     clearTimeout(timer);
     this.log.info(`all ${nodes.length} nodes joined; funding each with 1000 BCC`);
-    for (const entry of nodes) {
+    this.fund();
+    this.wallet.maybeInitialStake();
+  }
+
+  /**
+   * Funds nodes 1 … n−1 in order, node i with the bootstrap's nonce i − 1 (docs/protocol.md,
+   * "Forming the network"). A node whose nonce is taken already, committed or pending, was funded
+   * before a restart; a funding never takes another nonce, so that no node is funded twice.
+   */
+  private fund(): void {
+    for (const entry of this.members.nodes) {
       if (entry.id === 0) continue;
       try {
+        const next = this.wallet.nextNonce();
+        if (next > entry.id - 1) continue; // funded before the restart
+        if (next < entry.id - 1) throw new Error(`its funding takes nonce ${entry.id - 1}, but the next one is ${next}`);
         this.wallet.submit({ type: 'coins', to: entry.id, amount: 1000 * UNITS_PER_BCC });
+        this.log.info(`funded node ${entry.id} with 1000 BCC`);
       } catch (err) {
         this.log.error(`cannot fund node ${entry.id}: ${err instanceof Error ? err.message : String(err)}`);
+        return;
       }
     }
-    this.wallet.maybeInitialStake();
   }
 
   /** A joining node: accepts the bootstrap's signed list and chain after validating both. */

@@ -86,13 +86,23 @@ export class OwnWallet {
     };
     // Executable after the wallet's own pending transactions? (Incoming pending coins don't count.)
     const draft = this.draftOn(tip);
-    body.nonce = this.own!.complete ? accountOf(draft, this.address).nonce : this.pool.nextNonce(tip.ledger, this.address);
+    body.nonce = this.nextNonceOn(tip);
     const tx = signTransaction(params.domain, this.key.secretKey, body, this.crypto);
     checkTxAgainst(draft, tx);
     this.pool.add(tx, tip.ledger, tip.block.index);
     applyTxToDraft(draft, tx);
     this.events.emit('ownTransaction', tx);
     return { id: tx.id, nonce: tx.nonce };
+  }
+
+  /** The nonce the wallet's next transaction gets: after its committed and its pending ones. */
+  nextNonce(): number {
+    return this.nextNonceOn(this.chain.formed().tip);
+  }
+
+  private nextNonceOn(tip: ChainTip): number {
+    const draft = this.draftOn(tip);
+    return this.own!.complete ? accountOf(draft, this.address).nonce : this.pool.nextNonce(tip.ledger, this.address);
   }
 
   /**

@@ -1,0 +1,98 @@
+/**
+ * A bootstrap killed after every member joined but before each got its announcement
+ * (docs/protocol.md, "Forming the network"): three hosts (network namespaces, so that a member can
+ * be cut off without stopping it); node 1's link is down when the n-th node joins, so that only
+ * node 2 gets its announcement; the bootstrap is then SIGKILLed and restarted from its data
+ * directory, and node 1's link restored. The restarted bootstrap announces to node 1, which waited
+ * all along, and funds every member exactly once (the nonce of node i's funding is i − 1): the
+ * network becomes ready and commits a transfer.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { NodeClient } from '../../client/api.js';
+import { readToken } from '../../src/api/token.js';
+import { UNITS_PER_BCC } from '../../src/core/params.js';
+import { NODE_FLAGS } from '../../src/node-flags.js';
+import { withoutNodeSettings } from '../../src/node/settings.js';
+import { freePortBase, mainScript } from '../../src/tools/network.js';
+import { waitAgreement, waitCommitted, waitFor } from './harness.js';
+import { makeHosts, namespacesProblem, type Hosts } from './netns.js';
+
+const N = 3;
+const problem = namespacesProblem();
+if (problem) console.log(`bootstrap-restart-announcing.test.ts: not run here: ${problem} (CI runs it as root)`);
+
+describe.skipIf(problem !== undefined)('a bootstrap killed while announcing, then restarted', () => {
+  const root = mkdtempSync(join(tmpdir(), 'blockchat-restart-announcing-'));
+  const children: ChildProcess[] = [];
+  let hosts: Hosts | undefined;
+
+  afterAll(async () => {
+    await Promise.all(children.map((c) => stop(c, 'SIGTERM')));
+    hosts?.remove();
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  /** Stops a node with `signal` and waits for it to exit. */
+  function stop(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
+    if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+    return new Promise((resolve) => {
+      child.once('exit', () => resolve());
+      child.kill(signal);
+    });
+  }
+
+  it('announces to the member it had not reached and funds every member exactly once', async () => {
+    hosts = makeHosts(N);
+    const h = hosts;
+    const base = await freePortBase(N);
+    const url = (i: number) => `http://${h.addresses[i]}:${base + i}`;
+    const dataDir = (i: number) => join(root, `node-${i}`);
+    /** `blockchat node` i on host i with its data directory; `args` for a first start, none for a restart. */
+    const start = (i: number, args: string[]) => {
+      const node = [...NODE_FLAGS, mainScript(), 'node', '-p', String(base + i), '--host', h.addresses[i]!, '--data-dir', dataDir(i)];
+      const [cmd, ...rest] = [...h.exec(i), process.execPath, ...node, '--quiet', ...args];
+      const child = spawn(cmd!, rest, { env: withoutNodeSettings(process.env), stdio: 'ignore' });
+      children.push(child);
+      return child;
+    };
+    const first = ['-n', String(N), '-capacity', '5', '--bootstrap-url', url(0)];
+    const bootstrap = new NodeClient(url(0));
+    const joined = (count: number) => waitFor(`${count} nodes joined`, async () => (await bootstrap.status()).joined === count, 60_000);
+
+    const before = start(0, [...first, '-bootstrap']);
+    await joined(1);
+    start(1, first);
+    await joined(2);
+    h.link(1, false); // node 1 waits for its announcement, unreachable
+    start(2, first);
+    await joined(3);
+    const node2 = new NodeClient(url(2));
+    await waitFor('node 2 to accept its announcement', async () => (await node2.blocks(0, 1)).length === 1, 60_000);
+    await expect(new NodeClient(url(1)).status()).rejects.toMatchObject({ status: 0 }); // still cut off
+    await stop(before, 'SIGKILL');
+    start(0, []); // from its data directory
+    h.link(1, true);
+
+    const clients = [0, 1, 2].map((i) => new NodeClient(url(i), readToken(0, dataDir(i))));
+    await waitFor('every node ready', async () => (await Promise.all(clients.map((c) => c.status()))).every((s) => s.ready), 90_000);
+    expect((await Promise.all(clients.map((c) => c.status()))).map((s) => s.id)).toEqual([0, 1, 2]);
+
+    const { id } = await clients[1]!.submit({ type: 'coins', to: 2, amount: 5 * UNITS_PER_BCC });
+    await waitCommitted(clients, [id]);
+    await waitAgreement(clients);
+    // Each member funded exactly once, node i with the bootstrap's nonce i − 1.
+    const accounts = await clients[0]!.accounts();
+    const addressOf = (i: number) => accounts.find((a) => a.id === i)!.address;
+    const status = await clients[0]!.status();
+    const blocks = await clients[0]!.blocks(0, status.height + 1);
+    const funding = blocks.flatMap((b) => b.transactions).filter((tx) => tx.sender === addressOf(0) && tx.type === 'coins');
+    expect(funding.map((tx) => [tx.receiver, tx.amount, tx.nonce])).toEqual([
+      [addressOf(1), 1000 * UNITS_PER_BCC, 0],
+      [addressOf(2), 1000 * UNITS_PER_BCC, 1],
+    ]);
+  }, 240_000);
+});
