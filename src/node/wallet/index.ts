@@ -26,6 +26,8 @@ export { KEY_FILE, loadToken, loadWallet, type WalletKey } from './keys.js';
 export class OwnWallet {
   /** The wallet's account after its own pending transactions, on the tip `tipHash` (see draftOn). */
   private own: { tipHash: string; draft: Map<string, Account>; complete: boolean } | undefined;
+  /** Why the initial stake was last refused (logged once per reason). */
+  private stakeRefusal: string | undefined;
 
   constructor(
     private readonly key: WalletKey,
@@ -131,13 +133,18 @@ export class OwnWallet {
     if (this.members.initialStakeSent || !tip || this.stake <= 0) return;
     const me = accountOf(tip.ledger, this.address);
     if (me.balance < this.stake) return;
-    this.members.initialStakeSent = true;
+    this.members.initialStakeSent = true; // before submit: what submit sets off must not send it again
     try {
       this.submit({ type: 'stake', amount: this.stake });
-      this.log.info(`staking ${this.stake / UNITS_PER_BCC} BCC`);
     } catch (err) {
-      this.log.warn(`initial stake failed: ${err instanceof Error ? err.message : String(err)}`);
+      // not sent (the pool full, the network not formed yet…): tried again at the next head
+      this.members.initialStakeSent = false;
+      const reason = err instanceof Error ? err.message : String(err);
+      if (reason !== this.stakeRefusal) this.log.warn(`initial stake not sent yet: ${reason}`);
+      this.stakeRefusal = reason;
+      return;
     }
+    this.log.info(`staking ${this.stake / UNITS_PER_BCC} BCC`);
     this.members.saveQuietly();
   }
 }

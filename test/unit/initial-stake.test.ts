@@ -1,0 +1,62 @@
+/**
+ * The node's initial stake (src/node/wallet/index.ts, maybeInitialStake): sent once the wallet
+ * holds that much; a refusal (the network not formed yet, the pool full…) leaves it to be tried
+ * again at the next head, logged once per reason; once sent, never sent again.
+ */
+import { describe, expect, it, vi } from 'vitest';
+import type { ChainFollower } from '../../src/node/chain/index.js';
+import { NodeError } from '../../src/node/errors.js';
+import { Emitter, type NodeEmitter, type NodeEvents } from '../../src/node/events.js';
+import type { Membership } from '../../src/node/formation/membership.js';
+import type { Logger } from '../../src/node/logger.js';
+import { OwnWallet, type WalletKey } from '../../src/node/wallet/index.js';
+import type { TxPool } from '../../src/core/pool.js';
+import type { NodeCrypto } from '../../src/crypto/suite.js';
+
+const ADDRESS = '02' + 'ab'.repeat(32);
+const STAKE = 1_000;
+
+function setUp() {
+  const events: NodeEmitter = new Emitter<NodeEvents>();
+  const chain = { tip: { ledger: new Map([[ADDRESS, { balance: 5 * STAKE, stake: 0, nonce: 0 }]]) } } as unknown as ChainFollower;
+  const members = { initialStakeSent: false, saveQuietly: vi.fn() } as unknown as Membership;
+  const warnings: string[] = [];
+  const log: Logger = { debug: () => undefined, info: () => undefined, warn: (m) => warnings.push(m), error: () => undefined };
+  const key = { address: ADDRESS } as WalletKey;
+  const wallet = new OwnWallet(key, STAKE, chain, members, {} as TxPool, events, log, {} as NodeCrypto);
+  const head = () => events.emit('head', undefined as never);
+  return { wallet, members, warnings, head };
+}
+
+describe('the initial stake', () => {
+  it('is tried again at the next head after a refusal, and sent once', () => {
+    const { wallet, members, warnings, head } = setUp();
+    const submit = vi
+      .spyOn(wallet, 'submit')
+      .mockImplementationOnce(() => {
+        throw new NodeError('NOT_FORMED', 'the network is not formed yet');
+      })
+      .mockImplementationOnce(() => {
+        throw new NodeError('NOT_FORMED', 'the network is not formed yet');
+      })
+      .mockImplementation(() => ({ id: 'ff'.repeat(32), nonce: 0 }));
+    head();
+    expect(members.initialStakeSent).toBe(false);
+    head();
+    head();
+    head();
+    expect(submit).toHaveBeenCalledTimes(3);
+    expect(submit).toHaveBeenLastCalledWith({ type: 'stake', amount: STAKE });
+    expect(members.initialStakeSent).toBe(true);
+    expect(warnings).toHaveLength(1); // the same reason twice, logged once
+  });
+
+  it('is not sent before the wallet holds that much', () => {
+    const { wallet, members, head } = setUp();
+    (wallet as unknown as { stake: number }).stake = 10 * STAKE;
+    const submit = vi.spyOn(wallet, 'submit');
+    head();
+    expect(submit).not.toHaveBeenCalled();
+    expect(members.initialStakeSent).toBe(false);
+  });
+});
