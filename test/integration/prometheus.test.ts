@@ -12,6 +12,7 @@ import type { NodeClient } from '../../client/api.js';
 import { freePortBase, mainScript, WaitAborted } from '../../src/tools/network.js';
 import { loadPlans, runLoad } from '../../src/tools/load.js';
 import { VERSION } from '../../src/version.js';
+import { HEAP_TRIM_INTERVAL_MS } from '../../src/node/heap-trim.js';
 import { launch, raw, waitFor, type TestNetwork } from './harness.js';
 
 const N = 3;
@@ -58,6 +59,17 @@ describe('/metrics in Prometheus text format', () => {
       expect(records.every((r) => r.port === t.ports[i])).toBe(true);
       expect(records).toContainEqual(expect.objectContaining({ node: i, msg: expect.stringMatching(/ready/) as string }));
     }
+  });
+
+  it("gives the C library's free memory back as it starts and every HEAP_TRIM_INTERVAL_MS after", async () => {
+    const trims = async (c: NodeClient): Promise<number> => {
+      const f = family(await scrape(c), 'blockchat_native_heap_trims_total', 'COUNTER');
+      expect(f.metrics.length).toBeGreaterThan(0);
+      return f.metrics.reduce((sum, s) => sum + Number(s.value), 0);
+    };
+    for (const c of t.clients) expect(await trims(c)).toBeGreaterThanOrEqual(1);
+    const first = await trims(t.clients[0]!);
+    await waitFor('a periodic trim', async () => (await trims(t.clients[0]!)) > first, 3 * HEAP_TRIM_INTERVAL_MS);
   });
 
   it('has the process metrics, the build, the gauges and the labelled request counts', async () => {
