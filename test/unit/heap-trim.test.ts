@@ -6,10 +6,10 @@ describe("giving the C library's free memory back", () => {
     vi.useRealTimers();
   });
 
-  it("calls the binding's malloc_trim, which answers whether it returned memory", () => {
-    const trim = nativeHeapTrim({});
-    expect(trim).toBeTypeOf('function');
-    expect(typeof trim!()).toBe('boolean');
+  it("calls the binding's malloc_trim, which answers whether it returned memory (where the binding is built)", () => {
+    const trim = nativeHeapTrim(process.env);
+    if (process.env.BLOCKCHAT_NO_NATIVE === '1') expect(trim).toBeUndefined();
+    else expect(typeof trim?.()).toBe('boolean');
   });
 
   it('trims nothing when the binding is turned off', () => {
