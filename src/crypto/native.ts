@@ -32,6 +32,8 @@ export interface Binding {
   prepare(): boolean;
   /** Blinds the signing context with 32 random bytes (side channels); signatures stay the same. False for another length. */
   randomize(seed: Uint8Array): boolean;
+  /** Gives the C library's free memory back to the system (glibc's malloc_trim); true if some was returned. */
+  trimHeap(): boolean;
 }
 
 /** The binding, or why it cannot be loaded (not built: see npm's output, or native/build.mjs). */

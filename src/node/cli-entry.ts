@@ -13,6 +13,7 @@ import { BlockchatNode } from './index.js';
 import { buildServer } from './http/index.js';
 import { DEFAULT_CLIENT_RATE, DEFAULT_SENDER_RATE, submitLimits } from './http/account-routes.js';
 import { ensurePrivateDir } from './private-files.js';
+import { nativeHeapTrim } from './heap-trim.js';
 import { runtimeDir } from '../api/token.js';
 
 export interface NodeArgs {
@@ -119,6 +120,7 @@ export async function runNode(args: NodeArgs): Promise<void> {
     tls,
     log,
     crypto,
+    trimHeap: nativeHeapTrim(process.env),
   });
   await node.open();
   const app = await buildServer(node, pino, submitLimits(args.clientRate ?? DEFAULT_CLIENT_RATE, args.senderRate ?? DEFAULT_SENDER_RATE));

@@ -31,4 +31,10 @@ export interface NodeConfig {
   tls?: { cert: string; key: string; ca?: string };
   /** The clock, injected so that nothing below reads time on its own. */
   now?: () => number;
+  /**
+   * Gives the C library's free memory back to the system (the native binding's trimHeap; true
+   * if some was returned): called every HEAP_TRIM_INTERVAL_MS while the node runs, and once after
+   * it replayed its stored chain. Absent (no binding), nothing is trimmed.
+   */
+  trimHeap?: () => boolean;
 }

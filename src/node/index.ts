@@ -37,6 +37,7 @@ import { AddressViews } from './views/addresses.js';
 import { Views } from './views/index.js';
 import { Voting } from './voting/index.js';
 import { ensurePrivateDir, writePrivateFile } from './private-files.js';
+import { trimEvery } from './heap-trim.js';
 import { PeerGate } from './http/peer-auth.js';
 import { loadToken, loadWallet, OwnWallet, type WalletKey } from './wallet/index.js';
 
@@ -70,6 +71,8 @@ export class BlockchatNode {
   private readonly readiness: Readiness;
   private readonly minter: Minter;
   private tokenPublished = false;
+  /** Stops the periodic trim of the C library's heap (config.trimHeap). */
+  private stopTrim: (() => void) | undefined;
 
   constructor(readonly config: NodeConfig) {
     const { log } = config;
@@ -167,6 +170,18 @@ export class BlockchatNode {
   async open(): Promise<void> {
     await this.store.open();
     await this.formation.open();
+    const trim = this.config.trimHeap;
+    if (trim) {
+      // A restart has just replayed its whole stored chain: what that freed goes back now.
+      const trims = this.metrics.counter(
+        'blockchat_native_heap_trims_total',
+        "Times the C library's free memory was given back to the system (released: whether there was any).",
+        ['released'],
+      );
+      const trimmed = (released: boolean) => trims.inc({ released: String(released) });
+      trimmed(trim());
+      this.stopTrim ??= trimEvery(trim, trimmed);
+    }
   }
 
   /**
@@ -187,6 +202,7 @@ export class BlockchatNode {
   }
 
   async close(): Promise<void> {
+    this.stopTrim?.();
     this.formation.close();
     this.minter.close();
     this.voting.close();

@@ -12,6 +12,7 @@ import type { NodeClient } from '../../client/api.js';
 import { freePortBase, mainScript, WaitAborted } from '../../src/tools/network.js';
 import { loadPlans, runLoad } from '../../src/tools/load.js';
 import { VERSION } from '../../src/version.js';
+import { HEAP_TRIM_INTERVAL_MS } from '../../src/node/heap-trim.js';
 import { launch, raw, waitFor, type TestNetwork } from './harness.js';
 
 const N = 3;
@@ -57,6 +58,22 @@ describe('/metrics in Prometheus text format', () => {
       const records = lines.map((l) => JSON.parse(l) as { node: number; port: number; msg: string });
       expect(records.every((r) => r.port === t.ports[i])).toBe(true);
       expect(records).toContainEqual(expect.objectContaining({ node: i, msg: expect.stringMatching(/ready/) as string }));
+    }
+  });
+
+  it("gives the C library's free memory back as it starts and every HEAP_TRIM_INTERVAL_MS after", async () => {
+    const trims = async (c: NodeClient): Promise<number> => {
+      const f = family(await scrape(c), 'blockchat_native_heap_trims_total', 'COUNTER');
+      expect(f.metrics.length).toBeGreaterThan(0);
+      return f.metrics.reduce((sum, s) => sum + Number(s.value), 0);
+    };
+    // Without the native binding (a build skipped on purpose) a node does not trim, and says so by the family's absence.
+    if (process.env.BLOCKCHAT_NO_NATIVE === '1') {
+      expect((await scrape(t.clients[0]!)).has('blockchat_native_heap_trims_total')).toBe(false);
+    } else {
+      for (const c of t.clients) expect(await trims(c)).toBeGreaterThanOrEqual(1);
+      const first = await trims(t.clients[0]!);
+      await waitFor('a periodic trim', async () => (await trims(t.clients[0]!)) > first, 3 * HEAP_TRIM_INTERVAL_MS);
     }
   });
 

@@ -22,11 +22,10 @@ import type { NodeEmitter } from '../events.js';
 import type { Logger } from '../logger.js';
 import type { WalletKey } from '../wallet/index.js';
 import { VoteMemory } from './memory.js';
+import { SeenBlocks } from './seen-blocks.js';
 
 /** Votes kept at most (verified, not yet below the finalised height). */
 const MAX_POOL = 4096;
-/** Blocks remembered per (validator, height) to notice a second one; older heights are forgotten. */
-const BLOCK_WINDOW = 256;
 /** Offenders remembered at most. */
 const MAX_EVIDENCE = 64;
 
@@ -36,8 +35,8 @@ export class Voting {
   private readonly pool = new Map<string, Vote>();
   /** One vote per (staker, target height), and each staker's recent votes: what a new vote may conflict with. */
   private readonly byStaker = new Map<string, Vote[]>();
-  /** The first block seen per `validator:index`. */
-  private readonly blocksSeen = new Map<string, Block>();
+  /** The first block seen per validator, height and round, over a window below the tip. */
+  private readonly blocksSeen = new SeenBlocks();
   /** Evidence known, one per offender. */
   private readonly evidence = new Map<string, Evidence>();
   /** The height at which the network became ready (every member funded and staked); undefined before. */
@@ -130,12 +129,7 @@ export class Voting {
 
   /** A block whose seal verified: a second one from its validator at its height and round is evidence. */
   private noteBlock(block: Block): void {
-    const key = `${block.validator}:${block.index}:${(block as BlockV2).round}`;
-    const first = this.blocksSeen.get(key);
-    if (!first) {
-      this.blocksSeen.set(key, block);
-      return;
-    }
+    const first = this.blocksSeen.firstAt(block, (block as BlockV2).round);
     if (first.current_hash === block.current_hash) return;
     const domain = this.domain;
     try {
@@ -193,8 +187,7 @@ export class Voting {
       if (kept.length === 0) this.byStaker.delete(staker);
       else this.byStaker.set(staker, kept);
     }
-    const oldest = tip.block.index - BLOCK_WINDOW;
-    if (this.blocksSeen.size > 4 * BLOCK_WINDOW) for (const [k, b] of this.blocksSeen) if (b.index < oldest) this.blocksSeen.delete(k);
+    this.blocksSeen.prune(tip.block.index);
   }
 
   /** The pooled votes includable in the block after `tip`, in order, up to the per-block limit. */

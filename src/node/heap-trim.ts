@@ -1,0 +1,30 @@
+/**
+ * Giving the C library's free memory back to the system, now and then. A loaded node frees most
+ * of what it allocates outside V8 (socket and HTTP buffers, LevelDB's batches and blocks), but
+ * glibc returns only the top of its heap by itself, even with NODE_MALLOC_ENV's settings
+ * (src/node-flags.ts): the free pages in between stay resident. A node's resident memory rose
+ * from 217 to 323 MB between 70,000 and 130,000 transfers while its JS heap stayed near 60 MB;
+ * one malloc_trim(0) brought it to 168 MB (bench/results/report.md, "Soak with finality").
+ */
+import { loadBinding } from '../crypto/native.js';
+
+/** How often a running node trims (a trim of a few hundred MB of heap takes milliseconds). */
+export const HEAP_TRIM_INTERVAL_MS = 10_000;
+
+/** The binding's trimHeap, or undefined where the binding is not loaded (BLOCKCHAT_NO_NATIVE=1, not built). */
+export function nativeHeapTrim(env: { BLOCKCHAT_NO_NATIVE?: string }): (() => boolean) | undefined {
+  if (env.BLOCKCHAT_NO_NATIVE === '1') return undefined;
+  const binding = loadBinding();
+  if (binding instanceof Error || typeof binding.trimHeap !== 'function') return undefined;
+  return () => binding.trimHeap();
+}
+
+/**
+ * Calls `trim` every `intervalMs` (the timer does not keep the process alive), and `done` with
+ * what it answered. Returns the function that stops it.
+ */
+export function trimEvery(trim: () => boolean, done: (released: boolean) => void, intervalMs = HEAP_TRIM_INTERVAL_MS): () => void {
+  const timer = setInterval(() => done(trim()), intervalMs);
+  timer.unref();
+  return () => clearInterval(timer);
+}
