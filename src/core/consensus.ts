@@ -12,7 +12,7 @@ import { applyEvidence, checkEvidenceShape, noSlashing, verifyEvidence, type Sla
 import { applyVotes, genesisFinality, recordBlock, type FinalityState } from './finality.js';
 import { MAX_EVIDENCE_PER_BLOCK, MAX_ROUNDS, MAX_VOTES_PER_BLOCK, type NetworkParams } from './params.js';
 import { isRound } from './header.js';
-import { advanceSeed, checkReveal, genesisSeedState, roundAt, validatorsAt, type SeedState } from './seed.js';
+import { advanceSeed, checkReveal, genesisSeedState, roundAt, RoundDraw, validatorsAt, type SeedState } from './seed.js';
 import { applyTransactions, type Ledger } from './state.js';
 import { checkNotFuture, checkTimestamp } from './time.js';
 import { verifyTransaction } from './transaction.js';
@@ -42,6 +42,11 @@ export interface ApplyOptions {
 /** The validators of rounds 0 … count−1 for the block after `tip`. */
 export function validatorsOfRoundsV2(params: NetworkParams, tip: TipV2, count: number, crypto: Crypto = nobleCrypto): string[] {
   return validatorsAt(tip.seed, tip.block.index + 1, params.bootstrap, count, crypto);
+}
+
+/** The validators of the rounds for the block after `tip`, drawn as they are asked for. */
+export function roundDrawV2(params: NetworkParams, tip: TipV2, crypto: Crypto = nobleCrypto): RoundDraw {
+  return new RoundDraw(tip.seed, tip.block.index + 1, params.bootstrap, crypto);
 }
 
 /** The first round below MAX_ROUNDS in which `address` may make the block after `tip`; −1 if none. */

@@ -157,6 +157,30 @@ export function* drawValidators(
   throw new Error('unreachable');
 }
 
+/**
+ * The validators of the rounds at one height, each drawn the first time it is asked for and kept:
+ * a validator looking for its own round draws only up to it, not all MAX_ROUNDS.
+ */
+export class RoundDraw {
+  private readonly drawn: string[] = [];
+  private readonly rest: Iterator<string, never>;
+
+  constructor(state: SeedState, height: number, fallback: string, crypto: Crypto = nobleCrypto) {
+    this.rest = drawValidators(state, height, fallback, crypto);
+  }
+
+  /** The validator of `round` (the rounds up to it are drawn if they were not yet). */
+  validatorOf(round: number): string {
+    while (this.drawn.length <= round) this.drawn.push(this.rest.next().value);
+    return this.drawn[round]!;
+  }
+
+  /** How many rounds have been drawn so far. */
+  get drawnRounds(): number {
+    return this.drawn.length;
+  }
+}
+
 /** The validators of rounds 0 … count−1 at `height`. */
 export function validatorsAt(state: SeedState, height: number, fallback: string, count: number, crypto: Crypto = nobleCrypto): string[] {
   const out: string[] = [];
