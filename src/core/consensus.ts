@@ -17,7 +17,7 @@ import { applyTransactions, type Ledger } from './state.js';
 import { checkNotFuture, checkTimestamp } from './time.js';
 import { verifyTransaction } from './transaction.js';
 import type { Block, Transaction } from './types.js';
-import { checkVoteShape, verifyVote, type Vote } from './vote.js';
+import { checkVoteShape, verifyVoteSignature, type Vote } from './vote.js';
 import { verifyBlockSealV2, type BlockV2 } from './blockv2.js';
 
 export interface TipV2 extends ChainTip {
@@ -31,10 +31,11 @@ export interface ApplyOptions {
   readonly now?: number;
   readonly verifyTx?: TxVerifier;
   /**
-   * How a carried vote's form and signature are checked (returns its id). A node passes one that
-   * remembers the votes it already verified when they were gossiped (verifyVote by default).
+   * How a carried vote's signature is checked (returns its id), given the vote of valid form and
+   * its id (from the block's header). A node passes one that remembers the votes it already
+   * verified when they were gossiped (verifyVoteSignature by default).
    */
-  readonly verifyVote?: (domain: string, vote: Vote) => string;
+  readonly verifyVote?: (domain: string, vote: Vote, id: string) => string;
   /** The node's suite; the reference (noble) when omitted. */
   readonly crypto?: Crypto;
 }
@@ -121,7 +122,7 @@ export function applyBlockV2(params: NetworkParams, tip: TipV2, block: BlockV2, 
   );
   for (const v of block.votes) checkVoteShape(v, crypto);
   for (const e of block.evidence) checkEvidenceShape(e, crypto);
-  verifyBlockSealV2(params.domain, block, crypto);
+  const { vote_ids } = verifyBlockSealV2(params.domain, block, crypto);
   checkReveal(tip.seed.onions, block.validator, block.reveal, crypto);
 
   // Transactions: as in version 1, and a slashed address may not stake again.
@@ -151,8 +152,8 @@ export function applyBlockV2(params: NetworkParams, tip: TipV2, block: BlockV2, 
   }
 
   // Votes: each signed, then counted in order on the parent's record.
-  const checkVote = opts.verifyVote ?? ((domain: string, v: Vote) => verifyVote(domain, v, crypto));
-  for (const v of block.votes) checkVote(params.domain, v);
+  const checkVote = opts.verifyVote ?? ((_domain: string, v: Vote, id: string) => verifyVoteSignature(v, id, crypto));
+  block.votes.forEach((v, i) => checkVote(params.domain, v, vote_ids[i]!));
   let finality = applyVotes(tip.finality, block.votes, slashing.slashed, block.index);
   finality = recordBlock(finality, block.index, block.current_hash, ledger, params.bootstrap);
   const seed = advanceSeed(tip.seed, block.index, block.validator, block.reveal, ledger, crypto);
