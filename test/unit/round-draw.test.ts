@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { nobleCrypto, type Crypto } from '../../src/core/crypto.js';
+import { bytesToHex, nobleCrypto, type Crypto } from '../../src/core/crypto.js';
 import { MAX_ROUNDS } from '../../src/core/params.js';
 import { firstAllowedRound, firstAllowedRoundOf, NO_PROPOSAL } from '../../src/core/proposal-record.js';
-import { RoundDraw, validatorsAt, type SeedState } from '../../src/core/seed.js';
+import { acceptLimit, drawInput, RoundDraw, ticketsAt, validatorsAt, type SeedState } from '../../src/core/seed.js';
 import { KEYS4 } from './v2-fixtures.js';
 
 const ADDR = KEYS4.map((k) => k.address);
@@ -77,6 +77,29 @@ describe('RoundDraw: the validators of a height drawn as they are asked for', ()
         expect(firstAllowedRoundOf(rec, HEIGHT, (r) => draw.validatorOf(r), MAX_ROUNDS, address)).toBe(
           firstAllowedRound(rec, HEIGHT, all, address),
         );
+      }
+  });
+});
+
+describe('the tickets of a draw', () => {
+  /** The rule as docs/protocol.md writes it: x_c = SHA-256(seed ‖ height ‖ c) big-endian, rejected at or above the limit, else x mod T. */
+  function referenceTickets(seed: string, height: number, total: number, count: number): number[] {
+    const out: number[] = [];
+    const T = BigInt(total);
+    for (let c = 0; out.length < count; c++) {
+      const x = BigInt('0x' + bytesToHex(nobleCrypto.sha256Bytes(drawInput(seed, height, c))));
+      if (x < acceptLimit(T)) out.push(Number(x % T));
+    }
+    return out;
+  }
+
+  it('are those of the rule, for totals up to 2^53 − 1 and several heights', () => {
+    const totals = [1, 3, 7, 1000, 4_000_000_007, 2 ** 53 - 1];
+    for (const total of totals)
+      for (const height of [0, 1, 70, 2 ** 40]) {
+        const it = ticketsAt(STATE.seed, height, total);
+        const got = Array.from({ length: 8 }, () => it.next().value);
+        expect(got).toEqual(referenceTickets(STATE.seed, height, total, 8));
       }
   });
 });
