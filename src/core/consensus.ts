@@ -12,7 +12,7 @@ import { applyEvidence, checkEvidenceShape, noSlashing, verifyEvidence, type Sla
 import { applyVotes, genesisFinality, recordBlock, type FinalityState } from './finality.js';
 import { MAX_EVIDENCE_PER_BLOCK, MAX_ROUNDS, MAX_VOTES_PER_BLOCK, type NetworkParams } from './params.js';
 import { isRound } from './header.js';
-import { advanceSeed, checkReveal, genesisSeedState, roundAt, RoundDraw, validatorsAt, type SeedState } from './seed.js';
+import { advanceSeed, checkReveal, genesisSeedState, roundAt, RoundDraw, type SeedState } from './seed.js';
 import { applyTransactions, type Ledger } from './state.js';
 import { checkNotFuture, checkTimestamp } from './time.js';
 import { verifyTransaction } from './transaction.js';
@@ -42,12 +42,23 @@ export interface ApplyOptions {
 
 /** The validators of rounds 0 … count−1 for the block after `tip`. */
 export function validatorsOfRoundsV2(params: NetworkParams, tip: TipV2, count: number, crypto: Crypto = nobleCrypto): string[] {
-  return validatorsAt(tip.seed, tip.block.index + 1, params.bootstrap, count, crypto);
+  const draw = roundDrawV2(params, tip, crypto);
+  return Array.from({ length: Math.max(0, count) }, (_, r) => draw.validatorOf(r));
 }
 
-/** The validators of the rounds for the block after `tip`, drawn as they are asked for. */
+/**
+ * The draw for the block after each tip, remembered: a node draws to validate the next block, to
+ * find its own round and for its status, and a tip is immutable (a pure memo, as chain.ts's).
+ */
+const drawAfter = new WeakMap<TipV2, { bootstrap: string; draw: RoundDraw }>();
+
+/** The validators of the rounds for the block after `tip`, drawn as they are asked for (once per tip). */
 export function roundDrawV2(params: NetworkParams, tip: TipV2, crypto: Crypto = nobleCrypto): RoundDraw {
-  return new RoundDraw(tip.seed, tip.block.index + 1, params.bootstrap, crypto);
+  const known = drawAfter.get(tip);
+  if (known?.bootstrap === params.bootstrap) return known.draw;
+  const draw = new RoundDraw(tip.seed, tip.block.index + 1, params.bootstrap, crypto);
+  drawAfter.set(tip, { bootstrap: params.bootstrap, draw });
+  return draw;
 }
 
 /** The first round below MAX_ROUNDS in which `address` may make the block after `tip`; −1 if none. */
@@ -99,7 +110,7 @@ export function applyBlockV2(params: NetworkParams, tip: TipV2, block: BlockV2, 
   if (opts.now !== undefined) checkNotFuture(block.timestamp, opts.now);
 
   ensure(
-    validatorsAt(tip.seed, block.index, params.bootstrap, round + 1, crypto)[round] === block.validator,
+    roundDrawV2(params, tip, crypto).validatorOf(round) === block.validator,
     'WRONG_VALIDATOR',
     `block ${block.index}: its validator is not the validator of round ${round} at this height`,
   );

@@ -3,7 +3,8 @@ import { bytesToHex, nobleCrypto, type Crypto } from '../../src/core/crypto.js';
 import { MAX_ROUNDS } from '../../src/core/params.js';
 import { firstAllowedRound, firstAllowedRoundOf, NO_PROPOSAL } from '../../src/core/proposal-record.js';
 import { acceptLimit, drawInput, RoundDraw, ticketsAt, validatorsAt, type SeedState } from '../../src/core/seed.js';
-import { KEYS4 } from './v2-fixtures.js';
+import { applyBlockV2, roundDrawV2, validatorsOfRoundsV2 } from '../../src/core/consensus.js';
+import { blockOn, KEYS4, PARAMS, stakedChain } from './v2-fixtures.js';
 
 const ADDR = KEYS4.map((k) => k.address);
 /** Four stakers, the first with most of the stake: the others win a round rarely. */
@@ -101,5 +102,27 @@ describe('the tickets of a draw', () => {
         const got = Array.from({ length: 8 }, () => it.next().value);
         expect(got).toEqual(referenceTickets(STATE.seed, height, total, 8));
       }
+  });
+});
+
+describe('the draw after a tip is made once per tip', () => {
+  it('validating a block, finding a round and naming the next validator share the draw after its parent', () => {
+    const tips = stakedChain();
+    const tip = tips[tips.length - 1]!;
+    const block = blockOn(tip, {}, { round: 3 });
+    const draws: number[] = [];
+    const drawHashes = (): number => draws.length;
+    const crypto: Crypto = {
+      ...nobleCrypto,
+      sha256Bytes: (data) => (data.length === 44 && draws.push(1), nobleCrypto.sha256Bytes(data)),
+    };
+    const draw = roundDrawV2(PARAMS, tip, crypto);
+    expect(draw.validatorOf(5)).toBe(validatorsAt(tip.seed, tip.block.index + 1, PARAMS.bootstrap, 6)[5]);
+    const drawn = drawHashes();
+    expect(drawn).toBeGreaterThanOrEqual(6);
+    expect(applyBlockV2(PARAMS, tip, block, { crypto }).round).toBe(3);
+    expect(validatorsOfRoundsV2(PARAMS, tip, 4, crypto)).toEqual(validatorsAt(tip.seed, tip.block.index + 1, PARAMS.bootstrap, 4));
+    expect(roundDrawV2(PARAMS, tip, crypto)).toBe(draw);
+    expect(drawHashes()).toBe(drawn);
   });
 });
