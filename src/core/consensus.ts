@@ -12,12 +12,12 @@ import { applyEvidence, checkEvidenceShape, noSlashing, verifyEvidence, type Sla
 import { applyVotes, genesisFinality, recordBlock, type FinalityState } from './finality.js';
 import { MAX_EVIDENCE_PER_BLOCK, MAX_ROUNDS, MAX_VOTES_PER_BLOCK, type NetworkParams } from './params.js';
 import { isRound } from './header.js';
-import { advanceSeed, checkReveal, genesisSeedState, roundAt, validatorsAt, type SeedState } from './seed.js';
+import { advanceSeed, checkReveal, genesisSeedState, roundAt, RoundDraw, type SeedState } from './seed.js';
 import { applyTransactions, type Ledger } from './state.js';
 import { checkNotFuture, checkTimestamp } from './time.js';
 import { verifyTransaction } from './transaction.js';
 import type { Block, Transaction } from './types.js';
-import { checkVoteShape, verifyVote, type Vote } from './vote.js';
+import { checkVoteShape, verifyVoteSignature, type Vote } from './vote.js';
 import { verifyBlockSealV2, type BlockV2 } from './blockv2.js';
 
 export interface TipV2 extends ChainTip {
@@ -31,17 +31,34 @@ export interface ApplyOptions {
   readonly now?: number;
   readonly verifyTx?: TxVerifier;
   /**
-   * How a carried vote's form and signature are checked (returns its id). A node passes one that
-   * remembers the votes it already verified when they were gossiped (verifyVote by default).
+   * How a carried vote's signature is checked (returns its id), given the vote of valid form and
+   * its id (from the block's header). A node passes one that remembers the votes it already
+   * verified when they were gossiped (verifyVoteSignature by default).
    */
-  readonly verifyVote?: (domain: string, vote: Vote) => string;
+  readonly verifyVote?: (domain: string, vote: Vote, id: string) => string;
   /** The node's suite; the reference (noble) when omitted. */
   readonly crypto?: Crypto;
 }
 
 /** The validators of rounds 0 … count−1 for the block after `tip`. */
 export function validatorsOfRoundsV2(params: NetworkParams, tip: TipV2, count: number, crypto: Crypto = nobleCrypto): string[] {
-  return validatorsAt(tip.seed, tip.block.index + 1, params.bootstrap, count, crypto);
+  const draw = roundDrawV2(params, tip, crypto);
+  return Array.from({ length: Math.max(0, count) }, (_, r) => draw.validatorOf(r));
+}
+
+/**
+ * The draw for the block after each tip, remembered: a node draws to validate the next block, to
+ * find its own round and for its status, and a tip is immutable (a pure memo, as chain.ts's).
+ */
+const drawAfter = new WeakMap<TipV2, { bootstrap: string; draw: RoundDraw }>();
+
+/** The validators of the rounds for the block after `tip`, drawn as they are asked for (once per tip). */
+export function roundDrawV2(params: NetworkParams, tip: TipV2, crypto: Crypto = nobleCrypto): RoundDraw {
+  const known = drawAfter.get(tip);
+  if (known?.bootstrap === params.bootstrap) return known.draw;
+  const draw = new RoundDraw(tip.seed, tip.block.index + 1, params.bootstrap, crypto);
+  drawAfter.set(tip, { bootstrap: params.bootstrap, draw });
+  return draw;
 }
 
 /** The first round below MAX_ROUNDS in which `address` may make the block after `tip`; −1 if none. */
@@ -93,7 +110,7 @@ export function applyBlockV2(params: NetworkParams, tip: TipV2, block: BlockV2, 
   if (opts.now !== undefined) checkNotFuture(block.timestamp, opts.now);
 
   ensure(
-    validatorsAt(tip.seed, block.index, params.bootstrap, round + 1, crypto)[round] === block.validator,
+    roundDrawV2(params, tip, crypto).validatorOf(round) === block.validator,
     'WRONG_VALIDATOR',
     `block ${block.index}: its validator is not the validator of round ${round} at this height`,
   );
@@ -116,7 +133,7 @@ export function applyBlockV2(params: NetworkParams, tip: TipV2, block: BlockV2, 
   );
   for (const v of block.votes) checkVoteShape(v, crypto);
   for (const e of block.evidence) checkEvidenceShape(e, crypto);
-  verifyBlockSealV2(params.domain, block, crypto);
+  const { vote_ids } = verifyBlockSealV2(params.domain, block, crypto);
   checkReveal(tip.seed.onions, block.validator, block.reveal, crypto);
 
   // Transactions: as in version 1, and a slashed address may not stake again.
@@ -146,8 +163,8 @@ export function applyBlockV2(params: NetworkParams, tip: TipV2, block: BlockV2, 
   }
 
   // Votes: each signed, then counted in order on the parent's record.
-  const checkVote = opts.verifyVote ?? ((domain: string, v: Vote) => verifyVote(domain, v, crypto));
-  for (const v of block.votes) checkVote(params.domain, v);
+  const checkVote = opts.verifyVote ?? ((_domain: string, v: Vote, id: string) => verifyVoteSignature(v, id, crypto));
+  block.votes.forEach((v, i) => checkVote(params.domain, v, vote_ids[i]!));
   let finality = applyVotes(tip.finality, block.votes, slashing.slashed, block.index);
   finality = recordBlock(finality, block.index, block.current_hash, ledger, params.bootstrap);
   const seed = advanceSeed(tip.seed, block.index, block.validator, block.reveal, ledger, crypto);

@@ -41,7 +41,22 @@ export function afterFinal(rec: ProposalRecord, finalised: number): ProposalReco
 
 /** The first round below `rounds.length` whose validator is `address` and that `rec` allows at `height`; −1 if none. */
 export function firstAllowedRound(rec: ProposalRecord, height: number, rounds: readonly string[], address: string): number {
-  return rounds.findIndex((v, r) => v === address && mayPropose(rec, height, r));
+  return firstAllowedRoundOf(rec, height, (r) => rounds[r]!, rounds.length, address);
+}
+
+/**
+ * firstAllowedRound over rounds 0 … count−1 whose validators are asked for one by one, in order,
+ * and not beyond the round found (a lazy draw computes only those).
+ */
+export function firstAllowedRoundOf(
+  rec: ProposalRecord,
+  height: number,
+  validatorOf: (round: number) => string,
+  count: number,
+  address: string,
+): number {
+  for (let r = 0; r < count; r++) if (validatorOf(r) === address && mayPropose(rec, height, r)) return r;
+  return -1;
 }
 
 /** The record as text on disk: "H M B". */

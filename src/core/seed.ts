@@ -122,14 +122,24 @@ export function drawInput(seedHex: string, height: number, counter: number): Uin
   return input;
 }
 
+/** 32 bytes as a big-endian integer. */
+function uint256Of(bytes: Uint8Array): bigint {
+  const v = new DataView(bytes.buffer, bytes.byteOffset, 32);
+  return (((v.getBigUint64(0) << 64n) | v.getBigUint64(8)) << 128n) | (v.getBigUint64(16) << 64n) | v.getBigUint64(24);
+}
+
 /** The winning tickets of rounds 0, 1, … at `height` for a seed and a total stake. */
 export function* ticketsAt(seedHex: string, height: number, total: number, crypto: Crypto = nobleCrypto): Generator<number, never> {
   if (!Number.isSafeInteger(total) || total <= 0) throw new RangeError('total stake must be a positive safe integer');
   const T = BigInt(total);
+  const limit = acceptLimit(T);
+  // One input, its counter rewritten for each try (the hash does not keep it).
+  const input = drawInput(seedHex, height, 0);
+  const counterView = new DataView(input.buffer, input.byteOffset, input.byteLength);
   for (let counter = 0; counter <= 0xffffffff; counter++) {
-    const x = BigInt('0x' + bytesToHex(crypto.sha256Bytes(drawInput(seedHex, height, counter))));
-    const ticket = ticketOf(x, T);
-    if (ticket !== undefined) yield Number(ticket);
+    counterView.setUint32(40, counter, false);
+    const x = uint256Of(crypto.sha256Bytes(input));
+    if (x < limit) yield Number(x % T); // ticketOf(x, T), the limit computed once
   }
   throw new Error('lottery exhausted its counter'); // each try fails with probability below 2^-203
 }
@@ -155,6 +165,30 @@ export function* drawValidators(
   if (total === 0) for (;;) yield fallback;
   for (const ticket of ticketsAt(state.seed, height, total, crypto)) yield holderOfTicket(state.stakers, ticket);
   throw new Error('unreachable');
+}
+
+/**
+ * The validators of the rounds at one height, each drawn the first time it is asked for and kept:
+ * a validator looking for its own round draws only up to it, not all MAX_ROUNDS.
+ */
+export class RoundDraw {
+  private readonly drawn: string[] = [];
+  private readonly rest: Iterator<string, never>;
+
+  constructor(state: SeedState, height: number, fallback: string, crypto: Crypto = nobleCrypto) {
+    this.rest = drawValidators(state, height, fallback, crypto);
+  }
+
+  /** The validator of `round` (the rounds up to it are drawn if they were not yet). */
+  validatorOf(round: number): string {
+    while (this.drawn.length <= round) this.drawn.push(this.rest.next().value);
+    return this.drawn[round]!;
+  }
+
+  /** How many rounds have been drawn so far. */
+  get drawnRounds(): number {
+    return this.drawn.length;
+  }
 }
 
 /** The validators of rounds 0 … count−1 at `height`. */

@@ -68,7 +68,11 @@ export function signVote(domain: string, secretKeyHex: string, source: Checkpoin
 /** Checks the form and the staker's signature; returns the vote id. */
 export function verifyVote(domain: string, v: Vote, crypto: Crypto = nobleCrypto): string {
   checkVoteShape(v, crypto);
-  const id = voteId(domain, v, crypto);
+  return verifyVoteSignature(v, voteId(domain, v, crypto), crypto);
+}
+
+/** Checks the staker's signature over `id`, which the caller computed as voteId(domain, v) from a vote of valid form; returns `id`. */
+export function verifyVoteSignature(v: Vote, id: string, crypto: Crypto = nobleCrypto): string {
   ensure(verifiesOn(crypto, id, v.signature, v.staker), 'BAD_SIGNATURE', "the vote is not signed by its staker's key");
   return id;
 }

@@ -58,10 +58,10 @@ export class ChainFollower {
    */
   private restarting = false;
   /**
-   * How a vote carried in a block is checked (returns its id): the voting part installs one that
-   * skips the signature of a vote it verified when it was gossiped.
+   * How a vote carried in a block is checked, given its id (returns it): the voting part installs
+   * one that skips the signature of a vote it verified when it was gossiped.
    */
-  verifyVote: ((domain: string, vote: Vote) => string) | undefined;
+  verifyVote: ((domain: string, vote: Vote, id: string) => string) | undefined;
 
   constructor(
     private readonly address: string,

@@ -8,11 +8,12 @@
  */
 import type { NodeCrypto } from '../../crypto/suite.js';
 import { signBlockV2 } from '../../core/blockv2.js';
-import { validatorsOfRoundsV2, type TipV2 } from '../../core/consensus.js';
+import { roundDrawV2, type TipV2 } from '../../core/consensus.js';
 import type { Evidence } from '../../core/evidence.js';
 import { MAX_ROUNDS } from '../../core/params.js';
 import type { TxPool } from '../../core/pool.js';
-import { firstAllowedRound } from '../../core/proposal-record.js';
+import { firstAllowedRoundOf } from '../../core/proposal-record.js';
+import type { RoundDraw } from '../../core/seed.js';
 import { roundOpensAt, stampFor } from '../../core/time.js';
 import type { Transaction } from '../../core/types.js';
 import type { Vote } from '../../core/vote.js';
@@ -43,8 +44,8 @@ export interface BlockExtras {
 export const IDLE_BLOCK_MS = 50;
 
 export class Minter {
-  /** The validators of rounds 0 … 63 for the block after the tip `hash`. */
-  private drawCache: { hash: string; validators: readonly string[] } | undefined;
+  /** The validators of the rounds for the block after the tip `hash`, drawn as far as asked. */
+  private drawCache: { hash: string; draw: RoundDraw } | undefined;
   /**
    * Since when a block has been due on the tip: when a full block could first be made, or a
    * partial (or idle) one's timeout ran out. Round r's validator produces the block when round r
@@ -107,13 +108,13 @@ export class Minter {
   /**
    * This node's first round of the draw for the block after `tip` that its proposal record allows
    * (a later one than it signed at this height before a switch; docs/protocol.md, "Liveness"); −1
-   * if none. The draw is made once per tip.
+   * if none. The draw is made once per tip, and only up to that round.
    */
   private myRound(tip: TipV2): number {
     const hash = tip.block.current_hash;
-    if (this.drawCache?.hash !== hash)
-      this.drawCache = { hash, validators: validatorsOfRoundsV2(this.chain.params!, tip, MAX_ROUNDS, this.crypto) };
-    return firstAllowedRound(this.signed.value, tip.block.index + 1, this.drawCache.validators, this.key.address);
+    if (this.drawCache?.hash !== hash) this.drawCache = { hash, draw: roundDrawV2(this.chain.params!, tip, this.crypto) };
+    const { draw } = this.drawCache;
+    return firstAllowedRoundOf(this.signed.value, tip.block.index + 1, (r) => draw.validatorOf(r), MAX_ROUNDS, this.key.address);
   }
 
   /**

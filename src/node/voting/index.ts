@@ -16,7 +16,7 @@ import { ProtocolError } from '../../core/errors.js';
 import { applyVotes, maySign, remember, voteToCast, weightsFrom } from '../../core/finality.js';
 import { CHECKPOINT_INTERVAL, MAX_EVIDENCE_PER_BLOCK, MAX_VOTES_PER_BLOCK } from '../../core/params.js';
 import type { Block } from '../../core/types.js';
-import { signVote, verifyVote, voteConflict, voteId, type Vote } from '../../core/vote.js';
+import { checkVoteShape, signVote, verifyVoteSignature, voteConflict, voteId, type Vote } from '../../core/vote.js';
 import type { ChainFollower } from '../chain/index.js';
 import type { NodeEmitter } from '../events.js';
 import type { Logger } from '../logger.js';
@@ -101,13 +101,18 @@ export class Voting {
 
   /**
    * Checks a vote's form and signature once per node (returns its id): the chain follower uses it
-   * for the votes blocks carry, so that a vote gossiped first costs nothing in the block.
+   * for the votes blocks carry, giving the id the block's header holds, so that a vote gossiped
+   * first costs nothing in the block. Without `id` (a vote from a peer) the form is checked and
+   * the id computed here.
    */
-  readonly verifyOnce = (domain: string, v: Vote): string => {
-    const id = voteId(domain, v, this.crypto);
+  readonly verifyOnce = (domain: string, v: Vote, id?: string): string => {
+    if (id === undefined) {
+      checkVoteShape(v, this.crypto);
+      id = voteId(domain, v, this.crypto);
+    }
     const known = this.pool.get(id);
     if (known && known.signature === v.signature) return id;
-    verifyVote(domain, v, this.crypto);
+    verifyVoteSignature(v, id, this.crypto);
     this.observe(id, v);
     return id;
   };
