@@ -11,7 +11,7 @@ import type { Evidence } from '../core/evidence.js';
 import type { Vote } from '../core/vote.js';
 import type { ErrorCode } from '../core/errors.js';
 import type { Block, Transaction } from '../core/types.js';
-import type { NodeEntry } from './formation/handshake.js';
+import type { NodeEntry } from '../core/peer-auth.js';
 
 /** A block and the JSON text it is stored and sent as. */
 export interface StoredBlock {

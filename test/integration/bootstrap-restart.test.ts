@@ -15,7 +15,7 @@ import { readToken } from '../../src/api/token.js';
 import type { PeerChallenge } from '../../src/api/types.js';
 import { UNITS_PER_BCC } from '../../src/core/params.js';
 import { askToJoin } from '../../src/node/formation/join.js';
-import type { JoinRequest } from '../../src/node/formation/handshake.js';
+import type { JoinRequest } from '../../src/core/peer-auth.js';
 import type { Logger } from '../../src/node/logger.js';
 import { NODE_FLAGS } from '../../src/node-flags.js';
 import { withoutNodeSettings } from '../../src/node/settings.js';

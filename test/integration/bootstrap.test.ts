@@ -12,7 +12,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { addressOf, bytesToHex } from '../../src/core/crypto.js';
 import { UNITS_PER_BCC } from '../../src/core/params.js';
 import { selectCrypto } from '../../src/crypto/select.js';
-import { signJoin } from '../../src/node/formation/handshake.js';
+import { signJoin } from '../../src/core/peer-auth.js';
 import type { Logger } from '../../src/node/logger.js';
 import { BlockchatNode } from '../../src/node/index.js';
 import { freePortBase, waitFor } from '../../src/tools/network.js';

@@ -20,8 +20,16 @@ import { readToken } from '../../src/api/token.js';
 import { UNITS_PER_BCC } from '../../src/core/params.js';
 import { signTransaction, txId } from '../../src/core/transaction.js';
 import type { Block, Transaction, TxBody } from '../../src/core/types.js';
-import { signHello, signJoin, signNetwork, type Hello, type JoinRequest, type NodeEntry } from '../../src/node/formation/handshake.js';
-import { CHALLENGE_HEADER, JOIN_HEADER } from '../../src/core/peer-auth.js';
+import {
+  CHALLENGE_HEADER,
+  type Hello,
+  JOIN_HEADER,
+  type JoinRequest,
+  type NodeEntry,
+  signHello,
+  signJoin,
+  signNetwork,
+} from '../../src/core/peer-auth.js';
 import { API } from '../../src/api/routes.js';
 import { NodeClient } from '../../client/api.js';
 import { STREAM_PROTOCOL } from '../../src/node/network/peer-stream.js';
