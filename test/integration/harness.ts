@@ -347,16 +347,26 @@ export async function launchWithFaultyPeer(
 }
 
 /**
- * A network with a faulty peer for one test file: launched before its tests, stopped after them.
- * The returned object holds its parts once launched.
+ * What `start` launches, for one test file: launched before its tests, stopped after them. The
+ * returned object holds its parts once launched.
  */
-export function useNetworkWithFaultyPeer(...args: Parameters<typeof launchWithFaultyPeer>): NetworkWithFaultyPeer {
-  const launched = {} as NetworkWithFaultyPeer;
+function useLaunched<T extends { stop(): Promise<void> }>(start: () => Promise<T>, timeoutMs: number): T {
+  const launched = {} as T;
   beforeAll(async () => {
-    Object.assign(launched, await launchWithFaultyPeer(...args));
-  }, 60_000);
+    Object.assign(launched, await start());
+  }, timeoutMs);
   afterAll(async () => {
-    await launched.stop?.();
+    await (launched as Partial<T>).stop?.();
   });
   return launched;
+}
+
+/** A network for one test file (`launch`), launched before its tests and stopped after them. */
+export function useNetwork(...args: Parameters<typeof launch>): TestNetwork {
+  return useLaunched(() => launch(...args), 90_000);
+}
+
+/** A network with a faulty peer for one test file, launched before its tests and stopped after them. */
+export function useNetworkWithFaultyPeer(...args: Parameters<typeof launchWithFaultyPeer>): NetworkWithFaultyPeer {
+  return useLaunched(() => launchWithFaultyPeer(...args), 60_000);
 }
