@@ -20,7 +20,7 @@ import type { Logger } from '../../src/node/logger.js';
 import { NODE_FLAGS } from '../../src/node-flags.js';
 import { withoutNodeSettings } from '../../src/node/settings.js';
 import { freePortBase, mainScript } from '../../src/tools/network.js';
-import { waitAgreement, waitCommitted, waitFor } from './harness.js';
+import { closeServer, waitAgreement, waitCommitted, waitFor } from './harness.js';
 
 const N = 3;
 const root = mkdtempSync(join(tmpdir(), 'blockchat-bootstrap-restart-'));
@@ -116,8 +116,7 @@ describe('a join whose challenge the bootstrap forgot', () => {
       expect(id).toBe(1);
       expect(joins).toEqual(['1'.repeat(64), '2'.repeat(64)]);
     } finally {
-      server.closeAllConnections();
-      await new Promise((resolve) => server.close(resolve));
+      await closeServer(server);
     }
   });
 });

@@ -3,7 +3,7 @@
  * ports, clients with their API tokens, and waits on conditions (never fixed sleeps).
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { request as httpRequest } from 'node:http';
+import { request as httpRequest, type Server } from 'node:http';
 import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -302,6 +302,12 @@ export async function raw(
     parsed = { message: answer };
   }
   return { status: res.statusCode, body: parsed };
+}
+
+/** Closes a test's own HTTP server (a fake bootstrap or peer), its open connections first. */
+export function closeServer(server: Server): Promise<void> {
+  server.closeAllConnections();
+  return new Promise<void>((resolve) => server.close(() => resolve()));
 }
 
 /** A real network whose node `faultyId` is a faulty peer in this process (faulty-peer.ts). */
