@@ -72,7 +72,7 @@ export interface NodeEvents {
   caughtUp: number;
   /**
    * A restarted node holds the network's tip as of its first catch-up (or found nobody ahead, or
-   * could get no further): it mints and votes again (ChainFollower.resuming).
+   * could get no further): it mints and votes again (Readiness.resuming).
    */
   resumed: TipV2;
   /** A block whose seal verified (applied, kept as a rival, queued ahead, or from an unknown branch): equivocation is watched on these. */

@@ -99,7 +99,7 @@ export class Formation {
       this.log.info(`restored node ${this.members.id} from ${this.config.dataDir} at height ${this.chain.tip!.block.index}`);
       this.restored = true;
       // The network went on meanwhile: no block nor vote on this tip before catching up.
-      this.chain.holdUntilCaughtUp();
+      this.readiness.holdUntilCaughtUp();
       // The bootstrap, restarted before the network formed: the members that joined before the
       // restart wait for an announcement carrying the nonce of their join.
       if (this.isBootstrap) {
@@ -116,7 +116,7 @@ export class Formation {
     const { nodes, n } = this.members;
     const formed = this.chain.tip !== undefined && nodes.length > 0 && nodes.length === n;
     if (this.restored && formed) return this.announceRestart();
-    this.chain.resume(); // restored before the network formed: nothing went on without it
+    this.readiness.resume(this.chain.tip); // restored before the network formed: nothing went on without it
     if (!this.isBootstrap) await this.join();
   }
 
