@@ -21,6 +21,7 @@ import { NodeClient, closeClients } from '../client/api.js';
 import { MAX_BLOCKS_PER_PAGE } from '../src/api/routes.js';
 import { readToken } from '../src/api/token.js';
 import { freePortBase, startNetwork, waitFor } from '../src/tools/network.js';
+import { startPacedLoad } from '../src/tools/paced.js';
 
 const N = 5;
 const CAPACITY = 50;
@@ -77,45 +78,26 @@ async function main(): Promise<void> {
   const seenHeight = Array.from({ length: N }, () => 0);
   const started = Date.now();
   const minuteNow = (): number => Math.min(minutes - 1, Math.floor((Date.now() - started) / 60_000));
-  let running = true;
-
-  // The paced load: every tick, rate/10 transfers spread over the live nodes, as batches; a
-  // tick does not wait for the previous ones' answers (up to MAX_IN_FLIGHT ticks outstanding), so
-  // that a slow answer does not lower the offered rate.
-  const inFlight = new Set<Promise<void>>();
-  const load = (async () => {
-    let next = Date.now();
-    for (let k = 0; running; k++) {
-      next += TICK_MS;
-      const live = [...Array(N).keys()].filter((i) => !down.has(i));
+  // The paced load: every tick, rate/10 transfers spread over the live nodes, as batches.
+  const stopLoad = startPacedLoad({
+    rate,
+    tickMs: TICK_MS,
+    maxInFlight: MAX_IN_FLIGHT,
+    senders: () => [...Array(N).keys()].filter((i) => !down.has(i)),
+    request: (i, _j, k, s) => ({ type: 'coins', to: (i + 1 + ((k + s) % (N - 1))) % N, amount: 1 }),
+    offered: (count) => (rows[minuteNow()]!.offered += count),
+    send: async (i, reqs) => {
       const row = rows[minuteNow()]!;
-      const perTick = Math.round((rate * TICK_MS) / 1000);
-      row.offered += perTick;
-      const tick = Promise.all(
-        live.map(async (i, j) => {
-          const share = Math.floor(perTick / live.length) + (j < perTick % live.length ? 1 : 0);
-          const reqs = Array.from({ length: share }, (_, s) => ({
-            type: 'coins' as const,
-            to: (i + 1 + ((k + s) % (N - 1))) % N,
-            amount: 1,
-          }));
-          try {
-            const items = await clients[i]!.submitBatch(reqs);
-            for (const item of items)
-              if ('id' in item) row.accepted++;
-              else row.refused++;
-          } catch {
-            row.refused += share; // down or restarting
-          }
-        }),
-      ).then(() => undefined);
-      inFlight.add(tick);
-      void tick.then(() => inFlight.delete(tick));
-      while (inFlight.size >= MAX_IN_FLIGHT) await Promise.race(inFlight);
-      await new Promise((r) => setTimeout(r, Math.max(0, next - Date.now())));
-    }
-    await Promise.all(inFlight);
-  })();
+      try {
+        const items = await clients[i]!.submitBatch(reqs);
+        for (const item of items)
+          if ('id' in item) row.accepted++;
+          else row.refused++;
+      } catch {
+        row.refused += reqs.length; // down or restarting
+      }
+    },
+  });
 
   // Samples: RSS of every live node, and the final blocks (and their transactions) each holds.
   const sample = async (): Promise<void> => {
@@ -160,8 +142,7 @@ async function main(): Promise<void> {
     down.delete(victim);
   }
   await new Promise((r) => setTimeout(r, Math.max(0, started + minutes * 60_000 - Date.now())));
-  running = false;
-  await load;
+  await stopLoad();
   clearInterval(sampler);
 
   // Drain, then one chain everywhere.

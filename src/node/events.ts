@@ -11,7 +11,7 @@ import type { Evidence } from '../core/evidence.js';
 import type { Vote } from '../core/vote.js';
 import type { ErrorCode } from '../core/errors.js';
 import type { Block, Transaction } from '../core/types.js';
-import type { NodeEntry } from './formation/handshake.js';
+import type { NodeEntry } from '../core/peer-auth.js';
 
 /** A block and the JSON text it is stored and sent as. */
 export interface StoredBlock {
@@ -72,7 +72,7 @@ export interface NodeEvents {
   caughtUp: number;
   /**
    * A restarted node holds the network's tip as of its first catch-up (or found nobody ahead, or
-   * could get no further): it mints and votes again (ChainFollower.resuming).
+   * could get no further): it mints and votes again (Readiness.resuming).
    */
   resumed: TipV2;
   /** A block whose seal verified (applied, kept as a rival, queued ahead, or from an unknown branch): equivocation is watched on these. */

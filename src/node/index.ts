@@ -109,7 +109,7 @@ export class BlockchatNode {
     this.chain = new ChainFollower(address, this.members, this.pool, events, now, log, crypto);
     this.readiness = new Readiness(this.members, events, log);
     this.wallet = new OwnWallet(this.key, config.stake, this.chain, this.members, this.pool, events, log, crypto);
-    this.voting = new Voting(this.key, this.chain, events, log, crypto, config.dataDir);
+    this.voting = new Voting(this.key, this.chain, this.readiness, events, log, crypto, config.dataDir);
     this.minter = new Minter(
       this.key,
       { blockTimeoutMs: config.blockTimeoutMs },
@@ -126,7 +126,7 @@ export class BlockchatNode {
     );
     this.transactions = new TransactionIntake(this.chain, this.pool, events, crypto);
     this.blocks = new BlockIntake(this.chain, events);
-    this.sync = new ChainSync(this.chain, this.pool, this.transactions, this.peers, events, now, log);
+    this.sync = new ChainSync(this.chain, this.readiness, this.pool, this.transactions, this.peers, events, now, log);
     this.formation = new Formation(
       config,
       this.key,

@@ -37,6 +37,7 @@ import { ByzantineMember } from '../integration/byzantine-member.js';
 import type { FloodReport } from '../../scripts/flooder.js';
 import { STREAM_PROTOCOL } from '../../src/node/network/peer-stream.js';
 import { repoRoot } from '../../src/tools/network.js';
+import { startPacedLoad } from '../../src/tools/paced.js';
 import { metric, openPeerStream, servedChain, supply, useNetworkWithFaultyPeer, waitAgreement } from '../integration/harness.js';
 
 const N = 5;
@@ -132,44 +133,24 @@ function sampler(clients: readonly NodeClient[]): () => Promise<void> {
 
 /** The paced honest load: every TICK_MS, RATE/10 transfers spread over the honest nodes, to one another. */
 function honestLoad(clients: readonly NodeClient[]): () => Promise<void> {
-  let on = true;
-  const inFlight = new Set<Promise<void>>();
-  const loop = (async () => {
-    let next = Date.now();
-    for (let k = 0; on; k++) {
-      next += TICK_MS;
-      const perTick = Math.max(1, Math.round((RATE * TICK_MS) / 1000));
-      const tick = Promise.all(
-        clients.map(async (c, i) => {
-          const share = Math.floor(perTick / clients.length) + (i < perTick % clients.length ? 1 : 0);
-          if (share === 0) return;
-          const reqs = Array.from({ length: share }, (_, s) => ({
-            type: 'coins' as const,
-            to: HONEST[(i + 1 + ((k + s) % 3)) % 4]!,
-            amount: 1,
-          }));
-          const at = Date.now();
-          try {
-            for (const item of await c.submitBatch(reqs))
-              if ('id' in item) run.accepted.push({ id: item.id, at });
-              else run.refused.set(item.error.code, (run.refused.get(item.error.code) ?? 0) + 1);
-          } catch (err) {
-            const key = (err as { code?: string }).code ?? 'UNANSWERED';
-            run.refused.set(key, (run.refused.get(key) ?? 0) + share);
-          }
-        }),
-      ).then(() => undefined);
-      inFlight.add(tick);
-      void tick.then(() => inFlight.delete(tick));
-      while (inFlight.size >= 20) await Promise.race(inFlight);
-      await during(Math.max(0, next - Date.now()));
-    }
-  })();
-  return async () => {
-    on = false;
-    await loop;
-    await Promise.all(inFlight);
-  };
+  return startPacedLoad({
+    rate: RATE,
+    tickMs: TICK_MS,
+    maxInFlight: 20,
+    senders: () => clients.map((_, i) => i),
+    request: (i, _j, k, s) => ({ type: 'coins', to: HONEST[(i + 1 + ((k + s) % 3)) % 4]!, amount: 1 }),
+    send: async (i, reqs) => {
+      const at = Date.now();
+      try {
+        for (const item of await clients[i]!.submitBatch(reqs))
+          if ('id' in item) run.accepted.push({ id: item.id, at });
+          else run.refused.set(item.error.code, (run.refused.get(item.error.code) ?? 0) + 1);
+      } catch (err) {
+        const key = (err as { code?: string }).code ?? 'UNANSWERED';
+        run.refused.set(key, (run.refused.get(key) ?? 0) + reqs.length);
+      }
+    },
+  });
 }
 
 /** Honest transactions in blocks stamped in [from, to), per second. */

@@ -15,12 +15,12 @@ import { readToken } from '../../src/api/token.js';
 import type { PeerChallenge } from '../../src/api/types.js';
 import { UNITS_PER_BCC } from '../../src/core/params.js';
 import { askToJoin } from '../../src/node/formation/join.js';
-import type { JoinRequest } from '../../src/node/formation/handshake.js';
+import type { JoinRequest } from '../../src/core/peer-auth.js';
 import type { Logger } from '../../src/node/logger.js';
 import { NODE_FLAGS } from '../../src/node-flags.js';
 import { withoutNodeSettings } from '../../src/node/settings.js';
 import { freePortBase, mainScript } from '../../src/tools/network.js';
-import { waitAgreement, waitCommitted, waitFor } from './harness.js';
+import { closeServer, waitAgreement, waitCommitted, waitFor } from './harness.js';
 
 const N = 3;
 const root = mkdtempSync(join(tmpdir(), 'blockchat-bootstrap-restart-'));
@@ -116,8 +116,7 @@ describe('a join whose challenge the bootstrap forgot', () => {
       expect(id).toBe(1);
       expect(joins).toEqual(['1'.repeat(64), '2'.repeat(64)]);
     } finally {
-      server.closeAllConnections();
-      await new Promise((resolve) => server.close(resolve));
+      await closeServer(server);
     }
   });
 });

@@ -12,10 +12,11 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { addressOf, bytesToHex } from '../../src/core/crypto.js';
 import { UNITS_PER_BCC } from '../../src/core/params.js';
 import { selectCrypto } from '../../src/crypto/select.js';
-import { signJoin } from '../../src/node/formation/handshake.js';
+import { signJoin } from '../../src/core/peer-auth.js';
 import type { Logger } from '../../src/node/logger.js';
 import { BlockchatNode } from '../../src/node/index.js';
 import { freePortBase, waitFor } from '../../src/tools/network.js';
+import { closeServer } from './harness.js';
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterAll(async () => {
@@ -34,13 +35,7 @@ async function fakeMember(port: number): Promise<{ announcements: () => number }
     });
   });
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
-  cleanups.push(
-    () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  );
+  cleanups.push(() => closeServer(server));
   return { announcements: () => announcements };
 }
 

@@ -5,26 +5,21 @@
  * cheap checks before its signature costs anything. Each case fails on the unbounded code.
  */
 import { connect, type Socket } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { request } from 'undici';
 import { STREAM_PROTOCOL } from '../../src/node/network/peer-stream.js';
 import { signTransaction } from '../../src/core/transaction.js';
-import { launch, memberHeaders, metric, openPeerStream, raw, waitAgreement, waitFor, walletKey, type TestNetwork } from './harness.js';
+import { useNetwork, memberHeaders, metric, openPeerStream, raw, waitAgreement, waitFor, walletKey } from './harness.js';
 
 const N = 2;
 const CAPACITY = 5;
-let t: TestNetwork;
+const t = useNetwork(N, CAPACITY);
 let domain: string;
 
 beforeAll(async () => {
-  t = await launch(N, CAPACITY);
   domain = (await t.clients[0]!.blocks(0, 1))[0]!.current_hash;
   await waitAgreement(t.clients);
 }, 90_000);
-
-afterAll(async () => {
-  await t?.stop();
-});
 
 /** Opens node 0's peer stream of `kind`; fails the test if the upgrade is refused. */
 async function stream(kind: 'tx' | 'block'): Promise<Socket> {

@@ -7,20 +7,12 @@
  *   still there, final, in the same block on every node. How long finality took to resume is
  *   printed (a measure, not asserted).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { NodeClient } from '../../client/api.js';
-import { launch, waitCommitted, waitFinal, waitFor, type TestNetwork } from './harness.js';
+import { useNetwork, waitCommitted, waitFinal, waitFor } from './harness.js';
 
 const N = 5;
-let t: TestNetwork;
-
-beforeAll(async () => {
-  t = await launch(N, 5);
-}, 90_000);
-
-afterAll(async () => {
-  await t?.stop();
-});
+const t = useNetwork(N, 5);
 
 /** The transactions final before the second crash, with their blocks (as node 0 served them). */
 const finalBefore = new Map<string, number>();

@@ -6,22 +6,14 @@
  */
 import { appendFileSync, readdirSync, readFileSync, statSync, truncateSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { totalSupply } from '../../src/core/params.js';
 import { ApiError, type NodeClient } from '../../client/api.js';
 import type { Block } from '../../src/core/types.js';
-import { launch, supply, waitAgreement, waitFor, type TestNetwork } from './harness.js';
+import { useNetwork, supply, waitAgreement, waitFor } from './harness.js';
 
 const N = 4;
-let t: TestNetwork;
-
-beforeAll(async () => {
-  t = await launch(N, 5);
-}, 90_000);
-
-afterAll(async () => {
-  await t?.stop();
-});
+const t = useNetwork(N, 5);
 
 /**
  * Keeps every live node's wallet sending small transfers until stopped; records what each

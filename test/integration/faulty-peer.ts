@@ -29,10 +29,16 @@ import { headerHash } from '../../src/core/header.js';
 import { addressOf, bytesToHex, signHash } from '../../src/core/crypto.js';
 import { signTransaction, txId } from '../../src/core/transaction.js';
 import type { Block, Transaction, TxBody } from '../../src/core/types.js';
-import { signJoin, verifyNetwork, type NetworkAnnouncement, type NodeEntry } from '../../src/node/formation/handshake.js';
+import {
+  CHALLENGE_HEADER,
+  type NetworkAnnouncement,
+  type NodeEntry,
+  signJoin,
+  signPeerAuth,
+  verifyNetwork,
+} from '../../src/core/peer-auth.js';
 import type { StatusView } from '../../src/api/types.js';
 import { API } from '../../src/api/routes.js';
-import { CHALLENGE_HEADER, signPeerAuth } from '../../src/core/peer-auth.js';
 import { NodeClient } from '../../client/api.js';
 import { WaitAborted, waitFor } from '../../src/tools/network.js';
 

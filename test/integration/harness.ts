@@ -3,7 +3,7 @@
  * ports, clients with their API tokens, and waits on conditions (never fixed sleeps).
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { request as httpRequest } from 'node:http';
+import { request as httpRequest, type Server } from 'node:http';
 import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -304,6 +304,12 @@ export async function raw(
   return { status: res.statusCode, body: parsed };
 }
 
+/** Closes a test's own HTTP server (a fake bootstrap or peer), its open connections first. */
+export function closeServer(server: Server): Promise<void> {
+  server.closeAllConnections();
+  return new Promise<void>((resolve) => server.close(() => resolve()));
+}
+
 /** A real network whose node `faultyId` is a faulty peer in this process (faulty-peer.ts). */
 export interface NetworkWithFaultyPeer {
   net: RunningNetwork;
@@ -347,16 +353,26 @@ export async function launchWithFaultyPeer(
 }
 
 /**
- * A network with a faulty peer for one test file: launched before its tests, stopped after them.
- * The returned object holds its parts once launched.
+ * What `start` launches, for one test file: launched before its tests, stopped after them. The
+ * returned object holds its parts once launched.
  */
-export function useNetworkWithFaultyPeer(...args: Parameters<typeof launchWithFaultyPeer>): NetworkWithFaultyPeer {
-  const launched = {} as NetworkWithFaultyPeer;
+function useLaunched<T extends { stop(): Promise<void> }>(start: () => Promise<T>, timeoutMs: number): T {
+  const launched = {} as T;
   beforeAll(async () => {
-    Object.assign(launched, await launchWithFaultyPeer(...args));
-  }, 60_000);
+    Object.assign(launched, await start());
+  }, timeoutMs);
   afterAll(async () => {
-    await launched.stop?.();
+    await (launched as Partial<T>).stop?.();
   });
   return launched;
+}
+
+/** A network for one test file (`launch`), launched before its tests and stopped after them. */
+export function useNetwork(...args: Parameters<typeof launch>): TestNetwork {
+  return useLaunched(() => launch(...args), 90_000);
+}
+
+/** A network with a faulty peer for one test file, launched before its tests and stopped after them. */
+export function useNetworkWithFaultyPeer(...args: Parameters<typeof launchWithFaultyPeer>): NetworkWithFaultyPeer {
+  return useLaunched(() => launchWithFaultyPeer(...args), 60_000);
 }

@@ -12,7 +12,7 @@
 import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import * as secp from '@noble/secp256k1';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { headerOf, signBlockV2, type BlockV2 } from '../../src/core/blockv2.js';
 import { headerHash } from '../../src/core/header.js';
 import { addressOf, bytesToHex, hexToBytes, isValidAddress, signHash } from '../../src/core/crypto.js';
@@ -20,13 +20,21 @@ import { readToken } from '../../src/api/token.js';
 import { UNITS_PER_BCC } from '../../src/core/params.js';
 import { signTransaction, txId } from '../../src/core/transaction.js';
 import type { Block, Transaction, TxBody } from '../../src/core/types.js';
-import { signHello, signJoin, signNetwork, type Hello, type JoinRequest, type NodeEntry } from '../../src/node/formation/handshake.js';
-import { CHALLENGE_HEADER, JOIN_HEADER } from '../../src/core/peer-auth.js';
+import {
+  CHALLENGE_HEADER,
+  type Hello,
+  JOIN_HEADER,
+  type JoinRequest,
+  type NodeEntry,
+  signHello,
+  signJoin,
+  signNetwork,
+} from '../../src/core/peer-auth.js';
 import { API } from '../../src/api/routes.js';
 import { NodeClient } from '../../client/api.js';
 import { STREAM_PROTOCOL } from '../../src/node/network/peer-stream.js';
 import {
-  launch,
+  useNetwork,
   memberHeaders,
   metric,
   openPeerStream,
@@ -36,7 +44,6 @@ import {
   waitCommitted,
   waitFor,
   walletKey,
-  type TestNetwork,
 } from './harness.js';
 
 const N = 3;
@@ -44,23 +51,18 @@ const CAPACITY = 5;
 /** The order of secp256k1's group. */
 const CURVE_N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
 
-let t: TestNetwork;
+const t = useNetwork(N, CAPACITY);
 let domain: string;
 let addresses: string[];
 
 type RawResult = Awaited<ReturnType<typeof raw>>;
 
 beforeAll(async () => {
-  t = await launch(N, CAPACITY);
   const [genesis] = await t.clients[0]!.blocks(0, 1);
   domain = genesis!.current_hash;
   addresses = (await Promise.all(t.clients.map((c) => c.status()))).map((s) => s.address);
   await waitAgreement(t.clients);
 }, 90_000);
-
-afterAll(async () => {
-  await t?.stop();
-});
 
 const freshKey = (): string => bytesToHex(secp.utils.randomSecretKey());
 const token = (i: number): string => {

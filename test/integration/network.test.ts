@@ -6,41 +6,24 @@
  */
 import { join } from 'node:path';
 import * as secp from '@noble/secp256k1';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { bytesToHex } from '../../src/core/crypto.js';
 import { headerOf, signBlockV2 } from '../../src/core/blockv2.js';
 import { headerHash } from '../../src/core/header.js';
 import { signTransaction } from '../../src/core/transaction.js';
 import { totalSupply, UNITS_PER_BCC } from '../../src/core/params.js';
 import type { Transaction } from '../../src/core/types.js';
-import {
-  cli,
-  launch,
-  memberHeaders,
-  raw,
-  snapshot,
-  supply,
-  waitAgreement,
-  waitCommitted,
-  waitFor,
-  walletKey,
-  type TestNetwork,
-} from './harness.js';
+import { cli, useNetwork, memberHeaders, raw, snapshot, supply, waitAgreement, waitCommitted, waitFor, walletKey } from './harness.js';
 
 const N = 5;
 const CAPACITY = 5;
-let t: TestNetwork;
+const t = useNetwork(N, CAPACITY);
 let domain: string;
 
 beforeAll(async () => {
-  t = await launch(N, CAPACITY);
   const [genesis] = await t.clients[0]!.blocks(0, 1);
   domain = genesis!.current_hash;
 }, 90_000);
-
-afterAll(async () => {
-  await t?.stop();
-});
 
 describe('a 5-node network', () => {
   it('forms: ids follow join order, every node funded and staked, one genesis', async () => {

@@ -5,25 +5,17 @@
  * one gets a distinct id, the sender's committed nonces run 0 … k without a gap or a repeat, all
  * 50 commit on every node, and the supply stays whole.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MAX_BLOCKS_PER_PAGE } from '../../src/api/routes.js';
 import type { SubmitRequest } from '../../src/api/types.js';
 import { totalSupply } from '../../src/core/params.js';
 import type { Transaction } from '../../src/core/types.js';
-import { launch, supply, waitAgreement, waitCommitted, type TestNetwork } from './harness.js';
+import { useNetwork, supply, waitAgreement, waitCommitted } from './harness.js';
 
 const N = 3;
 const SENDER = 1;
 const COUNT = 50;
-let t: TestNetwork;
-
-beforeAll(async () => {
-  t = await launch(N, 5);
-}, 90_000);
-
-afterAll(async () => {
-  await t?.stop();
-});
+const t = useNetwork(N, 5);
 
 /** The k-th request: coins and messages in turn, to both other nodes; many are the same request. */
 function request(k: number): SubmitRequest {

@@ -11,8 +11,7 @@ import { ApiError, NodeClient } from '../../client/api.js';
 import { API } from '../../src/api/routes.js';
 import { addressOf, bytesToHex } from '../../src/core/crypto.js';
 import { UNITS_PER_BCC } from '../../src/core/params.js';
-import { CHALLENGE_HEADER, JOIN_HEADER, SESSION_HEADER, signPeerAuth } from '../../src/core/peer-auth.js';
-import { signHello, signJoin, signNetwork } from '../../src/node/formation/handshake.js';
+import { CHALLENGE_HEADER, JOIN_HEADER, SESSION_HEADER, signHello, signJoin, signNetwork, signPeerAuth } from '../../src/core/peer-auth.js';
 import { STREAM_PROTOCOL } from '../../src/node/network/peer-stream.js';
 import { launch, memberHeaders, openPeerStream, raw, waitAgreement, waitFor, walletKey, type TestNetwork } from './harness.js';
 

@@ -16,12 +16,12 @@ import { addressOf, bytesToHex, nobleCrypto } from '../../src/core/crypto.js';
 import { selectCrypto } from '../../src/crypto/select.js';
 import { runVectors } from '../../src/crypto/vectors.js';
 import { NodeError } from '../../src/node/errors.js';
-import { CHALLENGE_HEADER } from '../../src/core/peer-auth.js';
-import { signHello, signJoin } from '../../src/node/formation/handshake.js';
+import { CHALLENGE_HEADER, signHello, signJoin } from '../../src/core/peer-auth.js';
 import type { Logger } from '../../src/node/logger.js';
 import { BlockchatNode } from '../../src/node/index.js';
 import { buildServer } from '../../src/node/http/index.js';
 import { freePortBase } from '../../src/tools/network.js';
+import { closeServer } from './harness.js';
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterAll(async () => {
@@ -62,6 +62,28 @@ async function startNode(port: number, opts: { bootstrap: boolean; bootstrapUrl?
 
 const freshKey = (): string => bytesToHex(secp.utils.randomSecretKey());
 
+/** A join of `key` (at `port`) on a fresh challenge of the bootstrap `node`, its domain, and the header that names the challenge. */
+function joinRequest(node: BlockchatNode, key: string, port: number, fingerprint: string | undefined) {
+  const { domain, nonce } = node.gate.challenge();
+  const payload = signJoin(
+    node.address,
+    {
+      address: addressOf(key),
+      host: '127.0.0.1',
+      port,
+      n: 2,
+      capacity: 5,
+      stake: 1000,
+      ...(fingerprint === undefined ? {} : { verifier_fingerprint: fingerprint }),
+      domain,
+      nonce,
+      answer_nonce: nonce,
+    },
+    key,
+  );
+  return { payload, domain, headers: { [CHALLENGE_HEADER]: nonce } };
+}
+
 describe('the verifier fingerprint', () => {
   it('is in GET /status: the one of noble, the reference, whichever suite the node uses', async () => {
     const base = await freePortBase(2);
@@ -79,26 +101,9 @@ describe('the verifier fingerprint', () => {
     const app = await buildServer(node);
     cleanups.push(() => app.close());
     const key = freshKey();
-    /** A join on a fresh challenge of the bootstrap, and the header that names it. */
     const request = (fingerprint: string | undefined) => {
-      const { domain, nonce } = node.gate.challenge();
-      const payload = signJoin(
-        node.address,
-        {
-          address: addressOf(key),
-          host: '127.0.0.1',
-          port: base + 1,
-          n: 2,
-          capacity: 5,
-          stake: 1000,
-          ...(fingerprint === undefined ? {} : { verifier_fingerprint: fingerprint }),
-          domain,
-          nonce,
-          answer_nonce: nonce,
-        },
-        key,
-      );
-      return { payload, headers: { [CHALLENGE_HEADER]: nonce } };
+      const { payload, headers } = joinRequest(node, key, base + 1, fingerprint);
+      return { payload, headers };
     };
 
     const refused = await app.inject({ method: 'POST', url: '/peer/join', ...request(OTHER) });
@@ -126,25 +131,8 @@ describe('the verifier fingerprint', () => {
     const base = await freePortBase(2);
     const { node, lines } = await startNode(base, { bootstrap: true });
     const key = freshKey();
-    const { domain, nonce } = node.gate.challenge();
-    await node.handleJoin(
-      signJoin(
-        node.address,
-        {
-          address: addressOf(key),
-          host: '127.0.0.1',
-          port: base + 1,
-          n: 2,
-          capacity: 5,
-          stake: 1000,
-          verifier_fingerprint: crypto.fingerprint,
-          domain,
-          nonce,
-          answer_nonce: nonce,
-        },
-        key,
-      ),
-    );
+    const { payload, domain } = joinRequest(node, key, base + 1, crypto.fingerprint);
+    await node.handleJoin(payload);
     const hello = (fingerprint: string) => {
       const body = { id: 1, address: addressOf(key), host: '127.0.0.1', port: base + 1, verifier_fingerprint: fingerprint };
       return signHello(domain, node.address, { ...body, nonce: node.gate.challenge().nonce }, key);
@@ -186,13 +174,7 @@ describe('the verifier fingerprint', () => {
       });
     });
     await new Promise<void>((resolve) => fake.listen(base, '127.0.0.1', resolve));
-    cleanups.push(
-      () =>
-        new Promise<void>((resolve) => {
-          fake.closeAllConnections();
-          fake.close(() => resolve());
-        }),
-    );
+    cleanups.push(() => closeServer(fake));
     const { node } = await startNode(base + 1, { bootstrap: false, bootstrapUrl: `http://127.0.0.1:${base}` });
     const failure = await node.begin().then(
       () => undefined,

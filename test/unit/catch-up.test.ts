@@ -17,6 +17,7 @@ import { ChainFollower, FinalTree } from '../../src/node/chain/index.js';
 import type { ChainStore } from '../../src/node/db/index.js';
 import { Emitter, type NodeEvents } from '../../src/node/events.js';
 import { Membership } from '../../src/node/formation/membership.js';
+import { Readiness } from '../../src/node/formation/readiness.js';
 import type { Logger } from '../../src/node/logger.js';
 import { ChainSync, type SyncPeers } from '../../src/node/sync/index.js';
 import { advance, KEYS4, NET, PARAMS } from './v2-fixtures.js';
@@ -71,6 +72,7 @@ function nodeOn(tips: readonly TipV2[], peers: Map<number, FakePeer>, clock: { n
   };
   const sync = new ChainSync(
     chain,
+    new Readiness(members, events, quiet),
     pool,
     { receive: () => Promise.resolve({ accepted: 0 }) } as never,
     fake,

@@ -182,17 +182,21 @@ describe('SVG plots', () => {
 describe('markdown report', () => {
   it('has the machine, the commands, every experiment and the fairness table', () => {
     const md = renderMarkdown(results);
-    expect(md).toContain('# BlockChat benchmark results');
-    expect(md).toContain('2 cores');
-    expect(md).toContain('v20.20.0');
-    expect(md).toContain('`npm run bench`');
-    expect(md).toContain('## Performance (5 nodes)');
-    expect(md).toContain('## Scalability (10 nodes)');
-    expect(md).toContain('## Sustained load');
-    expect(md).toContain('## Fairness');
-    expect(md).toContain('| 4 | 100 | 71.4 % | 430 | 72.0 % |');
-    expect(md).toContain('![throughput](throughput.svg)');
-    expect(md).toContain('`blockchat tester --input transactions/5nodes -p 5000 -n 5`');
-    expect(md).toContain('## Network ready time');
+    const parts = [
+      '# BlockChat benchmark results',
+      '2 cores',
+      'v20.20.0',
+      '`npm run bench`',
+      '## Performance (5 nodes)',
+      '## Scalability (10 nodes)',
+      '## Sustained load',
+      '## Fairness',
+      '| 4 | 100 | 71.4 % | 430 | 72.0 % |',
+      '![throughput](throughput.svg)',
+      '`blockchat tester --input transactions/5nodes -p 5000 -n 5`',
+      '## Network ready time',
+    ];
+    expect(parts.length).toBeGreaterThan(0);
+    for (const part of parts) expect(md).toContain(part);
   });
 });

@@ -42,12 +42,13 @@ afterEach(() => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
-/** A voting part on a stand-in chain follower (it reads only these three), and the verifier it installs. */
+/** A voting part on a stand-in chain follower and readiness (it reads only these), and the verifier it installs. */
 function votingWith(crypto: NodeCrypto): { voting: Voting; verifyVote: (domain: string, v: Vote, id: string) => string } {
   const dir = mkdtempSync(join(tmpdir(), 'vote-once-'));
   dirs.push(dir);
-  const chain = { params: PARAMS, resuming: false, verifyVote: undefined } as unknown as ChainFollower;
-  const voting = new Voting({ secretKey: B.secret, address: B.address }, chain, new Emitter<NodeEvents>(), quiet, crypto, dir);
+  const chain = { params: PARAMS, verifyVote: undefined } as unknown as ChainFollower;
+  const readiness = { resuming: false };
+  const voting = new Voting({ secretKey: B.secret, address: B.address }, chain, readiness, new Emitter<NodeEvents>(), quiet, crypto, dir);
   return { voting, verifyVote: chain.verifyVote! };
 }
 

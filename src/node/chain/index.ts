@@ -52,12 +52,6 @@ export class ChainFollower {
   /** The finalised height last announced (`final`). */
   private announcedFinal = 0;
   /**
-   * True from a restart until its first catch-up has fetched what the peers held (`resume`): the
-   * tip is then likely far behind the network's, and a block minted or a vote signed on it would
-   * be stale (docs/protocol.md, "Liveness").
-   */
-  private restarting = false;
-  /**
    * How a vote carried in a block is checked, given its id (returns it): the voting part installs
    * one that skips the signature of a vote it verified when it was gossiped.
    */
@@ -101,26 +95,6 @@ export class ChainFollower {
     this.chainParams = params;
     this.blockTree = tree;
     this.announcedFinal = tree.best.finality.finalized.height;
-  }
-
-  /** True while a restarted node has not caught up once: it neither mints nor votes. */
-  get resuming(): boolean {
-    return this.restarting;
-  }
-
-  /** A restart: hold minting and voting until `resume`. */
-  holdUntilCaughtUp(): void {
-    this.restarting = true;
-  }
-
-  /** The restart's first catch-up is over: mint and vote again (once; `resumed`). */
-  resume(): void {
-    if (!this.restarting) return;
-    this.restarting = false;
-    const tip = this.tip;
-    if (!tip) return;
-    this.log.debug(`resumed at height ${tip.block.index}`);
-    this.events.emit('resumed', tip);
   }
 
   /** The best branch's finalised checkpoint: no block at or below it is ever reverted. */

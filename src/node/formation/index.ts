@@ -3,31 +3,17 @@
  * creates the genesis and hands out ids in order of arrival; once all n have joined it sends the
  * signed node list and chain to every node and funds each. A joining node asks for its id and
  * accepts the announcement after validating it. A restarted node resumes from its data directory
- * and tells the peers where it is now (hello). The signed messages are in handshake.ts.
+ * and tells the peers where it is now (hello). The bootstrap's announcements are in announce.ts;
+ * the signed messages are the core's (src/core/peer-auth.ts).
  */
 import type { NodeCrypto } from '../../crypto/suite.js';
 import { API } from '../../api/routes.js';
 import { genesisBlock } from '../../core/block.js';
 import { genesisTipV2 } from '../../core/consensus.js';
 import { ProtocolError } from '../../core/errors.js';
-import { FinalTree } from '../chain/final-tree.js';
-import { UNITS_PER_BCC } from '../../core/params.js';
-import { verifyTransaction } from '../../core/transaction.js';
-import type { Block } from '../../core/types.js';
-import type { ChainFollower } from '../chain/index.js';
-import type { NodeConfig } from '../config.js';
-import type { ChainStore } from '../db/index.js';
-import { NodeError } from '../errors.js';
-import type { Logger } from '../logger.js';
-import type { Peers } from '../network/index.js';
-import type { ChainSync } from '../sync/index.js';
-import type { OwnWallet, WalletKey } from '../wallet/index.js';
-import { JOIN_HEADER } from '../../core/peer-auth.js';
-import type { PeerGate } from '../http/peer-auth.js';
 import {
   signHello,
   signJoin,
-  signNetwork,
   verifyHello,
   verifyJoin,
   verifyNetwork,
@@ -35,8 +21,19 @@ import {
   type JoinRequest,
   type NetworkAnnouncement,
   type NodeEntry,
-} from './handshake.js';
-import { deliver } from './deliver.js';
+} from '../../core/peer-auth.js';
+import { verifyTransaction } from '../../core/transaction.js';
+import { FinalTree } from '../chain/final-tree.js';
+import type { ChainFollower } from '../chain/index.js';
+import type { NodeConfig } from '../config.js';
+import type { ChainStore } from '../db/index.js';
+import { NodeError } from '../errors.js';
+import type { PeerGate } from '../http/peer-auth.js';
+import type { Logger } from '../logger.js';
+import type { Peers } from '../network/index.js';
+import type { ChainSync } from '../sync/index.js';
+import type { OwnWallet, WalletKey } from '../wallet/index.js';
+import { Announcer } from './announce.js';
 import { askToJoin } from './join.js';
 import type { Membership } from './membership.js';
 import type { Readiness } from './readiness.js';
@@ -44,10 +41,7 @@ import { replayChain, restoreChain } from './restore.js';
 
 export { Membership } from './membership.js';
 export { Readiness } from './readiness.js';
-export type { Hello, JoinRequest, NetworkAnnouncement, NodeEntry } from './handshake.js';
-
-/** How long funding waits for the announcements to be delivered before it goes ahead. */
-const ANNOUNCE_BEFORE_FUNDING_MS = 10_000;
+export type { Hello, JoinRequest, NetworkAnnouncement, NodeEntry } from '../../core/peer-auth.js';
 
 function requireNumber(x: number | undefined, name: string): number {
   if (x === undefined || !Number.isSafeInteger(x) || x < 1) {
@@ -59,13 +53,12 @@ function requireNumber(x: number | undefined, name: string): number {
 export class Formation {
   /** Whether this run continues a previous one from the data directory. */
   private restored = false;
-  private closed = false;
   /** The `answer_nonce` of this node's last join, while it waits for the announcement. */
   private awaited: string | undefined;
   /** The domain of the network this node asked to join (from the bootstrap's challenge). */
   private joinedDomain: string | undefined;
-  /** Bootstrap: per member, the nonce its announcement must carry and whether one is being sent. */
-  private readonly announcing = new Map<number, { nonce: string; sending: boolean; host: string; port: number }>();
+  /** Bootstrap: the announcements to the members (announce.ts). */
+  private readonly announcer: Announcer;
 
   constructor(
     private readonly config: NodeConfig,
@@ -82,7 +75,9 @@ export class Formation {
     private readonly crypto: NodeCrypto,
     private readonly gate: PeerGate,
     private readonly random: (bytes: number) => string,
-  ) {}
+  ) {
+    this.announcer = new Announcer(key, members, chain, wallet, peers, store, log);
+  }
 
   /** True when `nonce` is the answer nonce of this node's join, while it waits for the announcement. */
   awaits(nonce: string | undefined): boolean {
@@ -104,14 +99,13 @@ export class Formation {
       this.log.info(`restored node ${this.members.id} from ${this.config.dataDir} at height ${this.chain.tip!.block.index}`);
       this.restored = true;
       // The network went on meanwhile: no block nor vote on this tip before catching up.
-      this.chain.holdUntilCaughtUp();
+      this.readiness.holdUntilCaughtUp();
       // The bootstrap, restarted before the network formed: the members that joined before the
       // restart wait for an announcement carrying the nonce of their join.
       if (this.isBootstrap) {
         for (const entry of this.members.nodes) {
           const nonce = this.members.joinNonces[entry.id];
-          if (entry.id !== 0 && nonce !== undefined)
-            this.announcing.set(entry.id, { nonce, sending: false, host: entry.host, port: entry.port });
+          if (entry.id !== 0 && nonce !== undefined) this.announcer.expect(entry, nonce);
         }
       }
     } else if (this.config.isBootstrap) await this.createGenesis();
@@ -125,23 +119,23 @@ export class Formation {
       // The bootstrap, restarted after every member joined but before the network was ready: the
       // members it had not announced to yet wait for it still, and some may not be funded.
       const forming = this.isBootstrap && !this.readiness.ready;
-      if (forming) for (const entry of this.members.nodes) if (this.announcing.has(entry.id)) void this.sendNetworkTo(entry);
       if (!forming) return this.announceRestart();
+      this.announcer.resendPending();
       try {
         await this.announceRestart();
       } finally {
         // After the catch-up and the pool repair: the funding sent before the restart is known.
-        this.fund();
+        this.announcer.fund();
         this.wallet.maybeInitialStake();
       }
       return;
     }
-    this.chain.resume(); // restored before the network formed: nothing went on without it
+    this.readiness.resume(this.chain.tip); // restored before the network formed: nothing went on without it
     if (!this.isBootstrap) await this.join();
   }
 
   close(): void {
-    this.closed = true;
+    this.announcer.close();
   }
 
   private async createGenesis(): Promise<void> {
@@ -155,7 +149,7 @@ export class Formation {
     this.chain.start(params, new FinalTree(tip), [{ block: genesis, json: JSON.stringify(genesis) }]);
     await this.members.save();
     this.log.info(`bootstrap of a ${n}-node network, capacity ${capacity}; waiting for ${n - 1} node(s) to join`);
-    if (n === 1) await this.formNetwork();
+    if (n === 1) await this.announcer.formNetwork();
   }
 
   /** A new node asks the bootstrap for an id, retrying while the bootstrap is not up yet. */
@@ -232,7 +226,7 @@ export class Formation {
         this.members.joinNonces[known.id] = req.answer_nonce;
         this.members.saveQuietly();
       }
-      this.announceTo(known, req.answer_nonce, params.n);
+      this.announcer.announceTo(known, req.answer_nonce, params.n);
       return { id: known.id, bootstrap: this.key.address };
     }
     if (nodes.length >= params.n) {
@@ -241,7 +235,7 @@ export class Formation {
     this.gate.spend(req.nonce, req.address); // its signer is a member from here on
     const entry: NodeEntry = { id: nodes.length, address: req.address, host: req.host, port: req.port, stake: req.stake };
     nodes.push(entry);
-    this.announcing.set(entry.id, { nonce: req.answer_nonce, sending: false, host: req.host, port: req.port });
+    this.announcer.expect(entry, req.answer_nonce);
     this.members.joinNonces[entry.id] = req.answer_nonce;
     // Decided before the await: two joins in flight would otherwise both see the list complete
     // and form the network twice (seen under load: the funding sent a second time, and refused).
@@ -249,96 +243,10 @@ export class Formation {
     await this.members.save();
     this.log.info(`node ${entry.id} joined from ${req.host}:${req.port} (${entry.id + 1}/${params.n})`);
     if (completes)
-      setImmediate(() => void this.formNetwork().catch((err: unknown) => this.log.error(`forming the network failed: ${String(err)}`)));
+      setImmediate(
+        () => void this.announcer.formNetwork().catch((err: unknown) => this.log.error(`forming the network failed: ${String(err)}`)),
+      );
     return { id: entry.id, bootstrap: this.key.address };
-  }
-
-  /**
-   * A join from a known member: once formed, the announcement goes again for its new nonce; one
-   * in flight per member at a time, and nothing for a join that repeats the last one.
-   */
-  private announceTo(entry: NodeEntry, nonce: string, n: number): void {
-    const last = this.announcing.get(entry.id);
-    if (last && last.nonce === nonce && last.host === entry.host && last.port === entry.port) return;
-    const state = { nonce, sending: last?.sending ?? false, host: entry.host, port: entry.port };
-    this.announcing.set(entry.id, state);
-    if (this.members.nodes.length === n && !state.sending)
-      this.sendNetworkTo(entry).catch((err: unknown) => this.log.warn(`cannot resend the node list: ${String(err)}`));
-  }
-
-  private async announcement(to: NodeEntry, nonce: string): Promise<NetworkAnnouncement> {
-    const params = this.chain.params!;
-    const chain = (await this.store.blocksFrom(0, Number.MAX_SAFE_INTEGER)).map((j) => JSON.parse(j) as Block);
-    return signNetwork(
-      { n: params.n, capacity: params.capacity, nodes: this.members.nodes, chain, to: to.address, answer_nonce: nonce },
-      this.key.secretKey,
-    );
-  }
-
-  /**
-   * Sends the announcement for the member's latest join nonce, again while that nonce changes;
-   * retried while the member cannot be reached, dropped when it refuses it for good (deliver.ts).
-   */
-  private async sendNetworkTo(entry: NodeEntry): Promise<void> {
-    const state = this.announcing.get(entry.id);
-    if (!state || state.sending) return;
-    state.sending = true;
-    try {
-      const outcome = await deliver({
-        to: `node ${entry.id}`,
-        nonce: () => state.nonce,
-        send: async (nonce) => {
-          const body = await this.announcement(entry, nonce);
-          await this.peers.call(entry.id, API.peerNetwork, { body, timeoutMs: 30_000, headers: { [JOIN_HEADER]: nonce } });
-        },
-        stopped: () => this.closed,
-        sleep: (ms) => new Promise((r) => setTimeout(r, ms).unref()),
-        log: this.log,
-      });
-      // Nothing to send after a restart any more (a new join gives a new nonce).
-      if (outcome !== 'stopped' && this.members.joinNonces[entry.id] === state.nonce) {
-        delete this.members.joinNonces[entry.id];
-        this.members.saveQuietly();
-      }
-    } finally {
-      state.sending = false;
-    }
-  }
-
-  /** Bootstrap, once all n have joined: send the signed list and chain, then fund every node. */
-  private async formNetwork(): Promise<void> {
-    const nodes = this.members.nodes;
-    this.members.changed();
-    // Funding waits for the announcements, but not for a member that stays unreachable: its
-    // announcement goes on in the background.
-    let timer: NodeJS.Timeout | undefined;
-    const sent = Promise.all(nodes.filter((x) => x.id !== 0).map((x) => this.sendNetworkTo(x)));
-    await Promise.race([sent, new Promise((r) => (timer = setTimeout(r, ANNOUNCE_BEFORE_FUNDING_MS)))]);
-    clearTimeout(timer);
-    this.log.info(`all ${nodes.length} nodes joined; funding each with 1000 BCC`);
-    this.fund();
-    this.wallet.maybeInitialStake();
-  }
-
-  /**
-   * Funds nodes 1 … n−1 in order, node i with the bootstrap's nonce i − 1 (docs/protocol.md,
-   * "Forming the network"). A node whose nonce is taken already, committed or pending, was funded
-   * before a restart; a funding never takes another nonce, so that no node is funded twice.
-   */
-  private fund(): void {
-    for (const entry of this.members.nodes) {
-      if (entry.id === 0) continue;
-      try {
-        const next = this.wallet.nextNonce();
-        if (next > entry.id - 1) continue; // funded before the restart
-        if (next < entry.id - 1) throw new Error(`its funding takes nonce ${entry.id - 1}, but the next one is ${next}`);
-        this.wallet.submit({ type: 'coins', to: entry.id, amount: 1000 * UNITS_PER_BCC });
-        this.log.info(`funded node ${entry.id} with 1000 BCC`);
-      } catch (err) {
-        this.log.error(`cannot fund node ${entry.id}: ${err instanceof Error ? err.message : String(err)}`);
-        return;
-      }
-    }
   }
 
   /** A joining node: accepts the bootstrap's signed list and chain after validating both. */

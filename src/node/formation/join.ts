@@ -3,11 +3,10 @@ import { Pool } from 'undici';
 import { ApiError } from '../../../client/api.js';
 import { API } from '../../api/routes.js';
 import type { PeerChallenge, StatusView } from '../../api/types.js';
-import { CHALLENGE_HEADER } from '../../core/peer-auth.js';
+import { CHALLENGE_HEADER, type JoinRequest } from '../../core/peer-auth.js';
 import { NodeError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { connectOptions, peerClient, type PeerTls } from '../network/index.js';
-import type { JoinRequest } from './handshake.js';
 
 /**
  * Sends the signed join request to the bootstrap at `url`, on a fresh challenge of the bootstrap,

@@ -7,7 +7,7 @@
 import type { NodeEmitter } from '../events.js';
 import type { Logger } from '../logger.js';
 import type { ChainStore, NetworkMeta } from '../db/index.js';
-import type { NodeEntry } from './handshake.js';
+import type { NodeEntry } from '../../core/peer-auth.js';
 
 export class Membership {
   id = -1;

@@ -2,6 +2,10 @@
  * Whether the network is ready (GET /status `ready`): every member has joined, the bootstrap's
  * transfer to each is committed, and so is every configured initial stake. Latched: once ready,
  * always ready. While a network is not ready its blocks are minted at once, full or not.
+ *
+ * And whether this node, restarted, has caught up once since (`resuming`): until then its tip is
+ * likely far behind the network's, and a block minted or a vote signed on it would be stale
+ * (docs/protocol.md, "Liveness"); the minter and the voting wait for `resumed`.
  */
 import type { TipV2 } from '../../core/consensus.js';
 import { accountOf } from '../../core/state.js';
@@ -11,6 +15,8 @@ import type { Membership } from './membership.js';
 
 export class Readiness {
   private isReady = false;
+  /** True from a restart until its first catch-up has fetched what the peers held (`resume`). */
+  private restarting = false;
 
   constructor(
     private readonly members: Membership,
@@ -22,6 +28,25 @@ export class Readiness {
 
   get ready(): boolean {
     return this.isReady;
+  }
+
+  /** True while a restarted node has not caught up once: it neither mints nor votes. */
+  get resuming(): boolean {
+    return this.restarting;
+  }
+
+  /** A restart: hold minting and voting until `resume`. */
+  holdUntilCaughtUp(): void {
+    this.restarting = true;
+  }
+
+  /** The restart's first catch-up is over, at `tip`: mint and vote again (once; `resumed`). */
+  resume(tip: TipV2 | undefined): void {
+    if (!this.restarting) return;
+    this.restarting = false;
+    if (!tip) return;
+    this.log.debug(`resumed at height ${tip.block.index}`);
+    this.events.emit('resumed', tip);
   }
 
   /** Checks the condition on `tip` (a restarting node checks every block it replays). */

@@ -127,7 +127,7 @@ export class Minter {
    */
   private tryMint(): void {
     const { params, tip } = this.chain;
-    if (this.closed || !params || !tip || this.members.nodes.length !== params.n || this.chain.resuming) return;
+    if (this.closed || !params || !tip || this.members.nodes.length !== params.n || this.readiness.resuming) return;
     this.signed.finalised(this.chain.finalized.height);
     const round = this.myRound(tip); // never two blocks for one (height, round)
     if (round < 0) return;

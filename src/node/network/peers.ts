@@ -17,11 +17,10 @@ import { schemaCheck } from '../../api/validate.js';
 const blockError = schemaCheck(PeerBlock);
 const transactionsError = schemaCheck(PeerTransactions);
 import { ProtocolError } from '../../core/errors.js';
-import { CHALLENGE_HEADER, SESSION_HEADER, signPeerAuth, verifyPeerAuth } from '../../core/peer-auth.js';
+import { CHALLENGE_HEADER, type NodeEntry, SESSION_HEADER, signPeerAuth, verifyPeerAuth } from '../../core/peer-auth.js';
 import type { PeerChallenge } from '../../api/types.js';
 import type { WalletKey } from '../wallet/keys.js';
 import type { Block, Transaction } from '../../core/types.js';
-import type { NodeEntry } from '../formation/handshake.js';
 import type { Logger } from '../logger.js';
 
 interface Peer {

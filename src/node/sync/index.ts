@@ -9,6 +9,7 @@ import type { TxPool } from '../../core/pool.js';
 import type { Block, Transaction } from '../../core/types.js';
 import type { ChainFollower } from '../chain/index.js';
 import type { NodeEmitter } from '../events.js';
+import type { Readiness } from '../formation/readiness.js';
 import type { TransactionIntake } from '../ingest/transactions.js';
 import type { Logger } from '../logger.js';
 import type { Peers } from '../network/index.js';
@@ -66,6 +67,7 @@ export class ChainSync {
 
   constructor(
     private readonly chain: ChainFollower,
+    private readonly readiness: Pick<Readiness, 'resume'>,
     private readonly pool: TxPool,
     private readonly intake: Pick<TransactionIntake, 'receive'>,
     private readonly peers: SyncPeers,
@@ -128,7 +130,7 @@ export class ChainSync {
         const tip = this.chain.tip.block;
         if (ahead.length === 0 && (hint === undefined || hint <= tip.index)) {
           this.upToDate = true;
-          this.chain.resume(); // a restarted node holds the network's tip: it mints and votes again
+          this.readiness.resume(this.chain.tip); // a restarted node holds the network's tip: it mints and votes again
           return;
         }
         this.upToDate = false;
@@ -146,10 +148,10 @@ export class ChainSync {
         // A restarted node that now holds what the most advanced peer held when asked mints and
         // votes again: waiting for a pass with nobody ahead could chase a busy network's tip for
         // long; the blocks made meanwhile come by the peer streams and the next pass.
-        if (this.chain.tip.block.index >= ahead[0]!.height) this.chain.resume();
+        if (this.chain.tip.block.index >= ahead[0]!.height) this.readiness.resume(this.chain.tip);
       }
     } finally {
-      this.chain.resume();
+      this.readiness.resume(this.chain.tip);
       this.syncing = false;
       const to = this.chain.tip.block.index;
       if (to !== from) this.log.debug(`caught up from height ${from} to ${to}`);

@@ -19,6 +19,7 @@ import type { Block } from '../../core/types.js';
 import { checkVoteShape, signVote, verifyVoteSignature, voteConflict, voteId, type Vote } from '../../core/vote.js';
 import type { ChainFollower } from '../chain/index.js';
 import type { NodeEmitter } from '../events.js';
+import type { Readiness } from '../formation/readiness.js';
 import type { Logger } from '../logger.js';
 import type { WalletKey } from '../wallet/index.js';
 import { VoteMemory } from './memory.js';
@@ -46,6 +47,7 @@ export class Voting {
   constructor(
     private readonly key: WalletKey,
     private readonly chain: ChainFollower,
+    private readonly readiness: Pick<Readiness, 'resuming'>,
     private readonly events: NodeEmitter,
     private readonly log: Logger,
     private readonly crypto: NodeCrypto,
@@ -168,7 +170,7 @@ export class Voting {
    * votes, finality could not go on.)
    */
   private maybeVote(tip: TipV2): void {
-    if (this.closed || this.readyHeight === undefined || this.chain.resuming) return;
+    if (this.closed || this.readyHeight === undefined || this.readiness.resuming) return;
     const cast = voteToCast(tip.finality);
     if (!cast) return;
     if (cast.source.height < this.readyHeight && cast.target.height === cast.source.height + CHECKPOINT_INTERVAL) return;

@@ -1,0 +1,48 @@
+/**
+ * Readiness (src/node/formation/readiness.ts) as the one place that says whether a restarted node
+ * has caught up since its restart: held from the restart, resumed once, `resumed` told once.
+ */
+import { describe, expect, it } from 'vitest';
+import type { TipV2 } from '../../src/core/consensus.js';
+import type { ChainStore } from '../../src/node/db/index.js';
+import { Emitter, type NodeEvents } from '../../src/node/events.js';
+import { Membership } from '../../src/node/formation/membership.js';
+import { Readiness } from '../../src/node/formation/readiness.js';
+import type { Logger } from '../../src/node/logger.js';
+import { NET } from './v2-fixtures.js';
+
+const quiet: Logger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
+
+function readiness() {
+  const events = new Emitter<NodeEvents>();
+  const resumed: TipV2[] = [];
+  events.on('resumed', (tip) => resumed.push(tip));
+  return { r: new Readiness(new Membership(4, 5, {} as ChainStore, events, quiet), events, quiet), resumed };
+}
+
+describe('Readiness: caught up since a restart', () => {
+  it('a node that did not restart is not held, and resuming it tells nothing', () => {
+    const { r, resumed } = readiness();
+    expect(r.resuming).toBe(false);
+    r.resume(NET.tip);
+    expect(resumed).toEqual([]);
+  });
+
+  it('a restarted node is held until it resumes, and `resumed` is told once, with the tip', () => {
+    const { r, resumed } = readiness();
+    r.holdUntilCaughtUp();
+    expect(r.resuming).toBe(true);
+    r.resume(NET.tip);
+    expect(r.resuming).toBe(false);
+    r.resume(NET.tip);
+    expect(resumed).toEqual([NET.tip]);
+  });
+
+  it('resumed before it has a chain: no longer held, nothing told', () => {
+    const { r, resumed } = readiness();
+    r.holdUntilCaughtUp();
+    r.resume(undefined);
+    expect(r.resuming).toBe(false);
+    expect(resumed).toEqual([]);
+  });
+});
