@@ -354,7 +354,7 @@ export function useNetworkWithFaultyPeer(...args: Parameters<typeof launchWithFa
   const launched = {} as NetworkWithFaultyPeer;
   beforeAll(async () => {
     Object.assign(launched, await launchWithFaultyPeer(...args));
-  }, 60_000);
+  }, 120_000);
   afterAll(async () => {
     await launched.stop?.();
   });
