@@ -68,7 +68,10 @@ const isCount = (x: number): boolean => Number.isSafeInteger(x) && x >= 0;
 
 /**
  * Reads the record's text: "H M B"; a record from before rounds were explicit holds only "H"
- * and reads as (H, MAX_ROUNDS − 1, 0): no round at or below H until finality passes it. Empty
+ * and reads as (H, −1, 0): the blocks it stood for had no round in their hash, so none of them
+ * is a valid block today nor half of evidence with one (docs/protocol.md, "What a staker keeps
+ * on disk"); with M = MAX_ROUNDS − 1 a validator drawn in every round whose chain is below H
+ * could never sign again. Empty
  * text is NO_PROPOSAL; anything else is refused (undefined), so that a node never signs on a
  * record it cannot read.
  */
@@ -77,7 +80,7 @@ export function parseProposalRecord(text: string): ProposalRecord | undefined {
   const parts = text.split(' ');
   if (!parts.every((p) => /^-?[0-9]{1,16}$/.test(p))) return undefined;
   const [h, m, b] = parts.map(Number);
-  if (parts.length === 1 && isCount(h!)) return { height: h!, round: MAX_ROUNDS - 1, floor: 0 };
+  if (parts.length === 1 && isCount(h!)) return { height: h!, round: -1, floor: 0 };
   if (parts.length !== 3 || !isCount(h!) || !isCount(b!) || b! > h!) return undefined;
   if (!Number.isSafeInteger(m) || m! < -1 || m! >= MAX_ROUNDS) return undefined;
   return { height: h!, round: m!, floor: b! };

@@ -16,7 +16,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AccountView, Block, StatusView } from '../../src/api/types.js';
 import { coinFee } from '../../src/core/fees.js';
 import { explorerAssetDir, registerExplorer } from '../../src/node/explorer.js';
+import { NodeClient } from '../../client/api.js';
 import { freePortBase, repoRoot, startNetwork, waitFor, type RunningNetwork } from '../../src/tools/network.js';
+import { waitFinal } from '../integration/harness.js';
 import {
   HAVE_CHROMIUM,
   UI_TIMEOUT_MS,
@@ -161,30 +163,47 @@ describe.skipIf(!HAVE_CHROMIUM)('explorer (browser, real network)', () => {
       timeout: 30_000,
     });
 
-    // Node 2 gets the 5 BCC, and the fee as well if it happened to validate the block.
-    let block: Block | undefined;
+    let txId: string | undefined;
     await waitFor(
       'the transfer to be committed',
       async () => {
         const blocks = await getJson<Block[]>(port1, `/blocks?from=${before.status.height}&limit=500`);
-        block = blocks.find((b) =>
-          b.transactions.some((tx) => tx.sender === me.address && tx.receiver === node2!.address && tx.amount === 500),
-        );
-        return block !== undefined;
+        txId = blocks
+          .flatMap((b) => b.transactions)
+          .find((tx) => tx.sender === me.address && tx.receiver === node2!.address && tx.amount === 500)?.id;
+        return txId !== undefined;
       },
       UI_TIMEOUT_MS,
       50,
     );
+    // Once final, the block that holds it is kept for good (a switch of branch could otherwise move
+    // it into a block of another validator, who gets the fee), and the chain stops growing.
+    const index = await waitFinal([new NodeClient(`http://127.0.0.1:${port1}`)], txId!);
+    const [block] = await getJson<Block[]>(port1, `/blocks?from=${index}&limit=1`);
+    expect(block?.transactions.some((tx) => tx.id === txId)).toBe(true);
+    // Node 2 gets the 5 BCC, and the fee as well if it happened to validate the block.
     const expected = node2!.balance + 500 + (block!.validator === node2!.address ? coinFee(500) : 0);
     expect((await getJson<AccountView[]>(port1, '/accounts')).find((a) => a.id === 2)?.balance).toBe(expected);
     const after = await waitUntilPageMatchesNode(page, port1);
     expect(after.status.height).toBeGreaterThan(before.status.height);
     expect(await shownBalance(page, node2!.address)).toBe(shownBcc(expected));
-    expect(await shownHeight(page)).toBe(after.status.height);
-    // The newest block is at the top of the table.
-    const latest = await getJson<{ index: number }>(port1, '/blocks/latest');
-    const top = await page.locator('#blocks-body tr.block-row').first().getAttribute('data-index');
-    expect(Number(top)).toBe(latest.index);
+    // The newest block is at the top of the table, and the height above it is that block's: read
+    // together with the node's tip until they agree, as a block may still come after the match.
+    let shown = '';
+    await waitFor(
+      'the newest block at the top of the table',
+      async () => {
+        const latest = await getJson<{ index: number }>(port1, '/blocks/latest');
+        const top = await page.locator('#blocks-body tr.block-row').first().getAttribute('data-index');
+        const height = await shownHeight(page);
+        shown = `top row ${top}, height shown ${height}, node's tip ${latest.index}`;
+        return Number(top) === latest.index && height === latest.index;
+      },
+      UI_TIMEOUT_MS,
+      100,
+    ).catch((err: unknown) => {
+      throw new Error(`${err instanceof Error ? err.message : String(err)} (${shown})`);
+    });
   }, 60_000);
 
   it('shows a message received, as text, live', async () => {

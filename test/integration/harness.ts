@@ -372,7 +372,10 @@ export function useNetwork(...args: Parameters<typeof launch>): TestNetwork {
   return useLaunched(() => launch(...args), 90_000);
 }
 
-/** A network with a faulty peer for one test file, launched before its tests and stopped after them. */
+/**
+ * A network with a faulty peer for one test file, launched before its tests and stopped after
+ * them: given more than the 60 s the network itself waits to form, so that a failure says why.
+ */
 export function useNetworkWithFaultyPeer(...args: Parameters<typeof launchWithFaultyPeer>): NetworkWithFaultyPeer {
-  return useLaunched(() => launchWithFaultyPeer(...args), 60_000);
+  return useLaunched(() => launchWithFaultyPeer(...args), 120_000);
 }

@@ -112,12 +112,12 @@ describe('the rule', () => {
 });
 
 describe('the record as text', () => {
-  it('round-trips "H M B", and reads the old "H" as (H, 63, 0)', () => {
+  it('round-trips "H M B", and reads the old "H" as (H, -1, 0)', () => {
     const rec: ProposalRecord = { height: 41, round: -1, floor: 40 };
     expect(formatProposalRecord(rec)).toBe('41 -1 40');
     expect(parseProposalRecord(formatProposalRecord(rec))).toEqual(rec);
     expect(parseProposalRecord('')).toEqual(NO_PROPOSAL);
-    expect(parseProposalRecord('41')).toEqual({ height: 41, round: MAX_ROUNDS - 1, floor: 0 });
+    expect(parseProposalRecord('41')).toEqual({ height: 41, round: -1, floor: 0 });
   });
 
   it.each(['x', '4 1', '4 1 5', '4 64 0', '4 -2 0', '4 0.5 0', '-1', '4 1 0 0', '4  1 0'])('refuses %j', (text) => {
@@ -161,12 +161,15 @@ describe('the record on disk', () => {
     after.close();
   });
 
-  it('reads the height a node of the earlier version left: no round at or below it until finality passes it', () => {
+  it('reads the height a node of the earlier version left, whose blocks had no round: signs below it, each (h, r) once', () => {
     const dir = scratch();
     writeFileSync(join(dir, 'signed-height'), '12\n');
     const rec = new SignedProposals(dir);
-    expect(rec.claim(12, 63)).toBe(false);
-    expect(rec.claim(11, 5)).toBe(false);
+    expect(rec.value).toEqual({ height: 12, round: -1, floor: 0 });
+    expect(rec.claim(11, 0)).toBe(true);
+    expect(rec.claim(11, 0)).toBe(false);
+    expect(rec.claim(12, 0)).toBe(false);
+    expect(rec.claim(12, 1)).toBe(true);
     expect(rec.claim(13, 0)).toBe(true);
     rec.close();
   });
@@ -176,5 +179,31 @@ describe('the record on disk', () => {
     writeFileSync(join(dir, 'signed-height'), 'twelve\n');
     expect(() => new SignedProposals(dir)).toThrow();
     expect(readFileSync(join(dir, 'signed-height'), 'utf8')).toBe('twelve\n');
+  });
+});
+
+describe('a validator drawn in every round (the bootstrap before any stake is in the draw, a sole staker)', () => {
+  const me = 'me';
+  const everyRound = Array.from({ length: MAX_ROUNDS }, () => me);
+
+  it('whose chain is below the height an old record names still signs the next height', () => {
+    // the chain is at 9 and nobody else can make block 10: no round allowed there would stop it for good
+    const rec = parseProposalRecord('12')!;
+    expect(rec).toBeDefined();
+    expect(firstAllowedRound(rec, 10, everyRound, me)).toBe(0);
+    expect(afterFinal(rec, 9)).toBe(rec);
+  });
+
+  it('whose block is lost before it is stored signs that height again, one round later each time, 63 times', () => {
+    let rec = afterProposal(NO_PROPOSAL, 10, 0);
+    const rounds: number[] = [];
+    for (let round = firstAllowedRound(rec, 10, everyRound, me); round >= 0; round = firstAllowedRound(rec, 10, everyRound, me)) {
+      rounds.push(round);
+      rec = afterProposal(rec, 10, round);
+    }
+    expect(rounds).toEqual(Array.from({ length: MAX_ROUNDS - 1 }, (_, k) => k + 1));
+    // only finality at the highest signed height gives rounds back; it needs a block at 10
+    expect(rec).toEqual({ height: 10, round: MAX_ROUNDS - 1, floor: 0 });
+    expect(firstAllowedRound(afterFinal(rec, 10), 11, everyRound, me)).toBe(0);
   });
 });

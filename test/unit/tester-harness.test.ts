@@ -73,8 +73,25 @@ async function fakeNetwork(
   });
   let seq = 0;
   let mints = 0;
+  // Node i's stream says what happened on it in the order it happened, as a real node's does
+  // (src/node/http/event-stream.ts), each event `delayMs` after it happened or right after the one
+  // before it, whichever is later: a timer of its own per event could fire after a later one when
+  // the process is descheduled, e.g. `reorg` before the block it reverts.
+  const outbox: Array<Promise<void>> = streams.map(() => Promise.resolve());
+  const send = (i: number, text: string, delayMs: number) => {
+    const due = Date.now() + delayMs;
+    outbox[i] = outbox[i]!.then(
+      () =>
+        new Promise<void>((resolve) =>
+          setTimeout(() => {
+            for (const res of streams[i]!) res.write(text);
+            resolve();
+          }, due - Date.now()),
+        ),
+    );
+  };
   const announce = (b: Block, delayMs: (i: number) => number) => {
-    streams.forEach((set, i) => {
+    streams.forEach((_, i) => {
       const ev: Record<string, unknown> = {
         index: b.index,
         hash: b.current_hash,
@@ -84,9 +101,7 @@ async function fakeNetwork(
         timestamp: b.timestamp,
       };
       if (i !== opts.noTxIds) ev.tx_ids = b.transactions.map((t) => t.id);
-      setTimeout(() => {
-        for (const res of set) res.write(`event: block\ndata: ${JSON.stringify(ev)}\n\n`);
-      }, delayMs(i));
+      send(i, `event: block\ndata: ${JSON.stringify(ev)}\n\n`, delayMs(i));
     });
   };
   const mint = setInterval(() => {
@@ -103,7 +118,7 @@ async function fakeNetwork(
         reverted: [last.current_hash],
         returned_tx_ids: last.transactions.slice(1).map((t) => t.id),
       };
-      for (const set of streams) for (const res of set) res.write(`event: reorg\ndata: ${JSON.stringify(reorg)}\n\n`);
+      streams.forEach((_, i) => send(i, `event: reorg\ndata: ${JSON.stringify(reorg)}\n\n`, 0));
       announce(rival, () => 0);
       return;
     }
