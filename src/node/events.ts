@@ -79,8 +79,12 @@ export interface NodeEvents {
   sealed: Block;
   /** The best branch's finalised checkpoint rose (once per rise, before `head`). */
   final: { readonly height: number; readonly hash: string; readonly tip: TipV2 };
-  /** Votes or evidence this node signed or learnt first, to send to the peers. */
-  gossip: { readonly votes: readonly Vote[]; readonly evidence: readonly Evidence[] };
+  /**
+   * Votes or evidence this node signed or learnt first, to send to the peers whose addresses `to`
+   * lists (the validators of the next blocks, for a vote: docs/protocol.md, "Liveness"), or to
+   * every peer without `to`.
+   */
+  gossip: { readonly votes: readonly Vote[]; readonly evidence: readonly Evidence[]; readonly to?: readonly string[] };
   /** Evidence of equivocation this node built or learnt (once per offender). */
   evidence: Evidence;
   /** A request was answered (or a peer stream opened, status 101): route pattern, method, status. */

@@ -15,5 +15,5 @@ export function subscribePeers(events: NodeEmitter, peers: Peers): void {
   events.on('ownTransaction', (tx) => peers.broadcastTransaction(tx));
   events.on('clientTransaction', (tx) => peers.broadcastTransaction(tx));
   events.on('minted', ({ json }) => peers.broadcastBlock(json));
-  events.on('gossip', (g) => peers.broadcastVotes(JSON.stringify(g)));
+  events.on('gossip', ({ votes, evidence, to }) => peers.broadcastVotes(JSON.stringify({ votes, evidence }), to));
 }

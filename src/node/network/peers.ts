@@ -204,9 +204,13 @@ export class Peers {
     }
   }
 
-  /** Sends votes and evidence (`{"votes": […], "evidence": […]}`) to every peer, in order with the blocks. */
-  broadcastVotes(json: string): void {
+  /**
+   * Sends votes and evidence (`{"votes": […], "evidence": […]}`) to the peers whose addresses
+   * `to` lists, or to every peer without it, in order with the blocks.
+   */
+  broadcastVotes(json: string, to?: readonly string[]): void {
     for (const peer of this.peers.values()) {
+      if (to !== undefined && !to.includes(peer.entry.address)) continue;
       peer.blockQueue.push({ kind: 'vote', json });
       this.flushBlocks(peer);
     }

@@ -23,6 +23,7 @@ import type { Readiness } from '../formation/readiness.js';
 import type { Logger } from '../logger.js';
 import type { WalletKey } from '../wallet/index.js';
 import { VoteMemory } from './memory.js';
+import { voteRecipients } from './recipients.js';
 import { SeenBlocks } from './seen-blocks.js';
 
 /** Votes kept at most (verified, not yet below the finalised height). */
@@ -177,12 +178,32 @@ export class Voting {
     const weight = weightsFrom(tip.finality, cast.source.height)?.weights.get(this.key.address) ?? 0;
     if (weight <= 0 || tip.slashing.slashed.has(this.key.address)) return;
     if (!maySign(this.memory.value, cast.source, cast.target)) return;
+    const uncarried = this.uncarriedOwnVotes(tip);
     const vote = signVote(this.domain, this.key.secretKey, cast.source, cast.target, this.crypto);
     // On disk before it leaves: a restart never signs a vote that conflicts with this one.
     this.memory.save(remember(this.memory.value, cast.source, cast.target));
     this.observe(voteId(this.domain, vote, this.crypto), vote);
-    this.events.emit('gossip', { votes: [vote], evidence: [] });
+    // To the validators of the next blocks; to everyone with an earlier vote the branch lost on the way.
+    if (uncarried.length === 0) {
+      this.events.emit('gossip', {
+        votes: [vote],
+        evidence: [],
+        to: voteRecipients(this.chain.params!, tip, this.key.address, this.crypto),
+      });
+    } else {
+      this.events.emit('gossip', { votes: [...uncarried, vote], evidence: [] });
+    }
     this.log.debug(`voted ${cast.source.height} → ${cast.target.height} at height ${tip.block.index}`);
+  }
+
+  /**
+   * This staker's votes that the branch of `tip` has not carried and still could: above its
+   * finalised height and above the last target it counted from this staker.
+   */
+  private uncarriedOwnVotes(tip: TipV2): Vote[] {
+    const counted = tip.finality.lastTarget.get(this.key.address) ?? -1;
+    const floor = Math.max(counted, tip.finality.finalized.height);
+    return (this.byStaker.get(this.key.address) ?? []).filter((v) => v.target_height > floor);
   }
 
   /** Forgets votes at or below the finalised height, and blocks far below the tip. */
