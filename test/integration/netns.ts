@@ -114,8 +114,8 @@ export interface HostsInUse {
 }
 
 /**
- * `count` hosts for one test file, made before its tests (with a directory of the file's own)
- * and, after them, everything stopped and removed: the network, the test's own processes, the
+ * `count` hosts for one test file, made before its tests (with a directory of the file's own, its
+ * name starting with `prefix`) and, after them, everything stopped and removed: the network, the test's own processes, the
  * hosts, the directory, also after a failed setup. With `network`, a network is started on the
  * hosts (node i on host i, from options that may use the hosts and the directory, e.g. to make
  * certificates there): on free ports, bound to the hosts' addresses, its logs in `root/logs`.
