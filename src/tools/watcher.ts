@@ -3,9 +3,9 @@
  *
  * One server-sent-event stream per node (GET /events, `event: block` per committed block) gives
  * the moment each node commits each block. A REST catch-up (GET /blocks?from=…) fills any gap:
- * a block missed while (re)connecting, an event without its transaction ids, or a node whose
- * stream is not available at all (then the catch-up polls it four times a second). Blocks are taken per
- * node strictly in index order.
+ * a block missed while (re)connecting or that the node says the stream missed (`event: resync`),
+ * an event without its transaction ids, or a node whose stream is not available at all (then the
+ * catch-up polls it four times a second). Blocks are taken per node strictly in index order.
  *
  * A node may switch to a better branch (fork choice, after a validator failover): its `event:
  * reorg`, or a catch-up that finds a different block where one was taken, rolls that node back to
@@ -243,6 +243,12 @@ export class ChainWatcher {
   }
 
   private onStreamEvent(i: number, event: string, data: string): void {
+    // The node could not send what this stream missed (docs/api.md, GET /events): read it by REST
+    // now rather than at the next poll, which does not come while the stream speaks.
+    if (event === 'resync') {
+      this.kick(i);
+      return;
+    }
     if ((event !== 'block' && event !== 'reorg' && event !== 'final') || !this.started) return;
     const at = Date.now();
     this.lastEventAt[i] = at;

@@ -7,56 +7,31 @@
  * all along, and funds every member exactly once (the nonce of node i's funding is i − 1): the
  * network becomes ready and commits a transfer.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
+import { expect, it } from 'vitest';
 import { NodeClient } from '../../client/api.js';
 import { readToken } from '../../src/api/token.js';
 import { UNITS_PER_BCC } from '../../src/core/params.js';
 import { NODE_FLAGS } from '../../src/node-flags.js';
 import { withoutNodeSettings } from '../../src/node/settings.js';
 import { freePortBase, mainScript } from '../../src/tools/network.js';
-import { waitAgreement, waitCommitted, waitFor } from './harness.js';
-import { makeHosts, namespacesProblem, type Hosts } from './netns.js';
+import { stopProcess, waitAgreement, waitCommitted, waitFor } from './harness.js';
+import { describeOnHosts, useHosts } from './netns.js';
 
 const N = 3;
-const problem = namespacesProblem();
-if (problem) console.log(`bootstrap-restart-announcing.test.ts: not run here: ${problem} (CI runs it as root)`);
-
-describe.skipIf(problem !== undefined)('a bootstrap killed while announcing, then restarted', () => {
-  const root = mkdtempSync(join(tmpdir(), 'blockchat-restart-announcing-'));
-  const children: ChildProcess[] = [];
-  let hosts: Hosts | undefined;
-
-  afterAll(async () => {
-    await Promise.all(children.map((c) => stop(c, 'SIGTERM')));
-    hosts?.remove();
-    rmSync(root, { recursive: true, force: true });
-  });
-
-  /** Stops a node with `signal` and waits for it to exit. */
-  function stop(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
-    if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-    return new Promise((resolve) => {
-      child.once('exit', () => resolve());
-      child.kill(signal);
-    });
-  }
+describeOnHosts('bootstrap-restart-announcing.test.ts', 'a bootstrap killed while announcing, then restarted', () => {
+  const used = useHosts(N, 'blockchat-restart-announcing-');
 
   it('announces to the member it had not reached and funds every member exactly once', async () => {
-    hosts = makeHosts(N);
-    const h = hosts;
+    const { hosts: h, dataDir } = used;
     const base = await freePortBase(N);
     const url = (i: number) => `http://${h.addresses[i]}:${base + i}`;
-    const dataDir = (i: number) => join(root, `node-${i}`);
     /** `blockchat node` i on host i with its data directory; `args` for a first start, none for a restart. */
     const start = (i: number, args: string[]) => {
       const node = [...NODE_FLAGS, mainScript(), 'node', '-p', String(base + i), '--host', h.addresses[i]!, '--data-dir', dataDir(i)];
       const [cmd, ...rest] = [...h.exec(i), process.execPath, ...node, '--quiet', ...args];
       const child = spawn(cmd!, rest, { env: withoutNodeSettings(process.env), stdio: 'ignore' });
-      children.push(child);
+      used.children.push(child);
       return child;
     };
     const first = ['-n', String(N), '-capacity', '5', '--bootstrap-url', url(0)];
@@ -73,7 +48,7 @@ describe.skipIf(problem !== undefined)('a bootstrap killed while announcing, the
     const node2 = new NodeClient(url(2));
     await waitFor('node 2 to accept its announcement', async () => (await node2.blocks(0, 1)).length === 1, 60_000);
     await expect(new NodeClient(url(1)).status()).rejects.toMatchObject({ status: 0 }); // still cut off
-    await stop(before, 'SIGKILL');
+    await stopProcess(before, 'SIGKILL');
     start(0, []); // from its data directory
     h.link(1, true);
 

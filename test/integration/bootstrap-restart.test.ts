@@ -20,24 +20,15 @@ import type { Logger } from '../../src/node/logger.js';
 import { NODE_FLAGS } from '../../src/node-flags.js';
 import { withoutNodeSettings } from '../../src/node/settings.js';
 import { freePortBase, mainScript } from '../../src/tools/network.js';
-import { closeServer, waitAgreement, waitCommitted, waitFor } from './harness.js';
+import { closeServer, stopProcess, waitAgreement, waitCommitted, waitFor } from './harness.js';
 
 const N = 3;
 const root = mkdtempSync(join(tmpdir(), 'blockchat-bootstrap-restart-'));
 const children: ChildProcess[] = [];
 afterAll(async () => {
-  await Promise.all(children.map((c) => stop(c)));
+  await Promise.all(children.map((c) => stopProcess(c)));
   rmSync(root, { recursive: true, force: true });
 });
-
-/** Stops a node (SIGTERM) and waits for it to exit. */
-function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    child.once('exit', () => resolve());
-    child.kill('SIGTERM');
-  });
-}
 
 const silent: Logger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
 
@@ -60,7 +51,7 @@ describe('a bootstrap restarted before the network formed', () => {
     await joined(1);
     start(1, first);
     await joined(2);
-    await stop(before);
+    await stopProcess(before);
     start(0, []); // from its data directory
     await joined(2);
     start(2, first);

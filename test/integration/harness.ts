@@ -7,7 +7,7 @@ import { request as httpRequest, type Server } from 'node:http';
 import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { execFile } from 'node:child_process';
+import { execFile, type ChildProcess } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll } from 'vitest';
 import { NodeClient } from '../../client/api.js';
@@ -302,6 +302,15 @@ export async function raw(
     parsed = { message: answer };
   }
   return { status: res.statusCode, body: parsed };
+}
+
+/** Stops a process (SIGTERM unless told) and waits for it to exit; at once if it has exited. */
+export function stopProcess(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    child.once('exit', () => resolve());
+    child.kill(signal);
+  });
 }
 
 /** Closes a test's own HTTP server (a fake bootstrap or peer), its open connections first. */

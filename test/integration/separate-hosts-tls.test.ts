@@ -5,65 +5,38 @@
  * CA. The network forms across the hosts (join, announcement, sessions, peer streams over TLS),
  * its node list gives https peers at their own addresses, and a transfer commits on every node.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, expect, it } from 'vitest';
 import { NodeClient } from '../../client/api.js';
 import { readToken } from '../../src/api/token.js';
 import { UNITS_PER_BCC } from '../../src/core/params.js';
-import { freePortBase, startNetwork, trustingAgent, type RunningNetwork } from '../../src/tools/network.js';
+import { trustingAgent, type RunningNetwork } from '../../src/tools/network.js';
 import { waitAgreement, waitCommitted } from './harness.js';
-import { makeHosts, namespacesProblem, type Hosts } from './netns.js';
+import { describeOnHosts, useHosts, type Hosts } from './netns.js';
 import { makeCa, makeNodeCert } from './pki.js';
 
 const N = 3;
 
-const problem = namespacesProblem();
-if (problem) console.log(`separate-hosts-tls.test.ts: not run here: ${problem} (CI runs it as root)`);
-
-describe.skipIf(problem !== undefined)('nodes on separate hosts over TLS (network namespaces)', () => {
+describeOnHosts('separate-hosts-tls.test.ts', 'nodes on separate hosts over TLS (network namespaces)', () => {
+  let ca: string;
+  const used = useHosts(N, 'blockchat-hosts-tls-', (hosts, root) => {
+    ca = makeCa(root);
+    const certs = hosts.addresses.map((address, i) => makeNodeCert(root, `host-${i}`, [address]));
+    return { n: N, capacity: 5, tls: { cert: certs.map((c) => c.cert), key: certs.map((c) => c.key), ca } };
+  });
   let hosts: Hosts;
-  let net: RunningNetwork | undefined;
-  let root: string;
+  let net: RunningNetwork;
   let clients: NodeClient[];
 
-  beforeAll(async () => {
-    root = mkdtempSync(join(tmpdir(), 'blockchat-hosts-tls-'));
-    hosts = makeHosts(N);
-    try {
-      const ca = makeCa(root);
-      const certs = hosts.addresses.map((address, i) => makeNodeCert(root, `host-${i}`, [address]));
-      net = await startNetwork({
-        n: N,
-        capacity: 5,
-        basePort: await freePortBase(N),
-        dataRoot: join(root, 'data'),
-        hosts: hosts.addresses,
-        wrap: (i) => hosts.exec(i),
-        logDir: join(root, 'logs'),
-        quiet: true,
-        readyTimeoutMs: 90_000,
-        tls: { cert: certs.map((c) => c.cert), key: certs.map((c) => c.key), ca },
-      });
-      const dispatcher = trustingAgent(ca);
-      clients = net.urls.map((u, i) => new NodeClient(u, readToken(0, join(root, 'data', `node-${i}`)), 10_000, { dispatcher }));
-    } catch (err) {
-      hosts.remove();
-      throw err;
-    }
-  }, 120_000);
-
-  afterAll(async () => {
-    await net?.stop();
-    hosts?.remove();
-    if (root) rmSync(root, { recursive: true, force: true });
+  beforeAll(() => {
+    ({ hosts, net } = used);
+    const dispatcher = trustingAgent(ca);
+    clients = net.urls.map((u, i) => new NodeClient(u, readToken(0, used.dataDir(i)), 10_000, { dispatcher }));
   });
 
   it('forms across the hosts with a certificate per host, and a transfer commits on every node', async () => {
-    for (let i = 0; i < N; i++) expect(net!.urls[i]).toBe(`https://${hosts.addresses[i]}:${net!.ports[i]}`);
+    for (let i = 0; i < N; i++) expect(net.urls[i]).toBe(`https://${hosts.addresses[i]}:${net.ports[i]}`);
     const peers = await clients[2]!.peers();
-    expect([...peers].sort((a, b) => a.id - b.id).map((p) => `https://${p.host}:${p.port}`)).toEqual(net!.urls);
+    expect([...peers].sort((a, b) => a.id - b.id).map((p) => `https://${p.host}:${p.port}`)).toEqual(net.urls);
     const { id } = await clients[1]!.submit({ type: 'coins', to: 2, amount: 5 * UNITS_PER_BCC });
     await waitCommitted(clients, [id]);
     await waitAgreement(clients);

@@ -6,15 +6,14 @@
  * up, and every accepted transaction is committed on every node.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, expect, it } from 'vitest';
 import { NodeClient } from '../../client/api.js';
 import { readToken } from '../../src/api/token.js';
-import { freePortBase, mainScript, repoRoot, startNetwork, type RunningNetwork } from '../../src/tools/network.js';
+import { mainScript, repoRoot, type RunningNetwork } from '../../src/tools/network.js';
 import { metric, supply, waitAgreement, waitCommitted, waitFor } from './harness.js';
-import { makeHosts, namespacesProblem, type Hosts } from './netns.js';
+import { describeOnHosts, useHosts, type Hosts } from './netns.js';
 
 const N = 5;
 const CAPACITY = 10;
@@ -23,22 +22,19 @@ const CLIENT = N; // the sixth namespace
 const PARTITION_MS = 10_000;
 const CUT = 4;
 
-const problem = namespacesProblem();
-if (problem) console.log(`separate-hosts.test.ts: not run here: ${problem} (CI runs it as root)`);
-
 interface Run {
   code: number;
   stdout: string;
   stderr: string;
 }
 
-describe.skipIf(problem !== undefined)('nodes on separate hosts (network namespaces)', () => {
+describeOnHosts('separate-hosts.test.ts', 'nodes on separate hosts (network namespaces)', () => {
+  const used = useHosts(N + 1, 'blockchat-hosts-', () => ({ n: N, capacity: CAPACITY }));
   let hosts: Hosts;
-  let net: RunningNetwork | undefined;
-  let dataRoot: string;
+  let net: RunningNetwork;
   let nodesFile: string;
   let clients: NodeClient[];
-  const tokenFile = (i: number) => join(dataRoot, `node-${i}`, 'token');
+  const tokenFile = (i: number) => join(used.dataDir(i), 'token');
 
   /** Runs `node …args` in host i's namespace. */
   const onHost = (i: number, args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> =>
@@ -63,48 +59,24 @@ describe.skipIf(problem !== undefined)('nodes on separate hosts (network namespa
     }
   };
 
-  beforeAll(async () => {
-    hosts = makeHosts(N + 1);
-    dataRoot = mkdtempSync(join(tmpdir(), 'blockchat-hosts-'));
-    try {
-      net = await startNetwork({
-        n: N,
-        capacity: CAPACITY,
-        // Free here too, so that the per-port token files of nodes on this machine are not touched.
-        basePort: await freePortBase(N),
-        dataRoot,
-        hosts: hosts.addresses.slice(0, N),
-        wrap: (i) => hosts.exec(i),
-        logDir: join(dataRoot, 'logs'),
-        quiet: true,
-        readyTimeoutMs: 90_000,
-      });
-    } catch (err) {
-      hosts.remove();
-      throw err;
-    }
-    clients = net.urls.map((u, i) => new NodeClient(u, readToken(0, join(dataRoot, `node-${i}`))));
+  beforeAll(() => {
+    ({ hosts, net } = used);
+    clients = net.urls.map((u, i) => new NodeClient(u, readToken(0, used.dataDir(i))));
     // The operator's list of nodes: one URL and token file a line.
-    nodesFile = join(dataRoot, 'nodes.txt');
+    nodesFile = join(used.root, 'nodes.txt');
     writeFileSync(nodesFile, net.urls.map((u, i) => `${u} ${tokenFile(i)}\n`).join(''));
-  }, 120_000);
-
-  afterAll(async () => {
-    await net?.stop();
-    hosts?.remove();
-    if (dataRoot) rmSync(dataRoot, { recursive: true, force: true });
   });
 
   it('every node is bound to its own address and gives it to its peers', async () => {
     const peers = await clients[0]!.peers();
     expect(peers.length).toBe(N);
-    for (const p of peers) expect(`http://${p.host}:${p.port}`).toBe(net!.urls[p.id]);
-    for (let i = 0; i < N; i++) expect(net!.urls[i]).toContain(hosts.addresses[i]);
+    for (const p of peers) expect(`http://${p.host}:${p.port}`).toBe(net.urls[p.id]);
+    for (let i = 0; i < N; i++) expect(net.urls[i]).toContain(hosts.addresses[i]);
     // Bound to its address only: on its own host's loopback, the node's port is closed.
-    const port = net!.ports[0]!;
+    const port = net.ports[0]!;
     const probe = `fetch('http://127.0.0.1:${port}/status').then(() => console.log('open'), () => console.log('closed'))`;
     expect((await onHost(0, ['-e', probe])).stdout.trim()).toBe('closed');
-    const reached = `fetch('${net!.urls[0]}/healthz').then((r) => console.log(r.status), () => console.log('closed'))`;
+    const reached = `fetch('${net.urls[0]}/healthz').then((r) => console.log(r.status), () => console.log('closed'))`;
     expect((await onHost(0, ['-e', reached])).stdout.trim()).toBe('200');
   });
 
@@ -125,15 +97,15 @@ describe.skipIf(problem !== undefined)('nodes on separate hosts (network namespa
   }, 120_000);
 
   it('the CLI sends from the sixth host with --url and a token from a file or BLOCKCHAT_TOKEN', async () => {
-    const sent = await inClient(['cli', '--url', net!.urls[1]!, '--token-file', tokenFile(1), '--json', '--', 't', '2', '1.5']);
+    const sent = await inClient(['cli', '--url', net.urls[1]!, '--token-file', tokenFile(1), '--json', '--', 't', '2', '1.5']);
     expect(sent.code, sent.stderr).toBe(0);
     const id = lastJson(sent).id as string;
-    const viaEnv = await inClient(['cli', '--url', net!.urls[3]!, '--json', '--', 'm', '0', 'from host 3'], {
-      BLOCKCHAT_TOKEN: readToken(0, join(dataRoot, 'node-3')),
+    const viaEnv = await inClient(['cli', '--url', net.urls[3]!, '--json', '--', 'm', '0', 'from host 3'], {
+      BLOCKCHAT_TOKEN: readToken(0, used.dataDir(3)),
     });
     expect(viaEnv.code, viaEnv.stderr).toBe(0);
     await waitCommitted(clients, [id, lastJson(viaEnv).id as string]);
-    const noToken = await inClient(['cli', '--url', net!.urls[1]!, '--json', '--', 't', '2', '1']);
+    const noToken = await inClient(['cli', '--url', net.urls[1]!, '--json', '--', 't', '2', '1']);
     expect(noToken.code).toBe(1);
     expect(lastJson(noToken)).toMatchObject({ error: { code: 'NO_TOKEN' } });
   }, 60_000);

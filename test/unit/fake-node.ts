@@ -1,7 +1,8 @@
 /**
- * A fake node for the CLI's tests: a node:http server that answers the REST contract (SPEC part
- * C) from a state the tests set — wallet, accounts, chain, pool, inbox — checks the bearer token
- * and records what the CLI posts.
+ * A fake node for the CLI's and the chain watcher's tests: a node:http server that answers the
+ * REST contract (SPEC part C) from a state the tests set — wallet, accounts, chain, pool, inbox,
+ * finalised height — checks the bearer token, records what the CLI posts, and holds GET /events
+ * streams open for the events a test sends.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -107,6 +108,8 @@ export class FakeNode {
   state = initialState();
   /** GET requests answered, by path without the query (to check what the CLI read). */
   readonly gets: string[] = [];
+  /** The open GET /events streams. */
+  readonly streams = new Set<ServerResponse>();
   private server?: Server;
   port = 0;
 
@@ -131,7 +134,13 @@ export class FakeNode {
   }
 
   async stop(): Promise<void> {
+    for (const res of this.streams) res.end();
     await new Promise((resolve) => this.server?.close(resolve));
+  }
+
+  /** Sends `event` with `data` (as JSON) on every open event stream. */
+  event(event: string, data: unknown): void {
+    for (const res of this.streams) res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -154,7 +163,15 @@ export class FakeNode {
           verifier: 'noble',
           joined: 4,
           version: '0.0.0-test',
+          final_height: state.finalHeight,
         });
+      }
+      if (path === '/events') {
+        res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' });
+        res.write('retry: 1000\n\n');
+        this.streams.add(res);
+        req.on('close', () => this.streams.delete(res));
+        return;
       }
       if (path === '/accounts') return send(res, 200, state.accounts);
       if (path === '/wallet') return send(res, 200, state.wallet);

@@ -110,6 +110,15 @@ export class Announcer {
     await Promise.race([sent, new Promise((r) => (timer = setTimeout(r, ANNOUNCE_BEFORE_FUNDING_MS)))]);
     clearTimeout(timer);
     this.log.info(`all ${nodes.length} nodes joined; funding each with 1000 BCC`);
+    this.fundMembers();
+  }
+
+  /**
+   * The bootstrap's transactions of the forming: funds the members (`fund`), then sends its own
+   * initial stake unless sent already. Once every member has joined, and again by a bootstrap
+   * restarted before the network was ready (what it sent before the restart is not sent again).
+   */
+  fundMembers(): void {
     this.fund();
     this.wallet.maybeInitialStake();
   }
@@ -119,7 +128,7 @@ export class Announcer {
    * "Forming the network"). A node whose nonce is taken already, committed or pending, was funded
    * before a restart; a funding never takes another nonce, so that no node is funded twice.
    */
-  fund(): void {
+  private fund(): void {
     for (const entry of this.members.nodes) {
       if (entry.id === 0) continue;
       try {

@@ -125,8 +125,7 @@ export class Formation {
         await this.announceRestart();
       } finally {
         // After the catch-up and the pool repair: the funding sent before the restart is known.
-        this.announcer.fund();
-        this.wallet.maybeInitialStake();
+        this.announcer.fundMembers();
       }
       return;
     }

@@ -60,6 +60,9 @@ export async function restoreChain(
     chain.remember(block, json);
     readiness.evaluate(tree.best);
   }
+  // The replay read every table file of the store, and LevelDB keeps what it read mapped: without
+  // this, a restarted node would hold the chain's size on disk in resident memory for good.
+  await store.unmapTables();
   if (!params || !tree) throw new Error(`the data directory ${dataDir} has no chain; remove it to start afresh`);
   chain.start(params, tree);
   return params;
