@@ -90,7 +90,23 @@ export function advanceSeed(
   ledgerAfter: Ledger,
   crypto: Crypto = nobleCrypto,
 ): SeedState {
-  const { entry, contributes } = checkReveal(state.onions, validator, reveal, crypto);
+  return seedAfterReveal(state, height, validator, reveal, checkReveal(state.onions, validator, reveal, crypto), ledgerAfter, crypto);
+}
+
+/**
+ * advanceSeed given what checkReveal answered for this reveal on `state` (a block's validity checks
+ * the reveal before its transactions, and the step down the onion is not hashed a second time).
+ */
+export function seedAfterReveal(
+  state: SeedState,
+  height: number,
+  validator: string,
+  reveal: string,
+  checked: { entry: OnionEntry; contributes: boolean },
+  ledgerAfter: Ledger,
+  crypto: Crypto = nobleCrypto,
+): SeedState {
+  const { entry, contributes } = checked;
   const onions = new Map(state.onions);
   onions.set(validator, entry);
   const mix = contributes ? mixReveal(state.mix, reveal, crypto) : state.mix;
