@@ -110,7 +110,9 @@ export function seedAfterReveal(
   const onions = new Map(state.onions);
   onions.set(validator, entry);
   const mix = contributes ? mixReveal(state.mix, reveal, crypto) : state.mix;
-  if ((height + 1) % SEED_EPOCH_BLOCKS !== 0) return { ...state, mix, onions };
+  // (a literal, not `{ ...state, mix, onions }`: the spread was most of this function's time)
+  if ((height + 1) % SEED_EPOCH_BLOCKS !== 0)
+    return { mix, seed: state.seed, stakers: state.stakers, nextStakers: state.nextStakers, onions };
   // The last block of its epoch: the next epoch draws with this mix and the stakers fixed an
   // epoch ago; this block's ledger gives the stakers of the epoch after.
   return { mix, seed: mix, stakers: state.nextStakers, nextStakers: stakersOf(ledgerAfter), onions };
