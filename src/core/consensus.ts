@@ -12,7 +12,7 @@ import { applyEvidence, checkEvidenceShape, noSlashing, verifyEvidence, type Sla
 import { applyVotes, genesisFinality, recordBlock, type FinalityState } from './finality.js';
 import { MAX_EVIDENCE_PER_BLOCK, MAX_ROUNDS, MAX_VOTES_PER_BLOCK, type NetworkParams } from './params.js';
 import { isRound } from './header.js';
-import { advanceSeed, checkReveal, genesisSeedState, roundAt, RoundDraw, type SeedState } from './seed.js';
+import { checkReveal, genesisSeedState, roundAt, RoundDraw, seedAfterReveal, type SeedState } from './seed.js';
 import { applyTransactions, type Ledger } from './state.js';
 import { checkNotFuture, checkTimestamp } from './time.js';
 import { verifyTransaction } from './transaction.js';
@@ -134,12 +134,13 @@ export function applyBlockV2(params: NetworkParams, tip: TipV2, block: BlockV2, 
   for (const v of block.votes) checkVoteShape(v, crypto);
   for (const e of block.evidence) checkEvidenceShape(e, crypto);
   const { vote_ids } = verifyBlockSealV2(params.domain, block, crypto);
-  checkReveal(tip.seed.onions, block.validator, block.reveal, crypto);
+  const revealed = checkReveal(tip.seed.onions, block.validator, block.reveal, crypto);
 
   // Transactions: as in version 1, and a slashed address may not stake again.
   const seen = new Set<string>();
   for (const tx of txs) {
-    ensure(!seen.has(tx.id), 'DUPLICATE', `transaction ${tx.id} appears twice in block ${block.index}`);
+    // (not `ensure`: its message would be built for every transaction of every block)
+    if (seen.has(tx.id)) throw new ProtocolError('DUPLICATE', `transaction ${tx.id} appears twice in block ${block.index}`);
     seen.add(tx.id);
     asBlockError(block, tx, () => verifyTx(params.domain, tx));
     if (tx.type === 'stake' && tx.amount > 0 && tip.slashing.slashed.has(tx.sender)) {
@@ -167,7 +168,7 @@ export function applyBlockV2(params: NetworkParams, tip: TipV2, block: BlockV2, 
   block.votes.forEach((v, i) => checkVote(params.domain, v, vote_ids[i]!));
   let finality = applyVotes(tip.finality, block.votes, slashing.slashed, block.index);
   finality = recordBlock(finality, block.index, block.current_hash, ledger, params.bootstrap);
-  const seed = advanceSeed(tip.seed, block.index, block.validator, block.reveal, ledger, crypto);
+  const seed = seedAfterReveal(tip.seed, block.index, block.validator, block.reveal, revealed, ledger, crypto);
   return { block, ledger, round, seed, finality, slashing };
 }
 

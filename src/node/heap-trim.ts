@@ -20,10 +20,37 @@ export function nativeHeapTrim(env: { BLOCKCHAT_NO_NATIVE?: string }): (() => bo
 }
 
 /**
- * Calls `trim` every `intervalMs` (the timer does not keep the process alive), and `done` with
- * what it answered. Returns the function that stops it.
+ * Resident memory (bytes) a node must have gained since its last trim for the next one to run: a
+ * trim returns only pages that became resident again since the last one, and malloc_trim walks the
+ * whole heap whatever it finds (some 10 ms of a loaded node's CPU each time).
  */
-export function trimEvery(trim: () => boolean, done: (released: boolean) => void, intervalMs = HEAP_TRIM_INTERVAL_MS): () => void {
+export const HEAP_TRIM_MIN_GROWTH = 8 * 1024 * 1024;
+
+/**
+ * `trim`, run only when the resident size `rss()` rose by `minGrowth` bytes above the lowest it
+ * was since the last trim; undefined (nothing done) otherwise. The first call only takes the measure.
+ */
+export function trimWhenGrown(trim: () => boolean, rss: () => number, minGrowth = HEAP_TRIM_MIN_GROWTH): () => boolean | undefined {
+  let low = Infinity;
+  return () => {
+    const now = rss();
+    low = Math.min(low, now);
+    if (now - low < minGrowth) return undefined;
+    const released = trim();
+    low = rss();
+    return released;
+  };
+}
+
+/**
+ * Calls `trim` every `intervalMs` (the timer does not keep the process alive), and `done` with
+ * what it answered (undefined: it did not trim). Returns the function that stops it.
+ */
+export function trimEvery<R extends boolean | undefined>(
+  trim: () => R,
+  done: (released: R) => void,
+  intervalMs = HEAP_TRIM_INTERVAL_MS,
+): () => void {
   const timer = setInterval(() => done(trim()), intervalMs);
   timer.unref();
   return () => clearInterval(timer);

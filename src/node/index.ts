@@ -37,7 +37,7 @@ import { AddressViews } from './views/addresses.js';
 import { Views } from './views/index.js';
 import { Voting } from './voting/index.js';
 import { ensurePrivateDir, writePrivateFile } from './private-files.js';
-import { trimEvery } from './heap-trim.js';
+import { HEAP_TRIM_MIN_GROWTH, trimEvery, trimWhenGrown } from './heap-trim.js';
 import { PeerGate } from './http/peer-auth.js';
 import { loadToken, loadWallet, OwnWallet, type WalletKey } from './wallet/index.js';
 
@@ -175,12 +175,15 @@ export class BlockchatNode {
       // A restart has just replayed its whole stored chain: what that freed goes back now.
       const trims = this.metrics.counter(
         'blockchat_native_heap_trims_total',
-        "Times the C library's free memory was given back to the system (released: whether there was any).",
+        `Times the C library's free memory was given back to the system (released: whether there was any; skipped: the periodic trim did not run, resident memory having grown by less than ${HEAP_TRIM_MIN_GROWTH >> 20} MB since the last).`,
         ['released'],
       );
-      const trimmed = (released: boolean) => trims.inc({ released: String(released) });
+      const trimmed = (released: boolean | undefined) => trims.inc({ released: released === undefined ? 'skipped' : String(released) });
       trimmed(trim());
-      this.stopTrim ??= trimEvery(trim, trimmed);
+      this.stopTrim ??= trimEvery(
+        trimWhenGrown(trim, () => process.memoryUsage.rss()),
+        trimmed,
+      );
     }
   }
 

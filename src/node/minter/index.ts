@@ -12,7 +12,7 @@ import { roundDrawV2, type TipV2 } from '../../core/consensus.js';
 import type { Evidence } from '../../core/evidence.js';
 import { MAX_ROUNDS } from '../../core/params.js';
 import type { TxPool } from '../../core/pool.js';
-import { firstAllowedRoundOf } from '../../core/proposal-record.js';
+import { firstAllowedRoundOf, type ProposalRecord } from '../../core/proposal-record.js';
 import type { RoundDraw } from '../../core/seed.js';
 import { roundOpensAt, stampFor } from '../../core/time.js';
 import type { Transaction } from '../../core/types.js';
@@ -46,6 +46,8 @@ export const IDLE_BLOCK_MS = 50;
 export class Minter {
   /** The validators of the rounds for the block after the tip `hash`, drawn as far as asked. */
   private drawCache: { hash: string; draw: RoundDraw } | undefined;
+  /** myRound's answer for the tip `hash` under the proposal record `rec` (asked once per batch received). */
+  private roundCache: { hash: string; rec: ProposalRecord; round: number } | undefined;
   /**
    * Since when a block has been due on the tip: when a full block could first be made, or a
    * partial (or idle) one's timeout ran out. Round r's validator produces the block when round r
@@ -112,9 +114,13 @@ export class Minter {
    */
   private myRound(tip: TipV2): number {
     const hash = tip.block.current_hash;
+    const rec = this.signed.value;
+    if (this.roundCache?.hash === hash && this.roundCache.rec === rec) return this.roundCache.round;
     if (this.drawCache?.hash !== hash) this.drawCache = { hash, draw: roundDrawV2(this.chain.params!, tip, this.crypto) };
     const { draw } = this.drawCache;
-    return firstAllowedRoundOf(this.signed.value, tip.block.index + 1, (r) => draw.validatorOf(r), MAX_ROUNDS, this.key.address);
+    const round = firstAllowedRoundOf(rec, tip.block.index + 1, (r) => draw.validatorOf(r), MAX_ROUNDS, this.key.address);
+    this.roundCache = { hash, rec, round };
+    return round;
   }
 
   /**

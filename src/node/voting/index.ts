@@ -43,6 +43,8 @@ export class Voting {
   private readonly evidence = new Map<string, Evidence>();
   /** The height at which the network became ready (every member funded and staked); undefined before. */
   private readyHeight: number | undefined;
+  /** The finalised height of the last pruning of the votes. */
+  private prunedAt = -1;
   private closed = false;
 
   constructor(
@@ -209,13 +211,16 @@ export class Voting {
   /** Forgets votes at or below the finalised height, and blocks far below the tip. */
   private prune(tip: TipV2): void {
     const final = tip.finality.finalized.height;
+    this.blocksSeen.prune(tip.block.index);
+    // The votes only when the finalised height moved (it moves once a checkpoint interval, not per head).
+    if (final === this.prunedAt) return;
+    this.prunedAt = final;
     for (const [id, v] of this.pool) if (v.target_height <= final) this.pool.delete(id);
     for (const [staker, votes] of this.byStaker) {
       const kept = votes.filter((v) => v.target_height > final);
       if (kept.length === 0) this.byStaker.delete(staker);
       else this.byStaker.set(staker, kept);
     }
-    this.blocksSeen.prune(tip.block.index);
   }
 
   /** The pooled votes includable in the block after `tip`, in order, up to the per-block limit. */
