@@ -14,7 +14,7 @@
  *
  * Not part of `npm test` (docs/testing.md): it runs for minutes and wants the machine to itself.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NodeClient, closeClients } from '../client/api.js';
@@ -28,6 +28,7 @@ const CAPACITY = 50;
 const TICK_MS = 100;
 const SAMPLE_MS = 5_000;
 const MAX_IN_FLIGHT = 20;
+const RESTART_TIMEOUT_MS = 120_000;
 
 function flag(name: string, fallback: number): number {
   const at = process.argv.indexOf(`--${name}`);
@@ -44,15 +45,56 @@ export function victimOf(minute: number): number {
   return 1 + ((minute - 3 + 1) % (N - 1));
 }
 
+/**
+ * Where a node's memory goes, in MB, beside its RSS: V8's heap used and reserved, memory V8 tracks
+ * outside its heap (external, of which array buffers), the in-memory indexes (transaction ids and
+ * block hashes), and the resident set split into anonymous memory and mapped files
+ * (/proc/PID/status: RssAnon, RssFile; LevelDB's table files are the latter).
+ */
+const PARTS = [
+  ['heap used', 'nodejs_heap_size_used_bytes'],
+  ['heap total', 'nodejs_heap_size_total_bytes'],
+  ['old space used', 'nodejs_heap_space_size_used_bytes{space="old"}'],
+  ['external', 'nodejs_external_memory_bytes'],
+  ['array buffers', 'blockchat_array_buffers_bytes'],
+  ['tx index', 'blockchat_tx_index_bytes'],
+  ['hash index', 'blockchat_block_hash_index_bytes'],
+  ['RssAnon', 'RssAnon'],
+  ['RssFile', 'RssFile'],
+] as const;
+
 interface Minute {
   offered: number;
   accepted: number;
   refused: number;
   killed: number | undefined;
   rss: number[][];
+  /** Per sample, per node: each of PARTS (MB). */
+  parts: Array<Array<number[] | undefined>>;
 }
 
-/** Stops the nodes when a run fails half-way (they would outlive the script otherwise). */
+/** A series' value from Prometheus text (`name` or `name{label="value"}`), or undefined when absent. */
+function gauge(text: string, series: string): number | undefined {
+  const line = text.split('\n').find((l) => l.startsWith(`${series} `));
+  return line === undefined ? undefined : Number(line.slice(series.length + 1));
+}
+
+/** RssAnon and RssFile of process `pid` in bytes, from /proc (undefined where unreadable). */
+function procRss(pid: number | undefined): Record<'RssAnon' | 'RssFile', number | undefined> {
+  let text = '';
+  try {
+    if (pid !== undefined) text = readFileSync(`/proc/${pid}/status`, 'utf8');
+  } catch {
+    // gone, or not Linux
+  }
+  const kb = (key: string): number | undefined => {
+    const m = new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(text);
+    return m ? Number(m[1]) * 1024 : undefined;
+  };
+  return { RssAnon: kb('RssAnon'), RssFile: kb('RssFile') };
+}
+
+/** Stops the load, the sampling and the nodes when a run fails half-way (they would outlive it otherwise). */
 let stopNetwork: (() => Promise<void>) | undefined;
 
 async function main(): Promise<void> {
@@ -67,7 +109,14 @@ async function main(): Promise<void> {
     NodeClient.forPort(basePort + i, '127.0.0.1', readToken(basePort + i, join(dataRoot, `node-${i}`)));
   let clients = Array.from({ length: N }, (_, i) => client(i));
   const down = new Set<number>();
-  const rows: Minute[] = Array.from({ length: minutes }, () => ({ offered: 0, accepted: 0, refused: 0, killed: undefined, rss: [] }));
+  const rows: Minute[] = Array.from({ length: minutes }, () => ({
+    offered: 0,
+    accepted: 0,
+    refused: 0,
+    killed: undefined,
+    rss: [],
+    parts: [],
+  }));
   /** Transactions seen in a final block, and the hash of every final block seen, by height. */
   const final = new Set<string>();
   const finalBlocks = new Map<number, string>();
@@ -75,6 +124,8 @@ async function main(): Promise<void> {
   const conflicts: string[] = [];
   /** Nodes whose /metrics had no process_resident_memory_bytes (a failure: memory unknown). */
   const rssMissing = new Set<number>();
+  /** Metrics of PARTS some node's /metrics lacked (a failure: the breakdown would be wrong). */
+  const partsMissing = new Set<string>();
   const seenHeight = Array.from({ length: N }, () => 0);
   const started = Date.now();
   const minuteNow = (): number => Math.min(minutes - 1, Math.floor((Date.now() - started) / 60_000));
@@ -103,6 +154,7 @@ async function main(): Promise<void> {
   const sample = async (): Promise<void> => {
     const row = rows[minuteNow()]!;
     const rss: number[] = [];
+    const parts: Array<number[] | undefined> = [];
     for (let i = 0; i < N; i++) {
       if (down.has(i)) continue;
       try {
@@ -110,6 +162,10 @@ async function main(): Promise<void> {
         const m = /^process_resident_memory_bytes (\d+)/m.exec(text);
         if (m) rss[i] = Number(m[1]) / 1024 / 1024;
         else rssMissing.add(i);
+        const proc = procRss(net.processes[i]?.pid);
+        const values = PARTS.map(([, name]) => (name === 'RssAnon' || name === 'RssFile' ? proc[name] : gauge(text, name)));
+        PARTS.forEach(([, name], k) => values[k] === undefined && partsMissing.add(name));
+        if (values.every((v) => v !== undefined)) parts[i] = values.map((v) => v / 1024 / 1024);
         const finalHeight = (await clients[i]!.status()).final_height;
         for (let from = seenHeight[i]!; from <= finalHeight; from += MAX_BLOCKS_PER_PAGE) {
           const blocks = await clients[i]!.blocks(from, Math.min(MAX_BLOCKS_PER_PAGE, finalHeight - from + 1));
@@ -128,8 +184,14 @@ async function main(): Promise<void> {
       }
     }
     row.rss.push(rss);
+    row.parts.push(parts);
   };
   const sampler = setInterval(() => void sample(), SAMPLE_MS);
+  stopNetwork = async () => {
+    clearInterval(sampler);
+    await stopLoad();
+    await net.stop();
+  };
 
   for (let m = 1; m < minutes; m++) {
     await new Promise((r) => setTimeout(r, Math.max(0, started + m * 60_000 - Date.now())));
@@ -137,7 +199,8 @@ async function main(): Promise<void> {
     rows[m]!.killed = victim;
     down.add(victim);
     await net.stopNode(victim, true);
-    await net.restartNode(victim);
+    // A restart replays the whole chain: on a machine shared with other work that takes a while.
+    await net.restartNode(victim, RESTART_TIMEOUT_MS);
     clients[victim] = client(victim);
     down.delete(victim);
   }
@@ -180,6 +243,27 @@ async function main(): Promise<void> {
       `| ${m + 1} | ${row.killed ?? ''} | ${row.offered} | ${row.accepted} | ${row.refused} | ${[...Array(N).keys()].map((i) => rssOf(row, i).toFixed(0)).join(' | ')} |`,
     ),
   );
+  // Where the memory goes: per minute, each part's mean over the nodes (MB), then per node.
+  const partOf = (row: Minute, i: number, k: number): number =>
+    mean(row.parts.map((p) => p[i]?.[k]).filter((x): x is number => x !== undefined));
+  const overNodes = (row: Minute, k: number): number =>
+    mean([...Array(N).keys()].map((i) => partOf(row, i, k)).filter((x) => !Number.isNaN(x)));
+  console.log('');
+  console.log(`| minute | RSS | ${PARTS.map(([label]) => label).join(' | ')} |  (MB, mean over the nodes)`);
+  console.log(`| --- | --- | ${PARTS.map(() => '---').join(' | ')} |`);
+  rows.forEach((row, m) => {
+    const rssMean = mean([...Array(N).keys()].map((i) => rssOf(row, i)).filter((x) => !Number.isNaN(x)));
+    console.log(`| ${m + 1} | ${rssMean.toFixed(1)} | ${PARTS.map((_, k) => overNodes(row, k).toFixed(1)).join(' | ')} |`);
+  });
+  console.log('');
+  console.log(`| node | minute | RSS | ${PARTS.map(([label]) => label).join(' | ')} |  (MB)`);
+  console.log(`| --- | --- | --- | ${PARTS.map(() => '---').join(' | ')} |`);
+  for (let i = 0; i < N; i++)
+    for (const m of [1, minutes - 1])
+      if (rows[m])
+        console.log(
+          `| ${i} | ${m + 1} | ${rssOf(rows[m], i).toFixed(1)} | ${PARTS.map((_, k) => partOf(rows[m]!, i, k).toFixed(1)).join(' | ')} |`,
+        );
   const accepted = rows.reduce((a, r) => a + r.accepted, 0);
   console.log('');
   console.log(
@@ -191,6 +275,7 @@ async function main(): Promise<void> {
   if (reverted > 0) failures.push(`${reverted} block(s) seen final are not in the final chain`);
   if (conflicts.length > 0) failures.push(`final blocks seen with two hashes: ${conflicts.slice(0, 5).join('; ')}`);
   if (rssMissing.size > 0) failures.push(`no process_resident_memory_bytes in the /metrics of node(s) ${[...rssMissing].join(', ')}`);
+  if (partsMissing.size > 0) failures.push(`no ${[...partsMissing].join(', ')} for some node (metrics or /proc)`);
   if (finalBlocks.size === 0) failures.push('no node ever reported a final block');
   if (new Set(heights.map((s) => s.last_hash)).size !== 1) failures.push('the nodes hold different chains');
   if (minutes >= 3) {

@@ -66,8 +66,8 @@ export interface RunningNetwork {
   processes: ChildProcess[];
   /** Stops node i (SIGKILL when `kill`, else SIGTERM) and waits for it to exit. */
   stopNode(i: number, kill?: boolean): Promise<void>;
-  /** Starts node i again from its data directory (needs dataRoot). */
-  restartNode(i: number): Promise<void>;
+  /** Starts node i again from its data directory (needs dataRoot), waiting up to `timeoutMs` (30 s) for it to answer. */
+  restartNode(i: number, timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -285,11 +285,11 @@ export async function startNetwork(opts: NetworkOptions): Promise<RunningNetwork
     readyMs,
     processes,
     stopNode,
-    async restartNode(i: number) {
+    async restartNode(i: number, timeoutMs?: number) {
       if (external.has(i)) return;
       if (!opts.dataRoot) throw new Error('restarting a node needs a data directory (dataRoot)');
       spawnNode(i, true);
-      await waitFor(`node ${i} to answer after restart`, async () => (await clientOf(i).status()).id === i);
+      await waitFor(`node ${i} to answer after restart`, async () => (await clientOf(i).status()).id === i, timeoutMs);
     },
     stop,
   };

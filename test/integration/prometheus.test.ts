@@ -92,6 +92,10 @@ describe('/metrics in Prometheus text format', () => {
     expect(family(m, 'blockchat_peers', 'GAUGE').metrics[0]?.value).toBe(String(N - 1));
     expect(family(m, 'blockchat_peers_connected', 'GAUGE').metrics[0]?.value).toBe(String(N - 1));
     family(m, 'blockchat_pool_transactions', 'GAUGE');
+    // The in-memory indexes' tables are never empty: the genesis block is in them.
+    expect(Number(family(m, 'blockchat_tx_index_bytes', 'GAUGE').metrics[0]?.value)).toBeGreaterThan(0);
+    expect(Number(family(m, 'blockchat_block_hash_index_bytes', 'GAUGE').metrics[0]?.value)).toBeGreaterThan(0);
+    expect(Number(family(m, 'blockchat_array_buffers_bytes', 'GAUGE').metrics[0]?.value)).toBeGreaterThan(0);
     family(m, 'blockchat_reorgs_total', 'COUNTER');
     const requests = family(m, 'blockchat_http_requests_total', 'COUNTER').metrics;
     expect(requests).toContainEqual({ value: expect.any(String) as string, labels: { route: '/status', method: 'GET', status: '200' } });

@@ -46,6 +46,16 @@ export class BlockHistory {
     return this.recent.slice(from - first, from - first + limit).map((r) => r.json);
   }
 
+  /** The bytes the transaction index's table takes in memory. */
+  get txIndexBytes(): number {
+    return this.txIndex.bytes;
+  }
+
+  /** The bytes the block-hash index's table takes in memory. */
+  get hashIndexBytes(): number {
+    return this.hashIndex.bytes;
+  }
+
   /** The indexes a block with hash `hash` may have had on the best branch, newest entry last. */
   indexesMayHave(hash: string): number[] {
     return this.hashIndex.candidates(hash);

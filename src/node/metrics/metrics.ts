@@ -48,6 +48,15 @@ export class Metrics {
       },
     });
     this.gauge('blockchat_height', 'Index of the last committed block.');
+    // prom-client's defaults have V8's external memory but not the array buffers within it.
+    new Gauge({
+      name: 'blockchat_array_buffers_bytes',
+      help: 'Bytes of ArrayBuffers and SharedArrayBuffers (Buffers among them), part of nodejs_external_memory_bytes.',
+      registers: [this.registry],
+      collect() {
+        this.set(process.memoryUsage().arrayBuffers);
+      },
+    });
     // Declared at start, so that a reader sees the family (and 0) before the first event.
     for (const [name, help] of [
       ['blockchat_transactions_received_total', 'Transactions received (own and from peers).'],
@@ -195,6 +204,9 @@ export class Metrics {
     tipHeight: number;
     finalHeight: number;
     burned: number;
+    /** Bytes the in-memory indexes take: transaction id → block, block hash → index. */
+    txIndexBytes: number;
+    hashIndexBytes: number;
   }): Promise<string> {
     this.gauge('blockchat_ready', 'Whether the network is ready (1) or forming (0).').set(extra.ready ? 1 : 0);
     this.gauge('blockchat_pool_transactions', 'Pending transactions in the pool.').set(extra.pool);
@@ -207,6 +219,8 @@ export class Metrics {
       Math.max(0, extra.tipHeight - extra.finalHeight),
     );
     this.gauge('blockchat_burned_units', 'Stake burned by slashing on the best branch.').set(extra.burned);
+    this.gauge('blockchat_tx_index_bytes', 'Bytes of memory the index of transaction ids to blocks takes.').set(extra.txIndexBytes);
+    this.gauge('blockchat_block_hash_index_bytes', 'Bytes of memory the index of block hashes to heights takes.').set(extra.hashIndexBytes);
     return this.registry.metrics();
   }
 }

@@ -142,6 +142,8 @@ export class Views {
       tipHeight: this.height(),
       finalHeight: this.chain.finalized.height,
       burned: this.chain.tip?.slashing.burned ?? 0,
+      txIndexBytes: this.chain.history.txIndexBytes,
+      hashIndexBytes: this.chain.history.hashIndexBytes,
     });
   }
 }
