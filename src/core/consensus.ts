@@ -139,8 +139,7 @@ export function applyBlockV2(params: NetworkParams, tip: TipV2, block: BlockV2, 
   // Transactions: as in version 1, and a slashed address may not stake again.
   const seen = new Set<string>();
   for (const tx of txs) {
-    // (not `ensure`: its message would be built for every transaction of every block)
-    if (seen.has(tx.id)) throw new ProtocolError('DUPLICATE', `transaction ${tx.id} appears twice in block ${block.index}`);
+    ensure(!seen.has(tx.id), 'DUPLICATE', () => `transaction ${tx.id} appears twice in block ${block.index}`);
     seen.add(tx.id);
     asBlockError(block, tx, () => verifyTx(params.domain, tx));
     if (tx.type === 'stake' && tx.amount > 0 && tip.slashing.slashed.has(tx.sender)) {

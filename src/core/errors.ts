@@ -43,6 +43,8 @@ export class ProtocolError extends Error {
 }
 
 /** Throws a coded error unless `cond` holds; the one check helper of the core. */
-export function ensure(cond: unknown, code: ErrorCode, message: string): asserts cond {
-  if (!cond) throw new ProtocolError(code, message);
+export function ensure(cond: unknown, code: ErrorCode, message: string | (() => string)): asserts cond {
+  // A message that formats values is passed as a function, built only when the check fails: the
+  // checks made per transaction and per vote would otherwise build it every time.
+  if (!cond) throw new ProtocolError(code, typeof message === 'string' ? message : message());
 }

@@ -4,7 +4,7 @@
  * block by block from the votes the block carries. Pure: a state in, a new state out; the
  * signatures of votes are checked by the caller (verifyVote) before they get here.
  */
-import { ensure, ProtocolError } from './errors.js';
+import { ensure } from './errors.js';
 import { isBetter } from './forkchoice.js';
 import type { ChainTip } from './chain.js';
 import { CHECKPOINT_INTERVAL, CHECKPOINT_WINDOW } from './params.js';
@@ -96,23 +96,29 @@ class Draft {
 
   /** Counts one vote (BAD_VOTE unless includable in a block at `blockIndex`). */
   count(v: VoteBody, slashed: ReadonlySet<string>, blockIndex: number): void {
-    // (plain throws, not `ensure`: its messages would be built for every vote of every block)
-    if (v.target_height >= blockIndex)
-      throw new ProtocolError('BAD_VOTE', `the target ${v.target_height} is not below the block ${blockIndex}`);
-    if (v.target_height <= this.finalized.height)
-      throw new ProtocolError('BAD_VOTE', `the target ${v.target_height} is not above the finalised height ${this.finalized.height}`);
+    ensure(v.target_height < blockIndex, 'BAD_VOTE', () => `the target ${v.target_height} is not below the block ${blockIndex}`);
+    ensure(
+      v.target_height > this.finalized.height,
+      'BAD_VOTE',
+      () => `the target ${v.target_height} is not above the finalised height ${this.finalized.height}`,
+    );
     const target = this.checkpoints.get(v.target_height);
-    if (target === undefined || target.hash !== v.target_hash)
-      throw new ProtocolError('BAD_VOTE', `the target is not this branch's checkpoint at height ${v.target_height}`);
-    if (this.justifiedAt.get(v.source_height) !== v.source_hash)
-      throw new ProtocolError('BAD_VOTE', `the source at height ${v.source_height} is not justified on this branch`);
+    ensure(
+      target !== undefined && target.hash === v.target_hash,
+      'BAD_VOTE',
+      () => `the target is not this branch's checkpoint at height ${v.target_height}`,
+    );
+    ensure(
+      this.justifiedAt.get(v.source_height) === v.source_hash,
+      'BAD_VOTE',
+      () => `the source at height ${v.source_height} is not justified on this branch`,
+    );
     const source = this.checkpoints.get(v.source_height)!; // justified at or above the finalised height: kept
     const weight = source.weights.weights.get(v.staker) ?? 0;
     ensure(weight > 0, 'BAD_VOTE', "the staker has no weight in the source's stake table");
     ensure(!slashed.has(v.staker), 'BAD_VOTE', 'the staker is slashed on this branch');
     const last = this.lastTarget.get(v.staker) ?? -1;
-    if (v.target_height <= last)
-      throw new ProtocolError('BAD_VOTE', `the staker already has a vote counted for height ${last} on this branch`);
+    ensure(v.target_height > last, 'BAD_VOTE', () => `the staker already has a vote counted for height ${last} on this branch`);
     this.lastTarget.set(v.staker, v.target_height);
     const key = `${v.source_hash}:${v.target_hash}`;
     const stake = (this.tallies.get(key)?.stake ?? 0) + weight;

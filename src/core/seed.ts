@@ -10,7 +10,7 @@
  * over SHA-256(seed ‖ height ‖ counter), one accepted draw per round.
  */
 import { bytesToHex, hexToBytes, isHex, nobleCrypto, type Crypto } from './crypto.js';
-import { ensure, ProtocolError } from './errors.js';
+import { ensure } from './errors.js';
 import { ONION_LENGTH, SEED_EPOCH_BLOCKS } from './params.js';
 import { stakersOf, type Ledger } from './state.js';
 
@@ -59,11 +59,11 @@ export function checkReveal(
   ensure(isHex(reveal, 32), 'BAD_REVEAL', 'reveal must be 32 bytes of hex');
   const known = onions.get(validator);
   if (known !== undefined && known.count < ONION_LENGTH) {
-    if (bytesToHex(crypto.sha256Bytes(hexToBytes(reveal))) !== known.last)
-      throw new ProtocolError(
-        'BAD_REVEAL',
-        `the reveal does not hash to the validator's last onion value (reveal ${known.count + 1} of its onion)`,
-      );
+    ensure(
+      bytesToHex(crypto.sha256Bytes(hexToBytes(reveal))) === known.last,
+      'BAD_REVEAL',
+      () => `the reveal does not hash to the validator's last onion value (reveal ${known.count + 1} of its onion)`,
+    );
     return { entry: { last: reveal, count: known.count + 1, roots: known.roots }, contributes: true };
   }
   // No onion on this branch yet, or the last one is used up: the reveal commits a new root.

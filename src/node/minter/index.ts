@@ -44,10 +44,11 @@ export interface BlockExtras {
 export const IDLE_BLOCK_MS = 50;
 
 export class Minter {
-  /** The validators of the rounds for the block after the tip `hash`, drawn as far as asked. */
-  private drawCache: { hash: string; draw: RoundDraw } | undefined;
-  /** myRound's answer for the tip `hash` under the proposal record `rec` (asked once per batch received). */
-  private roundCache: { hash: string; rec: ProposalRecord; round: number } | undefined;
+  /**
+   * For the tip `hash`: the validators of the rounds for the block after it (drawn as far as asked),
+   * and this node's round under the proposal record `rec` (asked once per batch received).
+   */
+  private roundCache: { hash: string; draw: RoundDraw; rec: ProposalRecord; round: number } | undefined;
   /**
    * Since when a block has been due on the tip: when a full block could first be made, or a
    * partial (or idle) one's timeout ran out. Round r's validator produces the block when round r
@@ -115,11 +116,11 @@ export class Minter {
   private myRound(tip: TipV2): number {
     const hash = tip.block.current_hash;
     const rec = this.signed.value;
-    if (this.roundCache?.hash === hash && this.roundCache.rec === rec) return this.roundCache.round;
-    if (this.drawCache?.hash !== hash) this.drawCache = { hash, draw: roundDrawV2(this.chain.params!, tip, this.crypto) };
-    const { draw } = this.drawCache;
+    const known = this.roundCache?.hash === hash ? this.roundCache : undefined;
+    if (known?.rec === rec) return known.round;
+    const draw = known?.draw ?? roundDrawV2(this.chain.params!, tip, this.crypto);
     const round = firstAllowedRoundOf(rec, tip.block.index + 1, (r) => draw.validatorOf(r), MAX_ROUNDS, this.key.address);
-    this.roundCache = { hash, rec, round };
+    this.roundCache = { hash, draw, rec, round };
     return round;
   }
 
