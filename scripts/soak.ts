@@ -7,7 +7,8 @@
  * - nothing final is lost (protocol version 2, docs/protocol.md "Justification and finality"):
  *   every block seen at or below a node's finalised height (`final_height` of GET /status) during
  *   the run is, with the same hash, in the chain every node holds at the end, and so is every
- *   transaction it held;
+ *   transaction it held; and every node finds 1,000 transactions spread over the chain by id
+ *   (GET /transactions/:id: `final`, in the right block);
  * - memory is flat: each node's mean RSS in the last minute is within 10 % of the second minute's
  *   (runs of 3 minutes or more);
  * - one chain: every node reports the same last block once the load stops and the pools drain.
@@ -29,6 +30,8 @@ const TICK_MS = 100;
 const SAMPLE_MS = 5_000;
 const MAX_IN_FLIGHT = 20;
 const RESTART_TIMEOUT_MS = 120_000;
+/** Transactions looked up by id on every node at the end. */
+const LOOKUPS = 1_000;
 
 function flag(name: string, fallback: number): number {
   const at = process.argv.indexOf(`--${name}`);
@@ -220,15 +223,16 @@ async function main(): Promise<void> {
     500,
   );
   const tip = (await clients[0]!.status()).height;
-  const chain = new Set<string>();
+  const chain = new Map<string, number>();
   const hashes: string[] = [];
   for (let from = 0; from <= tip; from += MAX_BLOCKS_PER_PAGE) {
     for (const b of await clients[0]!.blocks(from, MAX_BLOCKS_PER_PAGE)) {
       hashes[b.index] = b.current_hash;
-      for (const tx of b.transactions) chain.add(tx.id);
+      for (const tx of b.transactions) chain.set(tx.id, b.index);
     }
   }
   const lost = [...final].filter((id) => !chain.has(id)).length;
+  const misplaced = await misplacedLookups(clients, chain);
   const reverted = [...finalBlocks].filter(([height, hash]) => hashes[height] !== hash).length;
   const heights = await Promise.all(clients.map((c) => c.status()));
 
@@ -272,6 +276,7 @@ async function main(): Promise<void> {
   );
   const failures: string[] = [];
   if (lost > 0) failures.push(`${lost} transaction(s) seen final are not in the final chain`);
+  if (misplaced.length > 0) failures.push(`GET /transactions/:id answered wrongly: ${misplaced.slice(0, 5).join('; ')}`);
   if (reverted > 0) failures.push(`${reverted} block(s) seen final are not in the final chain`);
   if (conflicts.length > 0) failures.push(`final blocks seen with two hashes: ${conflicts.slice(0, 5).join('; ')}`);
   if (rssMissing.size > 0) failures.push(`no process_resident_memory_bytes in the /metrics of node(s) ${[...rssMissing].join(', ')}`);
@@ -297,6 +302,26 @@ async function main(): Promise<void> {
     console.log(`FAILED:\n  ${failures.join('\n  ')}`);
     process.exitCode = 1;
   } else console.log('soak: passed');
+}
+
+/**
+ * Every node's answer to GET /transactions/:id for LOOKUPS transactions spread over the chain, the
+ * oldest included (they are in the index's runs on disk): each must be `final` (or `committed`, the newest) in the block that
+ * holds it. Returns what was answered otherwise.
+ */
+async function misplacedLookups(clients: NodeClient[], chain: Map<string, number>): Promise<string[]> {
+  const ids = [...chain.keys()];
+  const sample = Array.from({ length: Math.min(LOOKUPS, ids.length) }, (_, k) => ids[Math.floor((k * ids.length) / LOOKUPS)]!);
+  const wrong: string[] = [];
+  for (const [i, c] of clients.entries()) {
+    for (const id of sample) {
+      const answer = await c.transaction(id);
+      if ((answer.status !== 'final' && answer.status !== 'committed') || answer.block !== chain.get(id))
+        wrong.push(`node ${i}, ${id.slice(0, 12)}…: ${JSON.stringify(answer)} (in block ${chain.get(id)})`);
+    }
+  }
+  console.log(`looked up ${sample.length} transactions on each node: ${wrong.length} wrong answers`);
+  return wrong;
 }
 
 await main().catch(async (err: unknown) => {

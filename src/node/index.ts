@@ -23,7 +23,7 @@ import { join } from 'node:path';
 import { TxPool } from '../core/pool.js';
 import { runtimeDir, runtimeTokenPath } from '../api/token.js';
 import type { AccountView } from '../api/types.js';
-import { ChainFollower } from './chain/index.js';
+import { BlockHistory, ChainFollower } from './chain/index.js';
 import type { NodeConfig } from './config.js';
 import { ChainStore, subscribeStore } from './db/index.js';
 import { Emitter, type NodeEvents } from './events.js';
@@ -106,7 +106,8 @@ export class BlockchatNode {
 
     // Then the parts, each after those it uses. On `head` (the tip moved) readiness is checked
     // first, then the wallet's initial stake, then the minter looks again.
-    this.chain = new ChainFollower(address, this.members, this.pool, events, now, log, crypto);
+    const history = new BlockHistory(join(config.dataDir, 'index'));
+    this.chain = new ChainFollower(address, this.members, this.pool, events, now, log, crypto, history);
     this.readiness = new Readiness(this.members, events, log);
     this.wallet = new OwnWallet(this.key, config.stake, this.chain, this.members, this.pool, events, log, crypto);
     this.voting = new Voting(this.key, this.chain, this.readiness, events, log, crypto, config.dataDir);
@@ -213,6 +214,7 @@ export class BlockchatNode {
     this.transactions.close();
     await this.peers.close();
     await this.store.close();
+    this.chain.history.close();
     if (this.tokenPublished) rmSync(runtimeTokenPath(this.config.port), { force: true });
   }
 

@@ -1,10 +1,11 @@
 /**
  * The best branch's recent blocks in memory, as objects and as the JSON text they are served in,
- * and which block holds each committed transaction (tx-index.ts). Older blocks are read from the
- * store (views/).
+ * which block holds each committed transaction, and which index each block hash has (id-index.ts:
+ * recent entries in memory, older ones on disk). Older blocks are read from the store (views/).
  */
+import { join } from 'node:path';
 import type { Block } from '../../core/types.js';
-import { TxIndex } from './tx-index.js';
+import { IdIndex } from './id-index.js';
 
 /** How many recent blocks are kept in memory. */
 const RECENT_BLOCKS = 256;
@@ -12,9 +13,15 @@ const RECENT_BLOCKS = 256;
 export class BlockHistory {
   private readonly recent: Array<{ block: Block; json: string }> = [];
   /** Which block holds each committed transaction (rebuilt from the chain on start). */
-  private readonly txIndex = new TxIndex();
-  /** Which index each block hash has (the same table, keyed by the block's hash). */
-  private readonly hashIndex = new TxIndex();
+  private readonly txIndex: IdIndex;
+  /** Which index each block hash has (the same kind of index, keyed by the block's hash). */
+  private readonly hashIndex: IdIndex;
+
+  /** `indexDir`: where the indexes keep their older entries; none to keep them in memory. */
+  constructor(indexDir?: string) {
+    this.txIndex = new IdIndex(indexDir === undefined ? undefined : join(indexDir, 'transactions'));
+    this.hashIndex = new IdIndex(indexDir === undefined ? undefined : join(indexDir, 'blocks'));
+  }
 
   /** Adds the next block of the best branch. */
   add(block: Block, json: string): void {
@@ -46,12 +53,18 @@ export class BlockHistory {
     return this.recent.slice(from - first, from - first + limit).map((r) => r.json);
   }
 
-  /** The bytes the transaction index's table takes in memory. */
+  /** Closes the indexes' files. */
+  close(): void {
+    this.txIndex.close();
+    this.hashIndex.close();
+  }
+
+  /** The bytes the transaction index takes in memory. */
   get txIndexBytes(): number {
     return this.txIndex.bytes;
   }
 
-  /** The bytes the block-hash index's table takes in memory. */
+  /** The bytes the block-hash index takes in memory. */
   get hashIndexBytes(): number {
     return this.hashIndex.bytes;
   }

@@ -40,7 +40,6 @@ export type BlockResult = 'committed' | 'kept' | 'queued' | 'known';
 export class ChainFollower {
   private chainParams: NetworkParams | undefined;
   private blockTree: FinalTree | undefined;
-  readonly history = new BlockHistory();
   readonly addresses = new AddressIndex();
   readonly inbox: Inbox;
   readonly dropped: DroppedTransactions;
@@ -65,6 +64,7 @@ export class ChainFollower {
     private readonly now: () => number,
     private readonly log: Logger,
     readonly crypto: NodeCrypto,
+    readonly history = new BlockHistory(),
   ) {
     this.inbox = new Inbox(address, (a) => members.idOf(a));
     this.dropped = new DroppedTransactions(address);

@@ -1,17 +1,12 @@
 /**
- * Which block holds each committed transaction, in memory: an open-addressing table of the first
- * 64 bits of each transaction id and its block's index (12 bytes a slot). The table doubles when
- * it would be more than three quarters full, so it holds 16 to 32 bytes per transaction: 12.6 MB
- * for 600,000 (a 10-minute soak at 1,000 tx/s), 25 MB from 786,433 on. (It doubled at half full
- * before: 25 MB for 600,000.)
+ * The in-memory table of an id index (id-index.ts): an open-addressing table of the first 64 bits
+ * of each id and its block's index, 12 bytes a slot. It doubles when it would be more than three
+ * quarters full, so it holds 16 to 32 bytes per entry; the id index writes it to disk as a sorted
+ * run (`sortedEntries`) and clears it when it holds 65,536, so it stays at 1.5 MB.
  *
- * Why not in LevelDB with the blocks: an entry per transaction under a random key made LevelDB
- * compact all the time, and storing a block cost several times the CPU it costs alone. The index
- * is derived data: a node replays every stored block when it starts, and rebuilds it then.
- *
- * An entry only says where to look: ids are SHA-256 hashes, so 64 bits almost never collide, and
- * the caller confirms in the block itself. Entries of blocks a better branch replaced are not
- * removed; the confirmation finds them stale.
+ * Why not one LevelDB key per transaction: an entry under a random key made LevelDB compact all
+ * the time, and storing a block cost several times the CPU it costs alone. Runs written once,
+ * sorted, cost a sort and a sequential write per 65,536 entries.
  */
 
 const EMPTY = -1;
@@ -91,6 +86,36 @@ export class TxIndex {
     return [...out];
   }
 
+  /**
+   * Every entry as three words (id prefix high, low, block index), sorted by prefix then block:
+   * what a run on disk holds (index-runs.ts). Ids are hashes, so a counting sort on the first 16
+   * bits leaves buckets of about one entry for an insertion sort: linear, not n·log n.
+   */
+  sortedEntries(): Uint32Array {
+    const counts = new Uint32Array(BUCKETS + 1);
+    for (let slot = 0; slot < this.blocks.length; slot++) {
+      if (this.blocks[slot] !== EMPTY) counts[(this.keys[2 * slot]! >>> 16) + 1]!++;
+    }
+    for (let b = 1; b <= BUCKETS; b++) counts[b]! += counts[b - 1]!;
+    const out = new Uint32Array(3 * this.used);
+    const next = counts.slice(0, BUCKETS);
+    for (let slot = 0; slot < this.blocks.length; slot++) {
+      if (this.blocks[slot] === EMPTY) continue;
+      const at = 3 * next[this.keys[2 * slot]! >>> 16]!++;
+      out[at] = this.keys[2 * slot]!;
+      out[at + 1] = this.keys[2 * slot + 1]!;
+      out[at + 2] = this.blocks[slot]!;
+    }
+    for (let b = 0; b < BUCKETS; b++) insertionSort(out, counts[b]!, counts[b + 1]!);
+    return out;
+  }
+
+  /** Forgets every entry and keeps the table's size (the next entries fill it again). */
+  clear(): void {
+    this.blocks.fill(EMPTY);
+    this.used = 0;
+  }
+
   private grow(): void {
     const keys = this.keys;
     const blocks = this.blocks;
@@ -108,7 +133,32 @@ export class TxIndex {
   }
 }
 
+/** Buckets of the counting sort: the first 16 bits of an id. */
+const BUCKETS = 1 << 16;
+
+/** Sorts records `from` to `to` (exclusive) of three words by (high, low, block). */
+function insertionSort(words: Uint32Array, from: number, to: number): void {
+  for (let i = from + 1; i < to; i++) {
+    const hi = words[3 * i]!;
+    const lo = words[3 * i + 1]!;
+    const block = words[3 * i + 2]!;
+    let j = i - 1;
+    while (j >= from && compareRecord(words, j, hi, lo, block) > 0) {
+      words.copyWithin(3 * j + 3, 3 * j, 3 * j + 3);
+      j--;
+    }
+    words[3 * j + 3] = hi;
+    words[3 * j + 4] = lo;
+    words[3 * j + 5] = block;
+  }
+}
+
+/** Record `at` of `words` against the record (hi, lo, block): negative when it sorts first. */
+export function compareRecord(words: Uint32Array, at: number, hi: number, lo: number, block: number): number {
+  return words[3 * at]! - hi || words[3 * at + 1]! - lo || words[3 * at + 2]! - block;
+}
+
 /** 32 bits of a hex id from character `at` (ids are hashes: every bit is as good as another). */
-function prefixWord(id: string, at: number): number {
+export function prefixWord(id: string, at: number): number {
   return parseInt(id.slice(at, at + 8), 16) >>> 0;
 }

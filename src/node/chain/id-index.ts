@@ -1,0 +1,86 @@
+/**
+ * Which block holds each id (a transaction's, or a block's own hash): the newest entries in an
+ * in-memory table (tx-index.ts), older ones in sorted runs on disk (index-runs.ts). When the table
+ * holds SPILL_AT entries they are written as a run and the table starts again, at the same size:
+ * so a node's memory stays the same however long its chain grows, and a lookup costs a probe of
+ * the table and a page read per run. Without a directory (tests that run a chain in memory) the
+ * table just grows.
+ *
+ * An entry only says where to look (ids are SHA-256 hashes, so 64 bits almost never collide): the
+ * caller confirms in the block itself, and entries of blocks a better branch replaced are not
+ * removed, the confirmation finds them stale.
+ */
+import { IndexRuns, type KeyRange } from './index-runs.js';
+import { prefixWord, TxIndex } from './tx-index.js';
+
+/** Entries the in-memory table takes before they go to disk (1.5 MB of table). */
+export const SPILL_AT = 65_536;
+
+export class IdIndex {
+  private readonly recent = new TxIndex();
+  private readonly runs: IndexRuns | undefined;
+
+  /** `dir`: where the runs go; none to keep everything in memory. */
+  constructor(
+    dir?: string,
+    private readonly spillAt = SPILL_AT,
+    schedule?: (next: () => void) => void,
+  ) {
+    this.runs = dir === undefined ? undefined : new IndexRuns(dir, schedule);
+  }
+
+  /** The bytes it keeps in memory. */
+  get bytes(): number {
+    return this.recent.bytes + (this.runs?.bytes ?? 0);
+  }
+
+  /** The levels of the runs on disk, oldest first. */
+  get runLevels(): number[] {
+    return this.runs?.levels ?? [];
+  }
+
+  /** Notes that block `block` holds `id` (64 lower-case hex characters). */
+  add(id: string, block: number): void {
+    this.recent.add(id, block);
+    if (this.runs && this.recent.size >= this.spillAt) {
+      this.runs.append(this.recent.sortedEntries());
+      this.recent.clear();
+    }
+  }
+
+  /** The blocks that may hold `id`, those on disk first, by index (almost always one, or none). */
+  candidates(id: string): number[] {
+    if (!/^[0-9a-f]{16}/.test(id)) return [];
+    const older: number[] = [];
+    const hi = prefixWord(id, 0);
+    const lo = prefixWord(id, 8);
+    this.runs?.scan({ fromHi: hi, fromLo: lo, toHi: hi, toLo: lo }, (block) => older.push(block) > 0);
+    return [...new Set([...older.sort((a, b) => a - b), ...this.recent.candidates(id)])];
+  }
+
+  /**
+   * The blocks that may hold an id starting with `prefix` (1 to 16 hex characters compared), at
+   * most `max`, the newest entries first found.
+   */
+  candidatesByPrefix(prefix: string, max: number): number[] {
+    const range = prefixRange(prefix);
+    if (!range) return [];
+    const out = new Set(this.recent.candidatesByPrefix(prefix, max));
+    this.runs?.scan(range, (block) => out.add(block).size < max);
+    return [...out].slice(0, max);
+  }
+
+  /** Closes the runs' files. */
+  close(): void {
+    this.runs?.close();
+  }
+}
+
+/** The keys an id starting with `prefix` may have, or undefined when it is not hex. */
+function prefixRange(prefix: string): KeyRange | undefined {
+  const text = prefix.slice(0, 16);
+  if (!/^[0-9a-f]+$/.test(text)) return undefined;
+  const from = text.padEnd(16, '0');
+  const to = text.padEnd(16, 'f');
+  return { fromHi: prefixWord(from, 0), fromLo: prefixWord(from, 8), toHi: prefixWord(to, 0), toLo: prefixWord(to, 8) };
+}
