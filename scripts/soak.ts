@@ -106,8 +106,20 @@ async function main(): Promise<void> {
   const dataRoot = mkdtempSync(join(tmpdir(), 'blockchat-soak-'));
   const basePort = await freePortBase(N);
   console.log(`soak: ${N} nodes, capacity ${CAPACITY}, ${rate} tx/s for ${minutes} min, one SIGKILL and restart per minute`);
-  const net = await startNetwork({ n: N, capacity: CAPACITY, basePort, dataRoot, quiet: true, stdio: 'ignore', readyTimeoutMs: 120_000 });
-  stopNetwork = () => net.stop();
+  // The nodes' logs stay in the data directory, which a failed run leaves in place (its path is printed).
+  const net = await startNetwork({
+    n: N,
+    capacity: CAPACITY,
+    basePort,
+    dataRoot,
+    quiet: true,
+    logDir: join(dataRoot, 'logs'),
+    readyTimeoutMs: 120_000,
+  });
+  stopNetwork = async () => {
+    await net.stop();
+    console.log(`nodes' data and logs kept in ${dataRoot}`);
+  };
   const client = (i: number): NodeClient =>
     NodeClient.forPort(basePort + i, '127.0.0.1', readToken(basePort + i, join(dataRoot, `node-${i}`)));
   let clients = Array.from({ length: N }, (_, i) => client(i));
@@ -194,6 +206,7 @@ async function main(): Promise<void> {
     clearInterval(sampler);
     await stopLoad();
     await net.stop();
+    console.log(`nodes' data and logs kept in ${dataRoot}`);
   };
 
   for (let m = 1; m < minutes; m++) {
@@ -221,7 +234,14 @@ async function main(): Promise<void> {
     },
     180_000,
     500,
-  );
+  ).catch(async (err: unknown) => {
+    // Say where each node stands: stalled (no new block), split (different hashes) or slow.
+    for (const [i, c] of clients.entries()) {
+      const st = await c.status().catch((e: unknown) => (e instanceof Error ? e.message : String(e)));
+      console.log(`node ${i}: ${JSON.stringify(st)}`);
+    }
+    throw err;
+  });
   const tip = (await clients[0]!.status()).height;
   const chain = new Map<string, number>();
   const hashes: string[] = [];

@@ -16,6 +16,8 @@ interface Entry {
   readonly seq: number;
   /** Chain height when it arrived, for evicting what never becomes executable. */
   readonly height: number;
+  /** The pool's clock when it arrived (ms), for the same when no block comes. */
+  readonly at: number;
   /** What it reserves of its sender's committed balance (see costOf). */
   readonly cost: number;
 }
@@ -37,9 +39,14 @@ export interface PoolLimits {
   readonly maxNonceAhead: number;
   /** Blocks after which a transaction that never became executable is dropped. */
   readonly maxAgeBlocks: number;
+  /**
+   * Milliseconds after which the same is dropped, blocks or not: a network with nothing
+   * executable makes no block, so an age in blocks alone would keep it pending for ever.
+   */
+  readonly maxAgeMs: number;
 }
 
-export const DEFAULT_POOL_LIMITS: PoolLimits = { maxSize: 200_000, maxNonceAhead: 10_000, maxAgeBlocks: 1_000 };
+export const DEFAULT_POOL_LIMITS: PoolLimits = { maxSize: 200_000, maxNonceAhead: 10_000, maxAgeBlocks: 1_000, maxAgeMs: 120_000 };
 
 function canExecute(ledger: Ledger, tx: Transaction): boolean {
   try {
@@ -58,7 +65,11 @@ export class TxPool {
   private readonly reserved = new Map<string, number>();
   private seq = 0;
 
-  constructor(private readonly limits: PoolLimits = DEFAULT_POOL_LIMITS) {}
+  /** `now`: the node's clock in ms (the default never moves: ages are then counted in blocks only). */
+  constructor(
+    private readonly limits: PoolLimits = DEFAULT_POOL_LIMITS,
+    private readonly now: () => number = () => 0,
+  ) {}
 
   get size(): number {
     return this.byId.size;
@@ -120,7 +131,7 @@ export class TxPool {
   add(tx: Transaction, ledger: Ledger, height: number): void {
     this.admit(tx, ledger);
     const queue = this.bySender.get(tx.sender) ?? new Map<number, Entry>();
-    const entry: Entry = { tx, seq: this.seq++, height, cost: costOf(tx, accountOf(ledger, tx.sender)) };
+    const entry: Entry = { tx, seq: this.seq++, height, at: this.now(), cost: costOf(tx, accountOf(ledger, tx.sender)) };
     queue.set(tx.nonce, entry);
     this.bySender.set(tx.sender, queue);
     this.byId.set(tx.id, entry);
@@ -203,18 +214,20 @@ export class TxPool {
   }
 
   /**
-   * Drops, per sender, the transactions behind a nonce gap that has lasted `maxAgeBlocks`: they
-   * cannot execute until the gap fills, and every later nonce waits on them. A contiguous run
-   * from the committed nonce is never dropped for its age alone, however long a backlog keeps it
-   * waiting (dropping one would strand all that follow) — only when its first transaction has
-   * waited that long and still cannot be paid for.
+   * Drops, per sender, the transactions behind a nonce gap that has lasted `maxAgeBlocks` or
+   * `maxAgeMs`: they cannot execute until the gap fills, and every later nonce waits on them. A
+   * contiguous run from the committed nonce is never dropped for its age alone, however long a
+   * backlog keeps it waiting (dropping one would strand all that follow) — only when its first
+   * transaction has waited that long and still cannot be paid for.
    */
   evictStranded(ledger: Ledger, height: number): Transaction[] {
     const dropped: Transaction[] = [];
+    const now = this.now();
+    const tooOld = (e: Entry): boolean => height - e.height > this.limits.maxAgeBlocks || now - e.at > this.limits.maxAgeMs;
     for (const [sender, queue] of [...this.bySender]) {
       const first = accountOf(ledger, sender).nonce;
       const head = queue.get(first);
-      if (head && height - head.height > this.limits.maxAgeBlocks && !canExecute(ledger, head.tx)) {
+      if (head && tooOld(head) && !canExecute(ledger, head.tx)) {
         // Its next transaction has long been unaffordable: nothing of this sender can run.
         for (const e of [...queue.values()]) {
           dropped.push(e.tx);
@@ -227,8 +240,7 @@ export class TxPool {
       // Stryker disable next-line ArithmeticOperator: a shortcut; with no gap the lines below find nothing stranded either
       if (queue.size === nonce - accountOf(ledger, sender).nonce) continue; // no gap
       const stranded = [...queue.values()].filter((e) => e.tx.nonce > nonce);
-      const oldest = Math.min(...stranded.map((e) => e.height));
-      if (height - oldest <= this.limits.maxAgeBlocks) continue;
+      if (!stranded.some(tooOld)) continue;
       for (const e of stranded) {
         dropped.push(e.tx);
         this.remove(e.tx.id);

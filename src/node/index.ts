@@ -20,7 +20,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { TxPool } from '../core/pool.js';
+import { DEFAULT_POOL_LIMITS, TxPool } from '../core/pool.js';
 import { runtimeDir, runtimeTokenPath } from '../api/token.js';
 import type { AccountView } from '../api/types.js';
 import { BlockHistory, ChainFollower } from './chain/index.js';
@@ -66,7 +66,7 @@ export class BlockchatNode {
   readonly addressViews: AddressViews;
   private readonly store: ChainStore;
   private readonly metrics: Metrics;
-  private readonly pool = new TxPool();
+  private readonly pool: TxPool;
   private readonly peers: Peers;
   private readonly readiness: Readiness;
   private readonly minter: Minter;
@@ -80,6 +80,7 @@ export class BlockchatNode {
     const crypto = config.crypto.crypto;
     this.metrics = new Metrics(crypto);
     const now = config.now ?? Date.now;
+    this.pool = new TxPool(DEFAULT_POOL_LIMITS, now);
     const events = this.events;
     mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
     this.key = loadWallet(config.dataDir);

@@ -280,6 +280,43 @@ describe('TxPool lookups and pruning edges', () => {
     expect(p.evictStranded(poor, 15)).toEqual([]);
     expect(ids(p.evictStranded(poor, 16))).toEqual([head.id]);
   });
+
+  it('drops stranded transactions once they have waited more than maxAgeMs, when no block comes at all', () => {
+    let clock = 1_000_000;
+    const p = new TxPool({ ...DEFAULT_POOL_LIMITS, maxAgeMs: 60_000 }, () => clock);
+    const old = send(A, B, 2); // behind a gap at nonce 0
+    p.add(old, rich, 5);
+    clock += 30_000;
+    const recent = send(A, B, 3);
+    p.add(recent, rich, 5);
+    clock += 30_000;
+    expect(p.evictStranded(rich, 5)).toEqual([]); // the oldest has waited exactly 60 s, and no block
+    clock += 1;
+    expect(ids(p.evictStranded(rich, 5))).toEqual(ids([old, recent]));
+    expect(p.size).toBe(0);
+  });
+
+  it('drops a sender whose unaffordable next transaction has waited more than maxAgeMs, with no block', () => {
+    let clock = 0;
+    const poor = ledgerOf([[A, { balance: 50 }]]);
+    const p = new TxPool({ ...DEFAULT_POOL_LIMITS, maxAgeMs: 60_000 }, () => clock);
+    const head = send(A, B, 0, 1_000);
+    p.add(head, rich, 5);
+    clock = 60_000;
+    expect(p.evictStranded(poor, 5)).toEqual([]);
+    clock = 60_001;
+    expect(ids(p.evictStranded(poor, 5))).toEqual([head.id]);
+  });
+
+  it('never drops an executable run from the committed nonce for its age in time alone', () => {
+    let clock = 0;
+    const p = new TxPool({ ...DEFAULT_POOL_LIMITS, maxAgeMs: 60_000 }, () => clock);
+    p.add(send(A, B, 0), rich, 5);
+    p.add(send(A, B, 1), rich, 5);
+    clock = 10 * 60_000;
+    expect(p.evictStranded(rich, 5)).toEqual([]);
+    expect(p.size).toBe(2);
+  });
 });
 
 describe('TxPool.select against its definition', () => {
