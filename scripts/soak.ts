@@ -19,6 +19,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NodeClient, closeClients } from '../client/api.js';
+import type { Transaction } from '../src/core/types.js';
 import { MAX_BLOCKS_PER_PAGE } from '../src/api/routes.js';
 import { readToken } from '../src/api/token.js';
 import { freePortBase, startNetwork, waitFor } from '../src/tools/network.js';
@@ -239,6 +240,7 @@ async function main(): Promise<void> {
     for (const [i, c] of clients.entries()) {
       const st = await c.status().catch((e: unknown) => (e instanceof Error ? e.message : String(e)));
       console.log(`node ${i}: ${JSON.stringify(st)}`);
+      if (typeof st !== 'string' && st.pool > 0) await describePool(i, c);
     }
     throw err;
   });
@@ -317,11 +319,29 @@ async function main(): Promise<void> {
   } else console.log('(memory flatness is checked on runs of 3 minutes or more)');
   await closeClients();
   await net.stop();
-  rmSync(dataRoot, { recursive: true, force: true });
   if (failures.length > 0) {
     console.log(`FAILED:\n  ${failures.join('\n  ')}`);
+    console.log(`nodes' data and logs kept in ${dataRoot}`);
     process.exitCode = 1;
-  } else console.log('soak: passed');
+  } else {
+    rmSync(dataRoot, { recursive: true, force: true });
+    console.log('soak: passed');
+  }
+}
+
+/** What waits in a node's pool, per sender: how many, which nonces, the committed nonce, and why the first is not in a block. */
+async function describePool(node: number, c: NodeClient): Promise<void> {
+  const bySender = new Map<string, Transaction[]>();
+  for (const tx of await c.pool()) bySender.set(tx.sender, [...(bySender.get(tx.sender) ?? []), tx]);
+  for (const [sender, txs] of bySender) {
+    const nonces = txs.map((tx) => tx.nonce).sort((a, b) => a - b);
+    const { nonce, next_nonce } = await c.nonce(sender);
+    const contiguous = nonces.every((n, k) => k === 0 || n === nonces[k - 1]! + 1);
+    console.log(
+      `  node ${node}'s pool: ${txs.length} of ${sender.slice(0, 12)}…, nonces ${nonces[0]}..${nonces[nonces.length - 1]}` +
+        `${contiguous ? '' : ' (with gaps)'}, committed nonce ${nonce}, next ${next_nonce}, first: ${JSON.stringify(txs[0]).slice(0, 300)}`,
+    );
+  }
 }
 
 /**

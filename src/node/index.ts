@@ -80,7 +80,8 @@ export class BlockchatNode {
     const crypto = config.crypto.crypto;
     this.metrics = new Metrics(crypto);
     const now = config.now ?? Date.now;
-    this.pool = new TxPool(DEFAULT_POOL_LIMITS, now);
+    // A monotonic clock: a step of the wall clock must not age every pending transaction at once.
+    this.pool = new TxPool(DEFAULT_POOL_LIMITS, () => performance.now());
     const events = this.events;
     mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
     this.key = loadWallet(config.dataDir);
@@ -107,7 +108,9 @@ export class BlockchatNode {
 
     // Then the parts, each after those it uses. On `head` (the tip moved) readiness is checked
     // first, then the wallet's initial stake, then the minter looks again.
-    const history = new BlockHistory(join(config.dataDir, 'index'));
+    const history = new BlockHistory(join(config.dataDir, 'index'), (err) =>
+      log.error(`the index files on disk failed, new entries stay in memory: ${err instanceof Error ? err.message : String(err)}`),
+    );
     this.chain = new ChainFollower(address, this.members, this.pool, events, now, log, crypto, history);
     this.readiness = new Readiness(this.members, events, log);
     this.wallet = new OwnWallet(this.key, config.stake, this.chain, this.members, this.pool, events, log, crypto);
@@ -214,8 +217,9 @@ export class BlockchatNode {
     this.sync.close();
     this.transactions.close();
     await this.peers.close();
-    await this.store.close();
+    // The index files first: once the store is closed its lock is free for another process.
     this.chain.history.close();
+    await this.store.close();
     if (this.tokenPublished) rmSync(runtimeTokenPath(this.config.port), { force: true });
   }
 

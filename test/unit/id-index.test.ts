@@ -14,30 +14,40 @@ afterEach(() => {
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
-/** An index spilling every `spillAt` entries into a fresh directory, its merges run by `drain`. */
-function diskIndex(spillAt: number): { index: IdIndex; dir: string; drain: () => number; waiting: () => number } {
+/**
+ * An index spilling every `spillAt` entries into a fresh directory. Its deferred work (spills,
+ * merge slices) waits in a queue: `drain` runs all of it, `step` the first; `add` adds and drains.
+ */
+function diskIndex(spillAt: number): {
+  index: IdIndex;
+  dir: string;
+  add: (id: string, block: number) => void;
+  drain: () => number;
+  step: () => void;
+  waiting: () => number;
+} {
   const root = mkdtempSync(join(tmpdir(), 'id-index-'));
   dirs.push(root);
   const dir = join(root, 'runs');
   const queue: Array<() => void> = [];
-  const index = new IdIndex(dir, spillAt, (next) => queue.push(next));
+  const index = new IdIndex(dir, { spillAt, schedule: (next) => queue.push(next) });
   const drain = (): number => {
-    let slices = 0;
-    for (; queue.length > 0; slices++) queue.shift()!();
-    return slices;
+    let tasks = 0;
+    for (; queue.length > 0; tasks++) queue.shift()!();
+    return tasks;
   };
-  return { index, dir, drain, waiting: () => queue.length };
+  const add = (id: string, block: number): void => {
+    index.add(id, block);
+    drain();
+  };
+  return { index, dir, add, drain, step: () => queue.shift()!(), waiting: () => queue.length };
 }
 
 describe('the transaction index with older entries on disk', () => {
   it('finds the block of each of 100,000 ids spilled in 100 runs and merged, and nothing for others', () => {
-    const { index, dir, drain } = diskIndex(1_000);
+    const { index, dir, add } = diskIndex(1_000);
     const ids = Array.from({ length: 100_000 }, (_, i) => id(`tx-${i}`));
-    ids.forEach((x, i) => {
-      index.add(x, Math.floor(i / 20) + 1);
-      if (i % 7_000 === 0) drain();
-    });
-    expect(drain()).toBeGreaterThan(0);
+    ids.forEach((x, i) => add(x, Math.floor(i / 20) + 1));
     ids.forEach((x, i) => expect(index.candidates(x)).toEqual([Math.floor(i / 20) + 1]));
     for (let i = 0; i < 1_000; i++) expect(index.candidates(id(`absent-${i}`))).toEqual([]);
     // 100 runs of level 0 merge fourfold into 1 of level 3, 2 of level 2, 1 of level 1: 100 = 1210 in base 4.
@@ -46,16 +56,13 @@ describe('the transaction index with older entries on disk', () => {
   });
 
   it('keeps its memory the same however many entries it holds, where the table alone grows with them', () => {
-    const { index, drain } = diskIndex(4_096);
+    const { index, add } = diskIndex(4_096);
     const alone = new TxIndex();
     const bytes: number[] = [];
     for (let i = 1; i <= 200_000; i++) {
-      index.add(id(`soak-${i}`), Math.floor(i / 50));
+      add(id(`soak-${i}`), Math.floor(i / 50));
       alone.add(id(`soak-${i}`), Math.floor(i / 50));
-      if (i % 20_000 === 0) {
-        drain();
-        bytes.push(index.bytes);
-      }
+      if (i % 20_000 === 0) bytes.push(index.bytes);
     }
     expect(bytes.length).toBe(10);
     // The table's size once full, a page buffer, and 8 bytes of first keys per 256 entries on disk.
@@ -64,10 +71,14 @@ describe('the transaction index with older entries on disk', () => {
   });
 
   it('answers from the runs being merged while a merge is under way, and from the merged run after', () => {
-    const { index, drain, waiting } = diskIndex(1_000);
+    const { index, add, drain, step, waiting } = diskIndex(1_000);
     const ids = Array.from({ length: 4_000 }, (_, i) => id(`m-${i}`));
-    ids.forEach((x, i) => index.add(x, i));
-    expect(waiting()).toBe(1);
+    ids.slice(0, -1).forEach((x, i) => add(x, i));
+    index.add(ids[3_999]!, 3_999);
+    expect(index.runLevels).toEqual([0, 0, 0]); // the fourth run is written after the commit, not in it
+    ids.forEach((x, i) => expect(index.candidates(x)).toEqual([i]));
+    step();
+    expect(waiting()).toBe(1); // a merge's first slice
     expect(index.runLevels).toEqual([0, 0, 0, 0]);
     ids.forEach((x, i) => expect(index.candidates(x)).toEqual([i]));
     drain();
@@ -76,33 +87,30 @@ describe('the transaction index with older entries on disk', () => {
   });
 
   it('gives every block an id was added with (a replaced branch), once each', () => {
-    const { index, drain } = diskIndex(100);
+    const { index, add } = diskIndex(100);
     const moved = id('moved');
-    index.add(moved, 7);
-    for (let i = 0; i < 99; i++) index.add(id(`filler-${i}`), 8);
-    index.add(moved, 7); // the same entry again, now in the table
-    index.add(moved, 9);
-    for (let i = 0; i < 500; i++) index.add(id(`more-${i}`), 10);
-    drain();
+    add(moved, 7);
+    for (let i = 0; i < 99; i++) add(id(`filler-${i}`), 8);
+    add(moved, 7); // the same entry again, now in the table
+    add(moved, 9);
+    for (let i = 0; i < 500; i++) add(id(`more-${i}`), 10);
     expect(index.runLevels.length).toBeGreaterThan(1);
     expect(index.candidates(moved)).toEqual([7, 9]);
   });
 
   it('finds every entry of an id whose entries fill more than a page of a run (256 records)', () => {
-    const { index, drain } = diskIndex(1_000);
+    const { index, add } = diskIndex(1_000);
     const busy = id('busy');
-    for (let i = 0; i < 2_000; i++) index.add(i % 3 === 0 ? busy : id(`f-${i}`), i);
-    drain();
+    for (let i = 0; i < 2_000; i++) add(i % 3 === 0 ? busy : id(`f-${i}`), i);
     const expected = Array.from({ length: 2_000 }, (_, i) => i).filter((i) => i % 3 === 0);
     expect(index.runLevels.length).toBe(2);
     expect(index.candidates(busy)).toEqual(expected);
   });
 
   it('finds ids by prefix across the runs and the table, as a scan of every id would', () => {
-    const { index, drain } = diskIndex(500);
+    const { index, add } = diskIndex(500);
     const ids = Array.from({ length: 5_000 }, (_, i) => id(`p-${i}`));
-    ids.forEach((x, i) => index.add(x, i));
-    drain();
+    ids.forEach((x, i) => add(x, i));
     expect(index.runLevels.length).toBeGreaterThan(0);
     for (const prefix of ['a', '0f', 'ff', ids[77]!.slice(0, 3), ids[4_321]!.slice(0, 12), ids[10]!.slice(0, 16)]) {
       const expected = ids.flatMap((x, i) => (x.startsWith(prefix) ? [i] : []));
@@ -120,7 +128,7 @@ describe('the transaction index with older entries on disk', () => {
     mkdirSync(dir);
     writeFileSync(join(dir, 'run-00000000'), 'left by a crash');
     writeFileSync(join(dir, 'run-00000007.tmp'), 'a merge cut off');
-    const index = new IdIndex(dir, 10, () => undefined);
+    const index = new IdIndex(dir, { spillAt: 10, schedule: (next) => next() });
     for (let i = 0; i < 9; i++) index.add(id(`c-${i}`), i);
     expect(readdirSync(dir).length).toBe(2); // nothing written yet: the files may still be another process's
     index.add(id('c-9'), 9);

@@ -17,10 +17,13 @@ export class BlockHistory {
   /** Which index each block hash has (the same kind of index, keyed by the block's hash). */
   private readonly hashIndex: IdIndex;
 
-  /** `indexDir`: where the indexes keep their older entries; none to keep them in memory. */
-  constructor(indexDir?: string) {
-    this.txIndex = new IdIndex(indexDir === undefined ? undefined : join(indexDir, 'transactions'));
-    this.hashIndex = new IdIndex(indexDir === undefined ? undefined : join(indexDir, 'blocks'));
+  /**
+   * `indexDir`: where the indexes keep their older entries (none: in memory); `onError` hears of
+   * a disk error, after which an index holds its new entries in memory.
+   */
+  constructor(indexDir?: string, onError?: (err: unknown) => void) {
+    this.txIndex = new IdIndex(indexDir === undefined ? undefined : join(indexDir, 'transactions'), { onError });
+    this.hashIndex = new IdIndex(indexDir === undefined ? undefined : join(indexDir, 'blocks'), { onError });
   }
 
   /** Adds the next block of the best branch. */

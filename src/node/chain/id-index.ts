@@ -16,17 +16,31 @@ import { prefixWord, TxIndex } from './tx-index.js';
 /** Entries the in-memory table takes before they go to disk (1.5 MB of table). */
 export const SPILL_AT = 65_536;
 
+export interface IdIndexOptions {
+  /** Entries the table takes before they go to disk. */
+  spillAt?: number;
+  /** Runs work later (setImmediate in a node; tests run it when they choose). */
+  schedule?: (next: () => void) => void;
+  /** Hears of a disk error; the index then keeps what it has and holds new entries in memory. */
+  onError?: (err: unknown) => void;
+}
+
 export class IdIndex {
   private readonly recent = new TxIndex();
   private readonly runs: IndexRuns | undefined;
+  private readonly spillAt: number;
+  private readonly schedule: (next: () => void) => void;
+  private readonly onError: (err: unknown) => void;
+  private spillDue = false;
+  /** The disk failed: nothing more is written there. */
+  private diskFailed = false;
 
   /** `dir`: where the runs go; none to keep everything in memory. */
-  constructor(
-    dir?: string,
-    private readonly spillAt = SPILL_AT,
-    schedule?: (next: () => void) => void,
-  ) {
-    this.runs = dir === undefined ? undefined : new IndexRuns(dir, schedule);
+  constructor(dir?: string, options: IdIndexOptions = {}) {
+    this.spillAt = options.spillAt ?? SPILL_AT;
+    this.schedule = options.schedule ?? ((next) => setImmediate(next));
+    this.onError = options.onError ?? (() => undefined);
+    this.runs = dir === undefined ? undefined : new IndexRuns(dir, this.schedule, (err) => this.onError(err));
   }
 
   /** The bytes it keeps in memory. */
@@ -39,12 +53,27 @@ export class IdIndex {
     return this.runs?.levels ?? [];
   }
 
-  /** Notes that block `block` holds `id` (64 lower-case hex characters). */
+  /**
+   * Notes that block `block` holds `id` (64 lower-case hex characters). Never throws: it is called
+   * while a block is committed. A full table is written out later, not within that commit.
+   */
   add(id: string, block: number): void {
     this.recent.add(id, block);
-    if (this.runs && this.recent.size >= this.spillAt) {
+    if (this.runs && !this.diskFailed && !this.spillDue && this.recent.size >= this.spillAt) {
+      this.spillDue = true;
+      this.schedule(() => this.spill());
+    }
+  }
+
+  private spill(): void {
+    this.spillDue = false;
+    if (!this.runs || this.diskFailed) return;
+    try {
       this.runs.append(this.recent.sortedEntries());
       this.recent.clear();
+    } catch (err) {
+      this.diskFailed = true;
+      this.onError(err);
     }
   }
 
@@ -54,20 +83,29 @@ export class IdIndex {
     const older: number[] = [];
     const hi = prefixWord(id, 0);
     const lo = prefixWord(id, 8);
-    this.runs?.scan({ fromHi: hi, fromLo: lo, toHi: hi, toLo: lo }, (block) => older.push(block) > 0);
+    this.scanRuns({ fromHi: hi, fromLo: lo, toHi: hi, toLo: lo }, (block) => older.push(block) > 0);
     return [...new Set([...older.sort((a, b) => a - b), ...this.recent.candidates(id)])];
   }
 
   /**
    * The blocks that may hold an id starting with `prefix` (1 to 16 hex characters compared), at
-   * most `max`, the newest entries first found.
+   * most `max`: the table's first, then the newest run's, and so on.
    */
   candidatesByPrefix(prefix: string, max: number): number[] {
     const range = prefixRange(prefix);
     if (!range) return [];
     const out = new Set(this.recent.candidatesByPrefix(prefix, max));
-    this.runs?.scan(range, (block) => out.add(block).size < max);
+    this.scanRuns(range, (block) => out.add(block).size < max);
     return [...out].slice(0, max);
+  }
+
+  /** The runs' entries in `range`; what a run that cannot be read held is missing (and reported). */
+  private scanRuns(range: KeyRange, visit: (block: number) => boolean): void {
+    try {
+      this.runs?.scan(range, visit);
+    } catch (err) {
+      this.onError(err);
+    }
   }
 
   /** Closes the runs' files. */

@@ -47,6 +47,8 @@ export class IndexRuns {
   private merging: RunMerge | undefined;
   private files = 0;
   private closed = false;
+  /** A merge failed: no other is tried (the disk is full or gone). */
+  private mergeFailed = false;
   /** One page read at a time (lookups are synchronous). */
   private readonly page = new Uint8Array(PAGE_BYTES);
   private readonly pageWords = new Uint32Array(this.page.buffer);
@@ -55,11 +57,13 @@ export class IndexRuns {
    * Keeps runs in `dir`, which it empties when it writes the first (what a previous run of the
    * node left; not before: until the node holds its store's lock, another process may own the
    * directory). `schedule` runs a merge's next slice later (setImmediate in a node; tests may run
-   * it at once).
+   * it at once). A merge that fails (the disk) is given up, its inputs kept, and no other is
+   * started: `onError` hears of it.
    */
   constructor(
     private readonly dir: string,
-    private readonly schedule: (next: () => void) => void = (next) => setImmediate(next),
+    private readonly schedule: (next: () => void) => void,
+    private readonly onError: (err: unknown) => void,
   ) {}
 
   /** How many runs there are now, and of which levels (for tests and metrics). */
@@ -72,7 +76,10 @@ export class IndexRuns {
     return this.runs.reduce((sum, run) => sum + run.fences.byteLength, PAGE_BYTES) + (this.merging?.bytes ?? 0);
   }
 
-  /** Writes sorted records (three words each, as TxIndex.sortedEntries gives) as a new run. */
+  /**
+   * Writes sorted records (three words each, as TxIndex.sortedEntries gives) as a new run. Throws
+   * if the disk refuses (the run is then not kept).
+   */
   append(records: Uint32Array): void {
     if (this.closed || records.length === 0) return;
     if (this.files === 0) {
@@ -81,8 +88,14 @@ export class IndexRuns {
     }
     const path = this.nextPath();
     const fd = openSync(path, 'w');
-    writeSync(fd, new Uint8Array(records.buffer, records.byteOffset, records.byteLength));
-    closeSync(fd);
+    try {
+      writeAll(fd, new Uint8Array(records.buffer, records.byteOffset, records.byteLength));
+    } catch (err) {
+      rmSync(path, { force: true });
+      throw err;
+    } finally {
+      closeSync(fd);
+    }
     const count = records.length / 3;
     const fences = new Uint32Array(2 * Math.ceil(count / PAGE_RECORDS));
     for (let p = 0; p < fences.length / 2; p++) {
@@ -93,7 +106,10 @@ export class IndexRuns {
     this.startMerge();
   }
 
-  /** Calls `visit` with the block index of every record whose key is in `range`, newest run first, until it returns false. */
+  /**
+   * Calls `visit` with the block index of every record whose key is in `range`, newest run first,
+   * until it returns false. Throws if a run cannot be read.
+   */
   scan(range: KeyRange, visit: (block: number) => boolean): void {
     for (let r = this.runs.length - 1; r >= 0; r--) if (!this.scanRun(this.runs[r]!, range, visit)) return;
   }
@@ -133,7 +149,7 @@ export class IndexRuns {
   /** Reads page `p` of `run` into this.page; returns its record count. */
   private readPage(run: Run, p: number): number {
     const count = Math.min(PAGE_RECORDS, run.records - p * PAGE_RECORDS);
-    readSync(run.fd, this.page, 0, count * RECORD_BYTES, p * PAGE_BYTES);
+    readAll(run.fd, this.page, count * RECORD_BYTES, p * PAGE_BYTES);
     return count;
   }
 
@@ -143,32 +159,72 @@ export class IndexRuns {
 
   /** Merges the oldest FAN_IN runs of the lowest level that has that many, if no merge runs. */
   private startMerge(): void {
-    if (this.merging || this.closed) return;
+    if (this.merging || this.closed || this.mergeFailed) return;
     const byLevel = new Map<number, Run[]>();
     for (const run of this.runs) byLevel.set(run.level, [...(byLevel.get(run.level) ?? []), run]);
     const level = [...byLevel.keys()].sort((a, b) => a - b).find((l) => byLevel.get(l)!.length >= FAN_IN);
     if (level === undefined) return;
     const inputs = byLevel.get(level)!.slice(0, FAN_IN);
-    const merge = new RunMerge(inputs, this.nextPath());
+    let merge: RunMerge;
+    try {
+      merge = new RunMerge(inputs, this.nextPath());
+    } catch (err) {
+      this.giveUpMerging(err);
+      return;
+    }
     this.merging = merge;
     const slice = (): void => {
       if (this.merging !== merge) return;
-      if (!merge.step(MERGE_SLICE)) {
-        this.schedule(slice);
+      let output: Run;
+      try {
+        if (!merge.step(MERGE_SLICE)) {
+          this.schedule(slice);
+          return;
+        }
+        output = { ...merge.finish(), level: level + 1 };
+      } catch (err) {
+        merge.abandon();
+        this.merging = undefined;
+        this.giveUpMerging(err);
         return;
       }
       this.merging = undefined;
-      const output: Run = { ...merge.finish(), level: level + 1 };
       const at = this.runs.indexOf(inputs[0]!);
       this.runs = this.runs.filter((run) => !inputs.includes(run));
       this.runs.splice(at, 0, output);
-      for (const run of inputs) {
-        closeSync(run.fd);
-        rmSync(run.path, { force: true });
+      for (const run of inputs) closeSync(run.fd);
+      try {
+        for (const run of inputs) rmSync(run.path, { force: true });
+      } catch (err) {
+        this.onError(err); // files left behind; the next start removes them
       }
       this.startMerge();
     };
     this.schedule(slice);
+  }
+
+  /** The runs stay as they are (each is whole and sorted): lookups cost a page more per run. */
+  private giveUpMerging(err: unknown): void {
+    this.mergeFailed = true;
+    this.onError(err);
+  }
+}
+
+/** Writes all of `bytes` at the file's position (one write may take only part). */
+function writeAll(fd: number, bytes: Uint8Array): void {
+  for (let done = 0; done < bytes.length; ) {
+    const n = writeSync(fd, bytes, done, bytes.length - done);
+    if (n <= 0) throw new Error('the disk took no more bytes');
+    done += n;
+  }
+}
+
+/** Reads exactly `length` bytes from `position` into `into`; throws if the file is shorter. */
+function readAll(fd: number, into: Uint8Array, length: number, position: number): void {
+  for (let done = 0; done < length; ) {
+    const n = readSync(fd, into, done, length - done, position + done);
+    if (n <= 0) throw new Error('an index run is shorter than its records');
+    done += n;
   }
 }
 
@@ -201,7 +257,7 @@ class MergeInput {
   private load(): void {
     this.at = 0;
     this.count = Math.max(0, Math.min(PAGE_RECORDS, this.run.records - this.nextPage * PAGE_RECORDS));
-    if (this.count > 0) readSync(this.run.fd, this.page, 0, this.count * RECORD_BYTES, this.nextPage++ * PAGE_BYTES);
+    if (this.count > 0) readAll(this.run.fd, this.page, this.count * RECORD_BYTES, this.nextPage++ * PAGE_BYTES);
   }
 }
 
@@ -215,6 +271,7 @@ class RunMerge {
   private outCount = 0;
   private written = 0;
   private readonly fences: number[] = [];
+  private open = true;
 
   constructor(
     inputs: readonly Run[],
@@ -253,19 +310,22 @@ class RunMerge {
   finish(): Omit<Run, 'level'> {
     this.flush();
     closeSync(this.fd);
+    this.open = false;
     renameSync(this.temp, this.path);
     return { path: this.path, fd: openSync(this.path, 'r'), records: this.written, fences: Uint32Array.from(this.fences) };
   }
 
-  /** Gives up (the node stops; its directory is removed). */
+  /** Gives up: closes and removes the output written so far. */
   abandon(): void {
-    closeSync(this.fd);
+    if (this.open) closeSync(this.fd);
+    this.open = false;
+    rmSync(this.temp, { force: true });
   }
 
   private flush(): void {
     if (this.outCount === 0) return;
     this.fences.push(this.out[0]!, this.out[1]!);
-    writeSync(this.fd, new Uint8Array(this.out.buffer, 0, this.outCount * RECORD_BYTES));
+    writeAll(this.fd, new Uint8Array(this.out.buffer, 0, this.outCount * RECORD_BYTES));
     this.written += this.outCount;
     this.outCount = 0;
   }
