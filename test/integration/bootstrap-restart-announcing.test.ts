@@ -15,7 +15,7 @@ import { readToken } from '../../src/api/token.js';
 import { UNITS_PER_BCC } from '../../src/core/params.js';
 import { NODE_FLAGS } from '../../src/node-flags.js';
 import { withoutNodeSettings } from '../../src/node/settings.js';
-import { freePortBase, mainScript } from '../../src/tools/network.js';
+import { freePortBase, mainScript, readyTimeout } from '../../src/tools/network.js';
 import { stopProcess, waitAgreement, waitCommitted, waitFor } from './harness.js';
 import { describeOnHosts, useHosts } from './netns.js';
 
@@ -59,7 +59,11 @@ describeOnHosts('bootstrap-restart-announcing.test.ts', 'a bootstrap killed whil
     h.link(1, true);
 
     const clients = [0, 1, 2].map((i) => new NodeClient(url(i), readToken(0, dataDir(i))));
-    await waitFor('every node ready', async () => (await Promise.all(clients.map((c) => c.status()))).every((s) => s.ready), 90_000);
+    await waitFor(
+      'every node ready',
+      async () => (await Promise.all(clients.map((c) => c.status()))).every((s) => s.ready),
+      readyTimeout(N),
+    );
     expect((await Promise.all(clients.map((c) => c.status()))).map((s) => s.id)).toEqual([0, 1, 2]);
 
     const { id } = await clients[1]!.submit({ type: 'coins', to: 2, amount: 5 * UNITS_PER_BCC });
@@ -75,5 +79,5 @@ describeOnHosts('bootstrap-restart-announcing.test.ts', 'a bootstrap killed whil
       [addressOf(1), 1000 * UNITS_PER_BCC, 0],
       [addressOf(2), 1000 * UNITS_PER_BCC, 1],
     ]);
-  }, 240_000);
+  }, 300_000);
 });
