@@ -22,11 +22,6 @@ export interface Hosts {
   exec(i: number): string[];
   /** Cuts (false) or restores (true) host i's link to the bridge. */
   link(i: number, up: boolean): void;
-  /**
-   * Whether host i has failed to find host j on the link (its neighbour entry for j's address is
-   * FAILED): host i's connections to j then fail at once, with no route to it.
-   */
-  lost(i: number, j: number): boolean;
   /** Removes every namespace, link and the bridge (also after a failed setup). */
   remove(): void;
 }
@@ -88,7 +83,6 @@ export function makeHosts(count: number): Hosts {
     addresses,
     exec: (i) => ['ip', 'netns', 'exec', names[i]!],
     link: (i, up) => ip('link', 'set', outside(i), up ? 'up' : 'down'),
-    lost: (i, j) => /\bFAILED\b/.test(spawnSync('ip', ['-n', names[i]!, 'neigh', 'show', addresses[j]!], { encoding: 'utf8' }).stdout),
     remove,
   };
 }
