@@ -41,7 +41,7 @@ export interface NetworkOptions {
   quiet?: boolean;
   /** Where the nodes' output goes: inherited by default, 'ignore' to drop it. */
   stdio?: 'inherit' | 'ignore';
-  /** How long to wait for readiness (ms). */
+  /** How long to wait for readiness (ms); readyTimeout(n) by default. */
   readyTimeoutMs?: number;
   /**
    * Every node serves HTTPS with this PEM certificate and key (files; or node i the i-th of each,
@@ -66,9 +66,32 @@ export interface RunningNetwork {
   processes: ChildProcess[];
   /** Stops node i (SIGKILL when `kill`, else SIGTERM) and waits for it to exit. */
   stopNode(i: number, kill?: boolean): Promise<void>;
-  /** Starts node i again from its data directory (needs dataRoot), waiting up to `timeoutMs` (30 s) for it to answer. */
+  /**
+   * Starts node i again from its data directory (needs dataRoot), waiting up to `timeoutMs`
+   * (RESTART_TIMEOUT_MS) for it to answer.
+   */
   restartNode(i: number, timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
+}
+
+/**
+ * How long a restarted node is given to answer: it starts a process (about 2 s of CPU: loading
+ * the modules, checking the signature suite, compiling the routes' schemas) and replays its
+ * stored chain before it listens. On a quiet machine that takes 2–4 s; on two cores at a load of
+ * 25, where a process gets a twelfth of a core, the start alone takes about 25 s.
+ */
+export const RESTART_TIMEOUT_MS = 120_000;
+
+/**
+ * How long a network of n nodes is given to become ready: two minutes, and 12 s a node beyond
+ * ten. Forming is CPU-bound: every node's start (about 2 s of CPU), its join, its announcement
+ * (the whole chain, checked by the member), its funding and its stake. On a quiet machine a
+ * network forms in a few seconds; with each node held to about 8 % of a core, as on two cores at
+ * a load of 25, 4 nodes took 45 s and 10 nodes 55 s (23 s until the bootstrap listened, 10 s of
+ * joins, 4 s of announcements, 9 s until the stakes were committed).
+ */
+export function readyTimeout(n: number): number {
+  return Math.max(120_000, 12_000 * n);
 }
 
 /**
@@ -245,22 +268,22 @@ export async function startNetwork(opts: NetworkOptions): Promise<RunningNetwork
   const stop = async () => {
     await Promise.all(spawned.map((i) => stopNode(i)));
   };
+  /** Ends a wait on node i at once if its process has exited, saying so with its last error lines. */
+  const abortIfExited = (i: number, before: string) => {
+    const c = processes[i]!;
+    if (!exited(c)) return;
+    const said = lastErrors[i]?.trim().split('\n').slice(-3).join(' | ');
+    throw new WaitAborted(`node ${i} exited (${c.signalCode ?? `code ${c.exitCode}`}) before ${before}${said ? `: ${said}` : ''}`);
+  };
   try {
     await waitFor(
       `${spawned.length} nodes to be ready`,
       async () => {
-        const dead = spawned.find((i) => exited(processes[i]!));
-        if (dead !== undefined) {
-          const c = processes[dead]!;
-          const said = lastErrors[dead]?.trim().split('\n').slice(-3).join(' | ');
-          throw new WaitAborted(
-            `node ${dead} exited (${c.signalCode ?? `code ${c.exitCode}`}) before the network was ready${said ? `: ${said}` : ''}`,
-          );
-        }
+        for (const i of spawned) abortIfExited(i, 'the network was ready');
         const statuses = await Promise.all(spawned.map((i) => clientOf(i).status()));
         return statuses.every((s) => s.ready);
       },
-      opts.readyTimeoutMs ?? 60_000,
+      opts.readyTimeoutMs ?? readyTimeout(opts.n),
       25,
     );
   } catch (err) {
@@ -289,7 +312,14 @@ export async function startNetwork(opts: NetworkOptions): Promise<RunningNetwork
       if (external.has(i)) return;
       if (!opts.dataRoot) throw new Error('restarting a node needs a data directory (dataRoot)');
       spawnNode(i, true);
-      await waitFor(`node ${i} to answer after restart`, async () => (await clientOf(i).status()).id === i, timeoutMs);
+      await waitFor(
+        `node ${i} to answer after restart`,
+        async () => {
+          abortIfExited(i, 'answering after its restart');
+          return (await clientOf(i).status()).id === i;
+        },
+        timeoutMs ?? RESTART_TIMEOUT_MS,
+      );
     },
     stop,
   };

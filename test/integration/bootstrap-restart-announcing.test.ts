@@ -2,9 +2,10 @@
  * A bootstrap killed after every member joined but before each got its announcement
  * (docs/protocol.md, "Forming the network"): three hosts (network namespaces, so that a member can
  * be cut off without stopping it); node 1's link is down when the n-th node joins, so that only
- * node 2 gets its announcement; the bootstrap is then SIGKILLed and restarted from its data
- * directory, and node 1's link restored. The restarted bootstrap announces to node 1, which waited
- * all along, and funds every member exactly once (the nonce of node i's funding is i − 1): the
+ * node 2 gets its announcement; once the bootstrap has sent the fundings (its sends to node 1
+ * failing meanwhile, most often: no route to it), it is SIGKILLed and restarted from its data
+ * directory, and node 1's link restored. The restarted bootstrap announces to node 1, which
+ * waited all along, and funds no member twice (each exactly once, node i with the bootstrap's nonce i − 1): the
  * network becomes ready and commits a transfer.
  */
 import { spawn } from 'node:child_process';
@@ -14,7 +15,7 @@ import { readToken } from '../../src/api/token.js';
 import { UNITS_PER_BCC } from '../../src/core/params.js';
 import { NODE_FLAGS } from '../../src/node-flags.js';
 import { withoutNodeSettings } from '../../src/node/settings.js';
-import { freePortBase, mainScript } from '../../src/tools/network.js';
+import { freePortBase, mainScript, readyTimeout } from '../../src/tools/network.js';
 import { stopProcess, waitAgreement, waitCommitted, waitFor } from './harness.js';
 import { describeOnHosts, useHosts } from './netns.js';
 
@@ -48,12 +49,20 @@ describeOnHosts('bootstrap-restart-announcing.test.ts', 'a bootstrap killed whil
     const node2 = new NodeClient(url(2));
     await waitFor('node 2 to accept its announcement', async () => (await node2.blocks(0, 1)).length === 1, 60_000);
     await expect(new NodeClient(url(1)).status()).rejects.toMatchObject({ status: 0 }); // still cut off
+    // Killed only once it has sent both fundings: funding waits for the announcements (at most
+    // 10 s), so by then its send to node 1 has mostly failed already (no route to it).
+    const { address } = await bootstrap.status();
+    await waitFor('the bootstrap to send both fundings', async () => (await bootstrap.nonce(address)).next_nonce >= N - 1, 60_000);
     await stopProcess(before, 'SIGKILL');
     start(0, []); // from its data directory
     h.link(1, true);
 
     const clients = [0, 1, 2].map((i) => new NodeClient(url(i), readToken(0, dataDir(i))));
-    await waitFor('every node ready', async () => (await Promise.all(clients.map((c) => c.status()))).every((s) => s.ready), 90_000);
+    await waitFor(
+      'every node ready',
+      async () => (await Promise.all(clients.map((c) => c.status()))).every((s) => s.ready),
+      readyTimeout(N),
+    );
     expect((await Promise.all(clients.map((c) => c.status()))).map((s) => s.id)).toEqual([0, 1, 2]);
 
     const { id } = await clients[1]!.submit({ type: 'coins', to: 2, amount: 5 * UNITS_PER_BCC });
@@ -69,5 +78,5 @@ describeOnHosts('bootstrap-restart-announcing.test.ts', 'a bootstrap killed whil
       [addressOf(1), 1000 * UNITS_PER_BCC, 0],
       [addressOf(2), 1000 * UNITS_PER_BCC, 1],
     ]);
-  }, 240_000);
+  }, 300_000);
 });

@@ -19,7 +19,7 @@ import type { JoinRequest } from '../../src/core/peer-auth.js';
 import type { Logger } from '../../src/node/logger.js';
 import { NODE_FLAGS } from '../../src/node-flags.js';
 import { withoutNodeSettings } from '../../src/node/settings.js';
-import { freePortBase, mainScript } from '../../src/tools/network.js';
+import { freePortBase, mainScript, readyTimeout } from '../../src/tools/network.js';
 import { closeServer, stopProcess, waitAgreement, waitCommitted, waitFor } from './harness.js';
 
 const N = 3;
@@ -57,12 +57,16 @@ describe('a bootstrap restarted before the network formed', () => {
     start(2, first);
 
     const clients = [0, 1, 2].map((i) => NodeClient.forPort(base + i, '127.0.0.1', readToken(base + i, dataDir(i))));
-    await waitFor('every node ready', async () => (await Promise.all(clients.map((c) => c.status()))).every((s) => s.ready), 60_000);
+    await waitFor(
+      'every node ready',
+      async () => (await Promise.all(clients.map((c) => c.status()))).every((s) => s.ready),
+      readyTimeout(N),
+    );
     expect((await clients[1]!.status()).id).toBe(1);
     const { id } = await clients[1]!.submit({ type: 'coins', to: 2, amount: 5 * UNITS_PER_BCC });
     await waitCommitted(clients, [id]);
     await waitAgreement(clients);
-  }, 150_000);
+  }, 300_000);
 });
 
 describe('a join whose challenge the bootstrap forgot', () => {

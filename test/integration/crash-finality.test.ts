@@ -46,8 +46,7 @@ describe('finality with crashed stakers', () => {
     expect((await live[0]!.status()).height).toBeGreaterThan(before.height);
 
     const restarted = Date.now();
-    await t.net.restartNode(3);
-    await t.net.restartNode(4);
+    await Promise.all([t.net.restartNode(3), t.net.restartNode(4)]);
     t.clients[3] = t.client(3);
     t.clients[4] = t.client(4);
     for (const id of ids) await waitFinal(t.clients, id, 120_000);
@@ -66,5 +65,5 @@ describe('finality with crashed stakers', () => {
       'every node on one tip',
       async () => new Set((await Promise.all(t.clients.map((c) => c.status()))).map((s) => s.last_hash)).size === 1,
     );
-  }, 240_000);
+  }, 360_000); // the restarts may take up to RESTART_TIMEOUT_MS (2 minutes) on a loaded machine
 });

@@ -18,7 +18,15 @@ import type { BlockV2 } from '../../src/core/blockv2.js';
 import { addressOf } from '../../src/core/crypto.js';
 import { applyBlockV2, genesisTipV2, type TipV2 } from '../../src/core/consensus.js';
 import type { NetworkParams } from '../../src/core/params.js';
-import { freePortBase, mainScript, startNetwork, waitFor, type NetworkOptions, type RunningNetwork } from '../../src/tools/network.js';
+import {
+  freePortBase,
+  mainScript,
+  readyTimeout,
+  startNetwork,
+  waitFor,
+  type NetworkOptions,
+  type RunningNetwork,
+} from '../../src/tools/network.js';
 import { SseParser } from '../../src/tools/sse.js';
 import { FaultyPeer, type FaultyPeerOptions } from './faulty-peer.js';
 
@@ -376,15 +384,15 @@ function useLaunched<T extends { stop(): Promise<void> }>(start: () => Promise<T
   return launched;
 }
 
-/** A network for one test file (`launch`), launched before its tests and stopped after them. */
+/**
+ * A network for one test file (`launch`), launched before its tests and stopped after them: given
+ * more than the network itself waits to form (readyTimeout), so that a failure says why.
+ */
 export function useNetwork(...args: Parameters<typeof launch>): TestNetwork {
-  return useLaunched(() => launch(...args), 90_000);
+  return useLaunched(() => launch(...args), readyTimeout(args[0]) + 30_000);
 }
 
-/**
- * A network with a faulty peer for one test file, launched before its tests and stopped after
- * them: given more than the 60 s the network itself waits to form, so that a failure says why.
- */
+/** A network with a faulty peer for one test file, launched before its tests and stopped after them (as useNetwork). */
 export function useNetworkWithFaultyPeer(...args: Parameters<typeof launchWithFaultyPeer>): NetworkWithFaultyPeer {
-  return useLaunched(() => launchWithFaultyPeer(...args), 120_000);
+  return useLaunched(() => launchWithFaultyPeer(...args), readyTimeout(args[0]) + 30_000);
 }

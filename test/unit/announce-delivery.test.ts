@@ -2,12 +2,15 @@
  * The bootstrap's delivery of an announcement (src/node/formation/deliver.ts), over a fake
  * `peers.call` that answers from a script: transport failures and "try again" answers are retried
  * with doubling, bounded pauses for as long as it takes; a member's final refusal stops at once
- * and is logged once with its code; a new join nonce meanwhile is sent for.
+ * and is logged once with its code; a new join nonce meanwhile is sent for. A member nobody
+ * listens for, as a real client reports it (UNREACHABLE, status 0), is retried too.
  */
 import { describe, expect, it } from 'vitest';
-import { ApiError } from '../../client/api.js';
+import { ApiError, NodeClient } from '../../client/api.js';
+import { API } from '../../src/api/routes.js';
 import { deliver, RETRY_FIRST_MS, RETRY_MAX_MS, worthRetrying } from '../../src/node/formation/deliver.js';
 import type { Logger } from '../../src/node/logger.js';
+import { freePortBase } from '../../src/tools/network.js';
 
 const refused = (status: number, code: string) => new ApiError(status, code, `refused with ${code}`);
 const down = () => new TypeError('fetch failed'); // what undici throws when nobody listens
@@ -80,6 +83,24 @@ describe('delivering an announcement', () => {
     const m = member([refused(401, 'STALE_CHALLENGE'), undefined], { nonces: ['n1', 'n2'] });
     expect(await m.run).toBe('delivered');
     expect(m.sent).toEqual(['n1', 'n2']);
+  });
+
+  it('retries a member that cannot be reached as a real client reports it (UNREACHABLE, status 0) until it accepts', async () => {
+    // What peers.call throws when nobody listens on the member's port (or no route leads to it).
+    const port = await freePortBase(1);
+    const unreachable = await NodeClient.forPort(port)
+      .call(API.status, { timeoutMs: 5_000 })
+      .then(
+        () => undefined,
+        (err: unknown) => err,
+      );
+    expect(unreachable).toBeInstanceOf(ApiError);
+    expect(unreachable).toMatchObject({ status: 0, code: 'UNREACHABLE' });
+    const m = member([unreachable as ApiError, unreachable as ApiError, undefined]);
+    expect(await m.run).toBe('delivered');
+    expect(m.sent).toEqual(['n1', 'n1', 'n1']);
+    expect(m.pauses).toEqual([RETRY_FIRST_MS, 2 * RETRY_FIRST_MS]);
+    expect(worthRetrying(new ApiError(0, 'UNREACHABLE', 'connect EHOSTUNREACH'))).toBe(true);
   });
 
   it('tells transport failures and "try again" codes from final refusals', () => {

@@ -1,21 +1,13 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { BlockV2 } from '../../src/core/blockv2.js';
 import { applyBlockV2, type TipV2 } from '../../src/core/consensus.js';
 import { nobleCrypto } from '../../src/core/crypto.js';
 import { votePreimageText, type Vote } from '../../src/core/vote.js';
-import type { NodeCrypto } from '../../src/crypto/suite.js';
-import type { ChainFollower } from '../../src/node/chain/index.js';
-import { Emitter, type NodeEvents } from '../../src/node/events.js';
-import type { Logger } from '../../src/node/logger.js';
-import { Voting } from '../../src/node/voting/index.js';
 import { codeOf } from './fixtures.js';
 import { advance, DOMAIN, KEYS4, NET, PARAMS } from './v2-fixtures.js';
+import { countingCrypto, votingWith as votingOf } from './voting-fixtures.js';
 
 const [A, B] = KEYS4 as [(typeof KEYS4)[0], (typeof KEYS4)[0]];
-const quiet: Logger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
 
 /** The bootstrap's chain: A alone has weight, so each checkpoint is followed by a block carrying A's vote. */
 const tips: TipV2[] = [NET.tip];
@@ -23,34 +15,8 @@ beforeAll(() => {
   for (let i = 0; i < 16; i++) tips.push(advance(tips[tips.length - 1]!, 1, [A]));
 });
 
-/** The reference suite, counting signature checks by signature and SHA-256 calls by input text. */
-function countingCrypto(): { crypto: NodeCrypto; verified: string[]; hashed: string[] } {
-  const verified: string[] = [];
-  const hashed: string[] = [];
-  const crypto: NodeCrypto = {
-    ...nobleCrypto,
-    verifyHash: (hash, signature, address) => (verified.push(signature), nobleCrypto.verifyHash(hash, signature, address)),
-    sha256Hex: (data) => (typeof data === 'string' && hashed.push(data), nobleCrypto.sha256Hex(data)),
-    keyTablesMade: () => 0,
-    prepare: () => undefined,
-  };
-  return { crypto, verified, hashed };
-}
-
-const dirs: string[] = [];
-afterEach(() => {
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
-
-/** A voting part on a stand-in chain follower and readiness (it reads only these), and the verifier it installs. */
-function votingWith(crypto: NodeCrypto): { voting: Voting; verifyVote: (domain: string, v: Vote, id: string) => string } {
-  const dir = mkdtempSync(join(tmpdir(), 'vote-once-'));
-  dirs.push(dir);
-  const chain = { params: PARAMS, verifyVote: undefined } as unknown as ChainFollower;
-  const readiness = { resuming: false };
-  const voting = new Voting({ secretKey: B.secret, address: B.address }, chain, readiness, new Emitter<NodeEvents>(), quiet, crypto, dir);
-  return { voting, verifyVote: chain.verifyVote! };
-}
+/** B's voting part (B has no weight on this chain: it only verifies and keeps votes). */
+const votingWith = (crypto: Parameters<typeof votingOf>[0]) => votingOf(crypto, B);
 
 const carrying = (): TipV2[] => tips.filter((t) => t.block.index > 0 && (t.block as BlockV2).votes.length > 0);
 const parentOf = (t: TipV2): TipV2 => tips[tips.indexOf(t) - 1]!;

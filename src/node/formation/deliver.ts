@@ -14,12 +14,13 @@ export const RETRY_MAX_MS = 5_000;
 const TRY_AGAIN = new Set(['BUSY', 'RATE_LIMITED', 'NOT_FORMED']);
 
 /**
- * Whether a failed send may succeed later: a transport failure (refused, reset, timed out), a
+ * Whether a failed send may succeed later: a transport failure (refused, reset, no route, timed
+ * out: what `peers.call` reports as UNREACHABLE, status 0, or any error that is not an answer), a
  * 5xx, 408 or 429, or a "try again" code. Any other 4xx is the member's final word on this
  * announcement (a bad signature, a nonce it no longer awaits, not addressed to it…).
  */
 export function worthRetrying(err: unknown): boolean {
-  if (!(err instanceof ApiError)) return true;
+  if (!(err instanceof ApiError) || err.status === 0) return true;
   return err.status >= 500 || err.status === 408 || err.status === 429 || TRY_AGAIN.has(err.code);
 }
 
