@@ -212,7 +212,7 @@ export class IndexRuns {
 
 /** Writes all of `bytes` at the file's position (one write may take only part). */
 function writeAll(fd: number, bytes: Uint8Array): void {
-  for (let done = 0; done < bytes.length; ) {
+  for (let done = 0; done < bytes.length;) {
     const n = writeSync(fd, bytes, done, bytes.length - done);
     if (n <= 0) throw new Error('the disk took no more bytes');
     done += n;
@@ -221,7 +221,7 @@ function writeAll(fd: number, bytes: Uint8Array): void {
 
 /** Reads exactly `length` bytes from `position` into `into`; throws if the file is shorter. */
 function readAll(fd: number, into: Uint8Array, length: number, position: number): void {
-  for (let done = 0; done < length; ) {
+  for (let done = 0; done < length;) {
     const n = readSync(fd, into, done, length - done, position + done);
     if (n <= 0) throw new Error('an index run is shorter than its records');
     done += n;
