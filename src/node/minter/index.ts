@@ -46,9 +46,10 @@ export const IDLE_BLOCK_MS = 50;
 export class Minter {
   /**
    * For the tip `hash`: the validators of the rounds for the block after it (drawn as far as asked),
-   * and this node's round under the proposal record `rec` (asked once per batch received).
+   * and this node's first round under the proposal record `rec` among rounds 0 … `searched` − 1
+   * (−1: none of them; asked once per batch received).
    */
-  private roundCache: { hash: string; draw: RoundDraw; rec: ProposalRecord; round: number } | undefined;
+  private roundCache: { hash: string; draw: RoundDraw; rec: ProposalRecord; searched: number; round: number } | undefined;
   /**
    * Since when a block has been due on the tip: when a full block could first be made, or a
    * partial (or idle) one's timeout ran out. Round r's validator produces the block when round r
@@ -110,17 +111,18 @@ export class Minter {
 
   /**
    * This node's first round of the draw for the block after `tip` that its proposal record allows
-   * (a later one than it signed at this height before a switch; docs/protocol.md, "Liveness"); −1
-   * if none. The draw is made once per tip, and only up to that round.
+   * (a later one than it signed at this height before a switch; docs/protocol.md, "Liveness"),
+   * among rounds 0 … `rounds` − 1; −1 if none of them. The draw is made once per tip, and only up
+   * to the round found, or asked for.
    */
-  private myRound(tip: TipV2): number {
+  private myRound(tip: TipV2, rounds: number): number {
     const hash = tip.block.current_hash;
     const rec = this.signed.value;
     const known = this.roundCache?.hash === hash ? this.roundCache : undefined;
-    if (known?.rec === rec) return known.round;
+    if (known?.rec === rec && (known.round >= 0 || known.searched >= rounds)) return known.round < rounds ? known.round : -1;
     const draw = known?.draw ?? roundDrawV2(this.chain.params!, tip, this.crypto);
-    const round = firstAllowedRoundOf(rec, tip.block.index + 1, (r) => draw.validatorOf(r), MAX_ROUNDS, this.key.address);
-    this.roundCache = { hash, draw, rec, round };
+    const round = firstAllowedRoundOf(rec, tip.block.index + 1, (r) => draw.validatorOf(r), rounds, this.key.address);
+    this.roundCache = { hash, draw, rec, searched: rounds, round };
     return round;
   }
 
@@ -136,13 +138,16 @@ export class Minter {
     const { params, tip } = this.chain;
     if (this.closed || !params || !tip || this.members.nodes.length !== params.n || this.readiness.resuming) return;
     this.signed.finalised(this.chain.finalized.height);
-    const round = this.myRound(tip); // never two blocks for one (height, round)
-    if (round < 0) return;
+    // Round 0's validator, or not: the later rounds are drawn only once round 1 has opened (most
+    // blocks come in round 0, and a node's own round is ten deep on average with ten stakers).
+    const first = this.myRound(tip, 1) === 0; // never two blocks for one (height, round)
+    // (the draw already made to the last round, and none of them this node's: nothing to do on this tip)
+    if (!first && this.roundCache!.searched >= MAX_ROUNDS && this.roundCache!.round < 0) return;
     const hash = tip.block.current_hash;
     const now = this.now();
     // A later round's validator, the block already due and a timer set: nothing new to decide
     // (the common case, once per batch received).
-    if (round > 0 && this.due?.tipHash === hash && this.due.since <= now && this.mintAt !== Infinity) return;
+    if (!first && this.due?.tipHash === hash && this.due.since <= now && this.mintAt !== Infinity) return;
     const capacity = params.capacity;
     const txs = this.pool.select(tip.ledger, capacity);
     let dueFrom: number | undefined;
@@ -152,7 +157,18 @@ export class Minter {
     if (dueFrom === undefined) return;
     if (this.due?.tipHash !== hash) this.due = { tipHash: hash, since: dueFrom };
     else this.due.since = Math.min(this.due.since, dueFrom);
-    const at = roundOpensAt(Math.max(tip.block.timestamp, this.due.since), round);
+    const from = Math.max(tip.block.timestamp, this.due.since);
+    let round = 0;
+    let at = roundOpensAt(from, 0);
+    if (!first) {
+      // No later round opens before round 1: look for this node's round then.
+      at = roundOpensAt(from, 1);
+      if (at <= now) {
+        round = this.myRound(tip, MAX_ROUNDS);
+        if (round < 0) return;
+        at = roundOpensAt(from, round);
+      }
+    }
     if (at <= now) {
       this.mint(txs, round);
       return;
