@@ -37,13 +37,14 @@ describe("the nodes' signature suite", () => {
   });
 
   it("verifies a frequent sender's transactions through a key table, where it has them", async () => {
-    const before = await metric(1, 'blockchat_key_tables_made_total');
     const results = await t.clients[0]!.submitBatch(Array.from({ length: 24 }, () => ({ type: 'coins' as const, to: 1, amount: 1 })));
     const ids = results.map((r) => (r && 'id' in r ? r.id : ''));
     expect(ids.every((id) => /^[0-9a-f]{64}$/.test(id))).toBe(true);
     await waitCommitted(t.clients, ids);
-    const after = await metric(1, 'blockchat_key_tables_made_total');
-    if (expected.endsWith('with key tables')) expect(after).toBeGreaterThan(before);
-    else expect(after).toBe(0);
+    // Node 0 is node 1's most frequent sender: its table may already be made while the network
+    // forms (its funding transfers), on a slow machine before this test reads any count.
+    const made = await metric(1, 'blockchat_key_tables_made_total');
+    if (expected.endsWith('with key tables')) expect(made).toBeGreaterThan(0);
+    else expect(made).toBe(0);
   });
 });
