@@ -146,20 +146,62 @@ function uint256Of(bytes: Uint8Array): bigint {
   return (((v.getBigUint64(0) << 64n) | v.getBigUint64(8)) << 128n) | (v.getBigUint64(16) << 64n) | v.getBigUint64(24);
 }
 
+/**
+ * Totals up to this are reduced with Numbers: with r < T ≤ 2^37, r·2^16 + 65535 stays below 2^53,
+ * so every step of the reduction is exact.
+ */
+const SMALL_TOTAL = 2 ** 37;
+
+/** The 32 bytes of a draw as a big-endian integer mod `total` (≤ SMALL_TOTAL), 16 bits at a time. */
+function modSmall(bytes: Uint8Array, total: number): number {
+  let r = 0;
+  for (let i = 0; i < 32; i += 2) r = (r * 65536 + ((bytes[i]! << 8) | bytes[i + 1]!)) % total;
+  return r;
+}
+
+/**
+ * The winning tickets of rounds 0, 1, … at one height, one per call of `next` (what ticketsAt
+ * yields, without a generator and mostly without BigInt: the draws of a loaded node are many).
+ */
+export class Tickets {
+  private readonly input: Uint8Array;
+  private readonly counterView: DataView;
+  private counter = 0;
+  private big: { T: bigint; limit: bigint } | undefined;
+
+  constructor(
+    seedHex: string,
+    height: number,
+    private readonly total: number,
+    private readonly crypto: Crypto = nobleCrypto,
+  ) {
+    if (!Number.isSafeInteger(total) || total <= 0) throw new RangeError('total stake must be a positive safe integer');
+    // One input, its counter rewritten for each try (the hash does not keep it).
+    this.input = drawInput(seedHex, height, 0);
+    this.counterView = new DataView(this.input.buffer, this.input.byteOffset, this.input.byteLength);
+  }
+
+  /** The ticket of the next round. */
+  next(): number {
+    while (this.counter <= 0xffffffff) {
+      this.counterView.setUint32(40, this.counter++, false);
+      const h = this.crypto.sha256Bytes(this.input);
+      // The accept limit is above 2^256 − T > 2^256 − 2^53: a draw at or above it has its top 203
+      // bits set, so one whose first 32 bits are not all set is accepted (all but 1 in 2^32).
+      const surelyBelow = h[0]! !== 0xff || h[1]! !== 0xff || h[2]! !== 0xff || h[3]! !== 0xff;
+      if (surelyBelow && this.total <= SMALL_TOTAL) return modSmall(h, this.total);
+      this.big ??= { T: BigInt(this.total), limit: acceptLimit(BigInt(this.total)) };
+      const x = uint256Of(h);
+      if (x < this.big.limit) return Number(x % this.big.T); // ticketOf(x, T)
+    }
+    throw new Error('lottery exhausted its counter'); // each try fails with probability below 2^-203
+  }
+}
+
 /** The winning tickets of rounds 0, 1, … at `height` for a seed and a total stake. */
 export function* ticketsAt(seedHex: string, height: number, total: number, crypto: Crypto = nobleCrypto): Generator<number, never> {
-  if (!Number.isSafeInteger(total) || total <= 0) throw new RangeError('total stake must be a positive safe integer');
-  const T = BigInt(total);
-  const limit = acceptLimit(T);
-  // One input, its counter rewritten for each try (the hash does not keep it).
-  const input = drawInput(seedHex, height, 0);
-  const counterView = new DataView(input.buffer, input.byteOffset, input.byteLength);
-  for (let counter = 0; counter <= 0xffffffff; counter++) {
-    counterView.setUint32(40, counter, false);
-    const x = uint256Of(crypto.sha256Bytes(input));
-    if (x < limit) yield Number(x % T); // ticketOf(x, T), the limit computed once
-  }
-  throw new Error('lottery exhausted its counter'); // each try fails with probability below 2^-203
+  const tickets = new Tickets(seedHex, height, total, crypto);
+  for (;;) yield tickets.next();
 }
 
 /** The holder of a ticket among stakers sorted by address. */
@@ -191,16 +233,33 @@ export function* drawValidators(
  */
 export class RoundDraw {
   private readonly drawn: string[] = [];
-  private readonly rest: Iterator<string, never>;
+  private readonly stakers: Stakers;
+  private readonly total: number;
+  private tickets: Tickets | undefined;
 
-  constructor(state: SeedState, height: number, fallback: string, crypto: Crypto = nobleCrypto) {
-    this.rest = drawValidators(state, height, fallback, crypto);
+  constructor(
+    private readonly state: SeedState,
+    private readonly height: number,
+    private readonly fallback: string,
+    private readonly crypto: Crypto = nobleCrypto,
+  ) {
+    this.stakers = state.stakers;
+    let total = 0;
+    for (const [, stake] of state.stakers) total += stake;
+    this.total = total;
   }
 
   /** The validator of `round` (the rounds up to it are drawn if they were not yet). */
   validatorOf(round: number): string {
-    while (this.drawn.length <= round) this.drawn.push(this.rest.next().value);
+    while (this.drawn.length <= round) this.drawn.push(this.drawNext());
     return this.drawn[round]!;
+  }
+
+  /** The validator of the next round not drawn yet (as drawValidators yields them). */
+  private drawNext(): string {
+    if (this.total === 0) return this.fallback;
+    this.tickets ??= new Tickets(this.state.seed, this.height, this.total, this.crypto);
+    return holderOfTicket(this.stakers, this.tickets.next());
   }
 
   /** How many rounds have been drawn so far. */
@@ -211,12 +270,9 @@ export class RoundDraw {
 
 /** The validators of rounds 0 … count−1 at `height`. */
 export function validatorsAt(state: SeedState, height: number, fallback: string, count: number, crypto: Crypto = nobleCrypto): string[] {
+  const draw = new RoundDraw(state, height, fallback, crypto);
   const out: string[] = [];
-  if (count <= 0) return out;
-  for (const v of drawValidators(state, height, fallback, crypto)) {
-    out.push(v);
-    if (out.length >= count) break;
-  }
+  for (let r = 0; r < count; r++) out.push(draw.validatorOf(r));
   return out;
 }
 
@@ -229,11 +285,7 @@ export function roundAt(
   rounds: number,
   crypto: Crypto = nobleCrypto,
 ): number {
-  let round = 0;
-  if (rounds <= 0) return -1;
-  for (const v of drawValidators(state, height, fallback, crypto)) {
-    if (v === address) return round;
-    if (++round >= rounds) return -1;
-  }
+  const draw = new RoundDraw(state, height, fallback, crypto);
+  for (let r = 0; r < rounds; r++) if (draw.validatorOf(r) === address) return r;
   return -1;
 }
