@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { IdIndex } from '../../src/node/chain/id-index.js';
-import { TxIndex } from '../../src/node/chain/tx-index.js';
+import { IdTable } from '../../src/node/chain/id-table.js';
 
 const id = (s: string): string => createHash('sha256').update(s).digest('hex');
 
@@ -43,7 +43,7 @@ function diskIndex(spillAt: number): {
   return { index, dir, add, drain, step: () => queue.shift()!(), waiting: () => queue.length };
 }
 
-describe('the transaction index with older entries on disk', () => {
+describe('the id index with older entries on disk', () => {
   it('finds the block of each of 100,000 ids spilled in 100 runs and merged, and nothing for others', () => {
     const { index, dir, add } = diskIndex(1_000);
     const ids = Array.from({ length: 100_000 }, (_, i) => id(`tx-${i}`));
@@ -57,7 +57,7 @@ describe('the transaction index with older entries on disk', () => {
 
   it('keeps its memory the same however many entries it holds, where the table alone grows with them', () => {
     const { index, add } = diskIndex(4_096);
-    const alone = new TxIndex();
+    const alone = new IdTable();
     const bytes: number[] = [];
     for (let i = 1; i <= 200_000; i++) {
       add(id(`soak-${i}`), Math.floor(i / 50));
@@ -158,7 +158,7 @@ describe('the transaction index with older entries on disk', () => {
 
 describe('the in-memory table sorted for a run', () => {
   it('gives every entry once, ordered by id prefix then block', () => {
-    const table = new TxIndex();
+    const table = new IdTable();
     const entries = Array.from({ length: 20_000 }, (_, i) => [id(`s-${i}`), i % 97] as const);
     for (const [x, block] of entries) table.add(x, block);
     table.add(entries[5]![0], 1_000); // one id in two blocks

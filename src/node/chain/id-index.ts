@@ -1,6 +1,6 @@
 /**
  * Which block holds each id (a transaction's, or a block's own hash): the newest entries in an
- * in-memory table (tx-index.ts), older ones in sorted runs on disk (index-runs.ts). When the table
+ * in-memory table (id-table.ts), older ones in sorted runs on disk (index-runs.ts). When the table
  * holds SPILL_AT entries they are written as a run and the table starts again, at the same size:
  * so a node's memory stays the same however long its chain grows, and a lookup costs a probe of
  * the table and a page read per run. Without a directory (tests that run a chain in memory) the
@@ -11,7 +11,8 @@
  * removed, the confirmation finds them stale.
  */
 import { IndexRuns, type KeyRange } from './index-runs.js';
-import { prefixWord, TxIndex } from './tx-index.js';
+import { IdTable } from './id-table.js';
+import { prefixWord } from './index-keys.js';
 
 /** Entries the in-memory table takes before they go to disk (1.5 MB of table). */
 export const SPILL_AT = 65_536;
@@ -26,7 +27,7 @@ export interface IdIndexOptions {
 }
 
 export class IdIndex {
-  private readonly recent = new TxIndex();
+  private readonly recent = new IdTable();
   private readonly runs: IndexRuns | undefined;
   private readonly spillAt: number;
   private readonly schedule: (next: () => void) => void;

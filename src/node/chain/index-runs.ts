@@ -13,7 +13,7 @@
  */
 import { closeSync, mkdirSync, openSync, readSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { compareRecord } from './tx-index.js';
+import { compareRecord } from './index-keys.js';
 
 const RECORD_BYTES = 12;
 const PAGE_RECORDS = 256;
@@ -77,7 +77,7 @@ export class IndexRuns {
   }
 
   /**
-   * Writes sorted records (three words each, as TxIndex.sortedEntries gives) as a new run. Throws
+   * Writes sorted records (three words each, as IdTable.sortedEntries gives) as a new run. Throws
    * if the disk refuses (the run is then not kept).
    */
   append(records: Uint32Array): void {

@@ -1,20 +1,22 @@
 /**
- * The in-memory table of an id index (id-index.ts): an open-addressing table of the first 64 bits
- * of each id and its block's index, 12 bytes a slot. It doubles when it would be more than three
- * quarters full, so it holds 16 to 32 bytes per entry; the id index writes it to disk as a sorted
- * run (`sortedEntries`) and clears it when it holds 65,536, so it stays at 1.5 MB.
+ * The in-memory table of an id index (id-index.ts), for transaction ids and block hashes alike: an
+ * open-addressing table of the first 64 bits of each id and its block's index, 12 bytes a slot. It
+ * doubles when it would be more than three quarters full, so it holds 16 to 32 bytes per entry;
+ * the id index writes it to disk as a sorted run (`sortedEntries`) and clears it when it holds
+ * 65,536, so it stays at 1.5 MB.
  *
  * Why not one LevelDB key per transaction: an entry under a random key made LevelDB compact all
  * the time, and storing a block cost several times the CPU it costs alone. Runs written once,
  * sorted, cost a sort and a sequential write per 65,536 entries.
  */
+import { compareRecord, prefixWord } from './index-keys.js';
 
 const EMPTY = -1;
 const INITIAL_SLOTS = 1 << 12;
 /** Bytes a slot takes: two words of id prefix and the block index. */
 const SLOT_BYTES = 12;
 
-export class TxIndex {
+export class IdTable {
   /** Two 32-bit words of id prefix per slot. */
   private keys = new Uint32Array(2 * INITIAL_SLOTS);
   /** The block index per slot; EMPTY when free. */
@@ -31,7 +33,7 @@ export class TxIndex {
     return this.blocks.length * SLOT_BYTES;
   }
 
-  /** Notes that block `block` holds the transaction `id` (64 lower-case hex characters). */
+  /** Notes that block `block` holds `id` (64 lower-case hex characters). */
   add(id: string, block: number): void {
     // Linear probing at three quarters full: some 2.5 probes to find an entry, 8.5 to miss.
     if (4 * (this.used + 1) > 3 * this.blocks.length) this.grow();
@@ -151,14 +153,4 @@ function insertionSort(words: Uint32Array, from: number, to: number): void {
     words[3 * j + 4] = lo;
     words[3 * j + 5] = block;
   }
-}
-
-/** Record `at` of `words` against the record (hi, lo, block): negative when it sorts first. */
-export function compareRecord(words: Uint32Array, at: number, hi: number, lo: number, block: number): number {
-  return words[3 * at]! - hi || words[3 * at + 1]! - lo || words[3 * at + 2]! - block;
-}
-
-/** 32 bits of a hex id from character `at` (ids are hashes: every bit is as good as another). */
-export function prefixWord(id: string, at: number): number {
-  return parseInt(id.slice(at, at + 8), 16) >>> 0;
 }
