@@ -11,8 +11,9 @@
  * is removed before the first run is written; the replay of the node's blocks when it starts fills
  * them again. So they need no crash safety, and use the machine's byte order.
  */
-import { closeSync, mkdirSync, openSync, readSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { readExactly, writeAll } from '../fs-exact.js';
 import { compareRecord } from './index-keys.js';
 
 const RECORD_BYTES = 12;
@@ -149,7 +150,7 @@ export class IndexRuns {
   /** Reads page `p` of `run` into this.page; returns its record count. */
   private readPage(run: Run, p: number): number {
     const count = Math.min(PAGE_RECORDS, run.records - p * PAGE_RECORDS);
-    readAll(run.fd, this.page, count * RECORD_BYTES, p * PAGE_BYTES);
+    readExactly(run.fd, this.page, count * RECORD_BYTES, p * PAGE_BYTES);
     return count;
   }
 
@@ -210,24 +211,6 @@ export class IndexRuns {
   }
 }
 
-/** Writes all of `bytes` at the file's position (one write may take only part). */
-function writeAll(fd: number, bytes: Uint8Array): void {
-  for (let done = 0; done < bytes.length;) {
-    const n = writeSync(fd, bytes, done, bytes.length - done);
-    if (n <= 0) throw new Error('the disk took no more bytes');
-    done += n;
-  }
-}
-
-/** Reads exactly `length` bytes from `position` into `into`; throws if the file is shorter. */
-function readAll(fd: number, into: Uint8Array, length: number, position: number): void {
-  for (let done = 0; done < length;) {
-    const n = readSync(fd, into, done, length - done, position + done);
-    if (n <= 0) throw new Error('an index run is shorter than its records');
-    done += n;
-  }
-}
-
 /** Key `at` of a fence array (two words a key) against (hi, lo). */
 function compareKey(fences: Uint32Array, at: number, hi: number, lo: number): number {
   return fences[2 * at]! - hi || fences[2 * at + 1]! - lo;
@@ -257,7 +240,7 @@ class MergeInput {
   private load(): void {
     this.at = 0;
     this.count = Math.max(0, Math.min(PAGE_RECORDS, this.run.records - this.nextPage * PAGE_RECORDS));
-    if (this.count > 0) readAll(this.run.fd, this.page, this.count * RECORD_BYTES, this.nextPage++ * PAGE_BYTES);
+    if (this.count > 0) readExactly(this.run.fd, this.page, this.count * RECORD_BYTES, this.nextPage++ * PAGE_BYTES);
   }
 }
 
