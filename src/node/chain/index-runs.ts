@@ -45,6 +45,8 @@ export interface KeyRange {
 export class IndexRuns {
   /** Oldest first. */
   private runs: Run[] = [];
+  /** How many runs there are of each level (index: the level). */
+  private perLevel: number[] = [];
   private merging: RunMerge | undefined;
   private files = 0;
   private closed = false;
@@ -104,6 +106,7 @@ export class IndexRuns {
       fences[2 * p + 1] = records[3 * p * PAGE_RECORDS + 1]!;
     }
     this.runs.push({ path, fd: openSync(path, 'r'), records: count, level: 0, fences });
+    this.perLevel[0] = (this.perLevel[0] ?? 0) + 1;
     this.startMerge();
   }
 
@@ -123,6 +126,7 @@ export class IndexRuns {
     this.merging = undefined;
     for (const run of this.runs) closeSync(run.fd);
     this.runs = [];
+    this.perLevel = [];
     if (this.files > 0) rmSync(this.dir, { recursive: true, force: true });
   }
 
@@ -161,11 +165,9 @@ export class IndexRuns {
   /** Merges the oldest FAN_IN runs of the lowest level that has that many, if no merge runs. */
   private startMerge(): void {
     if (this.merging || this.closed || this.mergeFailed) return;
-    const byLevel = new Map<number, Run[]>();
-    for (const run of this.runs) byLevel.set(run.level, [...(byLevel.get(run.level) ?? []), run]);
-    const level = [...byLevel.keys()].sort((a, b) => a - b).find((l) => byLevel.get(l)!.length >= FAN_IN);
-    if (level === undefined) return;
-    const inputs = byLevel.get(level)!.slice(0, FAN_IN);
+    const level = this.perLevel.findIndex((runs) => runs >= FAN_IN);
+    if (level < 0) return;
+    const inputs = this.runs.filter((run) => run.level === level).slice(0, FAN_IN);
     let merge: RunMerge;
     try {
       merge = new RunMerge(inputs, this.nextPath());
@@ -193,6 +195,8 @@ export class IndexRuns {
       const at = this.runs.indexOf(inputs[0]!);
       this.runs = this.runs.filter((run) => !inputs.includes(run));
       this.runs.splice(at, 0, output);
+      this.perLevel[level]! -= FAN_IN;
+      this.perLevel[level + 1] = (this.perLevel[level + 1] ?? 0) + 1;
       for (const run of inputs) closeSync(run.fd);
       try {
         for (const run of inputs) rmSync(run.path, { force: true });
