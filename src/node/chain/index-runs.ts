@@ -14,7 +14,7 @@
 import { closeSync, mkdirSync, openSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { readExactly, writeAll } from '../fs-exact.js';
-import { compareRecord } from './index-keys.js';
+import { compareRecord, type KeyRange } from './index-keys.js';
 
 const RECORD_BYTES = 12;
 const PAGE_RECORDS = 256;
@@ -32,14 +32,6 @@ interface Run {
   readonly level: number;
   /** The first key (two words) of each page. */
   readonly fences: Uint32Array;
-}
-
-/** A range of keys, both ends included: [fromHi, fromLo] to [toHi, toLo]. */
-export interface KeyRange {
-  fromHi: number;
-  fromLo: number;
-  toHi: number;
-  toLo: number;
 }
 
 export class IndexRuns {
@@ -80,7 +72,7 @@ export class IndexRuns {
   }
 
   /**
-   * Writes sorted records (three words each, as IdTable.sortedEntries gives) as a new run. Throws
+   * Writes sorted records (three words each, as a SortingRun holds once sorted) as a new run. Throws
    * if the disk refuses (the run is then not kept).
    */
   append(records: Uint32Array): void {
