@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { IdIndex } from '../../src/node/chain/id-index.js';
-import { TxIndex } from '../../src/node/chain/tx-index.js';
+import { IdTable } from '../../src/node/chain/id-table.js';
 
 const id = (s: string): string => createHash('sha256').update(s).digest('hex');
 
@@ -43,7 +43,7 @@ function diskIndex(spillAt: number): {
   return { index, dir, add, drain, step: () => queue.shift()!(), waiting: () => queue.length };
 }
 
-describe('the transaction index with older entries on disk', () => {
+describe('the id index with older entries on disk', () => {
   it('finds the block of each of 100,000 ids spilled in 100 runs and merged, and nothing for others', () => {
     const { index, dir, add } = diskIndex(1_000);
     const ids = Array.from({ length: 100_000 }, (_, i) => id(`tx-${i}`));
@@ -57,7 +57,7 @@ describe('the transaction index with older entries on disk', () => {
 
   it('keeps its memory the same however many entries it holds, where the table alone grows with them', () => {
     const { index, add } = diskIndex(4_096);
-    const alone = new TxIndex();
+    const alone = new IdTable();
     const bytes: number[] = [];
     for (let i = 1; i <= 200_000; i++) {
       add(id(`soak-${i}`), Math.floor(i / 50));
@@ -77,13 +77,40 @@ describe('the transaction index with older entries on disk', () => {
     index.add(ids[3_999]!, 3_999);
     expect(index.runLevels).toEqual([0, 0, 0]); // the fourth run is written after the commit, not in it
     ids.forEach((x, i) => expect(index.candidates(x)).toEqual([i]));
-    step();
+    while (index.runLevels.length < 4) step(); // the spill's slices, the last one writing the fourth run
     expect(waiting()).toBe(1); // a merge's first slice
     expect(index.runLevels).toEqual([0, 0, 0, 0]);
     ids.forEach((x, i) => expect(index.candidates(x)).toEqual([i]));
     drain();
     expect(index.runLevels).toEqual([1]);
     ids.forEach((x, i) => expect(index.candidates(x)).toEqual([i]));
+  });
+
+  it('answers from the entries being spilled while they are sorted a slice per turn, and from the run after', () => {
+    const { index, add, step } = diskIndex(1_000);
+    const ids = Array.from({ length: 1_100 }, (_, i) => id(`s-${i}`));
+    ids.slice(0, 999).forEach((x, i) => add(x, i));
+    index.add(ids[999]!, 999);
+    step(); // the spill takes the table's entries out to sort them
+    let added = 1_000;
+    let slices = 0;
+    while (index.runLevels.length === 0) {
+      index.add(ids[added]!, added); // new entries arrive between the slices
+      added++;
+      ids.slice(0, added).forEach((x, i) => expect(index.candidates(x)).toEqual([i]));
+      for (const prefix of ['a', ids[5]!.slice(0, 3), ids[1_000]!.slice(0, 2)]) {
+        const expected = ids.slice(0, added).flatMap((x, i) => (x.startsWith(prefix) ? [i] : []));
+        expect(expected.length).toBeGreaterThan(0);
+        expect(index.candidatesByPrefix(prefix, 10_000).sort((a, b) => a - b)).toEqual(expected);
+      }
+      step();
+      slices++;
+    }
+    expect(slices).toBeGreaterThan(1);
+    expect(index.runLevels).toEqual([0]);
+    ids.slice(0, added).forEach((x, i) => expect(index.candidates(x)).toEqual([i]));
+    ids.slice(added).forEach((x) => add(x, 5_000));
+    ids.slice(added).forEach((x) => expect(index.candidates(x)).toEqual([5_000]));
   });
 
   it('gives every block an id was added with (a replaced branch), once each', () => {
@@ -158,11 +185,15 @@ describe('the transaction index with older entries on disk', () => {
 
 describe('the in-memory table sorted for a run', () => {
   it('gives every entry once, ordered by id prefix then block', () => {
-    const table = new TxIndex();
+    const table = new IdTable();
     const entries = Array.from({ length: 20_000 }, (_, i) => [id(`s-${i}`), i % 97] as const);
     for (const [x, block] of entries) table.add(x, block);
     table.add(entries[5]![0], 1_000); // one id in two blocks
-    const words = table.sortedEntries();
+    const run = table.bucketed();
+    let slices = 1;
+    while (!run.sortSome(4_096)) slices++;
+    expect(slices).toBe(16);
+    const words = run.words;
     expect(words.length).toBe(3 * 20_001);
     const key = (at: number): string =>
       `${words[3 * at]!.toString(16).padStart(8, '0')}${words[3 * at + 1]!.toString(16).padStart(8, '0')}:${String(words[3 * at + 2]).padStart(8, '0')}`;

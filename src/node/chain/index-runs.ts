@@ -11,9 +11,10 @@
  * is removed before the first run is written; the replay of the node's blocks when it starts fills
  * them again. So they need no crash safety, and use the machine's byte order.
  */
-import { closeSync, mkdirSync, openSync, readSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { compareRecord } from './tx-index.js';
+import { readExactly, writeAll } from '../fs-exact.js';
+import { compareRecord, type KeyRange } from './index-keys.js';
 
 const RECORD_BYTES = 12;
 const PAGE_RECORDS = 256;
@@ -33,17 +34,11 @@ interface Run {
   readonly fences: Uint32Array;
 }
 
-/** A range of keys, both ends included: [fromHi, fromLo] to [toHi, toLo]. */
-export interface KeyRange {
-  fromHi: number;
-  fromLo: number;
-  toHi: number;
-  toLo: number;
-}
-
 export class IndexRuns {
   /** Oldest first. */
   private runs: Run[] = [];
+  /** How many runs there are of each level (index: the level). */
+  private perLevel: number[] = [];
   private merging: RunMerge | undefined;
   private files = 0;
   private closed = false;
@@ -77,7 +72,7 @@ export class IndexRuns {
   }
 
   /**
-   * Writes sorted records (three words each, as TxIndex.sortedEntries gives) as a new run. Throws
+   * Writes sorted records (three words each, as a SortingRun holds once sorted) as a new run. Throws
    * if the disk refuses (the run is then not kept).
    */
   append(records: Uint32Array): void {
@@ -103,6 +98,7 @@ export class IndexRuns {
       fences[2 * p + 1] = records[3 * p * PAGE_RECORDS + 1]!;
     }
     this.runs.push({ path, fd: openSync(path, 'r'), records: count, level: 0, fences });
+    this.perLevel[0] = (this.perLevel[0] ?? 0) + 1;
     this.startMerge();
   }
 
@@ -122,6 +118,7 @@ export class IndexRuns {
     this.merging = undefined;
     for (const run of this.runs) closeSync(run.fd);
     this.runs = [];
+    this.perLevel = [];
     if (this.files > 0) rmSync(this.dir, { recursive: true, force: true });
   }
 
@@ -149,7 +146,7 @@ export class IndexRuns {
   /** Reads page `p` of `run` into this.page; returns its record count. */
   private readPage(run: Run, p: number): number {
     const count = Math.min(PAGE_RECORDS, run.records - p * PAGE_RECORDS);
-    readAll(run.fd, this.page, count * RECORD_BYTES, p * PAGE_BYTES);
+    readExactly(run.fd, this.page, count * RECORD_BYTES, p * PAGE_BYTES);
     return count;
   }
 
@@ -160,11 +157,9 @@ export class IndexRuns {
   /** Merges the oldest FAN_IN runs of the lowest level that has that many, if no merge runs. */
   private startMerge(): void {
     if (this.merging || this.closed || this.mergeFailed) return;
-    const byLevel = new Map<number, Run[]>();
-    for (const run of this.runs) byLevel.set(run.level, [...(byLevel.get(run.level) ?? []), run]);
-    const level = [...byLevel.keys()].sort((a, b) => a - b).find((l) => byLevel.get(l)!.length >= FAN_IN);
-    if (level === undefined) return;
-    const inputs = byLevel.get(level)!.slice(0, FAN_IN);
+    const level = this.perLevel.findIndex((runs) => runs >= FAN_IN);
+    if (level < 0) return;
+    const inputs = this.runs.filter((run) => run.level === level).slice(0, FAN_IN);
     let merge: RunMerge;
     try {
       merge = new RunMerge(inputs, this.nextPath());
@@ -192,6 +187,8 @@ export class IndexRuns {
       const at = this.runs.indexOf(inputs[0]!);
       this.runs = this.runs.filter((run) => !inputs.includes(run));
       this.runs.splice(at, 0, output);
+      this.perLevel[level]! -= FAN_IN;
+      this.perLevel[level + 1] = (this.perLevel[level + 1] ?? 0) + 1;
       for (const run of inputs) closeSync(run.fd);
       try {
         for (const run of inputs) rmSync(run.path, { force: true });
@@ -207,24 +204,6 @@ export class IndexRuns {
   private giveUpMerging(err: unknown): void {
     this.mergeFailed = true;
     this.onError(err);
-  }
-}
-
-/** Writes all of `bytes` at the file's position (one write may take only part). */
-function writeAll(fd: number, bytes: Uint8Array): void {
-  for (let done = 0; done < bytes.length;) {
-    const n = writeSync(fd, bytes, done, bytes.length - done);
-    if (n <= 0) throw new Error('the disk took no more bytes');
-    done += n;
-  }
-}
-
-/** Reads exactly `length` bytes from `position` into `into`; throws if the file is shorter. */
-function readAll(fd: number, into: Uint8Array, length: number, position: number): void {
-  for (let done = 0; done < length;) {
-    const n = readSync(fd, into, done, length - done, position + done);
-    if (n <= 0) throw new Error('an index run is shorter than its records');
-    done += n;
   }
 }
 
@@ -257,7 +236,7 @@ class MergeInput {
   private load(): void {
     this.at = 0;
     this.count = Math.max(0, Math.min(PAGE_RECORDS, this.run.records - this.nextPage * PAGE_RECORDS));
-    if (this.count > 0) readAll(this.run.fd, this.page, this.count * RECORD_BYTES, this.nextPage++ * PAGE_BYTES);
+    if (this.count > 0) readExactly(this.run.fd, this.page, this.count * RECORD_BYTES, this.nextPage++ * PAGE_BYTES);
   }
 }
 

@@ -3,7 +3,7 @@
  * block, under a key that grows with its index; LevelDB's own log recovers a write cut off by a
  * crash, so a store is never left half-written. Blocks are kept as the JSON text they travel in,
  * so serving them needs no re-serialisation. Which block holds a transaction is derived data,
- * kept in memory (chain/tx-index.ts) and rebuilt from the blocks when the node starts.
+ * kept by the id index (chain/id-index.ts; in memory and in files removed when the node stops) and rebuilt from the blocks when the node starts.
  */
 import { ClassicLevel } from 'classic-level';
 import type { Block } from '../../core/types.js';

@@ -8,12 +8,9 @@
  */
 import type { NodeCrypto } from '../../crypto/suite.js';
 import { signBlockV2 } from '../../core/blockv2.js';
-import { roundDrawV2, type TipV2 } from '../../core/consensus.js';
+import type { TipV2 } from '../../core/consensus.js';
 import type { Evidence } from '../../core/evidence.js';
-import { MAX_ROUNDS } from '../../core/params.js';
 import type { TxPool } from '../../core/pool.js';
-import { firstAllowedRoundOf, type ProposalRecord } from '../../core/proposal-record.js';
-import type { RoundDraw } from '../../core/seed.js';
 import { roundOpensAt, stampFor } from '../../core/time.js';
 import type { Transaction } from '../../core/types.js';
 import type { Vote } from '../../core/vote.js';
@@ -24,6 +21,7 @@ import type { Readiness } from '../formation/readiness.js';
 import type { Logger } from '../logger.js';
 import type { WalletKey } from '../wallet/index.js';
 import { Onions } from './onions.js';
+import { RoundSearch } from './own-round.js';
 import { SignedProposals } from './proposal-record.js';
 
 export interface MinterTiming {
@@ -45,12 +43,6 @@ export const IDLE_BLOCK_MS = 50;
 
 export class Minter {
   /**
-   * For the tip `hash`: the validators of the rounds for the block after it (drawn as far as asked),
-   * and this node's first round under the proposal record `rec` among rounds 0 … `searched` − 1
-   * (−1: none of them; asked once per batch received).
-   */
-  private roundCache: { hash: string; draw: RoundDraw; rec: ProposalRecord; searched: number; round: number } | undefined;
-  /**
    * Since when a block has been due on the tip: when a full block could first be made, or a
    * partial (or idle) one's timeout ran out. Round r's validator produces the block when round r
    * opens counted from then (roundOpensAt), if nobody before it did.
@@ -62,6 +54,7 @@ export class Minter {
   private closed = false;
   private readonly signed: SignedProposals;
   private readonly onions: Onions;
+  private readonly ownRound: RoundSearch;
 
   constructor(
     private readonly key: WalletKey,
@@ -79,6 +72,7 @@ export class Minter {
   ) {
     this.signed = new SignedProposals(dataDir);
     this.onions = new Onions(() => chain.params!.domain, key.address, key.secretKey, crypto);
+    this.ownRound = new RoundSearch(key.address, crypto);
     events.on('head', (tip) => {
       if (!this.closed) this.onions.prepare(tip.seed);
       // A new tip: whatever was timed for the old one no longer holds.
@@ -110,23 +104,6 @@ export class Minter {
   }
 
   /**
-   * This node's first round of the draw for the block after `tip` that its proposal record allows
-   * (a later one than it signed at this height before a switch; docs/protocol.md, "Liveness"),
-   * among rounds 0 … `rounds` − 1; −1 if none of them. The draw is made once per tip, and only up
-   * to the round found, or asked for.
-   */
-  private myRound(tip: TipV2, rounds: number): number {
-    const hash = tip.block.current_hash;
-    const rec = this.signed.value;
-    const known = this.roundCache?.hash === hash ? this.roundCache : undefined;
-    if (known?.rec === rec && (known.round >= 0 || known.searched >= rounds)) return known.round < rounds ? known.round : -1;
-    const draw = known?.draw ?? roundDrawV2(this.chain.params!, tip, this.crypto);
-    const round = firstAllowedRoundOf(rec, tip.block.index + 1, (r) => draw.validatorOf(r), rounds, this.key.address);
-    this.roundCache = { hash, draw, rec, searched: rounds, round };
-    return round;
-  }
-
-  /**
    * Mints when this node's round has come. A block is due once `capacity` transactions can
    * execute on the tip, or once the block timeout has passed with fewer (at once while the
    * network forms), or — with none — IDLE_BLOCK_MS after the tip while the branch holds a block
@@ -138,11 +115,10 @@ export class Minter {
     const { params, tip } = this.chain;
     if (this.closed || !params || !tip || this.members.nodes.length !== params.n || this.readiness.resuming) return;
     this.signed.finalised(this.chain.finalized.height);
-    // Round 0's validator, or not: the later rounds are drawn only once round 1 has opened (most
-    // blocks come in round 0, and a node's own round is ten deep on average with ten stakers).
-    const first = this.myRound(tip, 1) === 0; // never two blocks for one (height, round)
-    // (the draw already made to the last round, and none of them this node's: nothing to do on this tip)
-    if (!first && this.roundCache!.searched >= MAX_ROUNDS && this.roundCache!.round < 0) return;
+    // Round 0's validator, or not: the later rounds are drawn only once round 1 has opened.
+    let mine = this.ownRound.find(params, tip, this.signed.value, false); // never two blocks for one (height, round)
+    if (mine === 'none') return; // the draw made to the last round, and none of them this node's
+    const first = mine !== 'later' && mine.round === 0;
     const hash = tip.block.current_hash;
     const now = this.now();
     // A later round's validator, the block already due and a timer set: nothing new to decide
@@ -158,19 +134,12 @@ export class Minter {
     if (this.due?.tipHash !== hash) this.due = { tipHash: hash, since: dueFrom };
     else this.due.since = Math.min(this.due.since, dueFrom);
     const from = Math.max(tip.block.timestamp, this.due.since);
-    let round = 0;
-    let at = roundOpensAt(from, 0);
-    if (!first) {
-      // No later round opens before round 1: look for this node's round then.
-      at = roundOpensAt(from, 1);
-      if (at <= now) {
-        round = this.myRound(tip, MAX_ROUNDS);
-        if (round < 0) return;
-        at = roundOpensAt(from, round);
-      }
-    }
-    if (at <= now) {
-      this.mint(txs, round);
+    // No later round opens before round 1: look for this node's round then.
+    if (mine === 'later' && roundOpensAt(from, 1) <= now) mine = this.ownRound.find(params, tip, this.signed.value, true);
+    if (mine === 'none') return;
+    const at = roundOpensAt(from, mine === 'later' ? 1 : mine.round);
+    if (mine !== 'later' && at <= now) {
+      this.mint(txs, mine.round);
       return;
     }
     if (at < this.mintAt) {

@@ -2,12 +2,12 @@
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { TxIndex } from '../../src/node/chain/tx-index.js';
+import { IdTable } from '../../src/node/chain/id-table.js';
 
 const id = (s: string): string => createHash('sha256').update(s).digest('hex');
 
-describe('TxIndex.candidatesByPrefix', () => {
-  const index = new TxIndex();
+describe('IdTable.candidatesByPrefix', () => {
+  const index = new IdTable();
   const ids = Array.from({ length: 5_000 }, (_, i) => id(`tx-${i}`));
   ids.forEach((x, i) => index.add(x, i + 1));
 

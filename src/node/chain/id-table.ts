@@ -1,20 +1,23 @@
 /**
- * The in-memory table of an id index (id-index.ts): an open-addressing table of the first 64 bits
- * of each id and its block's index, 12 bytes a slot. It doubles when it would be more than three
- * quarters full, so it holds 16 to 32 bytes per entry; the id index writes it to disk as a sorted
- * run (`sortedEntries`) and clears it when it holds 65,536, so it stays at 1.5 MB.
+ * The in-memory table of an id index (id-index.ts), for transaction ids and block hashes alike: an
+ * open-addressing table of the first 64 bits of each id and its block's index, 12 bytes a slot. It
+ * doubles when it would be more than three quarters full, so it holds 16 to 32 bytes per entry;
+ * when it holds 65,536 the id index takes them out to sort (`bucketed`) and write as a run on
+ * disk, and clears it, so it stays at 1.5 MB.
  *
  * Why not one LevelDB key per transaction: an entry under a random key made LevelDB compact all
  * the time, and storing a block cost several times the CPU it costs alone. Runs written once,
  * sorted, cost a sort and a sequential write per 65,536 entries.
  */
+import { prefixWord } from './index-keys.js';
+import { BUCKETS, SortingRun } from './sorting-run.js';
 
 const EMPTY = -1;
 const INITIAL_SLOTS = 1 << 12;
 /** Bytes a slot takes: two words of id prefix and the block index. */
 const SLOT_BYTES = 12;
 
-export class TxIndex {
+export class IdTable {
   /** Two 32-bit words of id prefix per slot. */
   private keys = new Uint32Array(2 * INITIAL_SLOTS);
   /** The block index per slot; EMPTY when free. */
@@ -31,7 +34,7 @@ export class TxIndex {
     return this.blocks.length * SLOT_BYTES;
   }
 
-  /** Notes that block `block` holds the transaction `id` (64 lower-case hex characters). */
+  /** Notes that block `block` holds `id` (64 lower-case hex characters). */
   add(id: string, block: number): void {
     // Linear probing at three quarters full: some 2.5 probes to find an entry, 8.5 to miss.
     if (4 * (this.used + 1) > 3 * this.blocks.length) this.grow();
@@ -87,18 +90,18 @@ export class TxIndex {
   }
 
   /**
-   * Every entry as three words (id prefix high, low, block index), sorted by prefix then block:
-   * what a run on disk holds (index-runs.ts). Ids are hashes, so a counting sort on the first 16
-   * bits leaves buckets of about one entry for an insertion sort: linear, not n·log n.
+   * Every entry as a record of three words (id prefix high, low, block index), put in groups by
+   * the first 16 bits of the id (a counting sort: two passes over the table), for a SortingRun to
+   * finish sorting: linear, not n·log n.
    */
-  sortedEntries(): Uint32Array {
-    const counts = new Uint32Array(BUCKETS + 1);
+  bucketed(): SortingRun {
+    const starts = new Uint32Array(BUCKETS + 1);
     for (let slot = 0; slot < this.blocks.length; slot++) {
-      if (this.blocks[slot] !== EMPTY) counts[(this.keys[2 * slot]! >>> 16) + 1]!++;
+      if (this.blocks[slot] !== EMPTY) starts[(this.keys[2 * slot]! >>> 16) + 1]!++;
     }
-    for (let b = 1; b <= BUCKETS; b++) counts[b]! += counts[b - 1]!;
+    for (let b = 1; b <= BUCKETS; b++) starts[b]! += starts[b - 1]!;
     const out = new Uint32Array(3 * this.used);
-    const next = counts.slice(0, BUCKETS);
+    const next = starts.slice(0, BUCKETS);
     for (let slot = 0; slot < this.blocks.length; slot++) {
       if (this.blocks[slot] === EMPTY) continue;
       const at = 3 * next[this.keys[2 * slot]! >>> 16]!++;
@@ -106,8 +109,7 @@ export class TxIndex {
       out[at + 1] = this.keys[2 * slot + 1]!;
       out[at + 2] = this.blocks[slot]!;
     }
-    for (let b = 0; b < BUCKETS; b++) insertionSort(out, counts[b]!, counts[b + 1]!);
-    return out;
+    return new SortingRun(out, starts);
   }
 
   /** Forgets every entry and keeps the table's size (the next entries fill it again). */
@@ -131,34 +133,4 @@ export class TxIndex {
       this.blocks[slot] = blocks[old]!;
     }
   }
-}
-
-/** Buckets of the counting sort: the first 16 bits of an id. */
-const BUCKETS = 1 << 16;
-
-/** Sorts records `from` to `to` (exclusive) of three words by (high, low, block). */
-function insertionSort(words: Uint32Array, from: number, to: number): void {
-  for (let i = from + 1; i < to; i++) {
-    const hi = words[3 * i]!;
-    const lo = words[3 * i + 1]!;
-    const block = words[3 * i + 2]!;
-    let j = i - 1;
-    while (j >= from && compareRecord(words, j, hi, lo, block) > 0) {
-      words.copyWithin(3 * j + 3, 3 * j, 3 * j + 3);
-      j--;
-    }
-    words[3 * j + 3] = hi;
-    words[3 * j + 4] = lo;
-    words[3 * j + 5] = block;
-  }
-}
-
-/** Record `at` of `words` against the record (hi, lo, block): negative when it sorts first. */
-export function compareRecord(words: Uint32Array, at: number, hi: number, lo: number, block: number): number {
-  return words[3 * at]! - hi || words[3 * at + 1]! - lo || words[3 * at + 2]! - block;
-}
-
-/** 32 bits of a hex id from character `at` (ids are hashes: every bit is as good as another). */
-export function prefixWord(id: string, at: number): number {
-  return parseInt(id.slice(at, at + 8), 16) >>> 0;
 }
