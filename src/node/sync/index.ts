@@ -229,7 +229,9 @@ export class ChainSync {
     this.lastRepair = this.now();
     try {
       const peer = peers[Math.floor(this.lastRepair / 7) % peers.length]!;
-      const txs = await this.peers.fetchPool(peer);
+      const page = await this.peers.fetchPool(peer);
+      // only what fills a gap: a transaction stranded in the peer's pool too would start its age afresh here
+      const txs = this.chain.tip ? this.pool.gapFillers(page, this.chain.tip.ledger) : [];
       const { accepted } = await this.intake.receive(txs);
       if (accepted > 0) this.log.info(`took ${accepted} pending transaction(s) from node ${peer}'s pool`);
     } catch (err) {
