@@ -5,7 +5,8 @@
  * length), although a peer that claims a still higher checkpoint and serves nothing new is asked
  * first; that peer is then left alone while it repeats the same claim, so that the node counts as
  * caught up, and asked again once the claim is 10 s old. And a node whose tip stands while its pool
- * holds transactions that could make a block sends them to its peers again (resendStuck).
+ * holds transactions that could make a block sends them to its peers again (resendStuck), and a
+ * pool repair takes from a peer's pool only what fills the gap.
  */
 import { describe, expect, it } from 'vitest';
 import type { API } from '../../src/api/routes.js';
@@ -49,7 +50,7 @@ function statusOf(tips: readonly TipV2[]): Partial<StatusView> {
 }
 
 /** A node's follower on `tips` (from the genesis), its catch-up over `peers`, and the log of what it asked whom. */
-function nodeOn(tips: readonly TipV2[], peers: Map<number, FakePeer>, clock: { now: number }) {
+function nodeOn(tips: readonly TipV2[], peers: Map<number, FakePeer>, clock: { now: number }, poolPage: readonly Transaction[] = []) {
   const events = new Emitter<NodeEvents>();
   const pool = new TxPool();
   const members = new Membership(4, 5, {} as ChainStore, events, quiet);
@@ -58,6 +59,7 @@ function nodeOn(tips: readonly TipV2[], peers: Map<number, FakePeer>, clock: { n
   for (const t of tips) chain.addBlock(t.block, chain.tree!.get(t.block.previous_hash)!);
   const asked: string[] = [];
   const sent: Transaction[] = [];
+  const received: Transaction[] = [];
   const fake: SyncPeers = {
     ids: () => [...peers.keys()],
     call: ((id: number, route: typeof API.status) => {
@@ -70,20 +72,28 @@ function nodeOn(tips: readonly TipV2[], peers: Map<number, FakePeer>, clock: { n
       const c = peers.get(id)!.chain;
       return c instanceof Error ? Promise.reject(c) : Promise.resolve(c.slice(from, from + limit));
     },
-    fetchPool: () => Promise.resolve([]),
+    fetchPool: (id) => {
+      asked.push(`${id} /peer/pool`);
+      return Promise.resolve([...poolPage]);
+    },
     broadcastTransaction: (tx) => void sent.push(tx),
   };
   const sync = new ChainSync(
     chain,
     new Readiness(members, events, quiet),
     pool,
-    { receive: () => Promise.resolve({ accepted: 0 }) } as never,
+    {
+      receive: (txs: readonly Transaction[]) => {
+        received.push(...txs);
+        return Promise.resolve({ accepted: 0, rejected: [] });
+      },
+    },
     fake,
     events,
     () => clock.now,
     quiet,
   );
-  return { chain, sync, asked, pool, sent };
+  return { chain, sync, asked, pool, sent, received };
 }
 
 const blocks = (tips: readonly TipV2[]): Block[] => [NET.tip.block, ...tips.map((t) => t.block)];
@@ -164,6 +174,30 @@ describe('resending what no block takes', () => {
     clock.now += RESEND_IDLE_MS;
     expect(sync.resendStuck()).toBe(1);
     expect(sent.map((tx) => tx.id)).toEqual([t1.id]);
+    sync.close();
+  });
+});
+
+describe('pool repair', () => {
+  it("takes from a peer's pool only what fills the gap, and asks nobody once there is none", async () => {
+    const clock = { now: Date.now() };
+    const to = KEYS4[1]!.address;
+    const tx = (nonce: number): Transaction => coinsTx(KEYS4[0]!, to, 100, nonce);
+    // the peer holds nonces 0 to 3, and 5 behind its own gap
+    const page = [tx(5), tx(0), tx(1), tx(2), tx(3)];
+    const peers = new Map<number, FakePeer>([[0, { status: statusOf(SHORT), chain: blocks(SHORT) }]]);
+    const { chain, sync, pool, asked, received } = nodeOn(SHORT, peers, clock, page);
+    const tip = chain.tip!;
+    for (const nonce of [1, 2]) pool.add(tx(nonce), tip.ledger, tip.block.index); // nonce 0 missed
+
+    await sync.repairPool();
+    expect(asked).toEqual(['0 /peer/pool']);
+    expect(received.map((t) => t.nonce)).toEqual([0, 3]);
+
+    pool.add(tx(0), tip.ledger, tip.block.index);
+    clock.now += 5_000;
+    await sync.repairPool();
+    expect(asked).toEqual(['0 /peer/pool']); // no gap: not asked again
     sync.close();
   });
 });
