@@ -7,8 +7,10 @@
  * Nodes 0, 1 and 2 are processes; node 3 is a member in this process (byzantine-member.ts) that
  * sends its own transactions to the nodes it chooses. Nobody stakes, so node 0 (the bootstrap)
  * validates every block: a transaction it never received can only reach a block through its
- * repair, since nodes pass on no transaction but their own — or, when its pool has no gap, through
- * a node that holds it sending it again once its tip has stood for a while (resendStuck).
+ * repair, since nodes pass on no transaction but their own — or through a node that holds it
+ * sending it again once its tip has stood for a while (resendStuck): the only way when node 0's
+ * pool has no gap. Either may bring the first test's transaction; test/unit/catch-up.test.ts
+ * checks the repair alone.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { accountOf } from '../../src/core/state.js';
