@@ -273,6 +273,34 @@ export class TxPool {
     return dropped;
   }
 
+  /**
+   * Of `offered` (a peer's pending transactions, for a repair), those this pool does not hold
+   * that fill a gap: per sender, the ones that, with what the pool holds, make an unbroken run of
+   * nonces from the sender's committed nonce on `ledger`; in the order offered. One behind a gap
+   * that neither pool fills is left out: taken, its age would count from now, and pools repairing
+   * from each other would keep a stranded transaction young for ever (evictStranded).
+   */
+  gapFillers(offered: readonly Transaction[], ledger: Ledger): Transaction[] {
+    const bySender = new Map<string, Map<number, Transaction>>();
+    for (const tx of offered) {
+      if (this.byId.has(tx.id)) continue;
+      const nonces = bySender.get(tx.sender) ?? new Map<number, Transaction>();
+      if (!nonces.has(tx.nonce)) nonces.set(tx.nonce, tx);
+      bySender.set(tx.sender, nonces);
+    }
+    const taken = new Set<Transaction>();
+    for (const [sender, nonces] of bySender) {
+      const held = this.bySender.get(sender);
+      for (let nonce = accountOf(ledger, sender).nonce; ; nonce++) {
+        if (held?.has(nonce)) continue;
+        const tx = nonces.get(nonce);
+        if (!tx) break;
+        taken.add(tx);
+      }
+    }
+    return offered.filter((tx) => taken.has(tx));
+  }
+
   /** Whether some sender's next transaction is missing while later ones wait (a gap to repair). */
   hasGap(ledger: Ledger): boolean {
     for (const [sender, queue] of this.bySender) if (!queue.has(accountOf(ledger, sender).nonce)) return true;

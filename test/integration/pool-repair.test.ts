@@ -7,7 +7,10 @@
  * Nodes 0, 1 and 2 are processes; node 3 is a member in this process (byzantine-member.ts) that
  * sends its own transactions to the nodes it chooses. Nobody stakes, so node 0 (the bootstrap)
  * validates every block: a transaction it never received can only reach a block through its
- * repair, since nodes pass on no transaction but their own.
+ * repair, since nodes pass on no transaction but their own — or through a node that holds it
+ * sending it again once its tip has stood for a while (resendStuck): the only way when node 0's
+ * pool has no gap. Either may bring the first test's transaction; test/unit/catch-up.test.ts
+ * checks the repair alone.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { accountOf } from '../../src/core/state.js';
@@ -49,5 +52,22 @@ describe('a node that missed a transaction', () => {
     expect(block!.transactions.map((tx) => tx.id)).toEqual(txs.map((tx) => tx.id));
     await waitAgreement(t.clients);
     expect((await t.clients[1]!.accounts()).find((a) => a.address === member.address)?.nonce).toBe(m + 3);
+  }, 90_000);
+});
+
+describe('a transaction that only a node without stake holds', () => {
+  it('is sent again to the validator, whose pool has no gap to repair, and committed', async () => {
+    await waitAgreement(t.clients);
+    const tip = (await member.chainOf(t.clients[0]!)).at(-1)!;
+    const validator = (await t.clients[0]!.status()).address;
+    const to = (await t.clients[0]!.accounts()).find((a) => a.id === 2)!.address;
+    const tx = member.coins(to, 100, accountOf(tip.ledger, member.address).nonce);
+
+    // node 1 alone holds it: it never mints, and passes it on only by resending it
+    expect(await member.postTransactions(t.net.ports[1]!, [tx])).toEqual({ status: 200, accepted: 1 });
+    await waitCommitted(t.clients, [tx.id], 60_000);
+    const [block] = await t.clients[0]!.blocks((await t.clients[0]!.transaction(tx.id)).block!, 1);
+    expect(block!.validator).toBe(validator);
+    await waitAgreement(t.clients);
   }, 90_000);
 });

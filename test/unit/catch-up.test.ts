@@ -4,14 +4,16 @@
  * a shorter one whose latest justified checkpoint is higher (fork choice prefers it whatever its
  * length), although a peer that claims a still higher checkpoint and serves nothing new is asked
  * first; that peer is then left alone while it repeats the same claim, so that the node counts as
- * caught up, and asked again once the claim is 10 s old.
+ * caught up, and asked again once the claim is 10 s old. And a node whose tip stands while its pool
+ * holds transactions that could make a block sends them to its peers again (resendStuck), and a
+ * pool repair takes from a peer's pool only what fills the gap.
  */
 import { describe, expect, it } from 'vitest';
 import type { API } from '../../src/api/routes.js';
 import type { StatusView } from '../../src/api/types.js';
 import type { TipV2 } from '../../src/core/consensus.js';
 import { TxPool } from '../../src/core/pool.js';
-import type { Block } from '../../src/core/types.js';
+import type { Block, Transaction } from '../../src/core/types.js';
 import { nobleNodeCrypto } from '../../src/crypto/fallbacks.js';
 import { ChainFollower, FinalTree } from '../../src/node/chain/index.js';
 import type { ChainStore } from '../../src/node/db/index.js';
@@ -19,8 +21,8 @@ import { Emitter, type NodeEvents } from '../../src/node/events.js';
 import { Membership } from '../../src/node/formation/membership.js';
 import { Readiness } from '../../src/node/formation/readiness.js';
 import type { Logger } from '../../src/node/logger.js';
-import { ChainSync, type SyncPeers } from '../../src/node/sync/index.js';
-import { advance, KEYS4, NET, PARAMS } from './v2-fixtures.js';
+import { ChainSync, RESEND_IDLE_MS, type SyncPeers } from '../../src/node/sync/index.js';
+import { advance, coinsTx, KEYS4, NET, PARAMS } from './v2-fixtures.js';
 
 const quiet: Logger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
 
@@ -48,7 +50,7 @@ function statusOf(tips: readonly TipV2[]): Partial<StatusView> {
 }
 
 /** A node's follower on `tips` (from the genesis), its catch-up over `peers`, and the log of what it asked whom. */
-function nodeOn(tips: readonly TipV2[], peers: Map<number, FakePeer>, clock: { now: number }) {
+function nodeOn(tips: readonly TipV2[], peers: Map<number, FakePeer>, clock: { now: number }, poolPage: readonly Transaction[] = []) {
   const events = new Emitter<NodeEvents>();
   const pool = new TxPool();
   const members = new Membership(4, 5, {} as ChainStore, events, quiet);
@@ -56,6 +58,8 @@ function nodeOn(tips: readonly TipV2[], peers: Map<number, FakePeer>, clock: { n
   chain.start(PARAMS, new FinalTree(NET.tip));
   for (const t of tips) chain.addBlock(t.block, chain.tree!.get(t.block.previous_hash)!);
   const asked: string[] = [];
+  const sent: Transaction[] = [];
+  const received: Transaction[] = [];
   const fake: SyncPeers = {
     ids: () => [...peers.keys()],
     call: ((id: number, route: typeof API.status) => {
@@ -68,19 +72,28 @@ function nodeOn(tips: readonly TipV2[], peers: Map<number, FakePeer>, clock: { n
       const c = peers.get(id)!.chain;
       return c instanceof Error ? Promise.reject(c) : Promise.resolve(c.slice(from, from + limit));
     },
-    fetchPool: () => Promise.resolve([]),
+    fetchPool: (id) => {
+      asked.push(`${id} /peer/pool`);
+      return Promise.resolve([...poolPage]);
+    },
+    broadcastTransaction: (tx) => void sent.push(tx),
   };
   const sync = new ChainSync(
     chain,
     new Readiness(members, events, quiet),
     pool,
-    { receive: () => Promise.resolve({ accepted: 0 }) } as never,
+    {
+      receive: (txs: readonly Transaction[]) => {
+        received.push(...txs);
+        return Promise.resolve({ accepted: 0, rejected: [] });
+      },
+    },
     fake,
     events,
     () => clock.now,
     quiet,
   );
-  return { chain, sync, asked };
+  return { chain, sync, asked, pool, sent, received };
 }
 
 const blocks = (tips: readonly TipV2[]): Block[] => [NET.tip.block, ...tips.map((t) => t.block)];
@@ -129,6 +142,62 @@ describe('catch-up towards a shorter branch with a higher justified checkpoint',
     await sync.catchUp();
     expect(asked.filter((a) => a.endsWith('/blocks')).length).toBeGreaterThan(0);
     expect(chain.tip!.block.current_hash).toBe(SHORT.at(-1)!.block.current_hash);
+    sync.close();
+  });
+});
+
+describe('resending what no block takes', () => {
+  it('sends the transactions that could make a block to the peers once the tip has stood 5 s, and again every 5 s', () => {
+    const clock = { now: Date.now() };
+    const { chain, sync, pool, sent } = nodeOn(SHORT, new Map(), clock);
+    const tip = chain.tip!;
+    const to = KEYS4[1]!.address;
+    const [t0, t1, t3] = [coinsTx(KEYS4[0]!, to, 100, 0), coinsTx(KEYS4[0]!, to, 100, 1), coinsTx(KEYS4[0]!, to, 100, 3)];
+    for (const tx of [t0, t1, t3]) pool.add(tx, tip.ledger, tip.block.index);
+
+    expect(sync.resendStuck()).toBe(0); // the tip is new to it
+    clock.now += RESEND_IDLE_MS - 1;
+    expect(sync.resendStuck()).toBe(0);
+    clock.now += 1;
+    expect(sync.resendStuck()).toBe(2);
+    expect(sent.map((tx) => tx.id)).toEqual([t0.id, t1.id]); // not nonce 3, which waits for nonce 2
+    clock.now += RESEND_IDLE_MS - 1;
+    expect(sync.resendStuck()).toBe(0);
+    clock.now += 1;
+    expect(sync.resendStuck()).toBe(2);
+
+    // a block takes the first: the wait starts again on the new tip, for what is left
+    sent.length = 0;
+    const next = advance(tip, 1, [], { transactions: [t0] });
+    expect(chain.addBlock(next.block, tip)).toBe(true);
+    expect(sync.resendStuck()).toBe(0);
+    clock.now += RESEND_IDLE_MS;
+    expect(sync.resendStuck()).toBe(1);
+    expect(sent.map((tx) => tx.id)).toEqual([t1.id]);
+    sync.close();
+  });
+});
+
+describe('pool repair', () => {
+  it("takes from a peer's pool only what fills the gap, and asks nobody once there is none", async () => {
+    const clock = { now: Date.now() };
+    const to = KEYS4[1]!.address;
+    const tx = (nonce: number): Transaction => coinsTx(KEYS4[0]!, to, 100, nonce);
+    // the peer holds nonces 0 to 3, and 5 behind its own gap
+    const page = [tx(5), tx(0), tx(1), tx(2), tx(3)];
+    const peers = new Map<number, FakePeer>([[0, { status: statusOf(SHORT), chain: blocks(SHORT) }]]);
+    const { chain, sync, pool, asked, received } = nodeOn(SHORT, peers, clock, page);
+    const tip = chain.tip!;
+    for (const nonce of [1, 2]) pool.add(tx(nonce), tip.ledger, tip.block.index); // nonce 0 missed
+
+    await sync.repairPool();
+    expect(asked).toEqual(['0 /peer/pool']);
+    expect(received.map((t) => t.nonce)).toEqual([0, 3]);
+
+    pool.add(tx(0), tip.ledger, tip.block.index);
+    clock.now += 5_000;
+    await sync.repairPool();
+    expect(asked).toEqual(['0 /peer/pool']); // no gap: not asked again
     sync.close();
   });
 });

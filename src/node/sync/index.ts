@@ -35,11 +35,16 @@ export async function answersSoon<T>(asks: readonly Promise<T>[], graceMs: numbe
 const POOL_REPAIR_INTERVAL_MS = 5_000;
 /** How long a peer whose claim gave nothing is neither tried again nor counted ahead, while it makes the same claim. */
 const SUSPECT_MS = 10_000;
+/**
+ * How long the tip stands, with transactions in the pool that could make a block, before the node
+ * sends them to its peers again (docs/protocol.md, "Catch-up and pool repair"); and how often then.
+ */
+export const RESEND_IDLE_MS = 5_000;
 /** Pages of blocks fetched from one peer in one attempt at most. */
 const MAX_PAGES = 8;
 
 /** What the peers' endpoints catch-up and pool repair use (src/node/network/peers.ts). */
-export type SyncPeers = Pick<Peers, 'ids' | 'call' | 'fetchBlocks' | 'fetchPool'>;
+export type SyncPeers = Pick<Peers, 'ids' | 'call' | 'fetchBlocks' | 'fetchPool' | 'broadcastTransaction'>;
 
 /** What a peer's GET /status claims of its chain. */
 interface Claim {
@@ -60,6 +65,8 @@ export class ChainSync {
   private syncing = false;
   private repairing = false;
   private lastRepair = 0;
+  /** The tip last seen by resendStuck, since when it stands, and when its transactions were last resent. */
+  private standing = { hash: '', since: 0, resent: -Infinity };
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
   /** Peers whose claim gave nothing: that claim, and until when it is ignored. */
@@ -80,7 +87,13 @@ export class ChainSync {
 
   /** Starts the periodic catch-up and pool repair. */
   start(): void {
-    this.timer = setInterval(() => void this.catchUp().then(() => this.repairPool()), SYNC_INTERVAL_MS);
+    this.timer = setInterval(
+      () =>
+        void this.catchUp()
+          .then(() => this.repairPool())
+          .then(() => this.resendStuck()),
+      SYNC_INTERVAL_MS,
+    );
     this.timer.unref();
   }
 
@@ -229,7 +242,9 @@ export class ChainSync {
     this.lastRepair = this.now();
     try {
       const peer = peers[Math.floor(this.lastRepair / 7) % peers.length]!;
-      const txs = await this.peers.fetchPool(peer);
+      const page = await this.peers.fetchPool(peer);
+      // only what fills a gap: a transaction stranded in the peer's pool too would start its age afresh here
+      const txs = this.chain.tip ? this.pool.gapFillers(page, this.chain.tip.ledger) : [];
       const { accepted } = await this.intake.receive(txs);
       if (accepted > 0) this.log.info(`took ${accepted} pending transaction(s) from node ${peer}'s pool`);
     } catch (err) {
@@ -237,6 +252,30 @@ export class ChainSync {
     } finally {
       this.repairing = false;
     }
+  }
+
+  /**
+   * Sends to every peer again the pooled transactions that could make a block on the tip (up to a
+   * pool page), once the tip has stood RESEND_IDLE_MS, and then at most every RESEND_IDLE_MS while
+   * it stands: a transaction only this node holds (its broadcast missed or was refused by the
+   * peers, which repair only behind a gap) would otherwise wait for this node's own round, for
+   * ever if it has no stake. Returns how many were sent.
+   */
+  resendStuck(): number {
+    const tip = this.chain.tip;
+    if (this.closed || !tip) return 0;
+    const now = this.now();
+    if (this.standing.hash !== tip.block.current_hash) {
+      this.standing = { hash: tip.block.current_hash, since: now, resent: -Infinity };
+      return 0;
+    }
+    if (now - this.standing.since < RESEND_IDLE_MS || now - this.standing.resent < RESEND_IDLE_MS) return 0;
+    const txs = this.pool.select(tip.ledger, MAX_POOL_PAGE);
+    if (txs.length === 0) return 0;
+    this.standing.resent = now;
+    for (const tx of txs) this.peers.broadcastTransaction(tx);
+    this.log.info(`no block for ${now - this.standing.since} ms: sent ${txs.length} pending transaction(s) to the peers again`);
+    return txs.length;
   }
 
   /** Pending transactions, oldest first, for a peer repairing its pool. */
