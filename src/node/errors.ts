@@ -19,6 +19,8 @@ export type NodeErrorCode =
   | 'METHOD_NOT_ALLOWED'
   /** A bounded resource (the event streams) is full: try again later. */
   | 'BUSY'
+  /** A restarted node's wallet does not sign until it knows what it sent before (Readiness.walletHeld). */
+  | 'RESUMING'
   | 'RATE_LIMITED';
 
 export class NodeError extends Error {

@@ -75,6 +75,8 @@ export interface NodeEvents {
    * could get no further): it mints and votes again (Readiness.resuming).
    */
   resumed: TipV2;
+  /** A restarted node's pool repair is over: its wallet signs again (Readiness.walletHeld). */
+  walletOpen: undefined;
   /** A block whose seal verified (applied, kept as a rival, queued ahead, or from an unknown branch): equivocation is watched on these. */
   sealed: Block;
   /** The best branch's finalised checkpoint rose (once per rise, before `head`). */

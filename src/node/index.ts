@@ -113,7 +113,7 @@ export class BlockchatNode {
     );
     this.chain = new ChainFollower(address, this.members, this.pool, events, now, log, crypto, history);
     this.readiness = new Readiness(this.members, events, log);
-    this.wallet = new OwnWallet(this.key, config.stake, this.chain, this.members, this.pool, events, log, crypto);
+    this.wallet = new OwnWallet(this.key, config.stake, this.chain, this.members, this.readiness, this.pool, events, log, crypto);
     this.voting = new Voting(this.key, this.chain, this.readiness, events, log, crypto, config.dataDir);
     this.minter = new Minter(
       this.key,

@@ -1,7 +1,9 @@
 /**
  * The node's initial stake (src/node/wallet/index.ts, maybeInitialStake): sent once the wallet
  * holds that much; a refusal (the network not formed yet, the pool full…) leaves it to be tried
- * again at the next head, logged once per reason; once sent, never sent again.
+ * again at the next head, logged once per reason; once sent, never sent again. A restarted node's
+ * wallet neither sends it nor signs anything while it is held (Readiness.walletHeld: its pending
+ * transactions may be in its peers' pools only), and sends it once the wallet opens.
  */
 import { describe, expect, it, vi } from 'vitest';
 import type { ChainFollower } from '../../src/node/chain/index.js';
@@ -16,16 +18,21 @@ import type { NodeCrypto } from '../../src/crypto/suite.js';
 const ADDRESS = '02' + 'ab'.repeat(32);
 const STAKE = 1_000;
 
-function setUp() {
+function setUp(held = false) {
   const events: NodeEmitter = new Emitter<NodeEvents>();
   const chain = { tip: { ledger: new Map([[ADDRESS, { balance: 5 * STAKE, stake: 0, nonce: 0 }]]) } } as unknown as ChainFollower;
   const members = { initialStakeSent: false, saveQuietly: vi.fn() } as unknown as Membership;
   const warnings: string[] = [];
   const log: Logger = { debug: () => undefined, info: () => undefined, warn: (m) => warnings.push(m), error: () => undefined };
   const key = { address: ADDRESS } as WalletKey;
-  const wallet = new OwnWallet(key, STAKE, chain, members, {} as TxPool, events, log, {} as NodeCrypto);
+  const readiness = { walletHeld: held };
+  const wallet = new OwnWallet(key, STAKE, chain, members, readiness, {} as TxPool, events, log, {} as NodeCrypto);
   const head = () => events.emit('head', undefined as never);
-  return { wallet, members, warnings, head };
+  const walletOpen = () => {
+    readiness.walletHeld = false;
+    events.emit('walletOpen', undefined);
+  };
+  return { wallet, chain, members, warnings, head, walletOpen };
 }
 
 describe('the initial stake', () => {
@@ -58,5 +65,26 @@ describe('the initial stake', () => {
     head();
     expect(submit).not.toHaveBeenCalled();
     expect(members.initialStakeSent).toBe(false);
+  });
+
+  it('is not sent while a restarted wallet is held, and is sent when it opens', () => {
+    const { wallet, members, warnings, head, walletOpen } = setUp(true);
+    const submit = vi.spyOn(wallet, 'submit').mockImplementation(() => ({ id: 'ff'.repeat(32), nonce: 0 }));
+    head();
+    head();
+    expect(submit).not.toHaveBeenCalled();
+    expect(members.initialStakeSent).toBe(false);
+    expect(warnings).toEqual([]);
+    walletOpen();
+    expect(submit).toHaveBeenCalledTimes(1);
+    expect(members.initialStakeSent).toBe(true);
+  });
+});
+
+describe("a restarted node's wallet", () => {
+  it('refuses to sign while it is held (RESUMING), before choosing a nonce', () => {
+    const { wallet, chain } = setUp(true);
+    (chain as unknown as { formed: () => unknown }).formed = () => ({ params: {}, tip: chain.tip });
+    expect(() => wallet.submit({ type: 'coins', to: 1, amount: 100 })).toThrow(expect.objectContaining({ code: 'RESUMING' }));
   });
 });

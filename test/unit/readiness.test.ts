@@ -17,7 +17,13 @@ function readiness() {
   const events = new Emitter<NodeEvents>();
   const resumed: TipV2[] = [];
   events.on('resumed', (tip) => resumed.push(tip));
-  return { r: new Readiness(new Membership(4, 5, {} as ChainStore, events, quiet), events, quiet), resumed };
+  let walletOpened = 0;
+  events.on('walletOpen', () => walletOpened++);
+  return {
+    r: new Readiness(new Membership(4, 5, {} as ChainStore, events, quiet), events, quiet),
+    resumed,
+    walletOpened: () => walletOpened,
+  };
 }
 
 describe('Readiness: caught up since a restart', () => {
@@ -44,5 +50,32 @@ describe('Readiness: caught up since a restart', () => {
     r.resume(undefined);
     expect(r.resuming).toBe(false);
     expect(resumed).toEqual([]);
+  });
+
+  it("a restarted node's wallet is held until it has resumed and its pool is restored, in either order; told once", () => {
+    const { r, walletOpened } = readiness();
+    expect(r.walletHeld).toBe(false);
+    r.holdUntilCaughtUp();
+    expect(r.walletHeld).toBe(true);
+    r.resume(NET.tip);
+    expect(r.walletHeld).toBe(true); // caught up, but what its wallet sent before may be in the peers' pools only
+    r.poolRestored();
+    expect(r.walletHeld).toBe(false);
+    r.poolRestored();
+    expect(walletOpened()).toBe(1);
+
+    const other = readiness();
+    other.r.holdUntilCaughtUp();
+    other.r.poolRestored();
+    expect(other.r.walletHeld).toBe(true); // not caught up yet
+    other.r.resume(NET.tip);
+    expect(other.r.walletHeld).toBe(false);
+  });
+
+  it('a node that did not restart: its wallet is never held, and a pool restored tells nothing', () => {
+    const { r, walletOpened } = readiness();
+    r.poolRestored();
+    expect(r.walletHeld).toBe(false);
+    expect(walletOpened()).toBe(0);
   });
 });

@@ -129,7 +129,9 @@ export class Formation {
       }
       return;
     }
-    this.readiness.resume(this.chain.tip); // restored before the network formed: nothing went on without it
+    // restored before the network formed: nothing went on without it
+    this.readiness.resume(this.chain.tip);
+    this.readiness.poolRestored();
     if (!this.isBootstrap) await this.join();
   }
 
@@ -329,9 +331,14 @@ export class Formation {
         ),
     );
     this.log.info(`restarted at height ${this.chain.tip?.block.index}; peers told, catching up`);
-    await caughtUp;
-    // What peers broadcast while this node was down is in their pools, not in any block yet.
-    await this.sync.repairPool(true);
+    try {
+      await caughtUp;
+      // What peers broadcast while this node was down, and what its wallet sent before, is in
+      // their pools, not in any block yet.
+      await this.sync.repairPool(true);
+    } finally {
+      this.readiness.poolRestored();
+    }
   }
 
   /** A peer restarted, perhaps on another port: update where it is. */

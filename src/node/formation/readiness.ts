@@ -5,7 +5,8 @@
  *
  * And whether this node, restarted, has caught up once since (`resuming`): until then its tip is
  * likely far behind the network's, and a block minted or a vote signed on it would be stale
- * (docs/protocol.md, "Liveness"); the minter and the voting wait for `resumed`.
+ * (docs/protocol.md, "Liveness"); the minter and the voting wait for `resumed`. And whether its
+ * wallet may sign (`walletHeld`): not before the pool repair that follows that catch-up.
  */
 import type { TipV2 } from '../../core/consensus.js';
 import { accountOf } from '../../core/state.js';
@@ -17,6 +18,8 @@ export class Readiness {
   private isReady = false;
   /** True from a restart until its first catch-up has fetched what the peers held (`resume`). */
   private restarting = false;
+  /** True from a restart until the pool repair after its first catch-up is over (`poolRestored`). */
+  private poolUnknown = false;
 
   constructor(
     private readonly members: Membership,
@@ -35,9 +38,27 @@ export class Readiness {
     return this.restarting;
   }
 
-  /** A restart: hold minting and voting until `resume`. */
+  /**
+   * True while a restarted node may not yet know its wallet's transactions still pending: they
+   * are in the peers' pools (its own pool did not survive), so a nonce given now could be one given
+   * before the restart, and of two transactions with one nonce only one is ever committed
+   * (docs/protocol.md, "Restart").
+   */
+  get walletHeld(): boolean {
+    return this.restarting || this.poolUnknown;
+  }
+
+  /** A restart: hold minting and voting until `resume`, the wallet until `poolRestored` too. */
   holdUntilCaughtUp(): void {
     this.restarting = true;
+    this.poolUnknown = true;
+  }
+
+  /** The restart's pool repair is over, or there is none to make: the wallet signs again (`walletOpen`). */
+  poolRestored(): void {
+    if (!this.poolUnknown) return;
+    this.poolUnknown = false;
+    this.events.emit('walletOpen', undefined);
   }
 
   /** The restart's first catch-up is over, at `tip`: mint and vote again (once; `resumed`). */

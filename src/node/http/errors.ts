@@ -27,6 +27,7 @@ const NODE_STATUS: Readonly<Record<NodeErrorCode, number>> = {
   NOT_FOUND: 404,
   METHOD_NOT_ALLOWED: 405,
   BUSY: 503,
+  RESUMING: 503,
   RATE_LIMITED: 429,
 };
 

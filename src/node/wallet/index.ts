@@ -18,6 +18,7 @@ import type { ChainFollower } from '../chain/index.js';
 import { NodeError } from '../errors.js';
 import type { NodeEmitter } from '../events.js';
 import type { Membership } from '../formation/membership.js';
+import type { Readiness } from '../formation/readiness.js';
 import type { Logger } from '../logger.js';
 import type { WalletKey } from './keys.js';
 
@@ -35,12 +36,14 @@ export class OwnWallet {
     private readonly stake: number,
     private readonly chain: ChainFollower,
     private readonly members: Membership,
+    private readonly readiness: Pick<Readiness, 'walletHeld'>,
     private readonly pool: TxPool,
     private readonly events: NodeEmitter,
     private readonly log: Logger,
     private readonly crypto: NodeCrypto,
   ) {
     events.on('head', () => this.maybeInitialStake());
+    events.on('walletOpen', () => this.maybeInitialStake());
   }
 
   get address(): string {
@@ -69,6 +72,11 @@ export class OwnWallet {
    */
   submit(req: SubmitRequest): SubmitResponse {
     const { params, tip } = this.chain.formed();
+    if (this.readiness.walletHeld)
+      throw new NodeError(
+        'RESUMING',
+        'this node restarted and is catching up with its peers (the chain, and the pending transactions its wallet sent before); try again in a few seconds',
+      );
     if (req.type !== 'message' && req.amount === undefined) {
       // A missing amount is never read as 0: for a stake that would withdraw it all.
       throw new ProtocolError(
@@ -130,7 +138,7 @@ export class OwnWallet {
   /** Sends the configured initial stake, once, as soon as the wallet holds that much. */
   maybeInitialStake(): void {
     const tip = this.chain.tip;
-    if (this.members.initialStakeSent || !tip || this.stake <= 0) return;
+    if (this.members.initialStakeSent || !tip || this.stake <= 0 || this.readiness.walletHeld) return;
     const me = accountOf(tip.ledger, this.address);
     if (me.balance < this.stake) return;
     this.members.initialStakeSent = true; // before submit: what submit sets off must not send it again
