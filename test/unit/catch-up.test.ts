@@ -41,6 +41,8 @@ const SHORT = chainOn(NET.tip, 6, [KEYS4[0]!]); // the bootstrap votes: justifie
 interface FakePeer {
   status: Partial<StatusView> | Error;
   chain: readonly Block[] | Error;
+  /** Its pool page, when not the one given to nodeOn (or a failure). */
+  pool?: readonly Transaction[] | Error;
 }
 
 function statusOf(tips: readonly TipV2[]): Partial<StatusView> {
@@ -74,9 +76,13 @@ function nodeOn(tips: readonly TipV2[], peers: Map<number, FakePeer>, clock: { n
     },
     fetchPool: (id) => {
       asked.push(`${id} /peer/pool`);
-      return Promise.resolve([...poolPage]);
+      const own = peers.get(id)?.pool;
+      return own instanceof Error ? Promise.reject(own) : Promise.resolve([...(own ?? poolPage)]);
     },
-    broadcastTransaction: (tx) => void sent.push(tx),
+    resendTransactions: (txs) => {
+      sent.push(...txs);
+      return peers.size;
+    },
   };
   const sync = new ChainSync(
     chain,
@@ -198,6 +204,26 @@ describe('pool repair', () => {
     clock.now += 5_000;
     await sync.repairPool();
     expect(asked).toEqual(['0 /peer/pool']); // no gap: not asked again
+    sync.close();
+  });
+
+  it('after a restart takes the whole page, from the first peer that answers, each tried in turn', async () => {
+    const clock = { now: Math.floor(Date.now() / 21) * 21 }; // the rotation starts at the first peer (node 0)
+    const to = KEYS4[1]!.address;
+    const tx = (nonce: number): Transaction => coinsTx(KEYS4[0]!, to, 100, nonce);
+    // nonces 2 and 3 wait behind a gap here: the block holding 0 and 1 has not come yet, say
+    const page = [tx(2), tx(3)];
+    const down = new Error('connection refused');
+    const peers = new Map<number, FakePeer>([
+      [0, { status: statusOf(SHORT), chain: blocks(SHORT), pool: down }],
+      [2, { status: statusOf(SHORT), chain: blocks(SHORT), pool: down }],
+      [3, { status: statusOf(SHORT), chain: blocks(SHORT), pool: page }],
+    ]);
+    const { sync, asked, received } = nodeOn(SHORT, peers, clock);
+    await sync.repairPool(true);
+    expect(asked.filter((a) => a.endsWith('/peer/pool'))).toHaveLength(3);
+    expect(asked.at(-1)).toBe('3 /peer/pool');
+    expect(received.map((t) => t.nonce)).toEqual([2, 3]);
     sync.close();
   });
 });

@@ -21,7 +21,7 @@ const STAKE = 1_000;
 function setUp(held = false) {
   const events: NodeEmitter = new Emitter<NodeEvents>();
   const chain = { tip: { ledger: new Map([[ADDRESS, { balance: 5 * STAKE, stake: 0, nonce: 0 }]]) } } as unknown as ChainFollower;
-  const members = { initialStakeSent: false, saveQuietly: vi.fn() } as unknown as Membership;
+  const members = { initialStakeSent: false, saveQuietly: vi.fn(), nodes: [], n: 4 } as unknown as Membership;
   const warnings: string[] = [];
   const log: Logger = { debug: () => undefined, info: () => undefined, warn: (m) => warnings.push(m), error: () => undefined };
   const key = { address: ADDRESS } as WalletKey;
@@ -81,10 +81,57 @@ describe('the initial stake', () => {
   });
 });
 
+describe("the bootstrap's initial stake", () => {
+  it("waits for the members' fundings, which take its nonces 0 … n − 2", () => {
+    const { wallet, chain, members, head } = setUp();
+    const ledger = new Map([[ADDRESS, { balance: 5 * STAKE, stake: 0, nonce: 0 }]]);
+    let hash = 0;
+    const tipAt = (nonce: number) => {
+      ledger.set(ADDRESS, { balance: 5 * STAKE, stake: 0, nonce });
+      (chain as unknown as { tip: unknown }).tip = { ledger, block: { current_hash: String(++hash) } };
+    };
+    (members as unknown as { nodes: unknown[] }).nodes = [{ id: 0, address: ADDRESS }, { id: 1 }, { id: 2 }, { id: 3 }];
+    (wallet as unknown as { pool: unknown }).pool = { pendingOf: () => [] };
+    const submit = vi.spyOn(wallet, 'submit').mockImplementation(() => ({ id: 'ff'.repeat(32), nonce: 3 }));
+    tipAt(2); // nodes 1 and 2 funded, node 3 not yet
+    head();
+    expect(submit).not.toHaveBeenCalled();
+    tipAt(3);
+    head();
+    expect(submit).toHaveBeenCalledTimes(1);
+    expect(submit).toHaveBeenLastCalledWith({ type: 'stake', amount: STAKE });
+  });
+});
+
 describe("a restarted node's wallet", () => {
   it('refuses to sign while it is held (RESUMING), before choosing a nonce', () => {
     const { wallet, chain } = setUp(true);
     (chain as unknown as { formed: () => unknown }).formed = () => ({ params: {}, tip: chain.tip });
     expect(() => wallet.submit({ type: 'coins', to: 1, amount: 100 })).toThrow(expect.objectContaining({ code: 'RESUMING' }));
+  });
+
+  it('a request waits for it to open, or at most the time given', async () => {
+    const { wallet, walletOpen } = setUp(true);
+    let opened = false;
+    const waiting = wallet.opened(60_000).then(() => (opened = true));
+    await Promise.resolve();
+    expect(opened).toBe(false);
+    walletOpen();
+    await waiting;
+    expect(opened).toBe(true);
+
+    const held = setUp(true);
+    vi.useFakeTimers();
+    try {
+      let gaveUp = false;
+      const giving = held.wallet.opened(1_000).then(() => (gaveUp = true));
+      await vi.advanceTimersByTimeAsync(999);
+      expect(gaveUp).toBe(false);
+      await vi.advanceTimersByTimeAsync(1);
+      await giving;
+      expect(gaveUp).toBe(true);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

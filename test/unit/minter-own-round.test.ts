@@ -1,5 +1,5 @@
 /**
- * The minter's search for its own round (src/node/minter/own-round.ts): one answer — the round,
+ * The minter's search for its own round (src/node/minter/round-search.ts): one answer — the round,
  * `later` (not round 0, the later rounds not searched yet) or `none` — with the draw made once per
  * tip and only as far as the round found or asked for.
  */
@@ -9,7 +9,7 @@ import { MAX_ROUNDS, SEED_EPOCH_BLOCKS } from '../../src/core/params.js';
 import { afterProposal, NO_PROPOSAL } from '../../src/core/proposal-record.js';
 import { validatorsAt } from '../../src/core/seed.js';
 import { nobleNodeCrypto } from '../../src/crypto/fallbacks.js';
-import { RoundSearch } from '../../src/node/minter/own-round.js';
+import { RoundSearch } from '../../src/node/minter/round-search.js';
 import { KEYS4, PARAMS, stakedChain } from './v2-fixtures.js';
 
 const K = KEYS4[1]!;

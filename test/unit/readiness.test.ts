@@ -52,12 +52,18 @@ describe('Readiness: caught up since a restart', () => {
     expect(resumed).toEqual([]);
   });
 
-  it("a restarted node's wallet is held until it has resumed and its pool is restored, in either order; told once", () => {
+  it("a restarted node's wallet is held until it has resumed and its pool is restored, in either order; told once", async () => {
     const { r, walletOpened } = readiness();
     expect(r.walletHeld).toBe(false);
     r.holdUntilCaughtUp();
     expect(r.walletHeld).toBe(true);
+    let caughtUp = false;
+    const once = r.caughtUpOnce().then(() => (caughtUp = true));
+    await Promise.resolve();
+    expect(caughtUp).toBe(false);
     r.resume(NET.tip);
+    await once;
+    expect(caughtUp).toBe(true);
     expect(r.walletHeld).toBe(true); // caught up, but what its wallet sent before may be in the peers' pools only
     r.poolRestored();
     expect(r.walletHeld).toBe(false);

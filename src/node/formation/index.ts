@@ -119,13 +119,15 @@ export class Formation {
       // The bootstrap, restarted after every member joined but before the network was ready: the
       // members it had not announced to yet wait for it still, and some may not be funded.
       const forming = this.isBootstrap && !this.readiness.ready;
-      if (!forming) return this.announceRestart();
-      this.announcer.resendPending();
+      if (forming) this.announcer.resendPending();
       try {
         await this.announceRestart();
       } finally {
         // After the catch-up and the pool repair: the funding sent before the restart is known.
-        this.announcer.fundMembers();
+        if (forming) this.announcer.fundMembers();
+        // Only now may the wallet sign for its user or its initial stake: after the fundings,
+        // which take the bootstrap's first nonces (announce.ts, fund).
+        this.readiness.poolRestored();
       }
       return;
     }
@@ -298,7 +300,8 @@ export class Formation {
 
   /**
    * A restarted node tells every peer where it is now and catches up meanwhile (catching up needs
-   * no session: GET /status and GET /blocks are public), then repairs its pool.
+   * no session: GET /status and GET /blocks are public), then repairs its pool. The caller opens
+   * the wallet after it (Readiness.poolRestored).
    */
   private async announceRestart(): Promise<void> {
     const { id, nodes } = this.members;
@@ -331,14 +334,11 @@ export class Formation {
         ),
     );
     this.log.info(`restarted at height ${this.chain.tip?.block.index}; peers told, catching up`);
-    try {
-      await caughtUp;
-      // What peers broadcast while this node was down, and what its wallet sent before, is in
-      // their pools, not in any block yet.
-      await this.sync.repairPool(true);
-    } finally {
-      this.readiness.poolRestored();
-    }
+    // Caught up once (resumed), or the catch-up over: under load it may go on chasing the tip.
+    await Promise.race([caughtUp, this.readiness.caughtUpOnce()]);
+    // What peers broadcast while this node was down, and what its wallet sent before, is in
+    // their pools, not in any block yet.
+    await this.sync.repairPool(true);
   }
 
   /** A peer restarted, perhaps on another port: update where it is. */

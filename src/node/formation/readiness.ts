@@ -20,6 +20,8 @@ export class Readiness {
   private restarting = false;
   /** True from a restart until the pool repair after its first catch-up is over (`poolRestored`). */
   private poolUnknown = false;
+  /** Who waits for `resume` (caughtUpOnce). */
+  private readonly waitingForResume: Array<() => void> = [];
 
   constructor(
     private readonly members: Membership,
@@ -42,7 +44,7 @@ export class Readiness {
    * True while a restarted node may not yet know its wallet's transactions still pending: they
    * are in the peers' pools (its own pool did not survive), so a nonce given now could be one given
    * before the restart, and of two transactions with one nonce only one is ever committed
-   * (docs/protocol.md, "Restart").
+   * (docs/protocol.md, "Liveness").
    */
   get walletHeld(): boolean {
     return this.restarting || this.poolUnknown;
@@ -54,17 +56,27 @@ export class Readiness {
     this.poolUnknown = true;
   }
 
-  /** The restart's pool repair is over, or there is none to make: the wallet signs again (`walletOpen`). */
+  /**
+   * The restart's pool repair has been tried (or there is none to make; and the bootstrap's
+   * fundings are sent): the wallet signs again (`walletOpen`).
+   */
   poolRestored(): void {
     if (!this.poolUnknown) return;
     this.poolUnknown = false;
     this.events.emit('walletOpen', undefined);
   }
 
+  /** Resolves once this node no longer waits to catch up after a restart (at once when it does not). */
+  caughtUpOnce(): Promise<void> {
+    if (!this.restarting) return Promise.resolve();
+    return new Promise((resolve) => this.waitingForResume.push(resolve));
+  }
+
   /** The restart's first catch-up is over, at `tip`: mint and vote again (once; `resumed`). */
   resume(tip: TipV2 | undefined): void {
     if (!this.restarting) return;
     this.restarting = false;
+    for (const resolve of this.waitingForResume.splice(0)) resolve();
     if (!tip) return;
     this.log.debug(`resumed at height ${tip.block.index}`);
     this.events.emit('resumed', tip);

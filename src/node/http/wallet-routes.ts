@@ -49,13 +49,21 @@ export function registerWalletRoutes(server: FastifyInstance, views: Views, wall
     }
   };
 
-  app.route({ ...routeOptions(API.walletTransactions), onRequest: requireToken, handler: async (req) => wallet.submit(req.body) });
+  app.route({
+    ...routeOptions(API.walletTransactions),
+    onRequest: requireToken,
+    handler: async (req) => {
+      await wallet.opened();
+      return wallet.submit(req.body);
+    },
+  });
 
   app.route({
     ...routeOptions(API.walletTransactionsBatch),
     onRequest: requireToken,
-    handler: async (req): Promise<SubmitBatchItem[]> =>
-      req.body.map((item) => {
+    handler: async (req): Promise<SubmitBatchItem[]> => {
+      await wallet.opened();
+      return req.body.map((item) => {
         try {
           return wallet.submit(item);
         } catch (err) {
@@ -63,6 +71,7 @@ export function registerWalletRoutes(server: FastifyInstance, views: Views, wall
           const { statusCode, code, message } = refusalBody(err);
           return { error: { statusCode, code, message } };
         }
-      }),
+      });
+    },
   });
 }

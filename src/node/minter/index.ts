@@ -21,7 +21,7 @@ import type { Readiness } from '../formation/readiness.js';
 import type { Logger } from '../logger.js';
 import type { WalletKey } from '../wallet/index.js';
 import { Onions } from './onions.js';
-import { RoundSearch } from './own-round.js';
+import { RoundSearch } from './round-search.js';
 import { SignedProposals } from './proposal-record.js';
 
 export interface MinterTiming {

@@ -170,6 +170,24 @@ export class Peers {
     }
   }
 
+  /**
+   * Queues `txs` again for each peer that has sent everything queued for it before (the pool's
+   * resend, ChainSync.resendStuck): a peer that is down or slow is skipped, so that resends never
+   * pile up behind it. Returns how many peers they were queued for.
+   */
+  resendTransactions(txs: readonly Transaction[]): number {
+    if (txs.length === 0) return 0;
+    const json = txs.map((tx) => JSON.stringify(tx));
+    let queued = 0;
+    for (const peer of this.peers.values()) {
+      if (peer.sending || peer.outbox.length > 0) continue;
+      peer.outbox.push(...json);
+      this.sendBatch(peer);
+      queued++;
+    }
+    return queued;
+  }
+
   private sendBatch(peer: Peer): void {
     if (peer.sending || peer.outbox.length === 0) return;
     peer.sending = true;
@@ -345,10 +363,10 @@ export class Peers {
   }
 
   /** A peer's pending transactions (pool repair), held to the schema of a batch, the page to MAX_POOL_RESPONSE_BYTES. */
-  async fetchPool(id: number): Promise<Transaction[]> {
+  async fetchPool(id: number, timeoutMs = 20_000): Promise<Transaction[]> {
     const peer = this.peers.get(id);
     if (!peer) throw new Error(`no peer ${id}`);
-    const page: unknown = await this.asMember(peer, API.peerPool, { timeoutMs: 20_000, maxBytes: MAX_POOL_RESPONSE_BYTES });
+    const page: unknown = await this.asMember(peer, API.peerPool, { timeoutMs, maxBytes: MAX_POOL_RESPONSE_BYTES });
     // (a batch holds at most MAX_TX_BATCH: the page is checked in batches of that size)
     if (!Array.isArray(page)) throw new ProtocolError('MALFORMED', `node ${id} answered a pool that is not a list`);
     for (let i = 0; i < page.length; i += MAX_TX_BATCH) {

@@ -40,11 +40,13 @@ const SUSPECT_MS = 10_000;
  * sends them to its peers again (docs/protocol.md, "Catch-up and pool repair"); and how often then.
  */
 export const RESEND_IDLE_MS = 5_000;
+/** How long the repair after a restart waits for one peer's pool page before it asks the next. */
+const RESTART_POOL_TIMEOUT_MS = 5_000;
 /** Pages of blocks fetched from one peer in one attempt at most. */
 const MAX_PAGES = 8;
 
 /** What the peers' endpoints catch-up and pool repair use (src/node/network/peers.ts). */
-export type SyncPeers = Pick<Peers, 'ids' | 'call' | 'fetchBlocks' | 'fetchPool' | 'broadcastTransaction'>;
+export type SyncPeers = Pick<Peers, 'ids' | 'call' | 'fetchBlocks' | 'fetchPool' | 'resendTransactions'>;
 
 /** What a peer's GET /status claims of its chain. */
 interface Claim {
@@ -240,18 +242,38 @@ export class ChainSync {
     if (peers.length === 0) return;
     this.repairing = true;
     this.lastRepair = this.now();
+    const first = Math.floor(this.lastRepair / 7) % peers.length;
     try {
-      const peer = peers[Math.floor(this.lastRepair / 7) % peers.length]!;
-      const page = await this.peers.fetchPool(peer);
-      // only what fills a gap: a transaction stranded in the peer's pool too would start its age afresh here
-      const txs = this.chain.tip ? this.pool.gapFillers(page, this.chain.tip.ledger) : [];
-      const { accepted } = await this.intake.receive(txs);
-      if (accepted > 0) this.log.info(`took ${accepted} pending transaction(s) from node ${peer}'s pool`);
-    } catch (err) {
-      this.log.warn(`could not repair the pool: ${err instanceof Error ? err.message : String(err)}`);
+      // After a restart, every peer in turn until one answers: what this node's wallet sent before
+      // the restart is in their pools only, and its wallet waits for this (Readiness.walletHeld).
+      for (let k = 0; k < (force ? peers.length : 1); k++) {
+        const peer = peers[(first + k) % peers.length]!;
+        try {
+          await this.takeFromPool(peer, force);
+          return;
+        } catch (err) {
+          this.log.warn(`could not repair the pool from node ${peer}: ${err instanceof Error ? err.message : String(err)}`);
+        }
+      }
     } finally {
       this.repairing = false;
     }
+  }
+
+  /**
+   * Takes from `peer`'s pool page what fills a gap in this pool — or, after a restart (`all`), the
+   * whole page: this pool was lost with the process, and the node may still be behind the blocks
+   * that make its own pending transactions fill a gap. Otherwise never one stranded in the peer's
+   * pool too: its age here would count from now, and two pools repairing from each other would
+   * keep it young for ever (TxPool.evictStranded).
+   */
+  private async takeFromPool(peer: number, all: boolean): Promise<void> {
+    // after a restart the wallet waits for this: a peer that does not answer soon is passed over
+    const page = await this.peers.fetchPool(peer, all ? RESTART_POOL_TIMEOUT_MS : undefined);
+    const ledger = this.chain.tip?.ledger;
+    const txs = all ? page : ledger ? this.pool.gapFillers(page, ledger) : [];
+    const { accepted } = await this.intake.receive(txs);
+    if (accepted > 0) this.log.info(`took ${accepted} pending transaction(s) from node ${peer}'s pool`);
   }
 
   /**
@@ -273,7 +295,7 @@ export class ChainSync {
     const txs = this.pool.select(tip.ledger, MAX_POOL_PAGE);
     if (txs.length === 0) return 0;
     this.standing.resent = now;
-    for (const tx of txs) this.peers.broadcastTransaction(tx);
+    this.peers.resendTransactions(txs);
     this.log.info(`no block for ${now - this.standing.since} ms: sent ${txs.length} pending transaction(s) to the peers again`);
     return txs.length;
   }

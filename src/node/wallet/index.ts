@@ -24,6 +24,9 @@ import type { WalletKey } from './keys.js';
 
 export { KEY_FILE, loadToken, loadWallet, type WalletKey } from './keys.js';
 
+/** How long a request to a restarted node's wallet waits for it to open before RESUMING. */
+export const WALLET_WAIT_MS = 30_000;
+
 export class OwnWallet {
   /** The wallet's account after its own pending transactions, on the tip `tipHash` (see draftOn). */
   private own: { tipHash: string; draft: Map<string, Account>; complete: boolean } | undefined;
@@ -64,6 +67,24 @@ export class OwnWallet {
     const shown = text.slice(0, 80);
     if (!isAddressOn(this.crypto, text)) throw new NodeError('UNKNOWN_RECIPIENT', `"${shown}" is neither a node id nor a valid address`);
     return text;
+  }
+
+  /**
+   * Resolves once the wallet signs again after a restart (at once when it does), or after `maxMs`
+   * (then `submit` refuses with RESUMING): a user's request waits out the short catch-up rather
+   * than being refused.
+   */
+  opened(maxMs = WALLET_WAIT_MS): Promise<void> {
+    if (!this.readiness.walletHeld) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        this.events.off('walletOpen', done);
+        resolve();
+      };
+      const timer = setTimeout(done, maxMs);
+      this.events.on('walletOpen', done);
+    });
   }
 
   /**
@@ -141,6 +162,8 @@ export class OwnWallet {
     if (this.members.initialStakeSent || !tip || this.stake <= 0 || this.readiness.walletHeld) return;
     const me = accountOf(tip.ledger, this.address);
     if (me.balance < this.stake) return;
+    // The bootstrap's nonces 0 … n − 2 are the members' fundings (announce.ts, fund): its stake after them.
+    if (this.members.nodes[0]?.address === this.address && this.nextNonceOn(tip) < (this.members.n ?? 0) - 1) return;
     this.members.initialStakeSent = true; // before submit: what submit sets off must not send it again
     try {
       this.submit({ type: 'stake', amount: this.stake });
