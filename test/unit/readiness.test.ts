@@ -74,8 +74,10 @@ describe('Readiness: caught up since a restart', () => {
     other.r.holdUntilCaughtUp();
     other.r.poolRestored();
     expect(other.r.walletHeld).toBe(true); // not caught up yet
+    expect(other.walletOpened()).toBe(0); // nobody is told the wallet opens while it is held
     other.r.resume(NET.tip);
     expect(other.r.walletHeld).toBe(false);
+    expect(other.walletOpened()).toBe(1);
   });
 
   it('a node that did not restart: its wallet is never held, and a pool restored tells nothing', () => {

@@ -63,7 +63,12 @@ export class Readiness {
   poolRestored(): void {
     if (!this.poolUnknown) return;
     this.poolUnknown = false;
-    this.events.emit('walletOpen', undefined);
+    this.openWalletIfFree();
+  }
+
+  /** Called as each of the two holds ends (each once per restart): `walletOpen` after the second. */
+  private openWalletIfFree(): void {
+    if (!this.walletHeld) this.events.emit('walletOpen', undefined);
   }
 
   /** Resolves once this node no longer waits to catch up after a restart (at once when it does not). */
@@ -77,9 +82,11 @@ export class Readiness {
     if (!this.restarting) return;
     this.restarting = false;
     for (const resolve of this.waitingForResume.splice(0)) resolve();
-    if (!tip) return;
-    this.log.debug(`resumed at height ${tip.block.index}`);
-    this.events.emit('resumed', tip);
+    if (tip) {
+      this.log.debug(`resumed at height ${tip.block.index}`);
+      this.events.emit('resumed', tip);
+    }
+    this.openWalletIfFree();
   }
 
   /** Checks the condition on `tip` (a restarting node checks every block it replays). */

@@ -295,8 +295,8 @@ export class ChainSync {
     const txs = this.pool.select(tip.ledger, MAX_POOL_PAGE);
     if (txs.length === 0) return 0;
     this.standing.resent = now;
-    this.peers.resendTransactions(txs);
-    this.log.info(`no block for ${now - this.standing.since} ms: sent ${txs.length} pending transaction(s) to the peers again`);
+    const peers = this.peers.resendTransactions(txs);
+    this.log.info(`no block for ${now - this.standing.since} ms: sent ${txs.length} pending transaction(s) again to ${peers} peer(s)`);
     return txs.length;
   }
 
