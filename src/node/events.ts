@@ -54,6 +54,8 @@ export interface NodeEvents {
   ready: TipV2;
   /** A transaction of this node's wallet entered the pool. */
   ownTransaction: Transaction;
+  /** A restarted node's wallet opened with these journaled transactions back in its pool: the peers get them (they may never have). */
+  walletRestored: readonly Transaction[];
   /** A transaction signed elsewhere, sent by a client to POST /transactions, entered the pool: the peers get it. */
   clientTransaction: Transaction;
   /** Transactions from a peer were checked: one event per slice of a batch, not per transaction. */

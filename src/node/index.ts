@@ -39,7 +39,7 @@ import { Voting } from './voting/index.js';
 import { ensurePrivateDir, writePrivateFile } from './private-files.js';
 import { HEAP_TRIM_MIN_GROWTH, trimEvery, trimWhenGrown } from './heap-trim.js';
 import { PeerGate } from './http/peer-auth.js';
-import { loadToken, loadWallet, OwnWallet, type WalletKey } from './wallet/index.js';
+import { JOURNAL_FILE, loadToken, loadWallet, OwnWallet, WalletJournal, type WalletKey } from './wallet/index.js';
 
 export { type NodeConfig } from './config.js';
 
@@ -113,7 +113,8 @@ export class BlockchatNode {
     );
     this.chain = new ChainFollower(address, this.members, this.pool, events, now, log, crypto, history);
     this.readiness = new Readiness(this.members, events, log);
-    this.wallet = new OwnWallet(this.key, config.stake, this.chain, this.members, this.readiness, this.pool, events, log, crypto);
+    const journal = new WalletJournal(join(config.dataDir, JOURNAL_FILE));
+    this.wallet = new OwnWallet(this.key, config.stake, this.chain, this.members, this.readiness, this.pool, events, log, crypto, journal);
     this.voting = new Voting(this.key, this.chain, this.readiness, events, log, crypto, config.dataDir);
     this.minter = new Minter(
       this.key,
@@ -214,6 +215,7 @@ export class BlockchatNode {
     this.formation.close();
     this.minter.close();
     this.voting.close();
+    this.wallet.close();
     this.sync.close();
     this.transactions.close();
     await this.peers.close();

@@ -11,7 +11,7 @@ import { NodeError } from '../../src/node/errors.js';
 import { Emitter, type NodeEmitter, type NodeEvents } from '../../src/node/events.js';
 import type { Membership } from '../../src/node/formation/membership.js';
 import type { Logger } from '../../src/node/logger.js';
-import { OwnWallet, type WalletKey } from '../../src/node/wallet/index.js';
+import { OwnWallet, type WalletJournal, type WalletKey } from '../../src/node/wallet/index.js';
 import type { TxPool } from '../../src/core/pool.js';
 import type { NodeCrypto } from '../../src/crypto/suite.js';
 
@@ -26,7 +26,8 @@ function setUp(held = false) {
   const log: Logger = { debug: () => undefined, info: () => undefined, warn: (m) => warnings.push(m), error: () => undefined };
   const key = { address: ADDRESS } as WalletKey;
   const readiness = { walletHeld: held };
-  const wallet = new OwnWallet(key, STAKE, chain, members, readiness, {} as TxPool, events, log, {} as NodeCrypto);
+  const journal = { append: vi.fn() } as unknown as WalletJournal;
+  const wallet = new OwnWallet(key, STAKE, chain, members, readiness, {} as TxPool, events, log, {} as NodeCrypto, journal);
   const head = () => events.emit('head', undefined as never);
   const walletOpen = () => {
     readiness.walletHeld = false;

@@ -98,6 +98,8 @@ export class Formation {
       this.members.bootstrapAddress = params.bootstrap;
       this.log.info(`restored node ${this.members.id} from ${this.config.dataDir} at height ${this.chain.tip!.block.index}`);
       this.restored = true;
+      // What the wallet accepted before, not in the stored chain: back into the pool (its journal).
+      this.wallet.restoreJournal();
       // The network went on meanwhile: no block nor vote on this tip before catching up.
       this.readiness.holdUntilCaughtUp();
       // The bootstrap, restarted before the network formed: the members that joined before the

@@ -1,7 +1,7 @@
 /**
  * The node's connections to its peers: batched broadcast and requests (peers.ts) over the peer
  * streams or REST (peer-stream.ts). The peers follow the node's events: the member list, the
- * wallet's new transactions and the blocks this node mints.
+ * wallet's new (and, after a restart, journaled) transactions and the blocks this node mints.
  */
 import type { NodeEmitter } from '../events.js';
 import type { Peers } from './peers.js';
@@ -14,6 +14,7 @@ export function subscribePeers(events: NodeEmitter, peers: Peers): void {
   events.on('members', (nodes) => peers.set(nodes));
   events.on('ownTransaction', (tx) => peers.broadcastTransaction(tx));
   events.on('clientTransaction', (tx) => peers.broadcastTransaction(tx));
+  events.on('walletRestored', (txs) => txs.forEach((tx) => peers.broadcastTransaction(tx)));
   events.on('minted', ({ json }) => peers.broadcastBlock(json));
   events.on('gossip', ({ votes, evidence, to }) => peers.broadcastVotes(JSON.stringify({ votes, evidence }), to));
 }

@@ -12,7 +12,7 @@ import { NO_ONE, UNITS_PER_BCC } from '../../core/params.js';
 import type { TxPool } from '../../core/pool.js';
 import { accountOf, applyTxToDraft, checkTxAgainst } from '../../core/state.js';
 import { signTransaction } from '../../core/transaction.js';
-import type { Account, TxBody } from '../../core/types.js';
+import type { Account, Transaction, TxBody } from '../../core/types.js';
 import type { SubmitRequest, SubmitResponse } from '../../api/types.js';
 import type { ChainFollower } from '../chain/index.js';
 import { NodeError } from '../errors.js';
@@ -21,8 +21,10 @@ import type { Membership } from '../formation/membership.js';
 import type { Readiness } from '../formation/readiness.js';
 import type { Logger } from '../logger.js';
 import type { WalletKey } from './keys.js';
+import type { WalletJournal } from './journal.js';
 
 export { KEY_FILE, loadToken, loadWallet, type WalletKey } from './keys.js';
+export { COMPACT_EVERY, JOURNAL_FILE, WalletJournal } from './journal.js';
 
 /** How long a request to a restarted node's wallet waits for it to open before RESUMING. */
 export const WALLET_WAIT_MS = 30_000;
@@ -32,6 +34,8 @@ export class OwnWallet {
   private own: { tipHash: string; draft: Map<string, Account>; complete: boolean } | undefined;
   /** Why the initial stake was last refused (logged once per reason). */
   private stakeRefusal: string | undefined;
+  /** Journaled transactions put back into the pool at a restart, or to try again once the wallet opens. */
+  private restored: { pooled: Transaction[]; later: Transaction[] } | undefined;
 
   constructor(
     private readonly key: WalletKey,
@@ -44,9 +48,14 @@ export class OwnWallet {
     private readonly events: NodeEmitter,
     private readonly log: Logger,
     private readonly crypto: NodeCrypto,
+    private readonly journal: WalletJournal,
   ) {
     events.on('head', () => this.maybeInitialStake());
-    events.on('walletOpen', () => this.maybeInitialStake());
+    events.on('walletOpen', () => {
+      this.finishRestore();
+      this.maybeInitialStake();
+    });
+    events.on('final', ({ hash }) => this.compactJournal(hash));
   }
 
   get address(): string {
@@ -120,10 +129,79 @@ export class OwnWallet {
     body.nonce = this.nextNonceOn(tip);
     const tx = signTransaction(params.domain, this.key.secretKey, body, this.crypto);
     checkTxAgainst(draft, tx);
+    // Journaled before anything else sees it: what the wallet accepted outlives the process.
+    this.journal.append(tx);
     this.pool.add(tx, tip.ledger, tip.block.index);
     applyTxToDraft(draft, tx);
     this.events.emit('ownTransaction', tx);
     return { id: tx.id, nonce: tx.nonce };
+  }
+
+  /**
+   * At a restart, after the stored chain was replayed: puts the journaled transactions whose nonce
+   * that chain has not used back into the pool, so that the wallet's next nonce follows them. One
+   * the pool refuses on this (perhaps old) tip is tried again once the wallet opens, after the
+   * catch-up; then all are sent to the peers, which may never have had them.
+   */
+  restoreJournal(): void {
+    const tip = this.chain.tip;
+    if (!tip) return;
+    const used = accountOf(tip.ledger, this.address).nonce;
+    const pooled: Transaction[] = [];
+    const later: Transaction[] = [];
+    for (const tx of this.journal.read()) {
+      if (tx.nonce < used) continue;
+      try {
+        this.pool.add(tx, tip.ledger, tip.block.index);
+        pooled.push(tx);
+      } catch {
+        later.push(tx);
+      }
+    }
+    this.restored = { pooled, later };
+    this.own = undefined; // the draft of its pending transactions counts these now
+    if (pooled.length + later.length > 0)
+      this.log.info(
+        `the wallet's journal holds ${pooled.length + later.length} transaction(s) not in the stored chain: ${pooled.length} back in the pool`,
+      );
+  }
+
+  /** The wallet opens after a restart: the journal's transactions the pool refused before, again; then all go to the peers. */
+  private finishRestore(): void {
+    const restored = this.restored;
+    const tip = this.chain.tip;
+    if (!restored || !tip) return;
+    this.restored = undefined;
+    for (const tx of restored.later) {
+      if (tx.nonce < accountOf(tip.ledger, this.address).nonce || this.pool.has(tx.id)) continue;
+      try {
+        this.pool.add(tx, tip.ledger, tip.block.index);
+        restored.pooled.push(tx);
+      } catch (err) {
+        this.log.warn(
+          `journaled transaction ${tx.id.slice(0, 12)}… (nonce ${tx.nonce}) cannot be pooled: ${err instanceof Error ? err.message : String(err)}`,
+        );
+      }
+    }
+    this.own = undefined;
+    const pending = restored.pooled.filter((tx) => this.pool.has(tx.id));
+    if (pending.length > 0) this.events.emit('walletRestored', pending);
+  }
+
+  /** Rewrites the journal without what the finalised block `hash` made useless, when it has grown enough. */
+  private compactJournal(hash: string): void {
+    if (!this.journal.due) return;
+    const ledger = this.chain.tree?.get(hash)?.ledger;
+    if (!ledger) return;
+    try {
+      this.journal.compact(accountOf(ledger, this.address).nonce);
+    } catch (err) {
+      this.log.error(`could not rewrite the wallet's journal: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+
+  close(): void {
+    this.journal.close();
   }
 
   /** The nonce the wallet's next transaction gets: after its committed and its pending ones. */

@@ -1,0 +1,136 @@
+/**
+ * The wallet's journal (src/node/wallet/journal.ts) and a restarted wallet (OwnWallet.restoreJournal):
+ * what the wallet signed outlives its process — a line cut short by a crash is skipped, the
+ * latest transaction journaled for a nonce wins, a rewrite keeps only what the finalised chain has
+ * not used — and a restarted wallet puts its journaled transactions back into its pool, gives
+ * the next nonce after them, and hands them to the peers once it opens.
+ */
+import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { TxPool } from '../../src/core/pool.js';
+import type { Transaction } from '../../src/core/types.js';
+import { nobleNodeCrypto } from '../../src/crypto/fallbacks.js';
+import { ChainFollower, FinalTree } from '../../src/node/chain/index.js';
+import type { ChainStore } from '../../src/node/db/index.js';
+import { Emitter, type NodeEvents } from '../../src/node/events.js';
+import { Membership } from '../../src/node/formation/membership.js';
+import type { Logger } from '../../src/node/logger.js';
+import { COMPACT_EVERY, OwnWallet, WalletJournal } from '../../src/node/wallet/index.js';
+import { coinsTx, KEYS4, NET, PARAMS } from './v2-fixtures.js';
+
+const quiet: Logger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+function journalPath(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'blockchat-journal-'));
+  dirs.push(dir);
+  return join(dir, 'wallet-journal');
+}
+
+const [me, you] = [KEYS4[0]!, KEYS4[1]!];
+const signed = coinsTx(me, you.address, 100, 0);
+/** A transaction of nonce `nonce` (the journal checks no signature: only its own wallet writes it). */
+const pay = (nonce: number, amount = 100): Transaction => ({
+  ...signed,
+  nonce,
+  amount,
+  id: `${signed.id.slice(0, 48)}${String(nonce).padStart(8, '0')}${String(amount).padStart(8, '0')}`,
+});
+
+describe("the wallet's journal", () => {
+  it('gives back what was appended, after the process that wrote it is gone', () => {
+    const path = journalPath();
+    const first = new WalletJournal(path);
+    for (const nonce of [0, 1, 2]) first.append(pay(nonce));
+    first.close();
+    expect(new WalletJournal(path).read().map((tx) => tx.nonce)).toEqual([0, 1, 2]);
+  });
+
+  it('skips a last line cut short by a crash, and keeps appending after it', () => {
+    const path = journalPath();
+    const j = new WalletJournal(path);
+    j.append(pay(0));
+    j.close();
+    appendFileSync(path, JSON.stringify(pay(1)).slice(0, 40));
+    const again = new WalletJournal(path);
+    expect(again.read().map((tx) => tx.nonce)).toEqual([0]);
+    again.append(pay(1));
+    again.close();
+    // the torn line was cut off: the line appended after it reads back whole
+    expect(new WalletJournal(path).read().map((tx) => tx.nonce)).toEqual([0, 1]);
+  });
+
+  it('gives the latest transaction journaled for a nonce (a nonce is given again after a drop)', () => {
+    const path = journalPath();
+    const j = new WalletJournal(path);
+    const dropped = pay(0, 100);
+    const again = pay(0, 250);
+    j.append(dropped);
+    j.append(pay(1));
+    j.append(again);
+    expect(j.read().map((tx) => tx.id)).toEqual([again.id, pay(1).id]);
+  });
+
+  it('is rewritten with the nonces from the given one on, when it has grown enough', () => {
+    const path = journalPath();
+    const j = new WalletJournal(path);
+    for (let nonce = 0; nonce < COMPACT_EVERY - 1; nonce++) j.append(pay(nonce));
+    expect(j.due).toBe(false);
+    j.append(pay(COMPACT_EVERY - 1));
+    expect(j.due).toBe(true);
+    j.compact(COMPACT_EVERY - 10);
+    expect(j.due).toBe(false);
+    j.append(pay(COMPACT_EVERY));
+    j.close();
+    const back = new WalletJournal(path).read().map((tx) => tx.nonce);
+    expect(back).toEqual(Array.from({ length: 11 }, (_, k) => COMPACT_EVERY - 10 + k));
+    expect(readFileSync(path, 'utf8').trim().split('\n')).toHaveLength(11);
+  });
+});
+
+/** A wallet on the genesis (its key holds every coin there), with a fresh pool, as a restart has. */
+function walletOn(path: string) {
+  const events = new Emitter<NodeEvents>();
+  const pool = new TxPool();
+  const crypto = nobleNodeCrypto();
+  const members = new Membership(4, 5, {} as ChainStore, events, quiet);
+  members.nodes = KEYS4.map((k, id) => ({ id, address: k.address, host: '127.0.0.1', port: 5000 + id, stake: 0 }));
+  const chain = new ChainFollower(me.address, members, pool, events, () => 0, quiet, crypto);
+  chain.start(PARAMS, new FinalTree(NET.tip));
+  const readiness = { walletHeld: false };
+  const journal = new WalletJournal(path);
+  const key = { secretKey: me.secret, address: me.address };
+  const wallet = new OwnWallet(key, 0, chain, members, readiness, pool, events, quiet, crypto, journal);
+  const restored: Transaction[][] = [];
+  events.on('walletRestored', (txs) => restored.push([...txs]));
+  const open = () => events.emit('walletOpen', undefined);
+  return { wallet, pool, restored, open, journal };
+}
+
+describe('a restarted wallet', () => {
+  it('puts its journaled transactions back into its pool, goes on after them, and sends them once open', () => {
+    const path = journalPath();
+    const before = walletOn(path);
+    const sent = [0, 1, 2].map(() => before.wallet.submit({ type: 'coins', to: you.address, amount: 100 }));
+    expect(sent.map((s) => s.nonce)).toEqual([0, 1, 2]);
+    before.wallet.close();
+
+    // The process died with its pool; the stored chain is still the genesis.
+    const after = walletOn(path);
+    expect(after.wallet.nextNonce()).toBe(0); // what a restart knew without the journal
+    after.wallet.restoreJournal();
+    expect(sent.every((s) => after.pool.has(s.id))).toBe(true);
+    expect(after.wallet.nextNonce()).toBe(3);
+    expect(after.restored).toEqual([]);
+    after.open();
+    expect(after.restored.map((txs) => txs.map((tx) => tx.id))).toEqual([sent.map((s) => s.id)]);
+    // and a new submission takes the next nonce, never one given before the restart
+    expect(after.wallet.submit({ type: 'coins', to: you.address, amount: 100 }).nonce).toBe(3);
+    after.wallet.close();
+  });
+});
