@@ -7,21 +7,10 @@
  * directory is synced; and a directory is used only when it is ours, not a link, and closed to
  * others.
  */
-import {
-  closeSync,
-  constants,
-  fsyncSync,
-  lstatSync,
-  mkdirSync,
-  openSync,
-  renameSync,
-  rmSync,
-  chmodSync,
-  statSync,
-  writeSync,
-} from 'node:fs';
+import { closeSync, constants, fsyncSync, lstatSync, mkdirSync, openSync, renameSync, rmSync, chmodSync, statSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
+import { writeAll } from './fs-exact.js';
 
 /** The user id this process runs as, where the platform has one. */
 const uid = (): number | undefined => process.getuid?.();
@@ -68,7 +57,7 @@ export function writePrivateFile(path: string, contents: string): void {
   const temp = join(dir, `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
   const fd = openSync(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
   try {
-    writeSync(fd, contents);
+    writeAll(fd, Buffer.from(contents));
     fsyncSync(fd);
   } catch (err) {
     closeSync(fd);

@@ -9,7 +9,7 @@ import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { TxPool } from '../../src/core/pool.js';
+import { DEFAULT_POOL_LIMITS, TxPool } from '../../src/core/pool.js';
 import type { Transaction } from '../../src/core/types.js';
 import { nobleNodeCrypto } from '../../src/crypto/fallbacks.js';
 import { ChainFollower, FinalTree } from '../../src/node/chain/index.js';
@@ -48,7 +48,7 @@ describe("the wallet's journal", () => {
     const first = new WalletJournal(path);
     for (const nonce of [0, 1, 2]) first.append(pay(nonce));
     first.close();
-    expect(new WalletJournal(path).read().map((tx) => tx.nonce)).toEqual([0, 1, 2]);
+    expect(new WalletJournal(path).latest().map((tx) => tx.nonce)).toEqual([0, 1, 2]);
   });
 
   it('skips a last line cut short by a crash, and keeps appending after it', () => {
@@ -58,11 +58,11 @@ describe("the wallet's journal", () => {
     j.close();
     appendFileSync(path, JSON.stringify(pay(1)).slice(0, 40));
     const again = new WalletJournal(path);
-    expect(again.read().map((tx) => tx.nonce)).toEqual([0]);
+    expect(again.latest().map((tx) => tx.nonce)).toEqual([0]);
     again.append(pay(1));
     again.close();
     // the torn line was cut off: the line appended after it reads back whole
-    expect(new WalletJournal(path).read().map((tx) => tx.nonce)).toEqual([0, 1]);
+    expect(new WalletJournal(path).latest().map((tx) => tx.nonce)).toEqual([0, 1]);
   });
 
   it('gives the latest transaction journaled for a nonce (a nonce is given again after a drop)', () => {
@@ -73,7 +73,7 @@ describe("the wallet's journal", () => {
     j.append(dropped);
     j.append(pay(1));
     j.append(again);
-    expect(j.read().map((tx) => tx.id)).toEqual([again.id, pay(1).id]);
+    expect(j.latest().map((tx) => tx.id)).toEqual([again.id, pay(1).id]);
   });
 
   it('is rewritten with the nonces from the given one on, when it has grown enough', () => {
@@ -87,16 +87,17 @@ describe("the wallet's journal", () => {
     expect(j.due).toBe(false);
     j.append(pay(COMPACT_EVERY));
     j.close();
-    const back = new WalletJournal(path).read().map((tx) => tx.nonce);
+    const back = new WalletJournal(path).latest().map((tx) => tx.nonce);
     expect(back).toEqual(Array.from({ length: 11 }, (_, k) => COMPACT_EVERY - 10 + k));
     expect(readFileSync(path, 'utf8').trim().split('\n')).toHaveLength(11);
   });
 });
 
 /** A wallet on the genesis (its key holds every coin there), with a fresh pool, as a restart has. */
-function walletOn(path: string) {
+function walletOn(path: string, pool = new TxPool()) {
   const events = new Emitter<NodeEvents>();
-  const pool = new TxPool();
+  const errors: string[] = [];
+  const log: Logger = { ...quiet, error: (m) => errors.push(m) };
   const crypto = nobleNodeCrypto();
   const members = new Membership(4, 5, {} as ChainStore, events, quiet);
   members.nodes = KEYS4.map((k, id) => ({ id, address: k.address, host: '127.0.0.1', port: 5000 + id, stake: 0 }));
@@ -105,11 +106,11 @@ function walletOn(path: string) {
   const readiness = { walletHeld: false };
   const journal = new WalletJournal(path);
   const key = { secretKey: me.secret, address: me.address };
-  const wallet = new OwnWallet(key, 0, chain, members, readiness, pool, events, quiet, crypto, journal);
+  const wallet = new OwnWallet(key, 0, chain, members, readiness, pool, events, log, crypto, journal);
   const restored: Transaction[][] = [];
   events.on('walletRestored', (txs) => restored.push([...txs]));
   const open = () => events.emit('walletOpen', undefined);
-  return { wallet, pool, restored, open, journal };
+  return { wallet, pool, restored, open, journal, chain, errors };
 }
 
 describe('a restarted wallet', () => {
@@ -132,5 +133,39 @@ describe('a restarted wallet', () => {
     // and a new submission takes the next nonce, never one given before the restart
     expect(after.wallet.submit({ type: 'coins', to: you.address, amount: 100 }).nonce).toBe(3);
     after.wallet.close();
+  });
+
+  it('journals no transaction the pool refused: retried, it would be paid twice', () => {
+    const path = journalPath();
+    const full = walletOn(path, new TxPool({ ...DEFAULT_POOL_LIMITS, maxSize: 1 }));
+    const accepted = full.wallet.submit({ type: 'coins', to: you.address, amount: 100 });
+    expect(() => full.wallet.submit({ type: 'coins', to: you.address, amount: 777 })).toThrow(/pool is full/);
+    full.wallet.close();
+    expect(new WalletJournal(path).latest().map((tx) => [tx.id, tx.amount])).toEqual([[accepted.id, 100]]);
+  });
+
+  it('ignores a journaled transaction that does not verify or is not its own', () => {
+    const path = journalPath();
+    const before = walletOn(path);
+    const good = before.wallet.submit({ type: 'coins', to: you.address, amount: 100 });
+    before.wallet.close();
+    const tampered = { ...before.pool.all()[0]!, nonce: 1, amount: 5_000 };
+    const foreign = coinsTx(you, me.address, 100, 2);
+    appendFileSync(path, JSON.stringify(tampered) + '\n' + JSON.stringify(foreign) + '\n');
+    const after = walletOn(path);
+    after.wallet.restoreJournal();
+    expect(after.pool.all().map((tx) => tx.id)).toEqual([good.id]);
+    expect(after.errors).toHaveLength(2);
+    expect(after.errors.every((m) => m.includes('not valid, ignored'))).toBe(true);
+    expect(after.wallet.nextNonce()).toBe(1);
+    after.wallet.close();
+  });
+});
+
+describe('a closed journal', () => {
+  it('refuses to append (its descriptor may be another file by then)', () => {
+    const j = new WalletJournal(journalPath());
+    j.close();
+    expect(() => j.append(pay(0))).toThrow(/closed/);
   });
 });

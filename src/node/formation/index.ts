@@ -125,11 +125,12 @@ export class Formation {
       try {
         await this.announceRestart();
       } finally {
-        // After the catch-up and the pool repair: the funding sent before the restart is known.
-        if (forming) this.announcer.fundMembers();
-        // Only now may the wallet sign for its user or its initial stake: after the fundings,
-        // which take the bootstrap's first nonces (announce.ts, fund).
+        // After the catch-up and the pool repair the wallet signs again, and the fundings sent
+        // before the restart are known: the others go now, before any user's request that waits
+        // for the wallet resumes (those wake up after this turn), and the bootstrap's initial
+        // stake waits for its nonces 0 … n − 2 (wallet/index.ts, maybeInitialStake).
         this.readiness.poolRestored();
+        if (forming) this.announcer.fundMembers();
       }
       return;
     }

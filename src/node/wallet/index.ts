@@ -1,8 +1,9 @@
 /**
  * The node's own wallet (SPEC A, "Transactions"; SPEC C, POST /wallet/transactions): signs what
  * its user submits with the next free nonce, checks it executes after the wallet's pending
- * transactions, and pools it (`ownTransaction` sends it to the peers). Also sends the node's
- * configured initial stake once it has the coins. The key and token files are in keys.ts.
+ * transactions, journals it (journal.ts) and pools it (`ownTransaction` sends it to the peers);
+ * after a restart it puts the journaled transactions back. Also sends the node's configured
+ * initial stake once it has the coins. The key and token files are in keys.ts.
  */
 import type { NodeCrypto } from '../../crypto/suite.js';
 import type { ChainTip } from '../../core/chain.js';
@@ -11,7 +12,7 @@ import { ProtocolError } from '../../core/errors.js';
 import { NO_ONE, UNITS_PER_BCC } from '../../core/params.js';
 import type { TxPool } from '../../core/pool.js';
 import { accountOf, applyTxToDraft, checkTxAgainst } from '../../core/state.js';
-import { signTransaction } from '../../core/transaction.js';
+import { signTransaction, verifyTransaction } from '../../core/transaction.js';
 import type { Account, Transaction, TxBody } from '../../core/types.js';
 import type { SubmitRequest, SubmitResponse } from '../../api/types.js';
 import type { ChainFollower } from '../chain/index.js';
@@ -34,8 +35,8 @@ export class OwnWallet {
   private own: { tipHash: string; draft: Map<string, Account>; complete: boolean } | undefined;
   /** Why the initial stake was last refused (logged once per reason). */
   private stakeRefusal: string | undefined;
-  /** Journaled transactions put back into the pool at a restart, or to try again once the wallet opens. */
-  private restored: { pooled: Transaction[]; later: Transaction[] } | undefined;
+  /** At a restart, the journaled transactions put back into the pool, and those to try again once the wallet opens. */
+  private fromJournal: { pooled: Transaction[]; later: Transaction[] } | undefined;
 
   constructor(
     private readonly key: WalletKey,
@@ -129,6 +130,7 @@ export class OwnWallet {
     body.nonce = this.nextNonceOn(tip);
     const tx = signTransaction(params.domain, this.key.secretKey, body, this.crypto);
     checkTxAgainst(draft, tx);
+    this.pool.admit(tx, tip.ledger); // a refusal is never journaled: retried, it would be paid twice
     // Journaled before anything else sees it: what the wallet accepted outlives the process.
     this.journal.append(tx);
     this.pool.add(tx, tip.ledger, tip.block.index);
@@ -145,12 +147,23 @@ export class OwnWallet {
    */
   restoreJournal(): void {
     const tip = this.chain.tip;
-    if (!tip) return;
+    const params = this.chain.params;
+    if (!tip || !params) return;
     const used = accountOf(tip.ledger, this.address).nonce;
     const pooled: Transaction[] = [];
     const later: Transaction[] = [];
-    for (const tx of this.journal.read()) {
+    for (const tx of this.journal.latest()) {
       if (tx.nonce < used) continue;
+      try {
+        // The file is the node's own, but a changed line must not reach a block it mints.
+        if (tx.sender !== this.address) throw new ProtocolError('MALFORMED', 'it is not from this wallet');
+        verifyTransaction(params.domain, tx, this.crypto);
+      } catch (err) {
+        this.log.error(
+          `the wallet's journal holds a transaction that is not valid, ignored: ${err instanceof Error ? err.message : String(err)}`,
+        );
+        continue;
+      }
       try {
         this.pool.add(tx, tip.ledger, tip.block.index);
         pooled.push(tx);
@@ -158,7 +171,7 @@ export class OwnWallet {
         later.push(tx);
       }
     }
-    this.restored = { pooled, later };
+    this.fromJournal = { pooled, later };
     this.own = undefined; // the draft of its pending transactions counts these now
     if (pooled.length + later.length > 0)
       this.log.info(
@@ -168,18 +181,20 @@ export class OwnWallet {
 
   /** The wallet opens after a restart: the journal's transactions the pool refused before, again; then all go to the peers. */
   private finishRestore(): void {
-    const restored = this.restored;
+    const restored = this.fromJournal;
     const tip = this.chain.tip;
     if (!restored || !tip) return;
-    this.restored = undefined;
+    this.fromJournal = undefined;
     for (const tx of restored.later) {
       if (tx.nonce < accountOf(tip.ledger, this.address).nonce || this.pool.has(tx.id)) continue;
       try {
         this.pool.add(tx, tip.ledger, tip.block.index);
         restored.pooled.push(tx);
       } catch (err) {
-        this.log.warn(
-          `journaled transaction ${tx.id.slice(0, 12)}… (nonce ${tx.nonce}) cannot be pooled: ${err instanceof Error ? err.message : String(err)}`,
+        // GET /transactions/:id says why; its nonce is free for the next submission
+        this.chain.dropped.note(
+          [tx],
+          `it could not be pooled again after the node restarted: ${err instanceof Error ? err.message : String(err)}`,
         );
       }
     }

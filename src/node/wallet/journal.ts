@@ -12,7 +12,7 @@
  * and rename) keeping only what may still be needed, once it has grown by COMPACT_EVERY lines
  * and twice what was kept the last time.
  */
-import { closeSync, constants, existsSync, openSync, readFileSync, truncateSync } from 'node:fs';
+import { closeSync, constants, existsSync, ftruncateSync, openSync, readFileSync, truncateSync } from 'node:fs';
 import type { Transaction } from '../../core/types.js';
 import { writeAll } from '../fs-exact.js';
 import { writePrivateFile } from '../private-files.js';
@@ -24,69 +24,91 @@ export const JOURNAL_FILE = 'wallet-journal';
 export const COMPACT_EVERY = 4_096;
 
 export class WalletJournal {
-  private fd: number;
-  /** The lines of the file, with each one's nonce: what a rewrite chooses from. */
-  private lines: Array<{ nonce: number; line: string }> = [];
-  /** Lines kept by the last rewrite (or read at start). */
+  private fd: number | undefined;
+  /** The latest line journaled for each nonce: what `latest` gives and a rewrite keeps. */
+  private byNonce = new Map<number, string>();
+  /** Lines in the file (a nonce journaled again counts twice), and how many the last rewrite left. */
+  private lines = 0;
   private kept = 0;
+  /** The file's length in bytes: where a failed append is cut back to. */
+  private size = 0;
 
-  /** Opens (or creates) the journal at `path`; `read` then gives what it held. */
+  /** Opens (or creates) the journal at `path`; `latest` then gives what it held. */
   constructor(readonly path: string) {
     if (existsSync(path)) {
       const text = readFileSync(path, 'utf8');
       // A last line without its newline was cut short by a crash: cut it off, or the next line
       // appended would be read as part of it.
       const whole = text.lastIndexOf('\n') + 1;
-      if (whole < text.length) truncateSync(path, Buffer.byteLength(text.slice(0, whole)));
+      this.size = Buffer.byteLength(text.slice(0, whole));
+      if (whole < text.length) truncateSync(path, this.size);
       for (const line of text.slice(0, whole).split('\n')) {
         const tx = parseLine(line);
-        if (tx) this.lines.push({ nonce: tx.nonce, line });
+        if (tx) {
+          this.byNonce.set(tx.nonce, line);
+          this.lines++;
+        }
       }
     }
-    this.kept = this.lines.length;
+    this.kept = this.lines;
     this.fd = this.open();
   }
 
   /**
-   * The transactions journaled, one per nonce (the latest journaled for it: a nonce is given
-   * again only after its transaction was dropped), in nonce order.
+   * The latest transaction journaled for each nonce (a nonce is journaled again only when its
+   * transaction left the pool without a block: dropped), in nonce order.
    */
-  read(): Transaction[] {
-    const byNonce = new Map<number, Transaction>();
-    for (const { line } of this.lines) {
-      const tx = parseLine(line)!;
-      byNonce.set(tx.nonce, tx);
-    }
-    return [...byNonce.values()].sort((a, b) => a.nonce - b.nonce);
+  latest(): Transaction[] {
+    return [...this.byNonce.keys()].sort((a, b) => a - b).map((nonce) => parseLine(this.byNonce.get(nonce)!)!);
   }
 
-  /** Appends `tx` before returning (one write). */
+  /**
+   * Appends `tx` before returning (one write). A write that fails part-way is cut off again, so
+   * that the next line does not start inside it.
+   */
   append(tx: Transaction): void {
+    if (this.fd === undefined) throw new Error(`${this.path}: the wallet's journal is closed`);
     const line = JSON.stringify(tx);
-    writeAll(this.fd, Buffer.from(line + '\n'));
-    this.lines.push({ nonce: tx.nonce, line });
+    const bytes = Buffer.from(line + '\n');
+    try {
+      writeAll(this.fd, bytes);
+    } catch (err) {
+      try {
+        ftruncateSync(this.fd, this.size);
+      } catch {
+        // the disk refuses even that: a start cuts a torn last line off
+      }
+      throw err;
+    }
+    this.size += bytes.length;
+    this.byNonce.set(tx.nonce, line);
+    this.lines++;
   }
 
   /** Whether enough was appended since the last rewrite for `compact` to be worth its cost. */
   get due(): boolean {
-    return this.lines.length - this.kept >= Math.max(COMPACT_EVERY, 2 * this.kept);
+    return this.lines - this.kept >= Math.max(COMPACT_EVERY, 2 * this.kept);
   }
 
   /**
-   * Rewrites the journal with only the transactions of nonce `from` or above (what the finalised
-   * chain has not used: anything below can never be needed again).
+   * Rewrites the journal with only the latest transaction of each nonce from `from` on (what the
+   * finalised chain has not used: anything below can never be needed again).
    */
   compact(from: number): void {
-    const keep = this.lines.filter((l) => l.nonce >= from);
-    writePrivateFile(this.path, keep.map((l) => l.line + '\n').join(''));
-    closeSync(this.fd);
-    this.fd = this.open();
-    this.lines = keep;
-    this.kept = keep.length;
+    for (const nonce of [...this.byNonce.keys()]) if (nonce < from) this.byNonce.delete(nonce);
+    const keep = [...this.byNonce.keys()].sort((a, b) => a - b).map((nonce) => this.byNonce.get(nonce)! + '\n');
+    const text = keep.join('');
+    writePrivateFile(this.path, text);
+    const fresh = this.open(); // before the old one closes: a failure leaves the journal usable
+    if (this.fd !== undefined) closeSync(this.fd);
+    this.fd = fresh;
+    this.lines = this.kept = keep.length;
+    this.size = Buffer.byteLength(text);
   }
 
   close(): void {
-    closeSync(this.fd);
+    if (this.fd !== undefined) closeSync(this.fd);
+    this.fd = undefined;
   }
 
   private open(): number {
