@@ -131,7 +131,7 @@ export class BlockchatNode {
     );
     this.transactions = new TransactionIntake(this.chain, this.pool, events, crypto);
     this.blocks = new BlockIntake(this.chain, events);
-    this.sync = new ChainSync(this.chain, this.readiness, this.pool, this.transactions, this.peers, events, now, log);
+    this.sync = new ChainSync(this.chain, address, this.readiness, this.pool, this.transactions, this.peers, events, now, log);
     this.formation = new Formation(
       config,
       this.key,

@@ -43,6 +43,8 @@ interface FakePeer {
   chain: readonly Block[] | Error;
   /** Its pool page, when not the one given to nodeOn (or a failure). */
   pool?: readonly Transaction[] | Error;
+  /** Its answer to GET /peer/pool?sender=<the node's own address>. */
+  own?: readonly Transaction[];
 }
 
 function statusOf(tips: readonly TipV2[]): Partial<StatusView> {
@@ -51,8 +53,17 @@ function statusOf(tips: readonly TipV2[]): Partial<StatusView> {
   return { height: last.block.index, last_hash: last.block.current_hash, justified_height: height, justified_hash: hash };
 }
 
-/** A node's follower on `tips` (from the genesis), its catch-up over `peers`, and the log of what it asked whom. */
-function nodeOn(tips: readonly TipV2[], peers: Map<number, FakePeer>, clock: { now: number }, poolPage: readonly Transaction[] = []) {
+/**
+ * A node's follower on `tips` (from the genesis), its catch-up over `peers`, and the log of what
+ * it asked whom. Its wallet is KEYS4[1]'s. What the repair takes is recorded, and pooled if `pools`.
+ */
+function nodeOn(
+  tips: readonly TipV2[],
+  peers: Map<number, FakePeer>,
+  clock: { now: number },
+  poolPage: readonly Transaction[] = [],
+  pools = false,
+) {
   const events = new Emitter<NodeEvents>();
   const pool = new TxPool();
   const members = new Membership(4, 5, {} as ChainStore, events, quiet);
@@ -74,10 +85,11 @@ function nodeOn(tips: readonly TipV2[], peers: Map<number, FakePeer>, clock: { n
       const c = peers.get(id)!.chain;
       return c instanceof Error ? Promise.reject(c) : Promise.resolve(c.slice(from, from + limit));
     },
-    fetchPool: (id) => {
-      asked.push(`${id} /peer/pool`);
-      const own = peers.get(id)?.pool;
-      return own instanceof Error ? Promise.reject(own) : Promise.resolve([...(own ?? poolPage)]);
+    fetchPool: (id, _timeoutMs, sender) => {
+      asked.push(`${id} /peer/pool${sender === undefined ? '' : `?sender=${sender === KEYS4[1]!.address ? 'own' : sender}`}`);
+      const page = peers.get(id)?.pool;
+      if (page instanceof Error) return Promise.reject(page);
+      return Promise.resolve(sender === undefined ? [...(page ?? poolPage)] : [...(peers.get(id)?.own ?? [])]);
     },
     resendTransactions: (txs) => {
       sent.push(...txs);
@@ -86,12 +98,14 @@ function nodeOn(tips: readonly TipV2[], peers: Map<number, FakePeer>, clock: { n
   };
   const sync = new ChainSync(
     chain,
+    KEYS4[1]!.address,
     new Readiness(members, events, quiet),
     pool,
     {
       receive: (txs: readonly Transaction[]) => {
         received.push(...txs);
-        return Promise.resolve({ accepted: 0, rejected: [] });
+        if (pools) for (const tx of txs) pool.add(tx, chain.tip!.ledger, chain.tip!.block.index);
+        return Promise.resolve({ accepted: pools ? txs.length : 0, rejected: [] });
       },
     },
     fake,
@@ -222,8 +236,28 @@ describe('pool repair', () => {
     const { sync, asked, received } = nodeOn(SHORT, peers, clock);
     await sync.repairPool(true);
     expect(asked.filter((a) => a.endsWith('/peer/pool'))).toHaveLength(3);
-    expect(asked.at(-1)).toBe('3 /peer/pool');
+    expect(asked.slice(-2).sort()).toEqual(['3 /peer/pool', '3 /peer/pool?sender=own']);
     expect(received.map((t) => t.nonce)).toEqual([2, 3]);
+    sync.close();
+  });
+
+  it("after a restart also takes the wallet's own pending transactions that the peer's page leaves out", async () => {
+    const clock = { now: Math.floor(Date.now() / 21) * 21 };
+    const me = KEYS4[1]!;
+    // a chain on which the wallet (KEYS4[1]) has coins, its own nonces 0 to 3 pending at the peer
+    const funded = advance(SHORT.at(-1)!, 1, [KEYS4[0]!], { transactions: [coinsTx(KEYS4[0]!, me.address, 50_000, 0)] });
+    const others = [1, 2, 3, 4].map((nonce) => coinsTx(KEYS4[0]!, KEYS4[2]!.address, 100, nonce));
+    const own = [0, 1, 2, 3].map((nonce) => coinsTx(me, KEYS4[2]!.address, 100, nonce));
+    // its page (the 10,000 oldest of a busy pool: here four) holds others' only, and one of the wallet's
+    const page = [...others, own[0]!];
+    const peers = new Map<number, FakePeer>([[0, { status: statusOf([funded]), chain: blocks([...SHORT, funded]), pool: page, own }]]);
+    const { chain, sync, pool, received } = nodeOn([...SHORT, funded], peers, clock, [], true);
+    expect(pool.nextNonce(chain.tip!.ledger, me.address)).toBe(0);
+
+    await sync.repairPool(true);
+    expect(received.map((t) => t.id)).toEqual([...page, ...own.slice(1)].map((t) => t.id)); // own[0] once
+    // the wallet's next transaction follows those it gave before the restart
+    expect(pool.nextNonce(chain.tip!.ledger, me.address)).toBe(4);
     sync.close();
   });
 });

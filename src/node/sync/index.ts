@@ -76,6 +76,8 @@ export class ChainSync {
 
   constructor(
     private readonly chain: ChainFollower,
+    /** This node's wallet address: its pending transactions are asked for apart after a restart. */
+    private readonly ownAddress: string,
     private readonly readiness: Pick<Readiness, 'resume'>,
     private readonly pool: TxPool,
     private readonly intake: Pick<TransactionIntake, 'receive'>,
@@ -262,16 +264,23 @@ export class ChainSync {
 
   /**
    * Takes from `peer`'s pool page what fills a gap in this pool — or, after a restart (`all`), the
-   * whole page: this pool was lost with the process, and the node may still be behind the blocks
-   * that make its own pending transactions fill a gap. Otherwise never one stranded in the peer's
-   * pool too: its age here would count from now, and two pools repairing from each other would
-   * keep it young for ever (TxPool.evictStranded).
+   * whole page, and this node's own pending transactions: this pool was lost with the process,
+   * and the node may still be behind the blocks that make its own pending transactions fill a
+   * gap. Otherwise never one stranded in the peer's pool too: its age here would count from now,
+   * and two pools repairing from each other would keep it young for ever (TxPool.evictStranded).
    */
   private async takeFromPool(peer: number, all: boolean): Promise<void> {
     // after a restart the wallet waits for this: a peer that does not answer soon is passed over
-    const page = await this.peers.fetchPool(peer, all ? RESTART_POOL_TIMEOUT_MS : undefined);
+    const timeoutMs = all ? RESTART_POOL_TIMEOUT_MS : undefined;
+    const [page, own] = await Promise.all([
+      this.peers.fetchPool(peer, timeoutMs),
+      // The page is everyone's oldest: the wallet's own may lie beyond it, and a nonce the
+      // wallet gave before the restart would be given again (docs/protocol.md, "Catch-up and pool repair").
+      all ? this.peers.fetchPool(peer, timeoutMs, this.ownAddress) : [],
+    ]);
     const ledger = this.chain.tip?.ledger;
-    const txs = all ? page : ledger ? this.pool.gapFillers(page, ledger) : [];
+    const inPage = new Set(page.map((tx) => tx.id));
+    const txs = all ? [...page, ...own.filter((tx) => !inPage.has(tx.id))] : ledger ? this.pool.gapFillers(page, ledger) : [];
     const { accepted } = await this.intake.receive(txs);
     if (accepted > 0) this.log.info(`took ${accepted} pending transaction(s) from node ${peer}'s pool`);
   }
@@ -303,5 +312,14 @@ export class ChainSync {
   /** Pending transactions, oldest first, for a peer repairing its pool. */
   poolPage(): Transaction[] {
     return this.pool.all().slice(0, MAX_POOL_PAGE);
+  }
+
+  /**
+   * `sender`'s pending transactions from its committed nonce on, in nonce order, for a restarted
+   * peer whose wallet it is: at most the pool's bound per sender (maxNonceAhead + 1).
+   */
+  poolOf(sender: string): Transaction[] {
+    const tip = this.chain.tip;
+    return tip ? this.pool.pendingOf(tip.ledger, sender) : [];
   }
 }
