@@ -335,7 +335,7 @@ export class Formation {
     );
     this.log.info(`restarted at height ${this.chain.tip?.block.index}; peers told, catching up`);
     // Caught up once (resumed), or the catch-up over: under load it may go on chasing the tip.
-    await Promise.race([caughtUp, this.readiness.caughtUpOnce()]);
+    await Promise.race([caughtUp, this.readiness.whenResumed()]);
     // What peers broadcast while this node was down, and what its wallet sent before, is in
     // their pools, not in any block yet.
     await this.sync.repairPool(true);
