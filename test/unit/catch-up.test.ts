@@ -4,9 +4,9 @@
  * a shorter one whose latest justified checkpoint is higher (fork choice prefers it whatever its
  * length), although a peer that claims a still higher checkpoint and serves nothing new is asked
  * first; that peer is then left alone while it repeats the same claim, so that the node counts as
- * caught up, and asked again once the claim is 10 s old. And a node whose tip stands while its pool
- * holds transactions that could make a block sends them to its peers again (resendStuck), and a
- * pool repair takes from a peer's pool only what fills the gap.
+ * caught up, and asked again once the claim is 10 s old. And a pool repair takes from a peer's
+ * pool only what fills the gap, or after a restart the whole page and the node's own pending
+ * transactions. (The resend of what no block takes: peers-resend.test.ts.)
  */
 import { describe, expect, it } from 'vitest';
 import type { API } from '../../src/api/routes.js';
@@ -21,7 +21,7 @@ import { Emitter, type NodeEvents } from '../../src/node/events.js';
 import { Membership } from '../../src/node/formation/membership.js';
 import { Readiness } from '../../src/node/formation/readiness.js';
 import type { Logger } from '../../src/node/logger.js';
-import { ChainSync, RESEND_IDLE_MS, type SyncPeers } from '../../src/node/sync/index.js';
+import { ChainSync, type SyncPeers } from '../../src/node/sync/index.js';
 import { advance, coinsTx, KEYS4, NET, PARAMS } from './v2-fixtures.js';
 
 const quiet: Logger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
@@ -71,7 +71,6 @@ function nodeOn(
   chain.start(PARAMS, new FinalTree(NET.tip));
   for (const t of tips) chain.addBlock(t.block, chain.tree!.get(t.block.previous_hash)!);
   const asked: string[] = [];
-  const sent: Transaction[] = [];
   const received: Transaction[] = [];
   const fake: SyncPeers = {
     ids: () => [...peers.keys()],
@@ -91,10 +90,6 @@ function nodeOn(
       if (page instanceof Error) return Promise.reject(page);
       return Promise.resolve(sender === undefined ? [...(page ?? poolPage)] : [...(peers.get(id)?.own ?? [])]);
     },
-    resendTransactions: (txs) => {
-      sent.push(...txs);
-      return peers.size;
-    },
   };
   const sync = new ChainSync(
     chain,
@@ -113,7 +108,7 @@ function nodeOn(
     () => clock.now,
     quiet,
   );
-  return { chain, sync, asked, pool, sent, received };
+  return { chain, sync, asked, pool, received };
 }
 
 const blocks = (tips: readonly TipV2[]): Block[] => [NET.tip.block, ...tips.map((t) => t.block)];
@@ -162,38 +157,6 @@ describe('catch-up towards a shorter branch with a higher justified checkpoint',
     await sync.catchUp();
     expect(asked.filter((a) => a.endsWith('/blocks')).length).toBeGreaterThan(0);
     expect(chain.tip!.block.current_hash).toBe(SHORT.at(-1)!.block.current_hash);
-    sync.close();
-  });
-});
-
-describe('resending what no block takes', () => {
-  it('sends the transactions that could make a block to the peers once the tip has stood 5 s, and again every 5 s', () => {
-    const clock = { now: Date.now() };
-    const { chain, sync, pool, sent } = nodeOn(SHORT, new Map(), clock);
-    const tip = chain.tip!;
-    const to = KEYS4[1]!.address;
-    const [t0, t1, t3] = [coinsTx(KEYS4[0]!, to, 100, 0), coinsTx(KEYS4[0]!, to, 100, 1), coinsTx(KEYS4[0]!, to, 100, 3)];
-    for (const tx of [t0, t1, t3]) pool.add(tx, tip.ledger, tip.block.index);
-
-    expect(sync.resendStuck()).toBe(0); // the tip is new to it
-    clock.now += RESEND_IDLE_MS - 1;
-    expect(sync.resendStuck()).toBe(0);
-    clock.now += 1;
-    expect(sync.resendStuck()).toBe(2);
-    expect(sent.map((tx) => tx.id)).toEqual([t0.id, t1.id]); // not nonce 3, which waits for nonce 2
-    clock.now += RESEND_IDLE_MS - 1;
-    expect(sync.resendStuck()).toBe(0);
-    clock.now += 1;
-    expect(sync.resendStuck()).toBe(2);
-
-    // a block takes the first: the wait starts again on the new tip, for what is left
-    sent.length = 0;
-    const next = advance(tip, 1, [], { transactions: [t0] });
-    expect(chain.addBlock(next.block, tip)).toBe(true);
-    expect(sync.resendStuck()).toBe(0);
-    clock.now += RESEND_IDLE_MS;
-    expect(sync.resendStuck()).toBe(1);
-    expect(sent.map((tx) => tx.id)).toEqual([t1.id]);
     sync.close();
   });
 });

@@ -172,7 +172,7 @@ export class Peers {
 
   /**
    * Queues `txs` again for each peer that has sent everything queued for it before (the pool's
-   * resend, ChainSync.resendStuck): a peer that is down or slow is skipped, so that resends never
+   * resend, Resend, resend.ts): a peer that is down or slow is skipped, so that resends never
    * pile up behind it. Returns how many peers they were queued for.
    */
   resendTransactions(txs: readonly Transaction[]): number {
