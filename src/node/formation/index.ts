@@ -124,10 +124,12 @@ export class Formation {
         await this.announceRestart();
       } finally {
         // After the catch-up and the pool repair: the funding sent before the restart is known.
-        if (forming) this.announcer.fundMembers();
-        // Only now may the wallet sign for its user or its initial stake: after the fundings,
-        // which take the bootstrap's first nonces (announce.ts, fund).
+        // The wallet opens first, or the fundings still to send would be refused (RESUMING) and
+        // never sent again; in the same turn, so that they take the bootstrap's first nonces
+        // before any request that waited for the wallet (announce.ts, fund), and its initial
+        // stake waits for them (OwnWallet.maybeInitialStake).
         this.readiness.poolRestored();
+        if (forming) this.announcer.fundMembers();
       }
       return;
     }
