@@ -288,9 +288,9 @@ export const API = {
   peerPool: {
     method: 'GET',
     url: ROUTES.peerPool,
-    summary: 'Pending transactions, oldest first',
+    summary: "Pending transactions, oldest first (at most 10,000); or one sender's, in nonce order",
     tags: ['peer'],
-    schema: { response: json(Type.Array(S.Transaction)) },
+    schema: { querystring: S.PoolQuery, response: json(Type.Array(S.Transaction)) },
   },
 } as const satisfies Record<string, RouteSpec>;
 

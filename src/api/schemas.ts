@@ -172,6 +172,13 @@ export const AddressTxQuery = Type.Object(
   },
   { additionalProperties: false },
 );
+/** GET /peer/pool: everyone's oldest pending transactions, or one sender's. */
+export const PoolQuery = Type.Object(
+  {
+    sender: Type.Optional(hex(33, "only this address's pending transactions (its unbroken run of nonces from its committed one)")),
+  },
+  { additionalProperties: false },
+);
 export const TxPrefixQuery = Type.Object(
   {
     prefix: Type.String({ pattern: '^[0-9a-f]{4,64}$', description: 'the start of a transaction id: 4 to 64 lower-case hex characters' }),

@@ -279,6 +279,12 @@ export class TxPool {
    * nonces from the sender's committed nonce on `ledger`; in the order offered. One behind a gap
    * that neither pool fills is left out: taken, its age would count from now, and pools repairing
    * from each other would keep a stranded transaction young for ever (evictStranded).
+   *
+   * Of two offered for one sender and nonce, the first is kept, and none once the pool holds that
+   * nonce. Any one will do: two such are signed by one sender and at most one is ever committed;
+   * whichever a block commits, prune drops the other from every pool that holds it, and the
+   * sender's later nonces follow either. (One pool never holds both: the two come from two
+   * peers, taken one repair at a time, or from a peer that is not honest.)
    */
   gapFillers(offered: readonly Transaction[], ledger: Ledger): Transaction[] {
     const bySender = new Map<string, Map<number, Transaction>>();

@@ -160,8 +160,8 @@ function modSmall(bytes: Uint8Array, total: number): number {
 }
 
 /**
- * The winning tickets of rounds 0, 1, … at one height, one per call of `next` (what ticketsAt
- * yields, without a generator and mostly without BigInt: the draws of a loaded node are many).
+ * The winning tickets of rounds 0, 1, … at one height, one per call of `next` (mostly without
+ * BigInt: the draws of a loaded node are many).
  */
 export class Tickets {
   private readonly input: Uint8Array;
@@ -198,12 +198,6 @@ export class Tickets {
   }
 }
 
-/** The winning tickets of rounds 0, 1, … at `height` for a seed and a total stake. */
-export function* ticketsAt(seedHex: string, height: number, total: number, crypto: Crypto = nobleCrypto): Generator<number, never> {
-  const tickets = new Tickets(seedHex, height, total, crypto);
-  for (;;) yield tickets.next();
-}
-
 /** The holder of a ticket among stakers sorted by address. */
 export function holderOfTicket(stakers: Stakers, ticket: number): string {
   for (const [address, stake] of stakers) {
@@ -213,27 +207,13 @@ export function holderOfTicket(stakers: Stakers, ticket: number): string {
   throw new RangeError('ticket outside every range');
 }
 
-/** The validators of rounds 0, 1, … of the block at `height` (the block after the tip whose seed state this is). */
-export function* drawValidators(
-  state: SeedState,
-  height: number,
-  fallback: string,
-  crypto: Crypto = nobleCrypto,
-): Generator<string, never> {
-  let total = 0;
-  for (const [, stake] of state.stakers) total += stake;
-  if (total === 0) for (;;) yield fallback;
-  for (const ticket of ticketsAt(state.seed, height, total, crypto)) yield holderOfTicket(state.stakers, ticket);
-  throw new Error('unreachable');
-}
-
 /**
- * The validators of the rounds at one height, each drawn the first time it is asked for and kept:
- * a validator looking for its own round draws only up to it, not all MAX_ROUNDS.
+ * The validators of rounds 0, 1, … of the block at `height` (the block after the tip whose seed
+ * state this is), each drawn the first time it is asked for and kept: a validator looking for its
+ * own round draws only up to it, not all MAX_ROUNDS.
  */
 export class RoundDraw {
   private readonly drawn: string[] = [];
-  private readonly stakers: Stakers;
   private readonly total: number;
   private tickets: Tickets | undefined;
 
@@ -243,7 +223,6 @@ export class RoundDraw {
     private readonly fallback: string,
     private readonly crypto: Crypto = nobleCrypto,
   ) {
-    this.stakers = state.stakers;
     let total = 0;
     for (const [, stake] of state.stakers) total += stake;
     this.total = total;
@@ -255,11 +234,11 @@ export class RoundDraw {
     return this.drawn[round]!;
   }
 
-  /** The validator of the next round not drawn yet (as drawValidators yields them). */
+  /** The validator of the next round not drawn yet: the fallback while nobody stakes. */
   private drawNext(): string {
     if (this.total === 0) return this.fallback;
     this.tickets ??= new Tickets(this.state.seed, this.height, this.total, this.crypto);
-    return holderOfTicket(this.stakers, this.tickets.next());
+    return holderOfTicket(this.state.stakers, this.tickets.next());
   }
 
   /** How many rounds have been drawn so far. */

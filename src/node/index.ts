@@ -3,7 +3,7 @@
  *
  *   db/         the chain and the network record on disk
  *   metrics/    the counters of GET /metrics
- *   network/    the peers: batched broadcast, the peer streams, requests
+ *   network/    the peers: batched broadcast, the peer streams, requests, resending what no block takes
  *   chain/      the chain follower: blocks, fork choice, the recent blocks, inbox, dropped transactions
  *   formation/  genesis, joining, the announcement, restart; the member list and readiness
  *   wallet/     the node's own wallet: submissions and the initial stake
@@ -31,7 +31,7 @@ import { Formation, Membership, Readiness, type JoinRequest } from './formation/
 import { BlockIntake, TransactionIntake } from './ingest/index.js';
 import { Metrics, subscribeMetrics } from './metrics/index.js';
 import { Minter } from './minter/index.js';
-import { Peers, subscribePeers } from './network/index.js';
+import { Peers, Resend, subscribePeers } from './network/index.js';
 import { ChainSync } from './sync/index.js';
 import { AddressViews } from './views/addresses.js';
 import { Views } from './views/index.js';
@@ -68,6 +68,8 @@ export class BlockchatNode {
   private readonly metrics: Metrics;
   private readonly pool: TxPool;
   private readonly peers: Peers;
+  /** Sends the pooled transactions no block takes to the peers again. */
+  private readonly resend: Resend;
   private readonly readiness: Readiness;
   private readonly minter: Minter;
   private tokenPublished = false;
@@ -132,7 +134,8 @@ export class BlockchatNode {
     );
     this.transactions = new TransactionIntake(this.chain, this.pool, events, crypto);
     this.blocks = new BlockIntake(this.chain, events);
-    this.sync = new ChainSync(this.chain, this.readiness, this.pool, this.transactions, this.peers, events, now, log);
+    this.sync = new ChainSync(this.chain, address, this.readiness, this.pool, this.transactions, this.peers, events, now, log);
+    this.resend = new Resend(() => this.chain.tip, this.pool, this.peers, now, log);
     this.formation = new Formation(
       config,
       this.key,
@@ -207,6 +210,7 @@ export class BlockchatNode {
   async begin(): Promise<void> {
     await this.formation.begin();
     this.sync.start();
+    this.resend.start();
     this.transactions.startEviction();
   }
 
@@ -217,6 +221,7 @@ export class BlockchatNode {
     this.voting.close();
     this.wallet.close();
     this.sync.close();
+    this.resend.close();
     this.transactions.close();
     await this.peers.close();
     // The index files first: once the store is closed its lock is free for another process.

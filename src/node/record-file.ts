@@ -1,14 +1,22 @@
 /**
  * A small record the node must not lose across a crash of its process (the highest height its
  * validator signed, what its staker voted: docs/protocol.md, "Liveness"), kept in one file of its
- * data directory and overwritten in place: one `pwrite` of RECORD_BYTES bytes at offset 0, on a
- * descriptor held open (fs-exact.ts writes the rest if the kernel ever takes fewer). The kernel
- * copies a write that fits in one page in one step, and a killed process's write either happened
- * entirely or not at all, so the file holds the old record or the new one, never a mix; once the
- * write returns, the record survives the process. (A power loss is not covered, as with the
- * temporary file and rename this replaces: neither is synced.) The rename cost a file-system
- * journal operation per block and per vote, the largest cost of version 2 under load; this costs
- * a copy into the page cache.
+ * data directory and overwritten in place: a `pwrite` of RECORD_BYTES bytes at offset 0, on a
+ * descriptor held open. Once the write returns, the record survives the process. (A power loss is
+ * not covered, as with the temporary file and rename this replaces: neither is synced.) The
+ * rename cost a file-system journal operation per block and per vote, the largest cost of version
+ * 2 under load; this costs a copy into the page cache.
+ *
+ * Whole or not at all holds while the write is one step. On Linux, a write to a regular file on a
+ * local file system that lies within one page, from memory the process holds, is copied into the
+ * page cache in one step: all of it, or nothing and an error (a full disk, where the write needs a
+ * new block: the file's first write, or any on a copy-on-write file system); a process killed
+ * meanwhile dies after the copy or before it. Then the file holds the old record or the new one.
+ * fs-exact's writeAll would take a second step only if the kernel took fewer bytes than asked
+ * (which a network or FUSE file system may do): a process killed between the two would leave the
+ * new record's start over the old one's end. That mix most likely reads as no record: the
+ * proposal record then refuses to sign blocks (SignedProposals), while the vote memory reads it
+ * as never having voted (VoteMemory). Keep the data directory on a local file system.
  */
 import { closeSync, constants, openSync } from 'node:fs';
 import { readUpTo, writeAll } from './fs-exact.js';

@@ -66,6 +66,11 @@ describe('peer routes answer members only', () => {
   it("a member's session opens the routes and the stream", async () => {
     const session = await memberHeaders(t.ports[0]!, walletKey(t, 1));
     expect((await raw(t.ports[0]!, 'GET', '/peer/pool', undefined, session)).status).toBe(200);
+    // one sender's pending transactions (a restarted node asks for its own): an address, or 400
+    const own = await raw(t.ports[0]!, 'GET', `/peer/pool?sender=${addressOf(walletKey(t, 1))}`, undefined, session);
+    expect(own.status).toBe(200);
+    expect(Array.isArray(own.body)).toBe(true);
+    expect((await raw(t.ports[0]!, 'GET', '/peer/pool?sender=node1', undefined, session)).status).toBe(400);
     const socket = await openPeerStream(t.ports[0]!, STREAM_PROTOCOL, 'tx', session);
     expect(typeof socket).not.toBe('number');
     if (typeof socket !== 'number') socket.destroy();

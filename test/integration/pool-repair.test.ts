@@ -8,7 +8,7 @@
  * sends its own transactions to the nodes it chooses. Nobody stakes, so node 0 (the bootstrap)
  * validates every block: a transaction it never received can only reach a block through its
  * repair, since nodes pass on no transaction but their own — or through a node that holds it
- * sending it again once its tip has stood for a while (resendStuck): the only way when node 0's
+ * sending it again once its tip has stood for a while (network/resend.ts): the only way when node 0's
  * pool has no gap. Either may bring the first test's transaction; test/unit/catch-up.test.ts
  * checks the repair alone.
  */

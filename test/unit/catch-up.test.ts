@@ -4,9 +4,9 @@
  * a shorter one whose latest justified checkpoint is higher (fork choice prefers it whatever its
  * length), although a peer that claims a still higher checkpoint and serves nothing new is asked
  * first; that peer is then left alone while it repeats the same claim, so that the node counts as
- * caught up, and asked again once the claim is 10 s old. And a node whose tip stands while its pool
- * holds transactions that could make a block sends them to its peers again (resendStuck), and a
- * pool repair takes from a peer's pool only what fills the gap.
+ * caught up, and asked again once the claim is 10 s old. And a pool repair takes from a peer's
+ * pool only what fills the gap, or after a restart the whole page and the node's own pending
+ * transactions. (The resend of what no block takes: peers-resend.test.ts.)
  */
 import { describe, expect, it } from 'vitest';
 import type { API } from '../../src/api/routes.js';
@@ -21,7 +21,7 @@ import { Emitter, type NodeEvents } from '../../src/node/events.js';
 import { Membership } from '../../src/node/formation/membership.js';
 import { Readiness } from '../../src/node/formation/readiness.js';
 import type { Logger } from '../../src/node/logger.js';
-import { ChainSync, RESEND_IDLE_MS, type SyncPeers } from '../../src/node/sync/index.js';
+import { ChainSync, type SyncPeers } from '../../src/node/sync/index.js';
 import { advance, coinsTx, KEYS4, NET, PARAMS } from './v2-fixtures.js';
 
 const quiet: Logger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
@@ -43,6 +43,8 @@ interface FakePeer {
   chain: readonly Block[] | Error;
   /** Its pool page, when not the one given to nodeOn (or a failure). */
   pool?: readonly Transaction[] | Error;
+  /** Its answer to GET /peer/pool?sender=<the node's own address>. */
+  own?: readonly Transaction[];
 }
 
 function statusOf(tips: readonly TipV2[]): Partial<StatusView> {
@@ -51,8 +53,17 @@ function statusOf(tips: readonly TipV2[]): Partial<StatusView> {
   return { height: last.block.index, last_hash: last.block.current_hash, justified_height: height, justified_hash: hash };
 }
 
-/** A node's follower on `tips` (from the genesis), its catch-up over `peers`, and the log of what it asked whom. */
-function nodeOn(tips: readonly TipV2[], peers: Map<number, FakePeer>, clock: { now: number }, poolPage: readonly Transaction[] = []) {
+/**
+ * A node's follower on `tips` (from the genesis), its catch-up over `peers`, and the log of what
+ * it asked whom. Its wallet is KEYS4[1]'s. What the repair takes is recorded, and pooled if `pools`.
+ */
+function nodeOn(
+  tips: readonly TipV2[],
+  peers: Map<number, FakePeer>,
+  clock: { now: number },
+  poolPage: readonly Transaction[] = [],
+  pools = false,
+) {
   const events = new Emitter<NodeEvents>();
   const pool = new TxPool();
   const members = new Membership(4, 5, {} as ChainStore, events, quiet);
@@ -60,7 +71,6 @@ function nodeOn(tips: readonly TipV2[], peers: Map<number, FakePeer>, clock: { n
   chain.start(PARAMS, new FinalTree(NET.tip));
   for (const t of tips) chain.addBlock(t.block, chain.tree!.get(t.block.previous_hash)!);
   const asked: string[] = [];
-  const sent: Transaction[] = [];
   const received: Transaction[] = [];
   const fake: SyncPeers = {
     ids: () => [...peers.keys()],
@@ -74,24 +84,23 @@ function nodeOn(tips: readonly TipV2[], peers: Map<number, FakePeer>, clock: { n
       const c = peers.get(id)!.chain;
       return c instanceof Error ? Promise.reject(c) : Promise.resolve(c.slice(from, from + limit));
     },
-    fetchPool: (id) => {
-      asked.push(`${id} /peer/pool`);
-      const own = peers.get(id)?.pool;
-      return own instanceof Error ? Promise.reject(own) : Promise.resolve([...(own ?? poolPage)]);
-    },
-    resendTransactions: (txs) => {
-      sent.push(...txs);
-      return peers.size;
+    fetchPool: (id, _timeoutMs, sender) => {
+      asked.push(`${id} /peer/pool${sender === undefined ? '' : `?sender=${sender === KEYS4[1]!.address ? 'own' : sender}`}`);
+      const page = peers.get(id)?.pool;
+      if (page instanceof Error) return Promise.reject(page);
+      return Promise.resolve(sender === undefined ? [...(page ?? poolPage)] : [...(peers.get(id)?.own ?? [])]);
     },
   };
   const sync = new ChainSync(
     chain,
+    KEYS4[1]!.address,
     new Readiness(members, events, quiet),
     pool,
     {
       receive: (txs: readonly Transaction[]) => {
         received.push(...txs);
-        return Promise.resolve({ accepted: 0, rejected: [] });
+        if (pools) for (const tx of txs) pool.add(tx, chain.tip!.ledger, chain.tip!.block.index);
+        return Promise.resolve({ accepted: pools ? txs.length : 0, rejected: [] });
       },
     },
     fake,
@@ -99,7 +108,7 @@ function nodeOn(tips: readonly TipV2[], peers: Map<number, FakePeer>, clock: { n
     () => clock.now,
     quiet,
   );
-  return { chain, sync, asked, pool, sent, received };
+  return { chain, sync, asked, pool, received };
 }
 
 const blocks = (tips: readonly TipV2[]): Block[] => [NET.tip.block, ...tips.map((t) => t.block)];
@@ -152,38 +161,6 @@ describe('catch-up towards a shorter branch with a higher justified checkpoint',
   });
 });
 
-describe('resending what no block takes', () => {
-  it('sends the transactions that could make a block to the peers once the tip has stood 5 s, and again every 5 s', () => {
-    const clock = { now: Date.now() };
-    const { chain, sync, pool, sent } = nodeOn(SHORT, new Map(), clock);
-    const tip = chain.tip!;
-    const to = KEYS4[1]!.address;
-    const [t0, t1, t3] = [coinsTx(KEYS4[0]!, to, 100, 0), coinsTx(KEYS4[0]!, to, 100, 1), coinsTx(KEYS4[0]!, to, 100, 3)];
-    for (const tx of [t0, t1, t3]) pool.add(tx, tip.ledger, tip.block.index);
-
-    expect(sync.resendStuck()).toBe(0); // the tip is new to it
-    clock.now += RESEND_IDLE_MS - 1;
-    expect(sync.resendStuck()).toBe(0);
-    clock.now += 1;
-    expect(sync.resendStuck()).toBe(2);
-    expect(sent.map((tx) => tx.id)).toEqual([t0.id, t1.id]); // not nonce 3, which waits for nonce 2
-    clock.now += RESEND_IDLE_MS - 1;
-    expect(sync.resendStuck()).toBe(0);
-    clock.now += 1;
-    expect(sync.resendStuck()).toBe(2);
-
-    // a block takes the first: the wait starts again on the new tip, for what is left
-    sent.length = 0;
-    const next = advance(tip, 1, [], { transactions: [t0] });
-    expect(chain.addBlock(next.block, tip)).toBe(true);
-    expect(sync.resendStuck()).toBe(0);
-    clock.now += RESEND_IDLE_MS;
-    expect(sync.resendStuck()).toBe(1);
-    expect(sent.map((tx) => tx.id)).toEqual([t1.id]);
-    sync.close();
-  });
-});
-
 describe('pool repair', () => {
   it("takes from a peer's pool only what fills the gap, and asks nobody once there is none", async () => {
     const clock = { now: Date.now() };
@@ -222,8 +199,28 @@ describe('pool repair', () => {
     const { sync, asked, received } = nodeOn(SHORT, peers, clock);
     await sync.repairPool(true);
     expect(asked.filter((a) => a.endsWith('/peer/pool'))).toHaveLength(3);
-    expect(asked.at(-1)).toBe('3 /peer/pool');
+    expect(asked.slice(-2).sort()).toEqual(['3 /peer/pool', '3 /peer/pool?sender=own']);
     expect(received.map((t) => t.nonce)).toEqual([2, 3]);
+    sync.close();
+  });
+
+  it("after a restart also takes the wallet's own pending transactions that the peer's page leaves out", async () => {
+    const clock = { now: Math.floor(Date.now() / 21) * 21 };
+    const me = KEYS4[1]!;
+    // a chain on which the wallet (KEYS4[1]) has coins, its own nonces 0 to 3 pending at the peer
+    const funded = advance(SHORT.at(-1)!, 1, [KEYS4[0]!], { transactions: [coinsTx(KEYS4[0]!, me.address, 50_000, 0)] });
+    const others = [1, 2, 3, 4].map((nonce) => coinsTx(KEYS4[0]!, KEYS4[2]!.address, 100, nonce));
+    const own = [0, 1, 2, 3].map((nonce) => coinsTx(me, KEYS4[2]!.address, 100, nonce));
+    // its page (the 10,000 oldest of a busy pool: here four) holds others' only, and one of the wallet's
+    const page = [...others, own[0]!];
+    const peers = new Map<number, FakePeer>([[0, { status: statusOf([funded]), chain: blocks([...SHORT, funded]), pool: page, own }]]);
+    const { chain, sync, pool, received } = nodeOn([...SHORT, funded], peers, clock, [], true);
+    expect(pool.nextNonce(chain.tip!.ledger, me.address)).toBe(0);
+
+    await sync.repairPool(true);
+    expect(received.map((t) => t.id)).toEqual([...page, ...own.slice(1)].map((t) => t.id)); // own[0] once
+    // the wallet's next transaction follows those it gave before the restart
+    expect(pool.nextNonce(chain.tip!.ledger, me.address)).toBe(4);
     sync.close();
   });
 });

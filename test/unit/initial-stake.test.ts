@@ -10,6 +10,7 @@ import type { ChainFollower } from '../../src/node/chain/index.js';
 import { NodeError } from '../../src/node/errors.js';
 import { Emitter, type NodeEmitter, type NodeEvents } from '../../src/node/events.js';
 import type { Membership } from '../../src/node/formation/membership.js';
+import { Readiness } from '../../src/node/formation/readiness.js';
 import type { Logger } from '../../src/node/logger.js';
 import { OwnWallet, type WalletJournal, type WalletKey } from '../../src/node/wallet/index.js';
 import type { TxPool } from '../../src/core/pool.js';
@@ -25,13 +26,16 @@ function setUp(held = false) {
   const warnings: string[] = [];
   const log: Logger = { debug: () => undefined, info: () => undefined, warn: (m) => warnings.push(m), error: () => undefined };
   const key = { address: ADDRESS } as WalletKey;
-  const readiness = { walletHeld: held };
+  // (a membership of its own: never ready, so that the heads sent here only reach the wallet)
+  const readiness = new Readiness({ nodes: [], n: 4 } as unknown as Membership, events, log);
+  if (held) readiness.holdUntilCaughtUp();
   const journal = { append: vi.fn() } as unknown as WalletJournal;
   const wallet = new OwnWallet(key, STAKE, chain, members, readiness, {} as TxPool, events, log, {} as NodeCrypto, journal);
   const head = () => events.emit('head', undefined as never);
+  // the restart's catch-up and pool repair are over: the wallet opens (`walletOpen`)
   const walletOpen = () => {
-    readiness.walletHeld = false;
-    events.emit('walletOpen', undefined);
+    readiness.resume(undefined);
+    readiness.poolRestored();
   };
   return { wallet, chain, members, warnings, head, walletOpen };
 }

@@ -1,6 +1,7 @@
 /**
  * The minter's search for its own round (src/node/minter/index.ts): a node that is not round 0's
- * validator draws the later rounds only once round 1 has opened, and then mints in its own round.
+ * validator draws the later rounds only once round 1 has opened, and then mints in its own round;
+ * each look at the tip searches once (RoundSearch.find), in round 0 alone or in every round.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,6 +20,7 @@ import type { Membership } from '../../src/node/formation/membership.js';
 import type { Readiness } from '../../src/node/formation/readiness.js';
 import type { Logger } from '../../src/node/logger.js';
 import { Minter } from '../../src/node/minter/index.js';
+import { RoundSearch } from '../../src/node/minter/round-search.js';
 import { coinsTx, KEYS4, N_NODES, PARAMS, stakedChain } from './v2-fixtures.js';
 
 const quiet: Logger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
@@ -34,7 +36,7 @@ describe('Minter: the rounds after 0 are drawn once round 1 opens', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('a later round’s validator draws round 0 alone until round 1 opens, then mints in its own round', () => {
+  it('a later round’s validator draws round 0 alone until round 1 opens, then mints in its own round, one search a look', () => {
     const tip: TipV2 = stakedChain().at(-1)!;
     const height = tip.block.index + 1;
     const rounds = validatorsAt(tip.seed, height, PARAMS.bootstrap, MAX_ROUNDS);
@@ -74,18 +76,23 @@ describe('Minter: the rounds after 0 are drawn once round 1 opens', () => {
     vi.setSystemTime(tip.block.timestamp + 1);
     const draw = roundDrawV2(PARAMS, tip); // the minter's draw of this tip (one per tip)
     expect(draw.drawnRounds).toBe(0);
+    const searches = vi.spyOn(RoundSearch.prototype, 'find');
 
     minter.schedule();
     vi.advanceTimersToNextTimer(); // the look on the next turn: a full block is due now
     expect(draw.drawnRounds).toBe(1);
     expect(added).toHaveLength(0);
+    expect(searches.mock.calls.map((c) => c[3])).toEqual([false]);
 
     vi.advanceTimersByTime(ROUND_MS); // round 1 opens: the search goes on to this node's round
     expect(draw.drawnRounds).toBe(round + 1);
     expect(added).toHaveLength(0);
+    expect(searches.mock.calls.map((c) => c[3])).toEqual([false, true]); // one search on that look, in every round
 
     vi.advanceTimersByTime((round - 1) * ROUND_MS); // its round opens: it mints
     expect(added).toHaveLength(1);
+    expect(searches).toHaveBeenCalledTimes(3);
+    searches.mockRestore();
     expect(added[0]!.round).toBe(round);
     expect(added[0]!.validator).toBe(k.address);
     minter.close();

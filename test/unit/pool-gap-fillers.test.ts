@@ -2,7 +2,8 @@
  * What a pool repair takes from a peer's pool (docs/protocol.md, "Catch-up and pool repair";
  * TxPool.gapFillers): per sender, only what makes an unbroken run of nonces from the committed
  * nonce with what the pool holds. A transaction stranded behind a gap in both pools stays out, so
- * that two nodes repairing from each other do not keep it young for ever.
+ * that two nodes repairing from each other do not keep it young for ever. Of two transactions for
+ * one sender and nonce, the first offered.
  */
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_POOL_LIMITS, TxPool } from '../../src/core/pool.js';
@@ -40,6 +41,23 @@ describe('TxPool.gapFillers', () => {
     // with B's first nonce offered, B's run is taken too, in the order offered
     expect(ids(pool.gapFillers([b2, a3, b0, b1], ledger))).toEqual(ids([b2, a3, b0, b1]));
     expect(pool.gapFillers([], ledger)).toEqual([]);
+  });
+
+  it('of two transactions for one sender and nonce, takes the first offered; a block committing the other drops it', () => {
+    const toC = send(A, C, 3);
+    const toB = send(A, B, 3); // the same nonce, signed again (a sender whose wallet lost track)
+    // one peer's page lists both (a pool never holds both: that peer is not honest): the first
+    expect(ids(new TxPool().gapFillers([toB, toC], ledger))).toEqual(ids([toB]));
+
+    // two peers, each holding one: the repair from the first fills the gap, the second's is not taken
+    const pool = new TxPool();
+    for (const tx of pool.gapFillers([toC], ledger)) pool.add(tx, ledger, 0);
+    expect(pool.gapFillers([toB], ledger)).toEqual([]);
+    // the validators held the other: its block drops this one, and the sender's next nonce is free
+    const after: Ledger = new Map([...ledger, [A.address, { ...EMPTY_ACCOUNT, balance: 99_000, nonce: 4 }]]);
+    expect(ids(pool.prune([toB], after, 1))).toEqual(ids([toC]));
+    expect(pool.size).toBe(0);
+    expect(ids(pool.gapFillers([send(A, C, 4)], after))).toHaveLength(1);
   });
 
   it('two pools repairing from each other drop a stranded transaction for good', () => {

@@ -58,7 +58,7 @@ describe('Readiness: caught up since a restart', () => {
     r.holdUntilCaughtUp();
     expect(r.walletHeld).toBe(true);
     let caughtUp = false;
-    const once = r.caughtUpOnce().then(() => (caughtUp = true));
+    const once = r.whenResumed().then(() => (caughtUp = true));
     await Promise.resolve();
     expect(caughtUp).toBe(false);
     r.resume(NET.tip);

@@ -10,13 +10,13 @@ import { hashStep } from '../../src/core/onion.js';
 import {
   checkReveal,
   drawInput,
-  drawValidators,
   epochOf,
   genesisSeedState,
   holderOfTicket,
   roundAt,
+  RoundDraw,
   ticketOf,
-  ticketsAt,
+  Tickets,
   validatorsAt,
   type SeedState,
   type Stakers,
@@ -51,12 +51,12 @@ describe('a reveal on a known onion', () => {
 
 describe('the draw', () => {
   it.each([0, -3, 1.5, NaN, 2 ** 53])('refuses a total stake of %s', (total) => {
-    expect(() => ticketsAt(SEED, 7, total).next()).toThrow(RangeError);
+    expect(() => new Tickets(SEED, 7, total).next()).toThrow(RangeError);
   });
 
   it('accepts a total of 1: every round draws ticket 0', () => {
-    const it1 = ticketsAt(SEED, 7, 1);
-    expect([it1.next().value, it1.next().value, it1.next().value]).toEqual([0, 0, 0]);
+    const tickets = new Tickets(SEED, 7, 1);
+    expect([tickets.next(), tickets.next(), tickets.next()]).toEqual([0, 0, 0]);
   });
 
   it('skips a rejected draw: the round takes the draw of the next counter', () => {
@@ -69,7 +69,7 @@ describe('the draw', () => {
     };
     expect(ticketOf((1n << 256n) - 1n, 3n)).toBeUndefined();
     const second = BigInt('0x' + bytesToHex(nobleCrypto.sha256Bytes(drawInput(SEED, 7, 1))));
-    expect(ticketsAt(SEED, 7, 3, rejectsFirst).next().value).toBe(Number(second % 3n));
+    expect(new Tickets(SEED, 7, 3, rejectsFirst).next()).toBe(Number(second % 3n));
   });
 
   it('has no holder for a ticket at or past the total', () => {
@@ -87,12 +87,8 @@ describe('the draw', () => {
 
 describe('the validators of the next rounds', () => {
   const drawn = (n: number): string[] => {
-    const out: string[] = [];
-    for (const v of drawValidators(STATE, 9, 'fallback')) {
-      out.push(v);
-      if (out.length === n) break;
-    }
-    return out;
+    const draw = new RoundDraw(STATE, 9, 'fallback');
+    return Array.from({ length: n }, (_, round) => draw.validatorOf(round));
   };
 
   it('lists exactly `count` rounds, none for a count of 0 or less', () => {

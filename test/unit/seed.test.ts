@@ -6,11 +6,11 @@ import {
   acceptLimit,
   advanceSeed,
   checkReveal,
-  drawValidators,
   genesisSeedState,
   holderOfTicket,
   ticketOf,
   type SeedState,
+  validatorsAt,
   type Stakers,
 } from '../../src/core/seed.js';
 import { OnionChain } from '../../src/core/onion.js';
@@ -28,10 +28,7 @@ function ledgerWith(stakes: number[]): Ledger {
 /** The first `n` validators drawn for each of the heights from `from` to `to`. */
 function drawsOf(s: SeedState, from: number, to: number, n = 3): string[][] {
   const out: string[][] = [];
-  for (let h = from; h <= to; h++) {
-    const it = drawValidators(s, h, 'bootstrap');
-    out.push(Array.from({ length: n }, () => it.next().value));
-  }
+  for (let h = from; h <= to; h++) out.push(validatorsAt(s, h, 'bootstrap', n));
   return out;
 }
 

@@ -103,7 +103,7 @@ function walletOn(path: string, pool = new TxPool()) {
   members.nodes = KEYS4.map((k, id) => ({ id, address: k.address, host: '127.0.0.1', port: 5000 + id, stake: 0 }));
   const chain = new ChainFollower(me.address, members, pool, events, () => 0, quiet, crypto);
   chain.start(PARAMS, new FinalTree(NET.tip));
-  const readiness = { walletHeld: false };
+  const readiness = { walletHeld: false, whenWalletOpen: () => Promise.resolve() };
   const journal = new WalletJournal(path);
   const key = { secretKey: me.secret, address: me.address };
   const wallet = new OwnWallet(key, 0, chain, members, readiness, pool, events, log, crypto, journal);

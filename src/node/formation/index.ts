@@ -125,10 +125,11 @@ export class Formation {
       try {
         await this.announceRestart();
       } finally {
-        // After the catch-up and the pool repair the wallet signs again, and the fundings sent
-        // before the restart are known: the others go now, before any user's request that waits
-        // for the wallet resumes (those wake up after this turn), and the bootstrap's initial
-        // stake waits for its nonces 0 … n − 2 (wallet/index.ts, maybeInitialStake).
+        // After the catch-up and the pool repair: the funding sent before the restart is known.
+        // The wallet opens first, or the fundings still to send would be refused (RESUMING) and
+        // never sent again; in the same turn, so that they take the bootstrap's first nonces
+        // before any request that waited for the wallet (announce.ts, fund), and its initial
+        // stake waits for them (OwnWallet.maybeInitialStake).
         this.readiness.poolRestored();
         if (forming) this.announcer.fundMembers();
       }
@@ -338,7 +339,7 @@ export class Formation {
     );
     this.log.info(`restarted at height ${this.chain.tip?.block.index}; peers told, catching up`);
     // Caught up once (resumed), or the catch-up over: under load it may go on chasing the tip.
-    await Promise.race([caughtUp, this.readiness.caughtUpOnce()]);
+    await Promise.race([caughtUp, this.readiness.whenResumed()]);
     // What peers broadcast while this node was down, and what its wallet sent before, is in
     // their pools, not in any block yet.
     await this.sync.repairPool(true);

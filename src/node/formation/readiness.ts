@@ -14,14 +14,50 @@ import type { NodeEmitter } from '../events.js';
 import type { Logger } from '../logger.js';
 import type { Membership } from './membership.js';
 
+/** Something held from a restart until released once, and who waits for the release. */
+class Hold {
+  private isHeld = false;
+  private readonly waiting = new Set<() => void>();
+
+  get held(): boolean {
+    return this.isHeld;
+  }
+
+  begin(): void {
+    this.isHeld = true;
+  }
+
+  /** Ends the hold and lets every waiter go; false if it was not held. */
+  release(): boolean {
+    if (!this.isHeld) return false;
+    this.isHeld = false;
+    for (const go of [...this.waiting]) go();
+    return true;
+  }
+
+  /** Resolves once released (at once when not held), or after `maxMs` if given, whichever first. */
+  wait(maxMs?: number): Promise<void> {
+    if (!this.isHeld) return Promise.resolve();
+    return new Promise((resolve) => {
+      const go = (): void => {
+        clearTimeout(timer);
+        this.waiting.delete(go);
+        resolve();
+      };
+      const timer = maxMs === undefined ? undefined : setTimeout(go, maxMs);
+      this.waiting.add(go);
+    });
+  }
+}
+
 export class Readiness {
   private isReady = false;
-  /** True from a restart until its first catch-up has fetched what the peers held (`resume`). */
-  private restarting = false;
+  /** From a restart until its first catch-up has fetched what the peers held (`resume`). */
+  private readonly catchingUp = new Hold();
   /** True from a restart until the pool repair after its first catch-up is over (`poolRestored`). */
   private poolUnknown = false;
-  /** Who waits for `resume` (caughtUpOnce). */
-  private readonly waitingForResume: Array<() => void> = [];
+  /** From a restart until both of the above are over (`walletHeld`). */
+  private readonly wallet = new Hold();
 
   constructor(
     private readonly members: Membership,
@@ -37,7 +73,7 @@ export class Readiness {
 
   /** True while a restarted node has not caught up once: it neither mints nor votes. */
   get resuming(): boolean {
-    return this.restarting;
+    return this.catchingUp.held;
   }
 
   /**
@@ -47,13 +83,14 @@ export class Readiness {
    * (docs/protocol.md, "Liveness").
    */
   get walletHeld(): boolean {
-    return this.restarting || this.poolUnknown;
+    return this.wallet.held;
   }
 
   /** A restart: hold minting and voting until `resume`, the wallet until `poolRestored` too. */
   holdUntilCaughtUp(): void {
-    this.restarting = true;
+    this.catchingUp.begin();
     this.poolUnknown = true;
+    this.wallet.begin();
   }
 
   /**
@@ -68,20 +105,25 @@ export class Readiness {
 
   /** Called as each of the two holds ends (each once per restart): `walletOpen` after the second. */
   private openWalletIfFree(): void {
-    if (!this.walletHeld) this.events.emit('walletOpen', undefined);
+    if (!this.catchingUp.held && !this.poolUnknown && this.wallet.release()) this.events.emit('walletOpen', undefined);
   }
 
   /** Resolves once this node no longer waits to catch up after a restart (at once when it does not). */
-  caughtUpOnce(): Promise<void> {
-    if (!this.restarting) return Promise.resolve();
-    return new Promise((resolve) => this.waitingForResume.push(resolve));
+  whenResumed(): Promise<void> {
+    return this.catchingUp.wait();
+  }
+
+  /**
+   * Resolves once the wallet signs again after a restart (at once when it does), or after `maxMs`:
+   * a user's request waits out the short catch-up rather than being refused.
+   */
+  whenWalletOpen(maxMs: number): Promise<void> {
+    return this.wallet.wait(maxMs);
   }
 
   /** The restart's first catch-up is over, at `tip`: mint and vote again (once; `resumed`). */
   resume(tip: TipV2 | undefined): void {
-    if (!this.restarting) return;
-    this.restarting = false;
-    for (const resolve of this.waitingForResume.splice(0)) resolve();
+    if (!this.catchingUp.release()) return;
     if (tip) {
       this.log.debug(`resumed at height ${tip.block.index}`);
       this.events.emit('resumed', tip);

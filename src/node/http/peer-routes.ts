@@ -166,7 +166,12 @@ export function registerPeerRoutes(server: FastifyInstance, node: PeerParts): vo
     // already JSON text: Fastify sends a string as it is
     return reply.type('application/json; charset=utf-8').send(poolPage.json);
   };
-  app.route({ ...routeOptions(API.peerPool), onRequest, handler: servePool });
+  app.route({
+    ...routeOptions(API.peerPool),
+    onRequest,
+    // one sender's pending transactions (a restarted peer's own): few, asked once per restart
+    handler: async (req, reply) => (req.query.sender === undefined ? servePool(req, reply) : sync.poolOf(req.query.sender)),
+  });
   app.route({ ...routeOptions(API.pool), handler: servePool });
 
   app.route({ ...routeOptions(API.peerBlocks), onRequest, handler: async (req) => ({ result: await blocks.receive(req.body, false) }) });

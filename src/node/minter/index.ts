@@ -115,15 +115,19 @@ export class Minter {
     const { params, tip } = this.chain;
     if (this.closed || !params || !tip || this.members.nodes.length !== params.n || this.readiness.resuming) return;
     this.signed.finalised(this.chain.finalized.height);
-    // Round 0's validator, or not: the later rounds are drawn only once round 1 has opened.
-    let mine = this.ownRound.find(params, tip, this.signed.value, false); // never two blocks for one (height, round)
+    const hash = tip.block.current_hash;
+    // Round 0's validator, or not: the later rounds are drawn only once round 1 has opened, counted
+    // from when the block became due on this tip — which only an earlier attempt on it can have
+    // set (this one's is never before now, and round 1 opens after it).
+    const due = this.due?.tipHash === hash ? this.due : undefined;
+    const roundOneOpen = due !== undefined && roundOpensAt(Math.max(tip.block.timestamp, due.since), 1) <= this.now();
+    const mine = this.ownRound.find(params, tip, this.signed.value, roundOneOpen); // never two blocks for one (height, round)
     if (mine === 'none') return; // the draw made to the last round, and none of them this node's
     const first = mine !== 'later' && mine.round === 0;
-    const hash = tip.block.current_hash;
     const now = this.now();
     // A later round's validator, the block already due and a timer set: nothing new to decide
     // (the common case, once per batch received).
-    if (!first && this.due?.tipHash === hash && this.due.since <= now && this.mintAt !== Infinity) return;
+    if (!first && due && due.since <= now && this.mintAt !== Infinity) return;
     const capacity = params.capacity;
     const txs = this.pool.select(tip.ledger, capacity);
     let dueFrom: number | undefined;
@@ -131,12 +135,10 @@ export class Minter {
     else if (txs.length > 0 && this.timing.blockTimeoutMs > 0) dueFrom = now + this.timing.blockTimeoutMs;
     else if (this.chain.contentNotFinal || this.extras.evidenceFor(tip).length > 0) dueFrom = now + IDLE_BLOCK_MS;
     if (dueFrom === undefined) return;
-    if (this.due?.tipHash !== hash) this.due = { tipHash: hash, since: dueFrom };
-    else this.due.since = Math.min(this.due.since, dueFrom);
-    const from = Math.max(tip.block.timestamp, this.due.since);
-    // No later round opens before round 1: look for this node's round then.
-    if (mine === 'later' && roundOpensAt(from, 1) <= now) mine = this.ownRound.find(params, tip, this.signed.value, true);
-    if (mine === 'none') return;
+    const current = due ?? (this.due = { tipHash: hash, since: dueFrom });
+    current.since = Math.min(current.since, dueFrom);
+    const from = Math.max(tip.block.timestamp, current.since);
+    // No later round opens before round 1: this node's is looked for once it has (the next attempt, at the latest).
     const at = roundOpensAt(from, mine === 'later' ? 1 : mine.round);
     if (mine !== 'later' && at <= now) {
       this.mint(txs, mine.round);

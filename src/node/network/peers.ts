@@ -172,7 +172,7 @@ export class Peers {
 
   /**
    * Queues `txs` again for each peer that has sent everything queued for it before (the pool's
-   * resend, ChainSync.resendStuck): a peer that is down or slow is skipped, so that resends never
+   * resend, Resend, resend.ts): a peer that is down or slow is skipped, so that resends never
    * pile up behind it. Returns how many peers they were queued for.
    */
   resendTransactions(txs: readonly Transaction[]): number {
@@ -362,11 +362,15 @@ export class Peers {
     return page as Block[];
   }
 
-  /** A peer's pending transactions (pool repair), held to the schema of a batch, the page to MAX_POOL_RESPONSE_BYTES. */
-  async fetchPool(id: number, timeoutMs = 20_000): Promise<Transaction[]> {
+  /**
+   * A peer's pending transactions (pool repair), or only `sender`'s, held to the schema of a
+   * batch, the page to MAX_POOL_RESPONSE_BYTES.
+   */
+  async fetchPool(id: number, timeoutMs = 20_000, sender?: string): Promise<Transaction[]> {
     const peer = this.peers.get(id);
     if (!peer) throw new Error(`no peer ${id}`);
-    const page: unknown = await this.asMember(peer, API.peerPool, { timeoutMs, maxBytes: MAX_POOL_RESPONSE_BYTES });
+    const query = sender === undefined ? undefined : { sender };
+    const page: unknown = await this.asMember(peer, API.peerPool, { timeoutMs, maxBytes: MAX_POOL_RESPONSE_BYTES, query });
     // (a batch holds at most MAX_TX_BATCH: the page is checked in batches of that size)
     if (!Array.isArray(page)) throw new ProtocolError('MALFORMED', `node ${id} answered a pool that is not a list`);
     for (let i = 0; i < page.length; i += MAX_TX_BATCH) {

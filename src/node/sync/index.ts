@@ -35,18 +35,13 @@ export async function answersSoon<T>(asks: readonly Promise<T>[], graceMs: numbe
 const POOL_REPAIR_INTERVAL_MS = 5_000;
 /** How long a peer whose claim gave nothing is neither tried again nor counted ahead, while it makes the same claim. */
 const SUSPECT_MS = 10_000;
-/**
- * How long the tip stands, with transactions in the pool that could make a block, before the node
- * sends them to its peers again (docs/protocol.md, "Catch-up and pool repair"); and how often then.
- */
-export const RESEND_IDLE_MS = 5_000;
 /** How long the repair after a restart waits for one peer's pool page before it asks the next. */
 const RESTART_POOL_TIMEOUT_MS = 5_000;
 /** Pages of blocks fetched from one peer in one attempt at most. */
 const MAX_PAGES = 8;
 
 /** What the peers' endpoints catch-up and pool repair use (src/node/network/peers.ts). */
-export type SyncPeers = Pick<Peers, 'ids' | 'call' | 'fetchBlocks' | 'fetchPool' | 'resendTransactions'>;
+export type SyncPeers = Pick<Peers, 'ids' | 'call' | 'fetchBlocks' | 'fetchPool'>;
 
 /** What a peer's GET /status claims of its chain. */
 interface Claim {
@@ -67,8 +62,6 @@ export class ChainSync {
   private syncing = false;
   private repairing = false;
   private lastRepair = 0;
-  /** The tip last seen by resendStuck, since when it stands, and when its transactions were last resent. */
-  private standing = { hash: '', since: 0, resent: -Infinity };
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
   /** Peers whose claim gave nothing: that claim, and until when it is ignored. */
@@ -76,6 +69,8 @@ export class ChainSync {
 
   constructor(
     private readonly chain: ChainFollower,
+    /** This node's wallet address: its pending transactions are asked for apart after a restart. */
+    private readonly ownAddress: string,
     private readonly readiness: Pick<Readiness, 'resume'>,
     private readonly pool: TxPool,
     private readonly intake: Pick<TransactionIntake, 'receive'>,
@@ -89,13 +84,7 @@ export class ChainSync {
 
   /** Starts the periodic catch-up and pool repair. */
   start(): void {
-    this.timer = setInterval(
-      () =>
-        void this.catchUp()
-          .then(() => this.repairPool())
-          .then(() => this.resendStuck()),
-      SYNC_INTERVAL_MS,
-    );
+    this.timer = setInterval(() => void this.catchUp().then(() => this.repairPool()), SYNC_INTERVAL_MS);
     this.timer.unref();
   }
 
@@ -262,46 +251,38 @@ export class ChainSync {
 
   /**
    * Takes from `peer`'s pool page what fills a gap in this pool — or, after a restart (`all`), the
-   * whole page: this pool was lost with the process, and the node may still be behind the blocks
-   * that make its own pending transactions fill a gap. Otherwise never one stranded in the peer's
-   * pool too: its age here would count from now, and two pools repairing from each other would
-   * keep it young for ever (TxPool.evictStranded).
+   * whole page, and this node's own pending transactions: this pool was lost with the process,
+   * and the node may still be behind the blocks that make its own pending transactions fill a
+   * gap. Otherwise never one stranded in the peer's pool too: its age here would count from now,
+   * and two pools repairing from each other would keep it young for ever (TxPool.evictStranded).
    */
   private async takeFromPool(peer: number, all: boolean): Promise<void> {
     // after a restart the wallet waits for this: a peer that does not answer soon is passed over
-    const page = await this.peers.fetchPool(peer, all ? RESTART_POOL_TIMEOUT_MS : undefined);
+    const timeoutMs = all ? RESTART_POOL_TIMEOUT_MS : undefined;
+    const [page, own] = await Promise.all([
+      this.peers.fetchPool(peer, timeoutMs),
+      // The page is everyone's oldest: the wallet's own may lie beyond it, and a nonce the
+      // wallet gave before the restart would be given again (docs/protocol.md, "Catch-up and pool repair").
+      all ? this.peers.fetchPool(peer, timeoutMs, this.ownAddress) : [],
+    ]);
     const ledger = this.chain.tip?.ledger;
-    const txs = all ? page : ledger ? this.pool.gapFillers(page, ledger) : [];
+    const inPage = new Set(page.map((tx) => tx.id));
+    const txs = all ? [...page, ...own.filter((tx) => !inPage.has(tx.id))] : ledger ? this.pool.gapFillers(page, ledger) : [];
     const { accepted } = await this.intake.receive(txs);
     if (accepted > 0) this.log.info(`took ${accepted} pending transaction(s) from node ${peer}'s pool`);
-  }
-
-  /**
-   * Sends to every peer again the pooled transactions that could make a block on the tip (up to a
-   * pool page), once the tip has stood RESEND_IDLE_MS, and then at most every RESEND_IDLE_MS while
-   * it stands: a transaction only this node holds (its broadcast missed or was refused by the
-   * peers, which repair only behind a gap) would otherwise wait for this node's own round, for
-   * ever if it has no stake. Returns how many were sent.
-   */
-  resendStuck(): number {
-    const tip = this.chain.tip;
-    if (this.closed || !tip) return 0;
-    const now = this.now();
-    if (this.standing.hash !== tip.block.current_hash) {
-      this.standing = { hash: tip.block.current_hash, since: now, resent: -Infinity };
-      return 0;
-    }
-    if (now - this.standing.since < RESEND_IDLE_MS || now - this.standing.resent < RESEND_IDLE_MS) return 0;
-    const txs = this.pool.select(tip.ledger, MAX_POOL_PAGE);
-    if (txs.length === 0) return 0;
-    this.standing.resent = now;
-    const peers = this.peers.resendTransactions(txs);
-    this.log.info(`no block for ${now - this.standing.since} ms: sent ${txs.length} pending transaction(s) again to ${peers} peer(s)`);
-    return txs.length;
   }
 
   /** Pending transactions, oldest first, for a peer repairing its pool. */
   poolPage(): Transaction[] {
     return this.pool.all().slice(0, MAX_POOL_PAGE);
+  }
+
+  /**
+   * `sender`'s pending transactions from its committed nonce on, in nonce order, for a restarted
+   * peer whose wallet it is: at most the pool's bound per sender (maxNonceAhead + 1).
+   */
+  poolOf(sender: string): Transaction[] {
+    const tip = this.chain.tip;
+    return tip ? this.pool.pendingOf(tip.ledger, sender) : [];
   }
 }

@@ -44,7 +44,7 @@ export class OwnWallet {
     private readonly stake: number,
     private readonly chain: ChainFollower,
     private readonly members: Membership,
-    private readonly readiness: Pick<Readiness, 'walletHeld'>,
+    private readonly readiness: Pick<Readiness, 'walletHeld' | 'whenWalletOpen'>,
     private readonly pool: TxPool,
     private readonly events: NodeEmitter,
     private readonly log: Logger,
@@ -85,16 +85,7 @@ export class OwnWallet {
    * than being refused.
    */
   opened(maxMs = WALLET_WAIT_MS): Promise<void> {
-    if (!this.readiness.walletHeld) return Promise.resolve();
-    return new Promise((resolve) => {
-      const done = (): void => {
-        clearTimeout(timer);
-        this.events.off('walletOpen', done);
-        resolve();
-      };
-      const timer = setTimeout(done, maxMs);
-      this.events.on('walletOpen', done);
-    });
+    return this.readiness.whenWalletOpen(maxMs);
   }
 
   /**
