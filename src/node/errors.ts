@@ -21,6 +21,8 @@ export type NodeErrorCode =
   | 'BUSY'
   /** A restarted node's wallet does not sign until it knows what it sent before (Readiness.walletHeld). */
   | 'RESUMING'
+  /** The wallet's journal cannot be written (a full or failing disk): the wallet signs nothing it could lose. */
+  | 'JOURNAL_FAILED'
   | 'RATE_LIMITED';
 
 export class NodeError extends Error {

@@ -71,6 +71,8 @@ describe('peer routes answer members only', () => {
     expect(own.status).toBe(200);
     expect(Array.isArray(own.body)).toBe(true);
     expect((await raw(t.ports[0]!, 'GET', '/peer/pool?sender=node1', undefined, session)).status).toBe(400);
+    // another member's: refused (a member may ask for its own only)
+    expect((await raw(t.ports[0]!, 'GET', `/peer/pool?sender=${addressOf(walletKey(t, 2))}`, undefined, session)).status).toBe(400);
     const socket = await openPeerStream(t.ports[0]!, STREAM_PROTOCOL, 'tx', session);
     expect(typeof socket).not.toBe('number');
     if (typeof socket !== 'number') socket.destroy();

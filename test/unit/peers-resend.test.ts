@@ -5,7 +5,7 @@
  * queues them again only for the peers that have sent everything queued for them before, so that
  * resends repeated every few seconds never pile up behind a peer that is down.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { TipV2 } from '../../src/core/consensus.js';
 import { TxPool } from '../../src/core/pool.js';
 import type { Transaction } from '../../src/core/types.js';
@@ -89,5 +89,32 @@ describe('resending what no block takes', () => {
     clock.now += RESEND_IDLE_MS;
     expect(resend.resendStuck()).toBe(1);
     expect(sent.map((tx) => tx.id)).toEqual([t1.id]);
+  });
+
+  it('never starts after close (a node stopped while it was still starting)', () => {
+    vi.useFakeTimers();
+    try {
+      const clock = { now: 0 };
+      const tip: TipV2 = advance(NET.tip, 1, [KEYS4[0]!]);
+      const pool = new TxPool();
+      pool.add(coinsTx(KEYS4[0]!, KEYS4[1]!.address, 100, 0), tip.ledger, tip.block.index);
+      let sends = 0;
+      const resend = new Resend(
+        () => tip,
+        pool,
+        { resendTransactions: () => ++sends },
+        () => clock.now,
+        quiet,
+      );
+      resend.close();
+      resend.start();
+      for (let k = 0; k < 10; k++) {
+        clock.now += RESEND_IDLE_MS;
+        vi.advanceTimersByTime(RESEND_IDLE_MS);
+      }
+      expect(sends).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

@@ -162,6 +162,22 @@ describe('a restarted wallet', () => {
   });
 });
 
+describe('a journal that cannot be written', () => {
+  it('refuses the transaction with JOURNAL_FAILED and pools nothing: the wallet signs nothing it could lose', () => {
+    const w = walletOn(journalPath());
+    w.journal.close(); // every append now fails, as on a full disk
+    let code: string | undefined;
+    try {
+      w.wallet.submit({ type: 'coins', to: you.address, amount: 100 });
+    } catch (err) {
+      code = (err as { code?: string }).code;
+    }
+    expect(code).toBe('JOURNAL_FAILED');
+    expect(w.pool.size).toBe(0);
+    expect(w.errors.some((m) => m.includes("cannot write the wallet's journal"))).toBe(true);
+  });
+});
+
 describe('a closed journal', () => {
   it('refuses to append (its descriptor may be another file by then)', () => {
     const j = new WalletJournal(journalPath());

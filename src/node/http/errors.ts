@@ -28,6 +28,7 @@ const NODE_STATUS: Readonly<Record<NodeErrorCode, number>> = {
   METHOD_NOT_ALLOWED: 405,
   BUSY: 503,
   RESUMING: 503,
+  JOURNAL_FAILED: 503,
   RATE_LIMITED: 429,
 };
 

@@ -166,11 +166,27 @@ export function registerPeerRoutes(server: FastifyInstance, node: PeerParts): vo
     // already JSON text: Fastify sends a string as it is
     return reply.type('application/json; charset=utf-8').send(poolPage.json);
   };
+  // A restarted member's own pending transactions (up to 10,001): its own only, serialised at most
+  // once a second per member like the page, so that asking again and again costs no more than it.
+  const ownPools = new Map<string, { at: number; json: string }>();
+  const serveOwnPool = async (req: FastifyRequest, reply: FastifyReply, sender: string) => {
+    if (sender !== gate.member(headerOf(req.raw, SESSION_HEADER)))
+      return refuse(
+        reply,
+        new NodeError('BAD_REQUEST', "a member may ask for its own pending transactions only: sender must be this session's address"),
+      );
+    const now = Date.now();
+    let own = ownPools.get(sender);
+    if (own === undefined || now - own.at >= POOL_PAGE_REUSE_MS) {
+      own = { at: now, json: JSON.stringify(sync.poolOf(sender)) };
+      ownPools.set(sender, own); // one entry per member at most
+    }
+    return reply.type('application/json; charset=utf-8').send(own.json);
+  };
   app.route({
     ...routeOptions(API.peerPool),
     onRequest,
-    // one sender's pending transactions (a restarted peer's own): few, asked once per restart
-    handler: async (req, reply) => (req.query.sender === undefined ? servePool(req, reply) : sync.poolOf(req.query.sender)),
+    handler: async (req, reply) => (req.query.sender === undefined ? servePool(req, reply) : serveOwnPool(req, reply, req.query.sender)),
   });
   app.route({ ...routeOptions(API.pool), handler: servePool });
 

@@ -23,6 +23,8 @@ export class Resend {
   private standing = { hash: '', since: 0, resent: -Infinity };
   private timer: NodeJS.Timeout | undefined;
 
+  private closed = false;
+
   constructor(
     private readonly tip: () => ChainTip | undefined,
     private readonly pool: TxPool,
@@ -33,11 +35,13 @@ export class Resend {
 
   /** Starts looking at the tip every few seconds. */
   start(): void {
+    if (this.closed) return; // the node stopped while it was still starting
     this.timer = setInterval(() => this.resendStuck(), CHECK_INTERVAL_MS);
     this.timer.unref();
   }
 
   close(): void {
+    this.closed = true;
     clearInterval(this.timer);
     this.timer = undefined;
   }

@@ -123,7 +123,15 @@ export class OwnWallet {
     checkTxAgainst(draft, tx);
     this.pool.admit(tx, tip.ledger); // a refusal is never journaled: retried, it would be paid twice
     // Journaled before anything else sees it: what the wallet accepted outlives the process.
-    this.journal.append(tx);
+    try {
+      this.journal.append(tx);
+    } catch (err) {
+      this.log.error(`cannot write the wallet's journal: ${err instanceof Error ? err.message : String(err)}`);
+      throw new NodeError(
+        'JOURNAL_FAILED',
+        "the node cannot write its wallet's journal (is its disk full?); nothing was signed; try again once it can",
+      );
+    }
     this.pool.add(tx, tip.ledger, tip.block.index);
     applyTxToDraft(draft, tx);
     this.events.emit('ownTransaction', tx);
@@ -144,7 +152,9 @@ export class OwnWallet {
     const pooled: Transaction[] = [];
     const later: Transaction[] = [];
     for (const tx of this.journal.latest()) {
-      if (tx.nonce < used) continue;
+      // (a stake journaled before a crash that came before the node record said so is the initial stake, sent)
+      if (tx.type === 'stake') this.members.initialStakeSent = true;
+      if (tx.nonce < used) continue; // committed: the latest transaction journaled for a nonce is the one a block took
       try {
         // The file is the node's own, but a changed line must not reach a block it mints.
         if (tx.sender !== this.address) throw new ProtocolError('MALFORMED', 'it is not from this wallet');
@@ -177,7 +187,7 @@ export class OwnWallet {
     if (!restored || !tip) return;
     this.fromJournal = undefined;
     for (const tx of restored.later) {
-      if (tx.nonce < accountOf(tip.ledger, this.address).nonce || this.pool.has(tx.id)) continue;
+      if (this.pool.has(tx.id) || tx.nonce < accountOf(tip.ledger, this.address).nonce) continue;
       try {
         this.pool.add(tx, tip.ledger, tip.block.index);
         restored.pooled.push(tx);
