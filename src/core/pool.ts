@@ -130,6 +130,14 @@ export class TxPool {
    */
   add(tx: Transaction, ledger: Ledger, height: number): void {
     this.admit(tx, ledger);
+    this.insert(tx, ledger, height);
+  }
+
+  /**
+   * Adds `tx` that `admit` has just accepted on `ledger`, with nothing changed in between: for a
+   * caller that must do something between the check and the insertion (the wallet journals it).
+   */
+  insert(tx: Transaction, ledger: Ledger, height: number): void {
     const queue = this.bySender.get(tx.sender) ?? new Map<number, Entry>();
     const entry: Entry = { tx, seq: this.seq++, height, at: this.now(), cost: costOf(tx, accountOf(ledger, tx.sender)) };
     queue.set(tx.nonce, entry);

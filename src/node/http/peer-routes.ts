@@ -157,31 +157,28 @@ export function registerPeerRoutes(server: FastifyInstance, node: PeerParts): vo
     },
   });
 
-  // A peer repairing its pool reads up to 10,000 transactions: serialised at most once a second,
-  // not once per request.
-  let poolPage = { at: -Infinity, json: '[]' };
-  const servePool = async (_req: FastifyRequest, reply: FastifyReply) => {
+  // A peer repairing its pool reads up to 10,000 transactions, a restarted member up to 10,001 of
+  // its own: each answer serialised at most once a second (per member for the latter), not once
+  // per request, so that asking again and again costs no more than it.
+  const sendReused = (reply: FastifyReply, cache: Map<string, { at: number; json: string }>, key: string, make: () => unknown) => {
     const now = Date.now();
-    if (now - poolPage.at >= POOL_PAGE_REUSE_MS) poolPage = { at: now, json: JSON.stringify(sync.poolPage()) };
+    let entry = cache.get(key);
+    if (entry === undefined || now - entry.at >= POOL_PAGE_REUSE_MS) {
+      entry = { at: now, json: JSON.stringify(make()) };
+      cache.set(key, entry); // one entry per member at most
+    }
     // already JSON text: Fastify sends a string as it is
-    return reply.type('application/json; charset=utf-8').send(poolPage.json);
+    return reply.type('application/json; charset=utf-8').send(entry.json);
   };
-  // A restarted member's own pending transactions (up to 10,001): its own only, serialised at most
-  // once a second per member like the page, so that asking again and again costs no more than it.
-  const ownPools = new Map<string, { at: number; json: string }>();
+  const pages = new Map<string, { at: number; json: string }>();
+  const servePool = async (_req: FastifyRequest, reply: FastifyReply) => sendReused(reply, pages, '', () => sync.poolPage());
   const serveOwnPool = async (req: FastifyRequest, reply: FastifyReply, sender: string) => {
     if (sender !== gate.member(headerOf(req.raw, SESSION_HEADER)))
       return refuse(
         reply,
         new NodeError('BAD_REQUEST', "a member may ask for its own pending transactions only: sender must be this session's address"),
       );
-    const now = Date.now();
-    let own = ownPools.get(sender);
-    if (own === undefined || now - own.at >= POOL_PAGE_REUSE_MS) {
-      own = { at: now, json: JSON.stringify(sync.poolOf(sender)) };
-      ownPools.set(sender, own); // one entry per member at most
-    }
-    return reply.type('application/json; charset=utf-8').send(own.json);
+    return sendReused(reply, pages, sender, () => sync.poolOf(sender));
   };
   app.route({
     ...routeOptions(API.peerPool),

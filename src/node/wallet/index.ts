@@ -132,7 +132,7 @@ export class OwnWallet {
         "the node cannot write its wallet's journal (is its disk full?); nothing was signed; try again once it can",
       );
     }
-    this.pool.add(tx, tip.ledger, tip.block.index);
+    this.pool.insert(tx, tip.ledger, tip.block.index);
     applyTxToDraft(draft, tx);
     this.events.emit('ownTransaction', tx);
     return { id: tx.id, nonce: tx.nonce };
