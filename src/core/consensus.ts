@@ -14,6 +14,7 @@ import { MAX_EVIDENCE_PER_BLOCK, MAX_ROUNDS, MAX_VOTES_PER_BLOCK, type NetworkPa
 import { isRound } from './header.js';
 import { checkReveal, genesisSeedState, roundAt, RoundDraw, seedAfterReveal, type SeedState } from './seed.js';
 import { applyTransactions, type Ledger } from './state.js';
+import { liveAfter, noTurns, RoundSchedule, type Live } from './rounds.js';
 import { checkNotFuture, checkTimestamp } from './time.js';
 import { verifyTransaction } from './transaction.js';
 import type { Block, Transaction } from './types.js';
@@ -24,6 +25,8 @@ export interface TipV2 extends ChainTip {
   readonly seed: SeedState;
   readonly finality: FinalityState;
   readonly slashing: SlashingState;
+  /** The validators that made the block of their last turn on this branch (src/core/rounds.ts). */
+  readonly live: Live;
 }
 
 export interface ApplyOptions {
@@ -47,18 +50,29 @@ export function validatorsOfRoundsV2(params: NetworkParams, tip: TipV2, count: n
 }
 
 /**
- * The draw for the block after each tip, remembered: a node draws to validate the next block, to
- * find its own round and for its status, and a tip is immutable (a pure memo, as chain.ts's).
+ * The draw and the round openings for the block after each tip, remembered: a node draws to
+ * validate the next block, to find its own round, to time it and for its status, and a tip is
+ * immutable (a pure memo, as chain.ts's).
  */
-const drawAfter = new WeakMap<TipV2, { bootstrap: string; draw: RoundDraw }>();
+const roundsAfter = new WeakMap<TipV2, { bootstrap: string; draw: RoundDraw; schedule: RoundSchedule }>();
+
+function roundsOf(params: NetworkParams, tip: TipV2, crypto: Crypto): { draw: RoundDraw; schedule: RoundSchedule } {
+  const known = roundsAfter.get(tip);
+  if (known?.bootstrap === params.bootstrap) return known;
+  const draw = new RoundDraw(tip.seed, tip.block.index + 1, params.bootstrap, crypto);
+  const rounds = { bootstrap: params.bootstrap, draw, schedule: new RoundSchedule(draw, tip.live, tip.slashing.slashed) };
+  roundsAfter.set(tip, rounds);
+  return rounds;
+}
 
 /** The validators of the rounds for the block after `tip`, drawn as they are asked for (once per tip). */
 export function roundDrawV2(params: NetworkParams, tip: TipV2, crypto: Crypto = nobleCrypto): RoundDraw {
-  const known = drawAfter.get(tip);
-  if (known?.bootstrap === params.bootstrap) return known.draw;
-  const draw = new RoundDraw(tip.seed, tip.block.index + 1, params.bootstrap, crypto);
-  drawAfter.set(tip, { bootstrap: params.bootstrap, draw });
-  return draw;
+  return roundsOf(params, tip, crypto).draw;
+}
+
+/** When each round of the block after `tip` opens, in ms after its timestamp (docs/protocol.md, "Time and rounds"). */
+export function roundScheduleV2(params: NetworkParams, tip: TipV2, crypto: Crypto = nobleCrypto): RoundSchedule {
+  return roundsOf(params, tip, crypto).schedule;
 }
 
 /** The first round below MAX_ROUNDS in which `address` may make the block after `tip`; −1 if none. */
@@ -81,6 +95,7 @@ export function genesisTipV2(
       seed: genesisSeedState(params.domain),
       finality: genesisFinality(genesis.current_hash, tip.ledger, params.bootstrap),
       slashing: noSlashing(),
+      live: noTurns(),
     },
   };
 }
@@ -109,13 +124,14 @@ export function applyBlockV2(params: NetworkParams, tip: TipV2, block: BlockV2, 
   ensure(isRound(round), 'BAD_ROUND', `block ${block.index}: round must be an integer from 0 to ${MAX_ROUNDS - 1}`);
   if (opts.now !== undefined) checkNotFuture(block.timestamp, opts.now);
 
+  const { draw, schedule } = roundsOf(params, tip, crypto);
   ensure(
-    roundDrawV2(params, tip, crypto).validatorOf(round) === block.validator,
+    draw.validatorOf(round) === block.validator,
     'WRONG_VALIDATOR',
     `block ${block.index}: its validator is not the validator of round ${round} at this height`,
   );
   ensure(!tip.slashing.slashed.has(block.validator), 'SLASHED', `block ${block.index}: its validator is slashed on this branch`);
-  checkTimestamp(tip.block.timestamp, round, block.timestamp);
+  checkTimestamp(tip.block.timestamp, round, schedule.openingOf(round), block.timestamp);
 
   const txs = block.transactions;
   ensure(isListOfAtMost(txs, params.capacity), 'BAD_BLOCK_SIZE', `a block holds 0 to ${params.capacity} transactions`);
@@ -168,7 +184,8 @@ export function applyBlockV2(params: NetworkParams, tip: TipV2, block: BlockV2, 
   let finality = applyVotes(tip.finality, block.votes, slashing.slashed, block.index);
   finality = recordBlock(finality, block.index, block.current_hash, ledger, params.bootstrap);
   const seed = seedAfterReveal(tip.seed, block.index, block.validator, block.reveal, revealed, ledger, crypto);
-  return { block, ledger, round, seed, finality, slashing };
+  const live = liveAfter(tip.live, draw, round, block.validator);
+  return { block, ledger, round, seed, finality, slashing, live };
 }
 
 /** Validates a whole version-2 chain from its genesis (no clock: a stored chain); returns the parameters and the tip. */

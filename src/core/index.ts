@@ -12,8 +12,9 @@ export * from './lottery.js';
 export * from './block.js';
 export * from './chain.js';
 export * from './pool.js';
-// protocol version 2 (docs/protocol.md, "Finality, accountability and the lottery seed"); not yet used by the node
+// protocol version 2 (docs/protocol.md, "Finality, accountability and the lottery seed"), what the node runs
 export * from './time.js';
+export * from './rounds.js';
 export * from './vote.js';
 export * from './header.js';
 export * from './evidence.js';

@@ -36,9 +36,15 @@ export function totalSupply(n: number): number {
  * Validator failure (SPEC B): a round lasts at least this long. The validator of round r ≥ 1
  * may produce the block only with a timestamp at least r rounds after its parent's, so that it
  * cannot pre-empt the validators before it while they are alive (docs/protocol.md, "Time and
- * rounds": the same rule decides when a node mints).
+ * rounds": the same rule decides when a node mints). Version 2: how long a round lasts whose
+ * validator missed its last turn (or never had one).
  */
 export const ROUND_MS = 250;
+/**
+ * Version 2: how long a round lasts whose validator made the block of its last turn: one that is
+ * probably up, merely slow, is not pre-empted by a block that the fork choice would then drop.
+ */
+export const LIVE_ROUND_MS = 1_000;
 /** Rounds tried before a height is given up on (a block from a later round is invalid). */
 export const MAX_ROUNDS = 64;
 /**

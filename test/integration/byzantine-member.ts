@@ -15,7 +15,7 @@
  * node's do (src/node/minter/onions.ts).
  */
 import { signBlockV2, type BlockContents } from '../../src/core/blockv2.js';
-import { applyBlockV2, roundForV2, type TipV2 } from '../../src/core/consensus.js';
+import { applyBlockV2, roundForV2, roundScheduleV2, type TipV2 } from '../../src/core/consensus.js';
 import { nobleCrypto } from '../../src/core/crypto.js';
 import { SEED_EPOCH_BLOCKS, type NetworkParams } from '../../src/core/params.js';
 import { stampFor } from '../../src/core/time.js';
@@ -90,9 +90,14 @@ export class ByzantineMember {
    */
   mint(parent: TipV2, txs: readonly Transaction[], timestamp?: number, extra: Partial<BlockContents> = {}): TipV2 {
     const round = this.roundAt(parent);
-    const ts = timestamp ?? stampFor(parent.block.timestamp, round, Date.now());
+    const ts = timestamp ?? stampFor(parent.block.timestamp, this.openingOf(parent, round), Date.now());
     const contents: BlockContents = { transactions: txs, reveal: this.revealAfter(parent), votes: [], evidence: [], ...extra };
     return applyBlockV2(this.params, parent, signBlockV2(this.params.domain, parent.block, round, contents, ts, this.secretKey));
+  }
+
+  /** Ms after `parent`'s timestamp at which `round` of the block after it opens. */
+  openingOf(parent: TipV2, round: number): number {
+    return roundScheduleV2(this.params, parent).openingOf(round);
   }
 
   /** The first round in which the draw names this member for the block after `parent`. */
@@ -110,7 +115,11 @@ export class ByzantineMember {
   branch(parent: TipV2, contents: readonly (readonly Transaction[])[]): TipV2[] {
     const out: TipV2[] = [];
     for (const txs of contents) {
-      const tip = this.mint(parent, txs, stampFor(parent.block.timestamp, this.roundAt(parent), parent.block.timestamp));
+      const tip = this.mint(
+        parent,
+        txs,
+        stampFor(parent.block.timestamp, this.openingOf(parent, this.roundAt(parent)), parent.block.timestamp),
+      );
       out.push(tip);
       parent = tip;
     }

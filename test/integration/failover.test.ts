@@ -206,11 +206,11 @@ describe('a validator that freezes and comes back late', () => {
 });
 
 describe('validators that crashed', () => {
-  it('the others take their rounds (after the short round: they refuse connections) and keep committing', async () => {
+  it('the others take their rounds (one long round each, then short ones: they make no block) and keep committing', async () => {
     const dead = (await t.clients[2]!.status()).address;
     // Node 2 is killed (SIGKILL: it keeps its stake) and the faulty node goes down too: 25 of the
-    // 45 BCC staked refuse connections, so each of their rounds lasts ROUND_MS only; the live
-    // stake cannot finalise, blocks go on.
+    // 45 BCC staked make no block, so each of their rounds lasts ROUND_MS once they have missed a
+    // turn; the live stake cannot finalise, blocks go on.
     await t.net.stopNode(2, true);
     await t.peer.stop();
     const live = [t.clients[0]!, t.clients[1]!];

@@ -19,7 +19,7 @@ import type { NodeClient } from '../../client/api.js';
 import type { FinalEvent } from '../../src/api/types.js';
 import { signBlockV2 } from '../../src/core/blockv2.js';
 import { supplyWithBurned } from '../../src/core/evidence.js';
-import { MAX_FUTURE_MS, ROUND_MS, totalSupply, UNITS_PER_BCC } from '../../src/core/params.js';
+import { MAX_FUTURE_MS, totalSupply, UNITS_PER_BCC } from '../../src/core/params.js';
 import { STREAM_PROTOCOL } from '../../src/node/network/peer-stream.js';
 import { ByzantineMember } from './byzantine-member.js';
 import {
@@ -159,7 +159,7 @@ describe('finality', () => {
     const tip = tips[tips.length - 1]!;
     const round = m.roundAt(tip);
     // one ms before its round opens (round 0: at its parent's time, timestamps strictly increase)
-    const stamp = tip.block.timestamp + Math.max(0, round * ROUND_MS - 1);
+    const stamp = tip.block.timestamp + Math.max(0, m.openingOf(tip, round) - 1);
     const contents = { transactions: [], reveal: m.revealAfter(tip), votes: [], evidence: [] };
     const early = signBlockV2(m.params.domain, tip.block, round, contents, stamp, m.secretKey);
     for (const i of [0, 1, 2]) expect(await m.postBlocks(port(i), [early])).toEqual([{ status: 422, answer: 'TOO_EARLY' }]);

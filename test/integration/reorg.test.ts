@@ -116,7 +116,7 @@ async function forkPoint(count: number): Promise<TipV2[]> {
  * carrying `votes`; each block of the first round the draw gives the member at its height.
  */
 function branchWithVotes(fork: TipV2, votes: readonly Vote[], contents: readonly (readonly Transaction[])[]): TipV2[] {
-  const ts = stampFor(fork.block.timestamp, member.roundAt(fork), fork.block.timestamp);
+  const ts = stampFor(fork.block.timestamp, member.openingOf(fork, member.roundAt(fork)), fork.block.timestamp);
   const first = member.mint(fork, contents[0]!, ts, { votes });
   return [first, ...member.branch(first, contents.slice(1))];
 }

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { signBlockV2, type BlockV2 } from '../../src/core/blockv2.js';
 import { sha256Hex } from '../../src/core/crypto.js';
-import { applyBlockV2, roundForV2, validateChainV2, validatorsOfRoundsV2, type TipV2 } from '../../src/core/consensus.js';
+import { applyBlockV2, roundForV2, roundScheduleV2, validateChainV2, validatorsOfRoundsV2, type TipV2 } from '../../src/core/consensus.js';
 import { doubleBlockEvidence, doubleVoteEvidence, supplyWithBurned } from '../../src/core/evidence.js';
 import { isFinalHeight, voteToCast, weightsFrom } from '../../src/core/finality.js';
 import { headerOf } from '../../src/core/blockv2.js';
@@ -119,7 +119,7 @@ describe('block validity', () => {
     expect(codeOf(() => applyBlockV2(PARAMS, t, ok, { now: ok.timestamp - 2001 }))).toBe('FUTURE_BLOCK');
     expect(applyBlockV2(PARAMS, t, ok, { now: ok.timestamp - 2000 }).block.index).toBe(t.block.index + 1);
     const r1 = blockOn(t, {}, { round: 1 });
-    expect(r1.timestamp).toBe(earliestTimestampV2(t.block.timestamp, 1));
+    expect(r1.timestamp).toBe(earliestTimestampV2(t.block.timestamp, roundScheduleV2(PARAMS, t).openingOf(1)));
     const early = signBlockV2(
       DOMAIN,
       t.block,

@@ -4,6 +4,7 @@ import { doubleBlockEvidence, doubleVoteEvidence, evidenceId } from '../../src/c
 import { headerHash, headerPreimageText, verifyHeaderSeal, type Header, type HeaderFields } from '../../src/core/header.js';
 import { OnionChain, onionSecret, onionValue } from '../../src/core/onion.js';
 import { advanceSeed, genesisSeedState, RoundDraw, Tickets, type SeedState } from '../../src/core/seed.js';
+import { liveAfter, RoundSchedule } from '../../src/core/rounds.js';
 import { earliestTimestampV2, isTooFarAhead } from '../../src/core/time.js';
 import { signVote, verifyVote, voteId, votePreimageText, type Vote, type VoteBody } from '../../src/core/vote.js';
 import { codeOf, key, loadVectors } from './fixtures.js';
@@ -31,8 +32,12 @@ interface FinalityVectors {
     seeds: Record<string, string>;
     mix_after_last: string;
   };
+  rounds: {
+    openings: Array<{ name: string; drawn: string[]; live: string[]; slashed: string[]; openings: number[] }>;
+    live_after: Array<{ name: string; live: string[]; drawn: string[]; round: number; validator: string; after: string[] }>;
+  };
   time: {
-    earliest: Array<{ parent: number; round: number; earliest: number }>;
+    earliest: Array<{ parent: number; opening: number; earliest: number }>;
     future: Array<{ timestamp: number; now: number; too_far: boolean }>;
   };
 }
@@ -135,9 +140,23 @@ describe('onions, mix and draws (vectors)', () => {
   });
 });
 
+/** A draw that names `drawn[r]` in round r. */
+const drawOf = (drawn: readonly string[]) => ({ validatorOf: (r: number) => drawn[r]! });
+
+describe('rounds (vectors)', () => {
+  it.each(V.rounds.openings.map((c) => [c.name, c] as const))('openings: %s', (_name, c) => {
+    const schedule = new RoundSchedule(drawOf(c.drawn), new Set(c.live), new Set(c.slashed));
+    expect(c.openings.map((_, r) => schedule.openingOf(r))).toEqual(c.openings);
+  });
+
+  it.each(V.rounds.live_after.map((c) => [c.name, c] as const))('live after a block: %s', (_name, c) => {
+    expect([...liveAfter(new Set(c.live), drawOf(c.drawn), c.round, c.validator)].sort()).toEqual(c.after);
+  });
+});
+
 describe('time (vectors)', () => {
   it('the earliest timestamp of each round and the future bound', () => {
-    for (const t of V.time.earliest) expect(earliestTimestampV2(t.parent, t.round)).toBe(t.earliest);
+    for (const t of V.time.earliest) expect(earliestTimestampV2(t.parent, t.opening)).toBe(t.earliest);
     for (const f of V.time.future) expect(isTooFarAhead(f.timestamp, f.now)).toBe(f.too_far);
   });
 });

@@ -8,8 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { BlockV2 } from '../../src/core/blockv2.js';
-import { roundDrawV2, type TipV2 } from '../../src/core/consensus.js';
-import { MAX_ROUNDS, ROUND_MS } from '../../src/core/params.js';
+import { roundDrawV2, roundScheduleV2, type TipV2 } from '../../src/core/consensus.js';
+import { LIVE_ROUND_MS, MAX_ROUNDS, ROUND_MS } from '../../src/core/params.js';
 import type { TxPool } from '../../src/core/pool.js';
 import { validatorsAt } from '../../src/core/seed.js';
 import type { Transaction } from '../../src/core/types.js';
@@ -84,12 +84,21 @@ describe('Minter: the rounds after 0 are drawn once round 1 opens', () => {
     expect(added).toHaveLength(0);
     expect(searches.mock.calls.map((c) => c[3])).toEqual([false]);
 
-    vi.advanceTimersByTime(ROUND_MS); // round 1 opens: the search goes on to this node's round
+    const schedule = roundScheduleV2(PARAMS, tip);
+    // round 0's validator made the block of its last turn: its round is the long one, and round 1
+    // opens only after it — the opening validity checks (a minter waiting r · ROUND_MS would not)
+    expect(tip.live.has(rounds[0]!)).toBe(true);
+    expect(schedule.openingOf(1)).toBe(LIVE_ROUND_MS);
+    vi.advanceTimersByTime(ROUND_MS);
+    expect(draw.drawnRounds).toBe(1);
+    vi.advanceTimersByTime(schedule.openingOf(1) - ROUND_MS); // round 1 opens: the search goes on to this node's round
     expect(draw.drawnRounds).toBe(round + 1);
     expect(added).toHaveLength(0);
     expect(searches.mock.calls.map((c) => c[3])).toEqual([false, true]); // one search on that look, in every round
 
-    vi.advanceTimersByTime((round - 1) * ROUND_MS); // its round opens: it mints
+    vi.advanceTimersByTime(schedule.openingOf(round) - schedule.openingOf(1) - 1);
+    expect(added).toHaveLength(0); // a ms before its round opens
+    vi.advanceTimersByTime(1); // its round opens: it mints
     expect(added).toHaveLength(1);
     expect(searches).toHaveBeenCalledTimes(3);
     searches.mockRestore();

@@ -10,8 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { BlockV2 } from '../../src/core/blockv2.js';
-import type { TipV2 } from '../../src/core/consensus.js';
-import { MAX_ROUNDS, ROUND_MS, SEED_EPOCH_BLOCKS } from '../../src/core/params.js';
+import { roundScheduleV2, type TipV2 } from '../../src/core/consensus.js';
+import { MAX_ROUNDS, SEED_EPOCH_BLOCKS } from '../../src/core/params.js';
 import type { TxPool } from '../../src/core/pool.js';
 import { validatorsAt } from '../../src/core/seed.js';
 import type { ChainFollower } from '../../src/node/chain/index.js';
@@ -112,7 +112,7 @@ describe("the minter's round, one draw per tip", () => {
     await m.head(tip!);
     expect(m.minted.map((b) => b.round)).toEqual([0]);
     // Its round-0 block is not taken (the tip stays): once its next round has opened, it mints in it.
-    m.time.now += next * ROUND_MS;
+    m.time.now += roundScheduleV2(PARAMS, tip!).openingOf(next);
     await m.poke();
     expect(m.minted.map((b) => [b.previous_hash, b.round])).toEqual([
       [tip!.block.current_hash, 0],

@@ -109,7 +109,6 @@ describe('the draw after a tip is made once per tip', () => {
   it('validating a block, finding a round and naming the next validator share the draw after its parent', () => {
     const tips = stakedChain();
     const tip = tips[tips.length - 1]!;
-    const block = blockOn(tip, {}, { round: 3 });
     const draws: number[] = [];
     const drawHashes = (): number => draws.length;
     const crypto: Crypto = {
@@ -120,6 +119,7 @@ describe('the draw after a tip is made once per tip', () => {
     expect(draw.validatorOf(5)).toBe(validatorsAt(tip.seed, tip.block.index + 1, PARAMS.bootstrap, 6)[5]);
     const drawn = drawHashes();
     expect(drawn).toBeGreaterThanOrEqual(6);
+    const block = blockOn(tip, {}, { round: 3 }); // stamped when round 3 opens: the schedule reads the same draw
     expect(applyBlockV2(PARAMS, tip, block, { crypto }).round).toBe(3);
     expect(validatorsOfRoundsV2(PARAMS, tip, 4, crypto)).toEqual(validatorsAt(tip.seed, tip.block.index + 1, PARAMS.bootstrap, 4));
     expect(roundDrawV2(PARAMS, tip, crypto)).toBe(draw);

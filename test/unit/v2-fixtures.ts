@@ -1,7 +1,7 @@
 /** Shared builders of the version-2 unit tests: a small network whose blocks are really signed. */
 import { genesisBlock } from '../../src/core/block.js';
 import { signBlockV2, type BlockContents, type BlockV2 } from '../../src/core/blockv2.js';
-import { applyBlockV2, genesisTipV2, type TipV2 } from '../../src/core/consensus.js';
+import { applyBlockV2, genesisTipV2, roundScheduleV2, type TipV2 } from '../../src/core/consensus.js';
 import { OnionChain, onionSecret } from '../../src/core/onion.js';
 import { MAX_ROUNDS, SEED_EPOCH_BLOCKS } from '../../src/core/params.js';
 import { roundAt, validatorsAt } from '../../src/core/seed.js';
@@ -70,7 +70,7 @@ export function blockOn(tip: TipV2, contents: Partial<BlockContents> = {}, opts:
   const round = opts.round ?? drawn.findIndex((v) => !tip.slashing.slashed.has(v));
   const by = opts.by ?? keyOf(drawn[round]!);
   const r = opts.by ? (opts.round ?? Math.max(roundAt(tip.seed, tip.block.index + 1, PARAMS.bootstrap, by.address, MAX_ROUNDS), 0)) : round;
-  const timestamp = opts.timestamp ?? earliestTimestampV2(tip.block.timestamp, r);
+  const timestamp = opts.timestamp ?? earliestTimestampV2(tip.block.timestamp, roundScheduleV2(PARAMS, tip).openingOf(r));
   return signBlockV2(
     DOMAIN,
     tip.block,

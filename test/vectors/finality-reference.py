@@ -213,9 +213,41 @@ for height in range(1, 71):
 out['epochs'] = {'epoch_blocks': L, 'onion_length': 40, 'blocks': blocks,
                  'seeds': {str(k): v for k, v in seeds.items()}, 'mix_after_last': m}
 
-# Time: earliest timestamp of round r after a parent = parent + max(1, 250 r); refused if > now + 2000.
+# Rounds: the validators that made the block of their last turn (live). After a block of round r
+# by v, the validators of rounds 0 .. r-1 leave live and v joins it. Round i lasts 1000 ms when its
+# validator is live and not slashed, else 250; round r opens the sum of rounds 0 .. r-1 after the parent.
+def live_after(live, drawn, rnd, validator):
+    return sorted((set(live) - set(drawn[:rnd])) | {validator})
+
+def openings(drawn, live, slashed):
+    out_ = [0]
+    for v in drawn:
+        out_.append(out_[-1] + (1000 if v in live and v not in slashed else 250))
+    return out_
+
+A, B, C, D = (keys[i]['address'] for i in range(4))
+round_cases = [
+    ('nobody live yet', [A, B, C, A], [], []),
+    ('round 0 live', [A, B, C, D], [A], []),
+    ('live, then not', [A, B, A, C], [A, C], []),
+    ('a live validator slashed', [A, B, C, D], [A, B], [B]),
+    ('all live', [B, C, D, A], [A, B, C, D], []),
+]
+out['rounds'] = {
+    'openings': [{'name': n, 'drawn': d, 'live': l, 'slashed': sl, 'openings': openings(d, l, sl)} for n, d, l, sl in round_cases],
+    'live_after': [
+        {'name': 'a round-0 block by a live validator', 'live': [A, B], 'drawn': [A, B, C], 'round': 0, 'validator': A},
+        {'name': 'round 2: rounds 0 and 1 missed their turn', 'live': [A, B, D], 'drawn': [A, B, C, D], 'round': 2, 'validator': C},
+        {'name': 'a validator that missed round 0 makes round 2', 'live': [A, B], 'drawn': [A, B, A], 'round': 2, 'validator': A},
+        {'name': 'the first block', 'live': [], 'drawn': [D], 'round': 0, 'validator': D},
+    ],
+}
+for case in out['rounds']['live_after']:
+    case['after'] = live_after(case['live'], case['drawn'], case['round'], case['validator'])
+
+# Time: earliest timestamp of a round opening o ms after a parent = parent + max(1, o); refused if > now + 2000.
 out['time'] = {
-    'earliest': [{'parent': 1700000000000, 'round': r, 'earliest': 1700000000000 + max(1, 250 * r)} for r in [0, 1, 2, 8, 63]],
+    'earliest': [{'parent': 1700000000000, 'opening': o, 'earliest': 1700000000000 + max(1, o)} for o in [0, 250, 1000, 1250, 15750]],
     'future': [{'timestamp': 1700000002000, 'now': 1700000000000, 'too_far': False},
                {'timestamp': 1700000002001, 'now': 1700000000000, 'too_far': True}],
 }

@@ -8,7 +8,7 @@
  */
 import type { NodeCrypto } from '../../crypto/suite.js';
 import { signBlockV2 } from '../../core/blockv2.js';
-import type { TipV2 } from '../../core/consensus.js';
+import { roundScheduleV2, type TipV2 } from '../../core/consensus.js';
 import type { Evidence } from '../../core/evidence.js';
 import type { TxPool } from '../../core/pool.js';
 import { roundOpensAt, stampFor } from '../../core/time.js';
@@ -45,7 +45,7 @@ export class Minter {
   /**
    * Since when a block has been due on the tip: when a full block could first be made, or a
    * partial (or idle) one's timeout ran out. Round r's validator produces the block when round r
-   * opens counted from then (roundOpensAt), if nobody before it did.
+   * opens counted from then (roundOpensAt, the openings of roundScheduleV2), if nobody before it did.
    */
   private due: { tipHash: string; since: number } | undefined;
   private mintAt = Infinity;
@@ -108,8 +108,8 @@ export class Minter {
    * execute on the tip, or once the block timeout has passed with fewer (at once while the
    * network forms), or — with none — IDLE_BLOCK_MS after the tip while the branch holds a block
    * with content that is not final, or evidence waits. Round r's validator mints when round r
-   * opens (roundOpensAt, the rule validity uses) counted from the later of the tip's timestamp
-   * and the moment the block became due.
+   * opens (roundScheduleV2's openings, the rule validity uses) counted from the later of the tip's
+   * timestamp and the moment the block became due.
    */
   private tryMint(): void {
     const { params, tip } = this.chain;
@@ -120,7 +120,8 @@ export class Minter {
     // from when the block became due on this tip — which only an earlier attempt on it can have
     // set (this one's is never before now, and round 1 opens after it).
     const due = this.due?.tipHash === hash ? this.due : undefined;
-    const roundOneOpen = due !== undefined && roundOpensAt(Math.max(tip.block.timestamp, due.since), 1) <= this.now();
+    const schedule = roundScheduleV2(params, tip, this.crypto);
+    const roundOneOpen = due !== undefined && roundOpensAt(Math.max(tip.block.timestamp, due.since), schedule.openingOf(1)) <= this.now();
     const mine = this.ownRound.find(params, tip, this.signed.value, roundOneOpen); // never two blocks for one (height, round)
     if (mine === 'none') return; // the draw made to the last round, and none of them this node's
     const first = mine !== 'later' && mine.round === 0;
@@ -139,7 +140,7 @@ export class Minter {
     current.since = Math.min(current.since, dueFrom);
     const from = Math.max(tip.block.timestamp, current.since);
     // No later round opens before round 1: this node's is looked for once it has (the next attempt, at the latest).
-    const at = roundOpensAt(from, mine === 'later' ? 1 : mine.round);
+    const at = roundOpensAt(from, schedule.openingOf(mine === 'later' ? 1 : mine.round));
     if (mine !== 'later' && at <= now) {
       this.mint(txs, mine.round);
       return;
@@ -158,7 +159,7 @@ export class Minter {
   private mint(txs: Transaction[], round: number): void {
     const tip = this.chain.tip!;
     const params = this.chain.params!;
-    const timestamp = stampFor(tip.block.timestamp, round, this.now());
+    const timestamp = stampFor(tip.block.timestamp, roundScheduleV2(params, tip, this.crypto).openingOf(round), this.now());
     const contents = {
       transactions: txs,
       reveal: this.onions.revealFor(tip.seed),
