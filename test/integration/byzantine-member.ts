@@ -18,7 +18,7 @@ import { signBlockV2, type BlockContents } from '../../src/core/blockv2.js';
 import { applyBlockV2, roundForV2, roundScheduleV2, type TipV2 } from '../../src/core/consensus.js';
 import { nobleCrypto } from '../../src/core/crypto.js';
 import { SEED_EPOCH_BLOCKS, type NetworkParams } from '../../src/core/params.js';
-import { stampFor } from '../../src/core/time.js';
+import { isTooFarAhead, stampFor } from '../../src/core/time.js';
 import { signTransaction } from '../../src/core/transaction.js';
 import type { Block, Transaction, TxBody } from '../../src/core/types.js';
 import type { StatusView } from '../../src/api/types.js';
@@ -27,7 +27,7 @@ import type { Checkpoint, Vote } from '../../src/core/vote.js';
 import type { NodeClient } from '../../client/api.js';
 import { Onions } from '../../src/node/minter/onions.js';
 import type { FaultyPeer } from './faulty-peer.js';
-import { raw, servedChain, waitFinal } from './harness.js';
+import { raw, servedChain, waitFinal, waitFor } from './harness.js';
 
 /** How a node answered a block or a batch: its HTTP status and its `result` or error `code`. */
 export interface Answer {
@@ -141,6 +141,16 @@ export class ByzantineMember {
   /** Sends votes and evidence to a node's POST /peer/votes; resolves to its HTTP status. */
   async postVotes(port: number, votes: readonly Vote[], evidence: readonly Evidence[] = []): Promise<number> {
     return (await raw(port, 'POST', '/peer/votes', { votes, evidence }, await this.peer.sessionHeaders(port))).status;
+  }
+
+  /**
+   * Resolves once none of `blocks` is stamped too far ahead of this machine's clock for a node to
+   * take it: a later round's block is stamped when its round opens, which may be seconds after its
+   * parent when the validators before it made their last blocks (a round of theirs lasts 1 s).
+   */
+  async untilNotAhead(blocks: readonly Block[]): Promise<void> {
+    const latest = Math.max(...blocks.map((b) => b.timestamp));
+    await waitFor('the blocks no longer too far ahead of the clock', () => Promise.resolve(!isTooFarAhead(latest, Date.now())), 60_000);
   }
 
   /** Sends blocks one after the other to a node's POST /peer/blocks; resolves to each answer. */

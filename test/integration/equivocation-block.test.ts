@@ -51,6 +51,7 @@ describe('a validator that signs two blocks at one height', () => {
       const tip = tips[tips.length - 1]!;
       const first = m.mint(tip, []);
       const second = m.mint(tip, [], first.block.timestamp + 1);
+      await m.untilNotAhead([second.block]);
       expect(second.block.index).toBe(first.block.index);
       expect(second.block.current_hash).not.toBe(first.block.current_hash);
       const answers = [

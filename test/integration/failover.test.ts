@@ -122,17 +122,18 @@ describe('two valid blocks for one height above the latest justified checkpoint 
    * A rival of `tip`: same parent, signed by the faulty node in the first round the draw gives it
    * there, holding one transfer of its own and the tip's votes (so its branch justifies as much).
    */
-  function rivalOf(tip: TipV2, parent: TipV2): BlockV2 {
+  async function rivalOf(tip: TipV2, parent: TipV2): Promise<BlockV2> {
     const m = member();
     const transfer = m.coins(tip.block.validator, 7, accountOf(parent.ledger, m.address).nonce);
     const rival = m.mint(parent, [transfer], undefined, { votes: (tip.block as BlockV2).votes });
     expect(rival.finality.justified).toEqual(tip.finality.justified);
+    await m.untilNotAhead([rival.block]);
     return rival.block as BlockV2;
   }
 
   it("a rival of a later round than the tip's is kept aside: nothing changes", async () => {
     const { tip, parent } = await idleTip(false);
-    const rival = rivalOf(tip, parent);
+    const rival = await rivalOf(tip, parent);
     for (const i of HONEST) {
       const res = await raw(t.net.ports[i]!, 'POST', '/peer/blocks', rival, await t.peer.sessionHeaders(t.net.ports[i]!));
       expect(res.status).toBe(200);
@@ -145,7 +146,7 @@ describe('two valid blocks for one height above the latest justified checkpoint 
   it('a rival of an earlier round wins: every node switches to it, its transaction commits and becomes final, a restarted node agrees', async () => {
     const { tip, parent } = await idleTip(true);
     const before = await Promise.all(t.clients.map(reorgs));
-    const rival = rivalOf(tip, parent);
+    const rival = await rivalOf(tip, parent);
     const answers = await Promise.all(
       HONEST.map(async (i) => raw(t.net.ports[i]!, 'POST', '/peer/blocks', rival, await t.peer.sessionHeaders(t.net.ports[i]!))),
     );

@@ -131,6 +131,7 @@ describe('finality', () => {
     await waitAgreement(t.clients);
     const tips = await m.chainOf(client(0));
     const parent = m.mint(tips[tips.length - 1]!, []); // on time
+    await m.untilNotAhead([parent.block]);
     const child = m.mint(parent, [], Date.now() + MAX_FUTURE_MS + 60_000);
     const socket = await openPeerStream(port(0), STREAM_PROTOCOL, 'block', await m.peer.sessionHeaders(port(0)));
     if (typeof socket === 'number') throw new Error(`the block stream was refused (${socket})`);
@@ -162,6 +163,7 @@ describe('finality', () => {
     const stamp = tip.block.timestamp + Math.max(0, m.openingOf(tip, round) - 1);
     const contents = { transactions: [], reveal: m.revealAfter(tip), votes: [], evidence: [] };
     const early = signBlockV2(m.params.domain, tip.block, round, contents, stamp, m.secretKey);
+    await m.untilNotAhead([early]); // not refused as FUTURE_BLOCK first
     for (const i of [0, 1, 2]) expect(await m.postBlocks(port(i), [early])).toEqual([{ status: 422, answer: 'TOO_EARLY' }]);
   });
 
