@@ -1,7 +1,8 @@
 /**
  * Version 2's round openings (docs/protocol.md, "Time and rounds"): a branch remembers which
  * validators made the block of their last turn (`live`), and round i of the next draw lasts
- * LIVE_ROUND_MS when its validator is one of them, ROUND_MS otherwise. Validity and the minter's
+ * LIVE_ROUND_MS when its validator is one of them and holds no earlier round at this height,
+ * ROUND_MS otherwise. Validity and the minter's
  * timer both read the openings from here, so that waiting and validity are one rule.
  */
 import { LIVE_ROUND_MS, ROUND_MS } from './params.js';
@@ -42,6 +43,8 @@ export function roundLength(live: boolean): number {
  */
 export class RoundSchedule {
   private readonly openings = [0];
+  /** The validators of the rounds whose length is counted: a live one's round is long only the first time. */
+  private readonly counted = new Set<string>();
 
   constructor(
     private readonly draw: Drawn,
@@ -49,12 +52,19 @@ export class RoundSchedule {
     private readonly slashed: ReadonlySet<string>,
   ) {}
 
-  /** opening(r) = Σ_{i<r} length(i): ms after the parent's timestamp at which round `round` opens. */
+  /**
+   * opening(r) = Σ_{i<r} length(i): ms after the parent's timestamp at which round `round` opens.
+   * Round i is long when its validator is live, not slashed and not the validator of an earlier
+   * round at this height: a validator that is down then costs one long round, however many rounds
+   * the draw gives it.
+   */
   openingOf(round: number): number {
     while (this.openings.length <= round) {
       const i = this.openings.length - 1;
       const validator = this.draw.validatorOf(i);
-      this.openings.push(this.openings[i]! + roundLength(this.live.has(validator) && !this.slashed.has(validator)));
+      const long = this.live.has(validator) && !this.slashed.has(validator) && !this.counted.has(validator);
+      this.counted.add(validator);
+      this.openings.push(this.openings[i]! + roundLength(long));
     }
     return this.openings[round]!;
   }

@@ -9,7 +9,9 @@ import { describe, expect, it } from 'vitest';
 import { applyBlockV2, roundScheduleV2, validateChainV2, validatorsOfRoundsV2, type TipV2 } from '../../src/core/consensus.js';
 import { LIVE_ROUND_MS, MAX_ROUNDS, ROUND_MS } from '../../src/core/params.js';
 import { codeOf } from './fixtures.js';
-import { blockOn, CAPACITY, keyOf, N_NODES, PARAMS, stakedChain } from './v2-fixtures.js';
+import { doubleVoteEvidence } from '../../src/core/evidence.js';
+import { signVote } from '../../src/core/vote.js';
+import { blockOn, CAPACITY, DOMAIN, keyOf, mint, N_NODES, PARAMS, stakedChain } from './v2-fixtures.js';
 
 const tips = stakedChain();
 const last = tips[tips.length - 1]!;
@@ -87,6 +89,37 @@ describe('round openings on a chain', () => {
     }
     const p = again[again.length - 1]!;
     expect(applyBlockV2(PARAMS, p, blockOn(p, {}, { by: keyOf(v0), round: 0 })).live.has(v0)).toBe(true);
+  });
+
+  it('a live validator drawn in several rounds at one height has one long round, the first', () => {
+    const t = tips.find((x) => {
+      const drawn = drawnAfter(x);
+      return x.live.has(drawn[0]!) && drawn.indexOf(drawn[0]!, 1) > 0;
+    });
+    expect(t, 'no tip whose live round-0 validator is drawn again').toBeDefined();
+    const drawn = drawnAfter(t!);
+    const again = drawn.indexOf(drawn[0]!, 1);
+    const schedule = roundScheduleV2(PARAMS, t!);
+    expect(schedule.openingOf(1)).toBe(LIVE_ROUND_MS);
+    expect(schedule.openingOf(again + 1) - schedule.openingOf(again)).toBe(ROUND_MS);
+  });
+
+  it('a live validator slashed on the branch has a short round: nothing waits for a block it may not make', () => {
+    const v = keyOf([...last.live].sort()[0]!);
+    const justified = last.finality.justified;
+    const w1 = signVote(DOMAIN, v.secret, justified, { height: justified.height + 4, hash: 'cc'.repeat(32) });
+    const w2 = signVote(DOMAIN, v.secret, justified, { height: justified.height + 4, hash: 'dd'.repeat(32) });
+    let t = mint(last, { evidence: [doubleVoteEvidence(DOMAIN, w1, w2)] });
+    expect(t.slashing.slashed.has(v.address)).toBe(true);
+    // on until the draw names it in round 0 (its stake stays in the draw's snapshot for a while)
+    for (let i = 0; i < 200 && drawnAfter(t)[0] !== v.address; i++) t = mint(t);
+    expect(drawnAfter(t)[0]).toBe(v.address);
+    expect(t.live.has(v.address)).toBe(true); // it made the block of its last turn
+    // the first round whose validator is not the slashed one opens after short rounds only
+    const round = drawnAfter(t).findIndex((x) => x !== v.address);
+    expect(roundScheduleV2(PARAMS, t).openingOf(round)).toBe(round * ROUND_MS);
+    const next = applyBlockV2(PARAMS, t, blockOn(t, {}, { round, timestamp: t.block.timestamp + round * ROUND_MS }));
+    expect(next.live.has(v.address)).toBe(false);
   });
 
   it('any chain of any rounds: live is the replay of its turns, openings lie between r short and r long rounds, and a checker agrees', () => {

@@ -2,7 +2,8 @@
  * The store after a restart's replay (src/node/formation/restore.ts, restoreChain, and
  * src/node/db/store.ts, unmapTables): reading the whole chain leaves none of LevelDB's table files
  * mapped into the process, so a restarted node's resident memory does not keep the chain's size on
- * disk; the store still reads and writes afterwards.
+ * disk; the store still reads and writes afterwards. A stored block the rules now refuse (a
+ * directory of another version of the protocol) stops the start with what to do about it.
  */
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,7 +14,9 @@ import type { ChainFollower } from '../../src/node/chain/index.js';
 import { ChainStore, type NetworkMeta } from '../../src/node/db/index.js';
 import type { Readiness } from '../../src/node/formation/readiness.js';
 import { restoreChain } from '../../src/node/formation/restore.js';
-import { CAPACITY, N_NODES, mint, stakedChain } from './v2-fixtures.js';
+import { validatorsOfRoundsV2 } from '../../src/core/consensus.js';
+import { ROUND_MS } from '../../src/core/params.js';
+import { blockOn, CAPACITY, keyOf, N_NODES, PARAMS, mint, stakedChain } from './v2-fixtures.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'store-tables-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -57,6 +60,34 @@ describe('the store after a restart replayed the whole chain', () => {
     store.append(next, JSON.stringify(next));
     await store.flush();
     expect((await store.blocksFrom(next.index - 1, 10)).length).toBe(2);
+    await store.close();
+  });
+
+  it('refuses a stored block stamped under an older round rule, naming the directory and what to do', async () => {
+    const tips = stakedChain();
+    const tip = tips.find((t) => {
+      const [v0, v1] = validatorsOfRoundsV2(PARAMS, t, 2);
+      return t.live.has(v0!) && v0 !== v1;
+    })!;
+    const upTo = tips.slice(0, tips.indexOf(tip) + 1);
+    // round 1 stamped 250 ms after its parent: the old rule; round 0's validator is live, so its round lasts 1 s
+    const by = keyOf(validatorsOfRoundsV2(PARAMS, tip, 2)[1]!);
+    const old = blockOn(tip, {}, { by, round: 1, timestamp: tip.block.timestamp + ROUND_MS });
+    const path = join(dir, 'old-rules');
+    const writing = new ChainStore(path);
+    await writing.open();
+    for (const block of [...upTo.map((t) => t.block), old]) writing.append(block, JSON.stringify(block));
+    await writing.flush();
+    await writing.close();
+
+    const store = new ChainStore(path);
+    await store.open();
+    const chain = { remember: () => undefined, start: () => undefined } as Pick<ChainFollower, 'remember' | 'start'>;
+    const readiness = { evaluate: () => undefined } as Pick<Readiness, 'evaluate'>;
+    const meta = { n: N_NODES, capacity: CAPACITY } as NetworkMeta;
+    await expect(restoreChain(store, meta, chain as ChainFollower, readiness as Readiness, path, nobleCrypto)).rejects.toThrow(
+      new RegExp(`block ${old.index} stored in ${path} .*TOO_EARLY.*remove it and form the network again`),
+    );
     await store.close();
   });
 });

@@ -215,14 +215,15 @@ out['epochs'] = {'epoch_blocks': L, 'onion_length': 40, 'blocks': blocks,
 
 # Rounds: the validators that made the block of their last turn (live). After a block of round r
 # by v, the validators of rounds 0 .. r-1 leave live and v joins it. Round i lasts 1000 ms when its
-# validator is live and not slashed, else 250; round r opens the sum of rounds 0 .. r-1 after the parent.
+# validator is live, not slashed and not the validator of an earlier round at this height, else 250;
+# round r opens the sum of rounds 0 .. r-1 after the parent.
 def live_after(live, drawn, rnd, validator):
     return sorted((set(live) - set(drawn[:rnd])) | {validator})
 
 def openings(drawn, live, slashed):
     out_ = [0]
-    for v in drawn:
-        out_.append(out_[-1] + (1000 if v in live and v not in slashed else 250))
+    for i, v in enumerate(drawn):
+        out_.append(out_[-1] + (1000 if v in live and v not in slashed and v not in drawn[:i] else 250))
     return out_
 
 A, B, C, D = (keys[i]['address'] for i in range(4))
@@ -232,6 +233,7 @@ round_cases = [
     ('live, then not', [A, B, A, C], [A, C], []),
     ('a live validator slashed', [A, B, C, D], [A, B], [B]),
     ('all live', [B, C, D, A], [A, B, C, D], []),
+    ('a live validator drawn three times', [A, A, B, A, C], [A, B], []),
 ]
 out['rounds'] = {
     'openings': [{'name': n, 'drawn': d, 'live': l, 'slashed': sl, 'openings': openings(d, l, sl)} for n, d, l, sl in round_cases],

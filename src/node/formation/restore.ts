@@ -5,6 +5,7 @@ import type { BlockV2 } from '../../core/blockv2.js';
 import type { NetworkParams } from '../../core/params.js';
 import type { Block } from '../../core/types.js';
 import type { Crypto } from '../../core/crypto.js';
+import { ProtocolError } from '../../core/errors.js';
 import { FinalTree } from '../chain/final-tree.js';
 import type { ChainFollower } from '../chain/index.js';
 import type { ChainStore, NetworkMeta } from '../db/index.js';
@@ -27,6 +28,30 @@ export function replayChain(
   const tree = new FinalTree(tip);
   for (const block of chain.slice(1)) tree.add(applyBlockV2(params, tree.best, block as BlockV2, { now, verifyTx, crypto }));
   return { params, tree };
+}
+
+/**
+ * One stored block applied again. A block this node once accepted and now refuses was stored under
+ * other rules (a data directory of an earlier version of the protocol): say so, with what to do.
+ */
+function replayStored(
+  params: NetworkParams,
+  tree: FinalTree,
+  block: BlockV2,
+  dataDir: string,
+  crypto: Crypto,
+  verifyTx: TxVerifier,
+  verifyVote: () => string,
+) {
+  try {
+    return applyBlockV2(params, tree.best, block, { verifyTx, verifyVote, crypto });
+  } catch (err) {
+    if (!(err instanceof ProtocolError)) throw err;
+    throw new Error(
+      `block ${block.index} stored in ${dataDir} is invalid under this version's rules (${err.code}: ${err.message}): ` +
+        'the directory was written by another version of the protocol; remove it and form the network again',
+    );
+  }
 }
 
 /**
@@ -55,7 +80,7 @@ export async function restoreChain(
       params = start.params;
       tree = new FinalTree(start.tip);
     } else {
-      tree.add(applyBlockV2(params, tree.best, block as BlockV2, { verifyTx: trusted, verifyVote: trustedVote, crypto }));
+      tree.add(replayStored(params, tree, block as BlockV2, dataDir, crypto, trusted, trustedVote));
     }
     chain.remember(block, json);
     readiness.evaluate(tree.best);
