@@ -152,8 +152,6 @@ export class OwnWallet {
     const pooled: Transaction[] = [];
     const later: Transaction[] = [];
     for (const tx of this.journal.latest()) {
-      // (a stake journaled before a crash that came before the node record said so is the initial stake, sent)
-      if (tx.type === 'stake') this.members.initialStakeSent = true;
       if (tx.nonce < used) continue; // committed: the latest transaction journaled for a nonce is the one a block took
       try {
         // The file is the node's own, but a changed line must not reach a block it mints.
@@ -250,26 +248,35 @@ export class OwnWallet {
     return this.own.draft;
   }
 
+  /**
+   * Whether the wallet has sent a stake already, on `tip`: one committed (its stake is not 0),
+   * pending in the pool, or journaled (the journal keeps its last stake through rewrites; a
+   * withdrawal to 0 is a stake too). Derived from the wallet's own transactions, which a restarted
+   * node restores, rather than kept as a flag that could disagree with them.
+   */
+  private initialStakeSent(tip: ChainTip): boolean {
+    if (this.journal.holdsStake || accountOf(tip.ledger, this.address).stake > 0) return true;
+    return this.pool.pendingOf(tip.ledger, this.address).some((tx) => tx.type === 'stake');
+  }
+
   /** Sends the configured initial stake, once, as soon as the wallet holds that much. */
   maybeInitialStake(): void {
     const tip = this.chain.tip;
-    if (this.members.initialStakeSent || !tip || this.stake <= 0 || this.readiness.walletHeld) return;
+    if (!tip || this.stake <= 0 || this.readiness.walletHeld) return;
     const me = accountOf(tip.ledger, this.address);
-    if (me.balance < this.stake) return;
+    if (me.balance < this.stake || this.initialStakeSent(tip)) return;
     // The bootstrap's nonces 0 … n − 2 are the members' fundings (announce.ts, fund): its stake after them.
     if (this.members.nodes[0]?.address === this.address && this.nextNonceOn(tip) < (this.members.n ?? 0) - 1) return;
-    this.members.initialStakeSent = true; // before submit: what submit sets off must not send it again
     try {
+      // journaled before submit returns or sets anything off: then initialStakeSent says so
       this.submit({ type: 'stake', amount: this.stake });
     } catch (err) {
       // not sent (the pool full, the network not formed yet…): tried again at the next head
-      this.members.initialStakeSent = false;
       const reason = err instanceof Error ? err.message : String(err);
       if (reason !== this.stakeRefusal) this.log.warn(`initial stake not sent yet: ${reason}`);
       this.stakeRefusal = reason;
       return;
     }
     this.log.info(`staking ${this.stake / UNITS_PER_BCC} BCC`);
-    this.members.saveQuietly();
   }
 }

@@ -27,6 +27,8 @@ export class WalletJournal {
   private fd: number | undefined;
   /** The latest line journaled for each nonce: what `latest` gives and a rewrite keeps. */
   private byNonce = new Map<number, string>();
+  /** The nonces whose latest line is a stake: a rewrite keeps the last of them (`holdsStake`). */
+  private stakes = new Set<number>();
   /** Lines in the file (a nonce journaled again counts twice), and how many the last rewrite left. */
   private lines = 0;
   private kept = 0;
@@ -45,7 +47,7 @@ export class WalletJournal {
       for (const line of text.slice(0, whole).split('\n')) {
         const tx = parseLine(line);
         if (tx) {
-          this.byNonce.set(tx.nonce, line);
+          this.keep(tx, line);
           this.lines++;
         }
       }
@@ -60,6 +62,15 @@ export class WalletJournal {
    */
   latest(): Transaction[] {
     return [...this.byNonce.keys()].sort((a, b) => a - b).map((nonce) => parseLine(this.byNonce.get(nonce)!)!);
+  }
+
+  /**
+   * Whether the wallet ever signed a stake (the latest line of some nonce is one): a rewrite keeps
+   * the last stake even when the finalised chain has used its nonce, so that this outlives it
+   * (OwnWallet.initialStakeSent).
+   */
+  get holdsStake(): boolean {
+    return this.stakes.size > 0;
   }
 
   /**
@@ -81,8 +92,14 @@ export class WalletJournal {
       throw err;
     }
     this.size += bytes.length;
-    this.byNonce.set(tx.nonce, line);
+    this.keep(tx, line);
     this.lines++;
+  }
+
+  private keep(tx: Transaction, line: string): void {
+    this.byNonce.set(tx.nonce, line);
+    if (tx.type === 'stake') this.stakes.add(tx.nonce);
+    else this.stakes.delete(tx.nonce);
   }
 
   /** Whether enough was appended since the last rewrite for `compact` to be worth its cost. */
@@ -92,10 +109,16 @@ export class WalletJournal {
 
   /**
    * Rewrites the journal with only the latest transaction of each nonce from `from` on (what the
-   * finalised chain has not used: anything below can never be needed again).
+   * finalised chain has not used: anything below can never be needed again), and the last stake.
    */
   compact(from: number): void {
-    for (const nonce of [...this.byNonce.keys()]) if (nonce < from) this.byNonce.delete(nonce);
+    let lastStake = -1;
+    for (const nonce of this.stakes) lastStake = Math.max(lastStake, nonce);
+    for (const nonce of [...this.byNonce.keys()]) {
+      if (nonce >= from || nonce === lastStake) continue;
+      this.byNonce.delete(nonce);
+      this.stakes.delete(nonce);
+    }
     const keep = [...this.byNonce.keys()].sort((a, b) => a - b).map((nonce) => this.byNonce.get(nonce)! + '\n');
     const text = keep.join('');
     writePrivateFile(this.path, text);
