@@ -5,35 +5,20 @@
  * not used — and a restarted wallet puts its journaled transactions back into its pool, gives
  * the next nonce after them, and hands them to the peers once it opens.
  */
-import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { appendFileSync, readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { TipV2 } from '../../src/core/consensus.js';
 import { DEFAULT_POOL_LIMITS, TxPool } from '../../src/core/pool.js';
 import type { Transaction } from '../../src/core/types.js';
-import { nobleNodeCrypto } from '../../src/crypto/fallbacks.js';
-import { ChainFollower, FinalTree } from '../../src/node/chain/index.js';
 import type { ChainStore } from '../../src/node/db/index.js';
 import { Emitter, type NodeEvents } from '../../src/node/events.js';
 import { Membership } from '../../src/node/formation/membership.js';
-import type { Logger } from '../../src/node/logger.js';
-import { COMPACT_EVERY, OwnWallet, WalletJournal } from '../../src/node/wallet/index.js';
-import type { TipV2 } from '../../src/core/consensus.js';
-import { coinsTx, KEYS4, mint, NET, PARAMS, stakeTx } from './v2-fixtures.js';
+import { COMPACT_EVERY, WalletJournal } from '../../src/node/wallet/index.js';
+import { coinsTx, mint, NET, stakeTx } from './v2-fixtures.js';
+import { journalPath, me, quiet, removeJournalDirs, walletOn, you } from './wallet-fixtures.js';
 
-const quiet: Logger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
-const dirs: string[] = [];
-afterEach(() => {
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
+afterEach(removeJournalDirs);
 
-function journalPath(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'blockchat-journal-'));
-  dirs.push(dir);
-  return join(dir, 'wallet-journal');
-}
-
-const [me, you] = [KEYS4[0]!, KEYS4[1]!];
 const signed = coinsTx(me, you.address, 100, 0);
 /** A transaction of nonce `nonce` (the journal checks no signature: only its own wallet writes it). */
 const pay = (nonce: number, amount = 100): Transaction => ({
@@ -93,31 +78,6 @@ describe("the wallet's journal", () => {
     expect(readFileSync(path, 'utf8').trim().split('\n')).toHaveLength(11);
   });
 });
-
-/**
- * A wallet on the genesis (its key holds every coin there), or on `tip`, with a fresh pool, as a
- * restart has; `stake`: its configured initial stake, in units (then it is listed as node 1, not
- * the bootstrap, whose stake waits for its fundings).
- */
-function walletOn(path: string, pool = new TxPool(), stake = 0, tip: TipV2 = NET.tip) {
-  const events = new Emitter<NodeEvents>();
-  const errors: string[] = [];
-  const log: Logger = { ...quiet, error: (m) => errors.push(m) };
-  const crypto = nobleNodeCrypto();
-  const members = new Membership(4, 5, {} as ChainStore, events, quiet);
-  const order = stake > 0 ? [KEYS4[1]!, me, KEYS4[2]!, KEYS4[3]!] : KEYS4;
-  members.nodes = order.map((k, id) => ({ id, address: k.address, host: '127.0.0.1', port: 5000 + id, stake: 0 }));
-  const chain = new ChainFollower(me.address, members, pool, events, () => 0, quiet, crypto);
-  chain.start(PARAMS, new FinalTree(tip));
-  const readiness = { walletHeld: false, whenWalletOpen: () => Promise.resolve() };
-  const journal = new WalletJournal(path);
-  const key = { secretKey: me.secret, address: me.address };
-  const wallet = new OwnWallet(key, stake, chain, members, readiness, pool, events, log, crypto, journal);
-  const restored: Transaction[][] = [];
-  events.on('walletRestored', (txs) => restored.push([...txs]));
-  const open = () => events.emit('walletOpen', undefined);
-  return { wallet, pool, restored, open, journal, chain, errors };
-}
 
 describe('a restarted wallet', () => {
   it('puts its journaled transactions back into its pool, goes on after them, and sends them once open', () => {

@@ -73,27 +73,47 @@ export class WalletJournal {
     return this.stakes.size > 0;
   }
 
+  /** Appends `tx` before returning (one write; see appendAll); gives its line. */
+  append(tx: Transaction): string {
+    return this.appendAll([tx])[0]!;
+  }
+
   /**
-   * Appends `tx` before returning (one write). A write that fails part-way is cut off again, so
-   * that the next line does not start inside it.
+   * Appends `txs` before returning, one line each, in one write (a batch of the wallet's); gives
+   * their lines, the JSON text the peers get too. A write that fails part-way is cut back to the
+   * last whole line it wrote, so that the next line does not start inside it; the
+   * JournalWriteError says how many lines were written whole (they are journaled).
    */
-  append(tx: Transaction): void {
-    if (this.fd === undefined) throw new Error(`${this.path}: the wallet's journal is closed`);
-    const line = JSON.stringify(tx);
-    const bytes = Buffer.from(line + '\n');
+  appendAll(txs: readonly Transaction[]): string[] {
+    if (this.fd === undefined) throw new JournalWriteError(0, new Error(`${this.path}: the wallet's journal is closed`));
+    const lines = txs.map((tx) => JSON.stringify(tx));
+    const ends: number[] = [];
+    let length = 0;
+    for (const line of lines) ends.push((length += Buffer.byteLength(line) + 1));
+    const bytes = Buffer.from(lines.join('\n') + '\n');
+    const progress = { written: 0 };
+    let whole = txs.length;
     try {
-      writeAll(this.fd, bytes);
+      writeAll(this.fd, bytes, undefined, progress);
     } catch (err) {
+      whole = ends.filter((end) => end <= progress.written).length;
       try {
-        ftruncateSync(this.fd, this.size);
+        ftruncateSync(this.fd, this.size + (whole === 0 ? 0 : ends[whole - 1]!));
       } catch {
         // the disk refuses even that: a start cuts a torn last line off
       }
-      throw err;
+      this.recordWritten(txs, lines, whole, ends);
+      throw new JournalWriteError(whole, err);
     }
-    this.size += bytes.length;
-    this.keep(tx, line);
-    this.lines++;
+    this.recordWritten(txs, lines, whole, ends);
+    return lines;
+  }
+
+  /** Counts the first `whole` of `txs` as journaled (their lines end at `ends`, from the old end). */
+  private recordWritten(txs: readonly Transaction[], lines: readonly string[], whole: number, ends: readonly number[]): void {
+    for (let k = 0; k < whole; k++) this.keep(txs[k]!, lines[k]!);
+    this.lines += whole;
+    this.size += whole === 0 ? 0 : ends[whole - 1]!;
   }
 
   private keep(tx: Transaction, line: string): void {
@@ -136,6 +156,17 @@ export class WalletJournal {
 
   private open(): number {
     return openSync(this.path, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW, 0o600);
+  }
+}
+
+/** A journal write that failed: the first `written` of its lines were journaled whole, the rest not. */
+export class JournalWriteError extends Error {
+  override readonly name = 'JournalWriteError';
+  constructor(
+    readonly written: number,
+    override readonly cause: unknown,
+  ) {
+    super(cause instanceof Error ? cause.message : String(cause));
   }
 }
 
