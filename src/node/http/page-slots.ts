@@ -2,8 +2,9 @@
  * The public pages that can weigh megabytes — the pool page (up to 10,000 transactions), blocks,
  * an inbox, an address's transactions — are sent to at most `--page-readers` requests at once.
  * A page that the reader does not take is held in its connection's write buffer, a copy per
- * connection: without a bound, anyone opening connections that never read could make the node's
- * memory grow without end. One more such request is refused with 503 BUSY and `Retry-After`, and
+ * connection (the pool page's bytes are shared, peer-routes.ts, but every other page is built for
+ * its request): without a bound, anyone opening connections that never read could make the
+ * node's memory grow without end. One more such request is refused with 503 BUSY and `Retry-After`, and
  * a page not sent within PAGE_SEND_MS has its connection closed, so that readers that never read
  * cannot keep the pages from everyone else for ever either.
  *
