@@ -110,6 +110,11 @@ async function main(): Promise<void> {
             coerce: whole('--sender-rate', 1),
             describe: 'transactions per second POST /transactions accepts per sender (4 s of it at once; default 5)',
           })
+          .option('page-readers', {
+            requiresArg: true,
+            coerce: whole('--page-readers', 1),
+            describe: 'public pages (GET /pool, /blocks, …) sent at once; one more gets 503 BUSY (default 16)',
+          })
           .option('quiet', { type: 'boolean', default: false, describe: 'log warnings only (--log-level warn)' })
           .option('log-level', { type: 'string', requiresArg: true, describe: 'debug, info (default), warn or error' })
           .option('log-format', { type: 'string', requiresArg: true, describe: 'json (default unless on a terminal) or pretty' })

@@ -22,6 +22,14 @@ interface Entry {
   readonly cost: number;
 }
 
+/** Transactions admitted and not inserted yet: how many, and what they reserve (see `admit`). */
+export interface Staged {
+  readonly count: number;
+  readonly cost: number;
+}
+
+const NOTHING_STAGED: Staged = Object.freeze({ count: 0, cost: 0 });
+
 /**
  * What a pending transaction reserves of its sender's committed available balance: its debit,
  * with a stake counted as its rise over the committed stake and never as a credit (a withdrawal
@@ -98,8 +106,10 @@ export class TxPool {
    * `ledger`, so that a transaction the pool would refuse costs no verification. Besides the
    * nonce rules, INSUFFICIENT_FUNDS when the sender's committed available balance does not
    * cover this transaction on top of its pending ones: a sender can only queue what it can pay.
+   * `staged`: transactions of the same sender admitted before it and not inserted yet (a wallet's
+   * batch, journaled in one write before any is pooled), counted as if pending.
    */
-  admit(tx: Transaction, ledger: Ledger): void {
+  admit(tx: Transaction, ledger: Ledger, staged: Staged = NOTHING_STAGED): void {
     ensure(!this.byId.has(tx.id), 'DUPLICATE', `transaction ${tx.id.slice(0, 12)}… is already pending`);
     const sender = accountOf(ledger, tx.sender);
     checkNonceUnused(sender, tx.nonce);
@@ -114,13 +124,13 @@ export class TxPool {
       'DUPLICATE',
       `another pending transaction of this sender already has nonce ${tx.nonce}`,
     );
-    const total = this.reservedBy(tx.sender) + costOf(tx, sender);
+    const total = this.reservedBy(tx.sender) + staged.cost + costOf(tx, sender);
     ensure(
       total <= sender.balance,
       'INSUFFICIENT_FUNDS',
       `the sender's pending transactions would cost ${total} units and its committed available balance is ${sender.balance}`,
     );
-    ensure(this.byId.size < this.limits.maxSize, 'POOL_FULL', 'the pool is full; try again later');
+    ensure(this.byId.size + staged.count < this.limits.maxSize, 'POOL_FULL', 'the pool is full; try again later');
   }
 
   /**

@@ -12,6 +12,7 @@ import { createLogger, defaultLogFormat, LEVELS, LOG_FORMATS, type Level, type L
 import { BlockchatNode } from './index.js';
 import { buildServer } from './http/index.js';
 import { DEFAULT_CLIENT_RATE, DEFAULT_SENDER_RATE, submitLimits } from './http/account-routes.js';
+import { DEFAULT_PAGE_READERS } from './http/page-slots.js';
 import { ensurePrivateDir } from './private-files.js';
 import { nativeHeapTrim } from './heap-trim.js';
 import { runtimeDir } from '../api/token.js';
@@ -28,6 +29,7 @@ export interface NodeArgs {
   blockTimeout?: number;
   clientRate?: number;
   senderRate?: number;
+  pageReaders?: number;
   quiet?: boolean;
   logLevel?: string;
   logFormat?: string;
@@ -123,7 +125,8 @@ export async function runNode(args: NodeArgs): Promise<void> {
     trimHeap: nativeHeapTrim(process.env),
   });
   await node.open();
-  const app = await buildServer(node, pino, submitLimits(args.clientRate ?? DEFAULT_CLIENT_RATE, args.senderRate ?? DEFAULT_SENDER_RATE));
+  const limits = submitLimits(args.clientRate ?? DEFAULT_CLIENT_RATE, args.senderRate ?? DEFAULT_SENDER_RATE);
+  const app = await buildServer(node, pino, limits, args.pageReaders ?? DEFAULT_PAGE_READERS);
   try {
     await app.listen({ port, host: args.host === 'localhost' ? '127.0.0.1' : (args.host ?? '127.0.0.1') });
   } catch (err) {

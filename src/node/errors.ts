@@ -2,6 +2,8 @@
  * Errors of the node's own (non-protocol) rules. Protocol errors are in src/core/errors.ts; the
  * HTTP status of both is in one table, src/node/http/errors.ts.
  */
+import { ProtocolError } from '../core/errors.js';
+
 export type NodeErrorCode =
   | 'BAD_REQUEST'
   | 'UNAUTHORIZED'
@@ -33,4 +35,9 @@ export class NodeError extends Error {
   ) {
     super(message);
   }
+}
+
+/** Whether `err` is a refusal (a rule said no), as opposed to a failure of the node itself. */
+export function isRefusal(err: unknown): err is ProtocolError | NodeError {
+  return err instanceof ProtocolError || err instanceof NodeError;
 }

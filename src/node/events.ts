@@ -52,8 +52,8 @@ export interface NodeEvents {
   head: TipV2;
   /** The network is formed, funded and staked (once). */
   ready: TipV2;
-  /** A transaction of this node's wallet entered the pool. */
-  ownTransaction: Transaction;
+  /** A transaction of this node's wallet entered the pool, with its JSON text (its journal line: the peers get the same). */
+  ownTransaction: { tx: Transaction; json: string };
   /** A restarted node's wallet opened with these journaled transactions back in its pool: the peers get them (they may never have). */
   walletRestored: readonly Transaction[];
   /** A transaction signed elsewhere, sent by a client to POST /transactions, entered the pool: the peers get it. */

@@ -21,13 +21,16 @@ export class ShortReadError extends Error {
 
 /**
  * Writes all of `bytes` to `fd`: at `position`, or at the file's position when none is given.
- * Throws what the disk reports, or an error when it takes nothing.
+ * Throws what the disk reports, or an error when it takes nothing; `progress.written` then says
+ * how many bytes it took before (for a caller that keeps the whole records among them).
  */
-export function writeAll(fd: number, bytes: Uint8Array, position?: number): void {
-  for (let done = 0; done < bytes.length;) {
+export function writeAll(fd: number, bytes: Uint8Array, position?: number, progress: { written: number } = { written: 0 }): void {
+  progress.written = 0;
+  while (progress.written < bytes.length) {
+    const done = progress.written;
     const n = writeSync(fd, bytes, done, bytes.length - done, position === undefined ? null : position + done);
     if (n <= 0) throw new Error('the disk took no more bytes');
-    done += n;
+    progress.written += n;
   }
 }
 

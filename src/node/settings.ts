@@ -19,6 +19,7 @@ export const NODE_SETTINGS = {
   'block-timeout': 'string',
   'client-rate': 'string',
   'sender-rate': 'string',
+  'page-readers': 'string',
   quiet: 'boolean',
   'log-level': 'string',
   'log-format': 'string',

@@ -22,27 +22,45 @@ const STAKE = 1_000;
 function setUp(held = false) {
   const events: NodeEmitter = new Emitter<NodeEvents>();
   const chain = { tip: { ledger: new Map([[ADDRESS, { balance: 5 * STAKE, stake: 0, nonce: 0 }]]) } } as unknown as ChainFollower;
-  const members = { initialStakeSent: false, saveQuietly: vi.fn(), nodes: [], n: 4 } as unknown as Membership;
+  const members = { nodes: [], n: 4 } as unknown as Membership;
   const warnings: string[] = [];
   const log: Logger = { debug: () => undefined, info: () => undefined, warn: (m) => warnings.push(m), error: () => undefined };
   const key = { address: ADDRESS } as WalletKey;
   // (a membership of its own: never ready, so that the heads sent here only reach the wallet)
   const readiness = new Readiness({ nodes: [], n: 4 } as unknown as Membership, events, log);
   if (held) readiness.holdUntilCaughtUp();
-  const journal = { append: vi.fn() } as unknown as WalletJournal;
-  const wallet = new OwnWallet(key, STAKE, chain, members, readiness, {} as TxPool, events, log, {} as NodeCrypto, journal);
+  // what the wallet signed: nothing yet (a stake journaled or pending, or a stake committed, counts as sent)
+  const journal = { append: vi.fn(), holdsStake: false };
+  const pool = { pendingOf: () => [] } as unknown as TxPool;
+  const wallet = new OwnWallet(
+    key,
+    STAKE,
+    chain,
+    members,
+    readiness,
+    pool,
+    events,
+    log,
+    {} as NodeCrypto,
+    journal as unknown as WalletJournal,
+  );
+  /** A stand-in for submit that signs: the stake it sends is journaled, as the real one does. */
+  const signs = () => {
+    journal.holdsStake = true;
+    return { id: 'ff'.repeat(32), nonce: 0 };
+  };
   const head = () => events.emit('head', undefined as never);
   // the restart's catch-up and pool repair are over: the wallet opens (`walletOpen`)
   const walletOpen = () => {
     readiness.resume(undefined);
     readiness.poolRestored();
   };
-  return { wallet, chain, members, warnings, head, walletOpen };
+  return { wallet, chain, members, warnings, head, walletOpen, signs };
 }
 
 describe('the initial stake', () => {
   it('is tried again at the next head after a refusal, and sent once', () => {
-    const { wallet, members, warnings, head } = setUp();
+    const { wallet, warnings, head, signs } = setUp();
     const submit = vi
       .spyOn(wallet, 'submit')
       .mockImplementationOnce(() => {
@@ -51,38 +69,34 @@ describe('the initial stake', () => {
       .mockImplementationOnce(() => {
         throw new NodeError('NOT_FORMED', 'the network is not formed yet');
       })
-      .mockImplementation(() => ({ id: 'ff'.repeat(32), nonce: 0 }));
+      .mockImplementation(signs);
     head();
-    expect(members.initialStakeSent).toBe(false);
     head();
     head();
     head();
     expect(submit).toHaveBeenCalledTimes(3);
     expect(submit).toHaveBeenLastCalledWith({ type: 'stake', amount: STAKE });
-    expect(members.initialStakeSent).toBe(true);
     expect(warnings).toHaveLength(1); // the same reason twice, logged once
   });
 
   it('is not sent before the wallet holds that much', () => {
-    const { wallet, members, head } = setUp();
+    const { wallet, head } = setUp();
     (wallet as unknown as { stake: number }).stake = 10 * STAKE;
     const submit = vi.spyOn(wallet, 'submit');
     head();
     expect(submit).not.toHaveBeenCalled();
-    expect(members.initialStakeSent).toBe(false);
   });
 
   it('is not sent while a restarted wallet is held, and is sent when it opens', () => {
-    const { wallet, members, warnings, head, walletOpen } = setUp(true);
-    const submit = vi.spyOn(wallet, 'submit').mockImplementation(() => ({ id: 'ff'.repeat(32), nonce: 0 }));
+    const { wallet, warnings, head, walletOpen, signs } = setUp(true);
+    const submit = vi.spyOn(wallet, 'submit').mockImplementation(signs);
     head();
     head();
     expect(submit).not.toHaveBeenCalled();
-    expect(members.initialStakeSent).toBe(false);
     expect(warnings).toEqual([]);
     walletOpen();
+    head();
     expect(submit).toHaveBeenCalledTimes(1);
-    expect(members.initialStakeSent).toBe(true);
   });
 });
 

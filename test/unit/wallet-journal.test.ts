@@ -5,34 +5,20 @@
  * not used — and a restarted wallet puts its journaled transactions back into its pool, gives
  * the next nonce after them, and hands them to the peers once it opens.
  */
-import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { appendFileSync, readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { TipV2 } from '../../src/core/consensus.js';
 import { DEFAULT_POOL_LIMITS, TxPool } from '../../src/core/pool.js';
 import type { Transaction } from '../../src/core/types.js';
-import { nobleNodeCrypto } from '../../src/crypto/fallbacks.js';
-import { ChainFollower, FinalTree } from '../../src/node/chain/index.js';
 import type { ChainStore } from '../../src/node/db/index.js';
 import { Emitter, type NodeEvents } from '../../src/node/events.js';
 import { Membership } from '../../src/node/formation/membership.js';
-import type { Logger } from '../../src/node/logger.js';
-import { COMPACT_EVERY, OwnWallet, WalletJournal } from '../../src/node/wallet/index.js';
-import { coinsTx, KEYS4, NET, PARAMS } from './v2-fixtures.js';
+import { COMPACT_EVERY, WalletJournal } from '../../src/node/wallet/index.js';
+import { coinsTx, mint, NET, stakeTx } from './v2-fixtures.js';
+import { journalPath, me, quiet, removeJournalDirs, walletOn, you } from './wallet-fixtures.js';
 
-const quiet: Logger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
-const dirs: string[] = [];
-afterEach(() => {
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
+afterEach(removeJournalDirs);
 
-function journalPath(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'blockchat-journal-'));
-  dirs.push(dir);
-  return join(dir, 'wallet-journal');
-}
-
-const [me, you] = [KEYS4[0]!, KEYS4[1]!];
 const signed = coinsTx(me, you.address, 100, 0);
 /** A transaction of nonce `nonce` (the journal checks no signature: only its own wallet writes it). */
 const pay = (nonce: number, amount = 100): Transaction => ({
@@ -93,26 +79,6 @@ describe("the wallet's journal", () => {
   });
 });
 
-/** A wallet on the genesis (its key holds every coin there), with a fresh pool, as a restart has. */
-function walletOn(path: string, pool = new TxPool()) {
-  const events = new Emitter<NodeEvents>();
-  const errors: string[] = [];
-  const log: Logger = { ...quiet, error: (m) => errors.push(m) };
-  const crypto = nobleNodeCrypto();
-  const members = new Membership(4, 5, {} as ChainStore, events, quiet);
-  members.nodes = KEYS4.map((k, id) => ({ id, address: k.address, host: '127.0.0.1', port: 5000 + id, stake: 0 }));
-  const chain = new ChainFollower(me.address, members, pool, events, () => 0, quiet, crypto);
-  chain.start(PARAMS, new FinalTree(NET.tip));
-  const readiness = { walletHeld: false, whenWalletOpen: () => Promise.resolve() };
-  const journal = new WalletJournal(path);
-  const key = { secretKey: me.secret, address: me.address };
-  const wallet = new OwnWallet(key, 0, chain, members, readiness, pool, events, log, crypto, journal);
-  const restored: Transaction[][] = [];
-  events.on('walletRestored', (txs) => restored.push([...txs]));
-  const open = () => events.emit('walletOpen', undefined);
-  return { wallet, pool, restored, open, journal, chain, errors };
-}
-
 describe('a restarted wallet', () => {
   it('puts its journaled transactions back into its pool, goes on after them, and sends them once open', () => {
     const path = journalPath();
@@ -159,6 +125,76 @@ describe('a restarted wallet', () => {
     expect(after.errors.every((m) => m.includes('not valid, ignored'))).toBe(true);
     expect(after.wallet.nextNonce()).toBe(1);
     after.wallet.close();
+  });
+});
+
+describe("a restarted wallet's initial stake (derived from its own transactions, no flag)", () => {
+  const STAKE = 10 * 100;
+  const stakesIn = (txs: readonly Transaction[]) => txs.filter((tx) => tx.type === 'stake');
+
+  /** The wallet restarted from the journal at `path` on `tip`, open (it sends its stake then, if it does). */
+  const restarted = (path: string, tip: TipV2 = NET.tip) => {
+    const after = walletOn(path, new TxPool(), STAKE, tip);
+    after.wallet.restoreJournal();
+    after.open();
+    return after;
+  };
+
+  it('is not sent again when the journal holds it, pending', () => {
+    const path = journalPath();
+    const before = walletOn(path, new TxPool(), STAKE);
+    before.open(); // sends it: the wallet holds enough
+    expect(stakesIn(before.pool.all())).toHaveLength(1);
+    before.wallet.close();
+    const after = restarted(path);
+    expect(stakesIn(after.pool.all()).map((tx) => tx.nonce)).toEqual([0]);
+    expect(after.wallet.nextNonce()).toBe(1);
+    after.wallet.close();
+  });
+
+  it('is not sent again when the chain committed it, whatever the journal kept', () => {
+    // a journal lost, or from before it kept its last stake
+    const after = restarted(journalPath(), mint(NET.tip, { transactions: [stakeTx(me, STAKE, 0)] }));
+    expect(after.pool.size).toBe(0);
+    after.wallet.close();
+  });
+
+  it('is not sent again after a withdrawal to 0 and a rewrite of the journal past both: the rewrite keeps the last stake', () => {
+    const path = journalPath();
+    const [stake, withdrawal] = [stakeTx(me, STAKE, 0), stakeTx(me, 0, 1)];
+    const j = new WalletJournal(path);
+    for (const tx of [stake, withdrawal, pay(2), pay(3), pay(4)]) j.append(tx);
+    j.compact(5);
+    j.close();
+    expect(new WalletJournal(path).latest().map((tx) => tx.id)).toEqual([withdrawal.id]);
+    const after = restarted(path, mint(mint(NET.tip, { transactions: [stake] }), { transactions: [withdrawal] }));
+    expect(after.pool.size).toBe(0);
+    after.wallet.close();
+  });
+
+  it('is sent, once, by a restarted wallet that never sent it', () => {
+    const path = journalPath();
+    const before = walletOn(path);
+    before.wallet.submit({ type: 'coins', to: you.address, amount: 100 });
+    before.wallet.close();
+    const after = restarted(path);
+    after.open();
+    expect(stakesIn(after.pool.all()).map((tx) => [tx.nonce, tx.amount])).toEqual([[1, STAKE]]);
+    after.wallet.close();
+  });
+
+  it("takes an older data directory's flag for nothing: the store no longer keeps one", async () => {
+    const saved: unknown[] = [];
+    const members = new Membership(
+      4,
+      5,
+      { saveMeta: (m: unknown) => Promise.resolve(void saved.push(m)) } as unknown as ChainStore,
+      new Emitter<NodeEvents>(),
+      quiet,
+    );
+    members.load({ id: 1, n: 4, capacity: 5, nodes: [], initialStakeSent: true });
+    await members.save();
+    expect(saved).toEqual([{ id: 1, n: 4, capacity: 5, nodes: [], joinNonces: {} }]);
   });
 });
 

@@ -22,8 +22,11 @@ export interface NetworkMeta {
   capacity: number;
   /** Each node's configured initial stake, in units, by id. */
   nodes: Array<{ id: number; address: string; host: string; port: number; stake: number }>;
-  /** Whether this node has already submitted its initial stake. */
-  initialStakeSent: boolean;
+  /**
+   * Written by older versions (whether the initial stake was sent), ignored: the wallet's own
+   * transactions say so now (OwnWallet.initialStakeSent).
+   */
+  initialStakeSent?: boolean;
   /**
    * The bootstrap: each member's latest join `answer_nonce`, by id, so that a bootstrap restarted
    * before the network formed still sends them the announcement. Absent in older stores.

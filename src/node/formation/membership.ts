@@ -1,8 +1,9 @@
 /**
  * What this node remembers about its network besides the chain, kept as the store's meta (so
  * that a restart resumes it): its own id, the network's size and block capacity, the members (id,
- * address, where to reach them, configured stake), whether its initial stake went out, and (the
- * bootstrap) each member's latest join nonce.
+ * address, where to reach them, configured stake) and (the bootstrap) each member's latest join
+ * nonce. Whether its initial stake went out is not kept here: the wallet's own transactions say
+ * so (OwnWallet.initialStakeSent).
  */
 import type { NodeEmitter } from '../events.js';
 import type { Logger } from '../logger.js';
@@ -16,7 +17,6 @@ export class Membership {
   nodes: NodeEntry[] = [];
   /** The bootstrap's address: this node's own for the bootstrap, else learnt when joining. */
   bootstrapAddress: string | undefined;
-  initialStakeSent = false;
   /** The bootstrap: each member's latest join `answer_nonce`, by id (its announcement carries it). */
   joinNonces: Record<number, string> = {};
 
@@ -47,7 +47,6 @@ export class Membership {
     this.n = meta.n;
     this.capacity = meta.capacity;
     this.nodes = meta.nodes;
-    this.initialStakeSent = meta.initialStakeSent;
     this.joinNonces = meta.joinNonces ?? {};
   }
 
@@ -57,7 +56,6 @@ export class Membership {
       n: this.n ?? 0,
       capacity: this.capacity ?? 0,
       nodes: this.nodes,
-      initialStakeSent: this.initialStakeSent,
       joinNonces: this.joinNonces,
     });
   }

@@ -9,7 +9,7 @@ import { BODY_LIMIT } from '../../api/routes.js';
 import type { ErrorBody } from '../../api/types.js';
 import { describeErrors } from '../../api/validate.js';
 import { ProtocolError, type ErrorCode } from '../../core/errors.js';
-import { NodeError, type NodeErrorCode } from '../errors.js';
+import { isRefusal, NodeError, type NodeErrorCode } from '../errors.js';
 
 /** The node's own rules. */
 const NODE_STATUS: Readonly<Record<NodeErrorCode, number>> = {
@@ -64,10 +64,7 @@ export function statusOf(code: ErrorCode | NodeErrorCode): number {
   return (NODE_STATUS as Record<string, number | undefined>)[code] ?? (code === 'MALFORMED' ? 400 : 422);
 }
 
-/** Whether `err` is a refusal (a rule said no), as opposed to a failure of the node itself. */
-export function isRefusal(err: unknown): err is ProtocolError | NodeError {
-  return err instanceof ProtocolError || err instanceof NodeError;
-}
+export { isRefusal };
 
 export function errorBody(statusCode: number, code: string, message: string): ErrorBody {
   const error = REASON_PHRASE[statusCode] ?? (statusCode < 500 ? 'Client Error' : 'Internal Server Error');

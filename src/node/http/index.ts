@@ -19,15 +19,20 @@ import { answerOf, refuse } from './errors.js';
 import { registerEventStream } from './event-stream.js';
 import { MethodTable } from './methods.js';
 import { registerHealthRoutes } from './health-routes.js';
+import { DEFAULT_PAGE_READERS, PageSlots } from './page-slots.js';
 import { registerPeerRoutes } from './peer-routes.js';
 import { registerPublicRoutes } from './public-routes.js';
 import { registerWalletRoutes } from './wallet-routes.js';
 
-/** `logger`: the node's own pino logger (its server errors go there); none in tests that leave it out. */
+/**
+ * `logger`: the node's own pino logger (its server errors go there); none in tests that leave it
+ * out. `pageReaders`: the public pages sent at once (page-slots.ts, `--page-readers`).
+ */
 export async function buildServer(
   node: BlockchatNode,
   logger?: FastifyBaseLogger,
   limits: SubmitLimits = DEFAULT_SUBMIT_LIMITS,
+  pageReaders = DEFAULT_PAGE_READERS,
 ): Promise<FastifyInstance> {
   const tls = node.config.tls;
   const app = Fastify({
@@ -56,6 +61,7 @@ export async function buildServer(
   });
   const methods = new MethodTable();
   app.addHook('onRoute', (route) => methods.add(route.method, route.url));
+  new PageSlots(pageReaders).guard(app);
   app.setNotFoundHandler((req, reply) => {
     const path = req.url.split('?')[0]!;
     const allowed = methods.allowed(path);

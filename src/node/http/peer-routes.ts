@@ -160,17 +160,18 @@ export function registerPeerRoutes(server: FastifyInstance, node: PeerParts): vo
   // A peer repairing its pool reads up to 10,000 transactions, a restarted member up to 10,001 of
   // its own: each answer serialised at most once a second (per member for the latter), not once
   // per request, so that asking again and again costs no more than it.
-  const sendReused = (reply: FastifyReply, cache: Map<string, { at: number; json: string }>, key: string, make: () => unknown) => {
+  const sendReused = (reply: FastifyReply, cache: Map<string, { at: number; json: Buffer }>, key: string, make: () => unknown) => {
     const now = Date.now();
     let entry = cache.get(key);
     if (entry === undefined || now - entry.at >= POOL_PAGE_REUSE_MS) {
-      entry = { at: now, json: JSON.stringify(make()) };
+      entry = { at: now, json: Buffer.from(JSON.stringify(make())) };
       cache.set(key, entry); // one entry per member at most
     }
-    // already JSON text: Fastify sends a string as it is
+    // Bytes, not a string: a connection that has not taken them all yet holds on to these same
+    // bytes, where a string would be encoded into a copy of its own for each.
     return reply.type('application/json; charset=utf-8').send(entry.json);
   };
-  const pages = new Map<string, { at: number; json: string }>();
+  const pages = new Map<string, { at: number; json: Buffer }>();
   const servePool = async (_req: FastifyRequest, reply: FastifyReply) => sendReused(reply, pages, '', () => sync.poolPage());
   const serveOwnPool = async (req: FastifyRequest, reply: FastifyReply, sender: string) => {
     if (sender !== gate.member(headerOf(req.raw, SESSION_HEADER)))

@@ -10,7 +10,7 @@ import type { SubmitBatchItem } from '../../api/types.js';
 import { NodeError } from '../errors.js';
 import type { Views } from '../views/index.js';
 import type { OwnWallet } from '../wallet/index.js';
-import { isRefusal, refusalBody, refuse } from './errors.js';
+import { refusalBody, refuse } from './errors.js';
 import { cursorAfter, readCursor } from '../chain/cursor.js';
 import { linkNext, pageLimit } from './paging.js';
 import { routeOptions } from './route.js';
@@ -63,14 +63,10 @@ export function registerWalletRoutes(server: FastifyInstance, views: Views, wall
     onRequest: requireToken,
     handler: async (req): Promise<SubmitBatchItem[]> => {
       await wallet.opened();
-      return req.body.map((item) => {
-        try {
-          return wallet.submit(item);
-        } catch (err) {
-          if (!isRefusal(err)) throw err;
-          const { statusCode, code, message } = refusalBody(err);
-          return { error: { statusCode, code, message } };
-        }
+      return wallet.submitAll(req.body).map((outcome) => {
+        if ('accepted' in outcome) return outcome.accepted;
+        const { statusCode, code, message } = refusalBody(outcome.refused);
+        return { error: { statusCode, code, message } };
       });
     },
   });

@@ -12,7 +12,7 @@ export { Metrics } from './metrics.js';
 export function subscribeMetrics(events: NodeEmitter, metrics: Metrics): void {
   events.on('request', ({ route, method, status }) => metrics.request(route, method, status));
   events.on('streamFrame', (kind) => metrics.streamFrame(kind));
-  events.on('ownTransaction', (tx) => metrics.ownTransaction(tx.id));
+  events.on('ownTransaction', ({ tx }) => metrics.ownTransaction(tx.id));
   events.on('peerTransactions', ({ received, verified }) => {
     metrics.count('blockchat_transactions_received_total', received);
     metrics.count('blockchat_signatures_verified_total', verified);

@@ -14,9 +14,9 @@ export { Resend } from './resend.js';
 /** Sends what this node creates to every peer, and keeps the peer list current. */
 export function subscribePeers(events: NodeEmitter, peers: Peers): void {
   events.on('members', (nodes) => peers.set(nodes));
-  events.on('ownTransaction', (tx) => peers.broadcastTransaction(tx));
-  events.on('clientTransaction', (tx) => peers.broadcastTransaction(tx));
-  events.on('walletRestored', (txs) => txs.forEach((tx) => peers.broadcastTransaction(tx)));
+  events.on('ownTransaction', ({ json }) => peers.broadcastTransaction(json));
+  events.on('clientTransaction', (tx) => peers.broadcastTransaction(JSON.stringify(tx)));
+  events.on('walletRestored', (txs) => txs.forEach((tx) => peers.broadcastTransaction(JSON.stringify(tx))));
   events.on('minted', ({ json }) => peers.broadcastBlock(json));
   events.on('gossip', ({ votes, evidence, to }) => peers.broadcastVotes(JSON.stringify({ votes, evidence }), to));
 }

@@ -161,9 +161,8 @@ export class Peers {
     this.sendBatch(peer);
   }
 
-  /** Queues a transaction for every peer; it leaves with the next batch to each. */
-  broadcastTransaction(tx: Transaction): void {
-    const json = JSON.stringify(tx);
+  /** Queues a transaction (its JSON text) for every peer; it leaves with the next batch to each. */
+  broadcastTransaction(json: string): void {
     for (const peer of this.peers.values()) {
       peer.outbox.push(json);
       if (!peer.sending) this.sendBatch(peer);

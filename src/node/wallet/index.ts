@@ -9,23 +9,26 @@ import type { NodeCrypto } from '../../crypto/suite.js';
 import type { ChainTip } from '../../core/chain.js';
 import { isAddressOn } from '../../core/crypto.js';
 import { ProtocolError } from '../../core/errors.js';
-import { NO_ONE, UNITS_PER_BCC } from '../../core/params.js';
-import type { TxPool } from '../../core/pool.js';
+import { NO_ONE, UNITS_PER_BCC, type NetworkParams } from '../../core/params.js';
+import { costOf, type Staged, type TxPool } from '../../core/pool.js';
 import { accountOf, applyTxToDraft, checkTxAgainst } from '../../core/state.js';
 import { signTransaction, verifyTransaction } from '../../core/transaction.js';
 import type { Account, Transaction, TxBody } from '../../core/types.js';
 import type { SubmitRequest, SubmitResponse } from '../../api/types.js';
 import type { ChainFollower } from '../chain/index.js';
-import { NodeError } from '../errors.js';
+import { isRefusal, NodeError } from '../errors.js';
 import type { NodeEmitter } from '../events.js';
 import type { Membership } from '../formation/membership.js';
 import type { Readiness } from '../formation/readiness.js';
 import type { Logger } from '../logger.js';
 import type { WalletKey } from './keys.js';
-import type { WalletJournal } from './journal.js';
+import { JournalWriteError, type WalletJournal } from './journal.js';
 
 export { KEY_FILE, loadToken, loadWallet, type WalletKey } from './keys.js';
-export { COMPACT_EVERY, JOURNAL_FILE, WalletJournal } from './journal.js';
+export { COMPACT_EVERY, JOURNAL_FILE, JournalWriteError, WalletJournal } from './journal.js';
+
+/** One request of `submitAll`: what it was answered, or why it was refused. */
+export type SubmitOutcome = { accepted: SubmitResponse } | { refused: ProtocolError | NodeError };
 
 /** How long a request to a restarted node's wallet waits for it to open before RESUMING. */
 export const WALLET_WAIT_MS = 30_000;
@@ -93,12 +96,77 @@ export class OwnWallet {
    * ones on the committed state, pools it and announces it (`ownTransaction`).
    */
   submit(req: SubmitRequest): SubmitResponse {
-    const { params, tip } = this.chain.formed();
-    if (this.readiness.walletHeld)
-      throw new NodeError(
-        'RESUMING',
-        'this node restarted and is catching up with its peers (the chain, and the pending transactions its wallet sent before); try again in a few seconds',
+    const outcome = this.submitAll([req])[0]!;
+    if ('refused' in outcome) throw outcome.refused;
+    return outcome.accepted;
+  }
+
+  /**
+   * `submit` for each request in order (POST /wallet/transactions/batch), each answered on its
+   * own; every one accepted is journaled in one write before any is pooled or sent. A journal
+   * that cannot be written refuses (JOURNAL_FAILED) those whose lines it did not take whole.
+   */
+  submitAll(reqs: readonly SubmitRequest[]): SubmitOutcome[] {
+    let formed: { params: NetworkParams; tip: ChainTip };
+    try {
+      formed = this.chain.formed();
+      if (this.readiness.walletHeld)
+        throw new NodeError(
+          'RESUMING',
+          'this node restarted and is catching up with its peers (the chain, and the pending transactions its wallet sent before); try again in a few seconds',
+        );
+    } catch (err) {
+      if (!isRefusal(err)) throw err;
+      return reqs.map(() => ({ refused: err }));
+    }
+    const { params, tip } = formed;
+    const outcomes: SubmitOutcome[] = [];
+    const signed: Array<{ at: number; tx: Transaction }> = [];
+    let staged: Staged = { count: 0, cost: 0 };
+    for (const req of reqs) {
+      try {
+        const tx = this.sign(req, params, tip, staged);
+        signed.push({ at: outcomes.length, tx });
+        staged = { count: staged.count + 1, cost: staged.cost + costOf(tx, accountOf(tip.ledger, this.address)) };
+        outcomes.push({ accepted: { id: tx.id, nonce: tx.nonce } });
+      } catch (err) {
+        if (!isRefusal(err)) {
+          this.own = undefined; // the draft counted those signed before, never pooled
+          throw err;
+        }
+        outcomes.push({ refused: err });
+      }
+    }
+    if (signed.length === 0) return outcomes;
+    // Journaled before anything else sees them: what the wallet accepted outlives the process.
+    let lines: string[];
+    let written = signed.length;
+    try {
+      lines = this.journal.appendAll(signed.map((s) => s.tx));
+    } catch (err) {
+      written = err instanceof JournalWriteError ? err.written : 0;
+      lines = signed.slice(0, written).map((s) => JSON.stringify(s.tx));
+      this.log.error(`cannot write the wallet's journal: ${err instanceof Error ? err.message : String(err)}`);
+      this.own = undefined; // the draft counted those not written
+      const refusal = new NodeError(
+        'JOURNAL_FAILED',
+        "the node cannot write its wallet's journal (is its disk full?); nothing was signed; try again once it can",
       );
+      for (const { at } of signed.slice(written)) outcomes[at] = { refused: refusal };
+    }
+    signed.slice(0, written).forEach(({ tx }, k) => {
+      this.pool.insert(tx, tip.ledger, tip.block.index);
+      this.events.emit('ownTransaction', { tx, json: lines[k]! });
+    });
+    return outcomes;
+  }
+
+  /**
+   * Signs `req` with the wallet's next nonce after its pending transactions and the `staged`
+   * ones signed before it, checks it executes after them and that the pool admits it, and
+   * advances the draft of the wallet's pending transactions by it.
+   */
+  private sign(req: SubmitRequest, params: NetworkParams, tip: ChainTip, staged: Staged): Transaction {
     if (req.type !== 'message' && req.amount === undefined) {
       // A missing amount is never read as 0: for a stake that would withdraw it all.
       throw new ProtocolError(
@@ -121,21 +189,9 @@ export class OwnWallet {
     body.nonce = this.nextNonceOn(tip);
     const tx = signTransaction(params.domain, this.key.secretKey, body, this.crypto);
     checkTxAgainst(draft, tx);
-    this.pool.admit(tx, tip.ledger); // a refusal is never journaled: retried, it would be paid twice
-    // Journaled before anything else sees it: what the wallet accepted outlives the process.
-    try {
-      this.journal.append(tx);
-    } catch (err) {
-      this.log.error(`cannot write the wallet's journal: ${err instanceof Error ? err.message : String(err)}`);
-      throw new NodeError(
-        'JOURNAL_FAILED',
-        "the node cannot write its wallet's journal (is its disk full?); nothing was signed; try again once it can",
-      );
-    }
-    this.pool.insert(tx, tip.ledger, tip.block.index);
+    this.pool.admit(tx, tip.ledger, staged); // a refusal is never journaled: retried, it would be paid twice
     applyTxToDraft(draft, tx);
-    this.events.emit('ownTransaction', tx);
-    return { id: tx.id, nonce: tx.nonce };
+    return tx;
   }
 
   /**
@@ -152,8 +208,6 @@ export class OwnWallet {
     const pooled: Transaction[] = [];
     const later: Transaction[] = [];
     for (const tx of this.journal.latest()) {
-      // (a stake journaled before a crash that came before the node record said so is the initial stake, sent)
-      if (tx.type === 'stake') this.members.initialStakeSent = true;
       if (tx.nonce < used) continue; // committed: the latest transaction journaled for a nonce is the one a block took
       try {
         // The file is the node's own, but a changed line must not reach a block it mints.
@@ -250,26 +304,35 @@ export class OwnWallet {
     return this.own.draft;
   }
 
+  /**
+   * Whether the wallet has sent a stake already, on `tip`: one committed (its stake is not 0),
+   * pending in the pool, or journaled (the journal keeps its last stake through rewrites; a
+   * withdrawal to 0 is a stake too). Derived from the wallet's own transactions, which a restarted
+   * node restores, rather than kept as a flag that could disagree with them.
+   */
+  private initialStakeSent(tip: ChainTip): boolean {
+    if (this.journal.holdsStake || accountOf(tip.ledger, this.address).stake > 0) return true;
+    return this.pool.pendingOf(tip.ledger, this.address).some((tx) => tx.type === 'stake');
+  }
+
   /** Sends the configured initial stake, once, as soon as the wallet holds that much. */
   maybeInitialStake(): void {
     const tip = this.chain.tip;
-    if (this.members.initialStakeSent || !tip || this.stake <= 0 || this.readiness.walletHeld) return;
+    if (!tip || this.stake <= 0 || this.readiness.walletHeld) return;
     const me = accountOf(tip.ledger, this.address);
-    if (me.balance < this.stake) return;
+    if (me.balance < this.stake || this.initialStakeSent(tip)) return;
     // The bootstrap's nonces 0 … n − 2 are the members' fundings (announce.ts, fund): its stake after them.
     if (this.members.nodes[0]?.address === this.address && this.nextNonceOn(tip) < (this.members.n ?? 0) - 1) return;
-    this.members.initialStakeSent = true; // before submit: what submit sets off must not send it again
     try {
+      // journaled before submit returns or sets anything off: then initialStakeSent says so
       this.submit({ type: 'stake', amount: this.stake });
     } catch (err) {
       // not sent (the pool full, the network not formed yet…): tried again at the next head
-      this.members.initialStakeSent = false;
       const reason = err instanceof Error ? err.message : String(err);
       if (reason !== this.stakeRefusal) this.log.warn(`initial stake not sent yet: ${reason}`);
       this.stakeRefusal = reason;
       return;
     }
     this.log.info(`staking ${this.stake / UNITS_PER_BCC} BCC`);
-    this.members.saveQuietly();
   }
 }

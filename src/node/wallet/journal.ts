@@ -27,6 +27,8 @@ export class WalletJournal {
   private fd: number | undefined;
   /** The latest line journaled for each nonce: what `latest` gives and a rewrite keeps. */
   private byNonce = new Map<number, string>();
+  /** The nonces whose latest line is a stake: a rewrite keeps the last of them (`holdsStake`). */
+  private stakes = new Set<number>();
   /** Lines in the file (a nonce journaled again counts twice), and how many the last rewrite left. */
   private lines = 0;
   private kept = 0;
@@ -45,7 +47,7 @@ export class WalletJournal {
       for (const line of text.slice(0, whole).split('\n')) {
         const tx = parseLine(line);
         if (tx) {
-          this.byNonce.set(tx.nonce, line);
+          this.keep(tx, line);
           this.lines++;
         }
       }
@@ -63,26 +65,61 @@ export class WalletJournal {
   }
 
   /**
-   * Appends `tx` before returning (one write). A write that fails part-way is cut off again, so
-   * that the next line does not start inside it.
+   * Whether the wallet ever signed a stake (the latest line of some nonce is one): a rewrite keeps
+   * the last stake even when the finalised chain has used its nonce, so that this outlives it
+   * (OwnWallet.initialStakeSent).
    */
-  append(tx: Transaction): void {
-    if (this.fd === undefined) throw new Error(`${this.path}: the wallet's journal is closed`);
-    const line = JSON.stringify(tx);
-    const bytes = Buffer.from(line + '\n');
+  get holdsStake(): boolean {
+    return this.stakes.size > 0;
+  }
+
+  /** Appends `tx` before returning (one write; see appendAll); gives its line. */
+  append(tx: Transaction): string {
+    return this.appendAll([tx])[0]!;
+  }
+
+  /**
+   * Appends `txs` before returning, one line each, in one write (a batch of the wallet's); gives
+   * their lines, the JSON text the peers get too. A write that fails part-way is cut back to the
+   * last whole line it wrote, so that the next line does not start inside it; the
+   * JournalWriteError says how many lines were written whole (they are journaled).
+   */
+  appendAll(txs: readonly Transaction[]): string[] {
+    if (this.fd === undefined) throw new JournalWriteError(0, new Error(`${this.path}: the wallet's journal is closed`));
+    const lines = txs.map((tx) => JSON.stringify(tx));
+    const ends: number[] = [];
+    let length = 0;
+    for (const line of lines) ends.push((length += Buffer.byteLength(line) + 1));
+    const bytes = Buffer.from(lines.join('\n') + '\n');
+    const progress = { written: 0 };
+    let whole = txs.length;
     try {
-      writeAll(this.fd, bytes);
+      writeAll(this.fd, bytes, undefined, progress);
     } catch (err) {
+      whole = ends.filter((end) => end <= progress.written).length;
       try {
-        ftruncateSync(this.fd, this.size);
+        ftruncateSync(this.fd, this.size + (whole === 0 ? 0 : ends[whole - 1]!));
       } catch {
         // the disk refuses even that: a start cuts a torn last line off
       }
-      throw err;
+      this.recordWritten(txs, lines, whole, ends);
+      throw new JournalWriteError(whole, err);
     }
-    this.size += bytes.length;
+    this.recordWritten(txs, lines, whole, ends);
+    return lines;
+  }
+
+  /** Counts the first `whole` of `txs` as journaled (their lines end at `ends`, from the old end). */
+  private recordWritten(txs: readonly Transaction[], lines: readonly string[], whole: number, ends: readonly number[]): void {
+    for (let k = 0; k < whole; k++) this.keep(txs[k]!, lines[k]!);
+    this.lines += whole;
+    this.size += whole === 0 ? 0 : ends[whole - 1]!;
+  }
+
+  private keep(tx: Transaction, line: string): void {
     this.byNonce.set(tx.nonce, line);
-    this.lines++;
+    if (tx.type === 'stake') this.stakes.add(tx.nonce);
+    else this.stakes.delete(tx.nonce);
   }
 
   /** Whether enough was appended since the last rewrite for `compact` to be worth its cost. */
@@ -92,10 +129,16 @@ export class WalletJournal {
 
   /**
    * Rewrites the journal with only the latest transaction of each nonce from `from` on (what the
-   * finalised chain has not used: anything below can never be needed again).
+   * finalised chain has not used: anything below can never be needed again), and the last stake.
    */
   compact(from: number): void {
-    for (const nonce of [...this.byNonce.keys()]) if (nonce < from) this.byNonce.delete(nonce);
+    let lastStake = -1;
+    for (const nonce of this.stakes) lastStake = Math.max(lastStake, nonce);
+    for (const nonce of [...this.byNonce.keys()]) {
+      if (nonce >= from || nonce === lastStake) continue;
+      this.byNonce.delete(nonce);
+      this.stakes.delete(nonce);
+    }
     const keep = [...this.byNonce.keys()].sort((a, b) => a - b).map((nonce) => this.byNonce.get(nonce)! + '\n');
     const text = keep.join('');
     writePrivateFile(this.path, text);
@@ -113,6 +156,17 @@ export class WalletJournal {
 
   private open(): number {
     return openSync(this.path, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW, 0o600);
+  }
+}
+
+/** A journal write that failed: the first `written` of its lines were journaled whole, the rest not. */
+export class JournalWriteError extends Error {
+  override readonly name = 'JournalWriteError';
+  constructor(
+    readonly written: number,
+    override readonly cause: unknown,
+  ) {
+    super(cause instanceof Error ? cause.message : String(cause));
   }
 }
 
