@@ -50,6 +50,7 @@ function replayStored(
     throw new Error(
       `block ${block.index} stored in ${dataDir} is invalid under this version's rules (${err.code}: ${err.message}): ` +
         'the directory was written by another version of the protocol; remove it and form the network again',
+      { cause: err },
     );
   }
 }
