@@ -78,4 +78,29 @@ describe('the public pages (--page-readers)', () => {
     expect(((await next.json()) as string[])[0]).toHaveLength(PAGE[0]!.length);
     expect(slots.inUse).toBe(1);
   });
+
+  it('gives back every slot of requests pipelined on one connection once it closes, answered or not', async () => {
+    const { port, slots } = await serve(16);
+    for (let round = 1; round <= 3; round++) {
+      // four requests in one burst: the first answer stalls, the three behind it wait with no socket of their own
+      const socket = connect(port, '127.0.0.1', () => socket.write('GET /pool HTTP/1.1\r\nhost: node\r\n\r\n'.repeat(4)));
+      sockets.push(socket);
+      await new Promise<void>((resolve) =>
+        socket.once('data', () => {
+          socket.pause();
+          resolve();
+        }),
+      );
+      await vi.waitFor(() => expect(slots.inUse).toBeGreaterThan(0), { timeout: 10_000 });
+      socket.destroy();
+      await vi.waitFor(() => expect(slots.inUse).toBe(0), { timeout: 10_000 });
+    }
+  });
+
+  it('counts HEAD as GET: the page is built for it as well', async () => {
+    const { port, slots } = await serve(1);
+    await stalledReader(port);
+    expect(slots.inUse).toBe(1);
+    expect((await fetch(`http://127.0.0.1:${port}/pool`, { method: 'HEAD' })).status).toBe(503);
+  });
 });

@@ -58,5 +58,5 @@ export function walletOn(path: string, pool = new TxPool(), stake = 0, tip: TipV
   const announced: Array<{ tx: Transaction; json: string }> = [];
   events.on('ownTransaction', (own) => announced.push(own));
   const open = () => events.emit('walletOpen', undefined);
-  return { wallet, pool, restored, announced, open, journal, chain, errors };
+  return { wallet, pool, restored, announced, open, journal, chain, errors, members };
 }

@@ -128,7 +128,7 @@ describe('a restarted wallet', () => {
   });
 });
 
-describe("a restarted wallet's initial stake (derived from its own transactions, no flag)", () => {
+describe("a restarted wallet's initial stake (derived from its own transactions; an older version's flag kept)", () => {
   const STAKE = 10 * 100;
   const stakesIn = (txs: readonly Transaction[]) => txs.filter((tx) => tx.type === 'stake');
 
@@ -183,7 +183,21 @@ describe("a restarted wallet's initial stake (derived from its own transactions,
     after.wallet.close();
   });
 
-  it("takes an older data directory's flag for nothing: the store no longer keeps one", async () => {
+  it("keeps an older data directory's flag that the stake was sent: that version's journal rewrites dropped stake lines", async () => {
+    // the stake committed, then withdrawn to 0; the journal shows neither (an older rewrite, or lost)
+    const path = journalPath();
+    const tip = mint(mint(NET.tip, { transactions: [stakeTx(me, STAKE, 0)] }), { transactions: [stakeTx(me, 0, 1)] });
+    const flagged = walletOn(path, new TxPool(), STAKE, tip);
+    flagged.members.load({ id: 1, n: 4, capacity: 5, nodes: flagged.members.nodes, initialStakeSent: true });
+    flagged.wallet.restoreJournal();
+    flagged.open();
+    expect(flagged.pool.size).toBe(0);
+    flagged.wallet.close();
+    // without the flag, nothing on chain or in the journal says so: it would stake again
+    const unflagged = restarted(journalPath(), tip);
+    expect(stakesIn(unflagged.pool.all())).toHaveLength(1);
+    unflagged.wallet.close();
+
     const saved: unknown[] = [];
     const members = new Membership(
       4,
@@ -194,7 +208,10 @@ describe("a restarted wallet's initial stake (derived from its own transactions,
     );
     members.load({ id: 1, n: 4, capacity: 5, nodes: [], initialStakeSent: true });
     await members.save();
-    expect(saved).toEqual([{ id: 1, n: 4, capacity: 5, nodes: [], joinNonces: {} }]);
+    expect(saved).toEqual([{ id: 1, n: 4, capacity: 5, nodes: [], joinNonces: {}, initialStakeSent: true }]);
+    members.load({ id: 1, n: 4, capacity: 5, nodes: [] });
+    await members.save();
+    expect(saved[1]).toEqual({ id: 1, n: 4, capacity: 5, nodes: [], joinNonces: {} });
   });
 });
 

@@ -23,8 +23,9 @@ export interface NetworkMeta {
   /** Each node's configured initial stake, in units, by id. */
   nodes: Array<{ id: number; address: string; host: string; port: number; stake: number }>;
   /**
-   * Written by older versions (whether the initial stake was sent), ignored: the wallet's own
-   * transactions say so now (OwnWallet.initialStakeSent).
+   * Written by older versions: the initial stake was sent. Kept when true (Membership), since
+   * their journal's rewrites dropped old stake lines; newer versions read the wallet's own
+   * transactions (OwnWallet.initialStakeSent).
    */
   initialStakeSent?: boolean;
   /**

@@ -3,7 +3,8 @@
  * that a restart resumes it): its own id, the network's size and block capacity, the members (id,
  * address, where to reach them, configured stake) and (the bootstrap) each member's latest join
  * nonce. Whether its initial stake went out is not kept here: the wallet's own transactions say
- * so (OwnWallet.initialStakeSent).
+ * so (OwnWallet.initialStakeSent) — except in a record of an older version, which kept it as a
+ * flag; such a flag is kept, since that version's journal rewrites dropped old stake lines.
  */
 import type { NodeEmitter } from '../events.js';
 import type { Logger } from '../logger.js';
@@ -19,6 +20,8 @@ export class Membership {
   bootstrapAddress: string | undefined;
   /** The bootstrap: each member's latest join `answer_nonce`, by id (its announcement carries it). */
   joinNonces: Record<number, string> = {};
+  /** An older version's record said the initial stake was sent (its journal may no longer show it). */
+  stakeSentByOlderVersion = false;
 
   constructor(
     n: number | undefined,
@@ -48,6 +51,7 @@ export class Membership {
     this.capacity = meta.capacity;
     this.nodes = meta.nodes;
     this.joinNonces = meta.joinNonces ?? {};
+    this.stakeSentByOlderVersion = meta.initialStakeSent === true;
   }
 
   async save(): Promise<void> {
@@ -57,6 +61,7 @@ export class Membership {
       capacity: this.capacity ?? 0,
       nodes: this.nodes,
       joinNonces: this.joinNonces,
+      ...(this.stakeSentByOlderVersion ? { initialStakeSent: true } : {}),
     });
   }
 

@@ -311,6 +311,7 @@ export class OwnWallet {
    * node restores, rather than kept as a flag that could disagree with them.
    */
   private initialStakeSent(tip: ChainTip): boolean {
+    if (this.members.stakeSentByOlderVersion) return true;
     if (this.journal.holdsStake || accountOf(tip.ledger, this.address).stake > 0) return true;
     return this.pool.pendingOf(tip.ledger, this.address).some((tx) => tx.type === 'stake');
   }
