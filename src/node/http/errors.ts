@@ -64,8 +64,6 @@ export function statusOf(code: ErrorCode | NodeErrorCode): number {
   return (NODE_STATUS as Record<string, number | undefined>)[code] ?? (code === 'MALFORMED' ? 400 : 422);
 }
 
-export { isRefusal };
-
 export function errorBody(statusCode: number, code: string, message: string): ErrorBody {
   const error = REASON_PHRASE[statusCode] ?? (statusCode < 500 ? 'Client Error' : 'Internal Server Error');
   return { statusCode, error, code, message };

@@ -19,7 +19,8 @@ import type { Vote } from '../../core/vote.js';
 import type { BlockchatNode } from '../index.js';
 import { acceptStream, maxBlockFrameBytes, STREAM_PROTOCOL, type FrameKind } from '../network/index.js';
 import { NodeError } from '../errors.js';
-import { errorBody, isRefusal, refuse, statusOf } from './errors.js';
+import { isRefusal } from '../errors.js';
+import { errorBody, refuse, statusOf } from './errors.js';
 import type { PeerGate } from './peer-auth.js';
 import { routeOptions } from './route.js';
 

@@ -139,22 +139,20 @@ export class OwnWallet {
     }
     if (signed.length === 0) return outcomes;
     // Journaled before anything else sees them: what the wallet accepted outlives the process.
-    let lines: string[];
-    let written = signed.length;
+    let lines: readonly string[];
     try {
       lines = this.journal.appendAll(signed.map((s) => s.tx));
     } catch (err) {
-      written = err instanceof JournalWriteError ? err.written : 0;
-      lines = signed.slice(0, written).map((s) => JSON.stringify(s.tx));
+      lines = err instanceof JournalWriteError ? err.lines : [];
       this.log.error(`cannot write the wallet's journal: ${err instanceof Error ? err.message : String(err)}`);
       this.own = undefined; // the draft counted those not written
       const refusal = new NodeError(
         'JOURNAL_FAILED',
-        "the node cannot write its wallet's journal (is its disk full?); nothing was signed; try again once it can",
+        "the node cannot write its wallet's journal (is its disk full?); this transaction was not accepted; try again once it can",
       );
-      for (const { at } of signed.slice(written)) outcomes[at] = { refused: refusal };
+      for (const { at } of signed.slice(lines.length)) outcomes[at] = { refused: refusal };
     }
-    signed.slice(0, written).forEach(({ tx }, k) => {
+    signed.slice(0, lines.length).forEach(({ tx }, k) => {
       this.pool.insert(tx, tip.ledger, tip.block.index);
       this.events.emit('ownTransaction', { tx, json: lines[k]! });
     });

@@ -82,10 +82,10 @@ export class WalletJournal {
    * Appends `txs` before returning, one line each, in one write (a batch of the wallet's); gives
    * their lines, the JSON text the peers get too. A write that fails part-way is cut back to the
    * last whole line it wrote, so that the next line does not start inside it; the
-   * JournalWriteError says how many lines were written whole (they are journaled).
+   * JournalWriteError holds the lines written whole (they are journaled).
    */
   appendAll(txs: readonly Transaction[]): string[] {
-    if (this.fd === undefined) throw new JournalWriteError(0, new Error(`${this.path}: the wallet's journal is closed`));
+    if (this.fd === undefined) throw new JournalWriteError([], new Error(`${this.path}: the wallet's journal is closed`));
     const lines = txs.map((tx) => JSON.stringify(tx));
     const ends: number[] = [];
     let length = 0;
@@ -103,7 +103,7 @@ export class WalletJournal {
         // the disk refuses even that: a start cuts a torn last line off
       }
       this.recordWritten(txs, lines, whole, ends);
-      throw new JournalWriteError(whole, err);
+      throw new JournalWriteError(lines.slice(0, whole), err);
     }
     this.recordWritten(txs, lines, whole, ends);
     return lines;
@@ -159,11 +159,11 @@ export class WalletJournal {
   }
 }
 
-/** A journal write that failed: the first `written` of its lines were journaled whole, the rest not. */
+/** A journal write that failed: `lines`, the first of its lines, were journaled whole, the rest not. */
 export class JournalWriteError extends Error {
   override readonly name = 'JournalWriteError';
   constructor(
-    readonly written: number,
+    readonly lines: readonly string[],
     override readonly cause: unknown,
   ) {
     super(cause instanceof Error ? cause.message : String(cause));
